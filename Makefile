@@ -1,0 +1,83 @@
+# followup - plain Makefile.
+#   make          build ./followup (optimised)
+#   make test     unit + end-to-end tests, built with AddressSanitizer and UBSan
+#   make demo     install missing packages, build, create followup.db with a demo business, show it
+#   make deps     apt-get only the Debian packages pkg-config cannot find
+#   make bench    import benchmark (see bench/README.md)
+
+CC ?= cc
+PKGS = sqlite3 yaml-0.1 libcurl libmicrohttpd jansson libsodium gsl
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+OPT ?= -O2 -g
+SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRC = $(sort $(wildcard src/*.c))
+CLI = $(sort $(wildcard cli/*.c))
+UNIT = $(sort $(wildcard tests/unit/test-*.c))
+HDR = $(wildcard src/*.h cli/*.h tests/unit/*.h)
+
+# build/ is the optimised tree, build/san the sanitised one used by the tests.
+OBJ = $(SRC:src/%.c=build/src/%.o)
+CLIOBJ = $(CLI:cli/%.c=build/cli/%.o)
+SOBJ = $(SRC:src/%.c=build/san/src/%.o)
+SCLIOBJ = $(CLI:cli/%.c=build/san/cli/%.o)
+SUNIT = $(UNIT:tests/unit/%.c=build/san/tests/%)
+
+all: followup
+
+followup: build/libfollowup.a $(CLIOBJ)
+	$(CC) $(OPT) -o $@ $(CLIOBJ) build/libfollowup.a $(PKG_LIBS)
+
+build/libfollowup.a: $(OBJ)
+	ar rcs $@ $^
+
+build/src/%.o: src/%.c $(HDR) | build/src build/cli
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -c -o $@ $<
+
+build/cli/%.o: cli/%.c $(HDR) | build/src build/cli
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -Icli -c -o $@ $<
+
+build/san/libfollowup.a: $(SOBJ)
+	ar rcs $@ $^
+
+build/san/src/%.o: src/%.c $(HDR) | build/san/src build/san/cli build/san/tests
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -c -o $@ $<
+
+build/san/cli/%.o: cli/%.c $(HDR) | build/san/src build/san/cli build/san/tests
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -Icli -c -o $@ $<
+
+build/san/followup: build/san/libfollowup.a $(SCLIOBJ)
+	$(CC) $(SAN) -o $@ $(SCLIOBJ) build/san/libfollowup.a $(PKG_LIBS)
+
+build/san/tests/%: tests/unit/%.c build/san/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -Isrc -o $@ $< \
+		build/san/libfollowup.a $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+build/src build/cli build/san/src build/san/cli build/san/tests:
+	mkdir -p $@
+
+deps:
+	@scripts/deps.sh
+
+# Unit tests, then the end-to-end scripts, all against the sanitised build.
+test: deps build/san/followup $(SUNIT) followup
+	@set -e; for t in $(SUNIT); do echo "unit: $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/e2e/run.sh
+
+demo: deps followup
+	rm -f followup.db followup.db-wal followup.db-shm
+	./followup --db followup.db demo
+
+bench: deps followup build/bench-synth
+	bench/import.sh
+
+build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
+
+clean:
+	rm -rf build followup
+
+.PHONY: all deps test demo bench clean

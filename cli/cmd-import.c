@@ -1,0 +1,185 @@
+/* cmd-import.c - followup import contacts|events FILE: CSV or JSON Lines, mapped, all or nothing */
+#include "cli.h"
+
+#include <string.h>
+
+#include "csv.h"
+#include "import.h"
+
+#include "banned.h"
+
+static int parse_sep_flag(const char *v, int *sep)
+{
+	if (strcmp(v, "whitespace") == 0 || strcmp(v, "ws") == 0)
+		*sep = CSV_SEP_WHITESPACE;
+	else if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+		*sep = '\t';
+	else if (strcmp(v, "comma") == 0)
+		*sep = ',';
+	else if (strcmp(v, "semicolon") == 0)
+		*sep = ';';
+	else if (strcmp(v, "pipe") == 0)
+		*sep = '|';
+	else if (strlen(v) == 1 && v[0] != '"')
+		*sep = (unsigned char)v[0];
+	else
+		return -1;
+	return 0;
+}
+
+static int print_result(struct cli *cli, const struct import_opts *o, const char *path,
+			const struct import_result *r, int json)
+{
+	const char *what = o->kind == IMPORT_EVENTS ? "events" : "contacts";
+
+	if (json) {
+		json_t *bad = json_array();
+		const char *p = r->bad_list.s, *nl;
+
+		for (; bad && p && *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			if (!nl)
+				break;
+			json_array_append_new(bad, json_stringn(p, (size_t)(nl - p)));
+		}
+		return cli_put_json(cli, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+						   "file", path, "kind", what, "rows",
+						   (json_int_t)r->rows, "stored",
+						   (json_int_t)r->stored, "duplicates",
+						   (json_int_t)r->duplicates, "new_contacts",
+						   (json_int_t)r->contacts_new, "bad",
+						   (json_int_t)r->bad, "bad_rows",
+						   bad ? bad : json_array(), "ignored_columns",
+						   buf_cstr(&r->ignored)));
+	}
+	fprintf(cli->out, "%s: %lld rows, %lld %s stored", path, (long long)r->rows,
+		(long long)r->stored, what);
+	if (o->kind == IMPORT_EVENTS)
+		fprintf(cli->out, ", %lld already stored (same id)", (long long)r->duplicates);
+	fprintf(cli->out, ", %lld new contacts\n", (long long)r->contacts_new);
+	if (r->ignored.len) {
+		fputs("ignored columns: ", cli->out);
+		cli_put_safe(cli->out, buf_cstr(&r->ignored));
+		fputc('\n', cli->out);
+	}
+	if (r->bad) {
+		fprintf(cli->out, "skipped %lld bad rows:\n", (long long)r->bad);
+		fputs(buf_cstr(&r->bad_list), cli->out);
+		if (r->bad > IMPORT_BAD_LISTED)
+			fprintf(cli->out, "... and %lld more\n",
+				(long long)(r->bad - IMPORT_BAD_LISTED));
+	}
+	return FU_OK;
+}
+
+static int run_import(struct cli *cli, int argc, char **argv)
+{
+	struct import_opts o;
+	struct import_result r;
+	struct store *s;
+	const char *kind = NULL, *path = NULL, *v;
+	int json = 0, rc;
+
+	import_opts_init(&o);
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_import, argv[i]))
+			return FU_OK;
+		if (cli_flag(argv, i, "--json")) {
+			json = 1;
+		} else if (cli_flag(argv, i, "--skip-bad")) {
+			o.skip_bad = 1;
+		} else if (cli_flag(argv, i, "--no-header")) {
+			o.header = 0;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--map", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			o.map = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--map-file", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			o.map_file = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--type", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			o.fixed_type = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--date-format", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			o.date_format = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--sep", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			if (parse_sep_flag(v, &o.sep))
+				return cli_usage_error(cli, &cmd_import,
+						       "--sep: '%s': use one character or comma, "
+						       "semicolon, tab, pipe, whitespace", v);
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--format", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			if (strcmp(v, "csv") == 0)
+				o.format = IMPORT_CSV;
+			else if (strcmp(v, "jsonl") == 0)
+				o.format = IMPORT_JSONL;
+			else
+				return cli_usage_error(cli, &cmd_import,
+						       "--format: '%s': use csv or jsonl", v);
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error(cli, &cmd_import, "unknown option '%s'", argv[i]);
+		} else if (!kind) {
+			kind = argv[i];
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			return cli_usage_error(cli, &cmd_import, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!kind || !path)
+		return cli_usage_error(cli, &cmd_import, "give what to import and the file");
+	if (strcmp(kind, "contacts") == 0)
+		o.kind = IMPORT_CONTACTS;
+	else if (strcmp(kind, "events") == 0)
+		o.kind = IMPORT_EVENTS;
+	else
+		return cli_usage_error(cli, &cmd_import, "'%s': import contacts or events", kind);
+	if (o.kind == IMPORT_CONTACTS && o.fixed_type)
+		return cli_usage_error(cli, &cmd_import, "--type is for events");
+	o.now = cli->now;
+	rc = cli_open(cli, 1, &s);
+	if (rc)
+		return rc;
+	import_result_init(&r);
+	rc = import_file(&cli->ctx, s, path, &o, &r);
+	store_close(s);
+	if (!rc)
+		rc = print_result(cli, &o, path, &r, json);
+	else if (rc == FU_EINPUT && !o.skip_bad)
+		fu_err_prefix(&cli->ctx, "nothing imported");
+	import_result_release(&r);
+	return rc;
+}
+
+const struct cmd cmd_import = {
+	"import", "import contacts or events from CSV or JSON Lines",
+	"import contacts|events FILE [--map F=COL,...] [--map-file FILE] [--type TYPE]\n"
+	"                      [--date-format FMT] [--sep SEP] [--no-header] [--format csv|jsonl]\n"
+	"                      [--skip-bad] [--json]",
+	"Imports FILE ('-' for standard input) in one transaction. A file with any bad row\n"
+	"imports nothing, and the error names the file, line, column and what is wrong;\n"
+	"--skip-bad imports the good rows and lists the bad ones. Events with an id that is\n"
+	"already stored are skipped, so importing the same export twice is safe.\n\n"
+	"contacts columns: key (required), name, email, phone, company, owner, tz (an IANA zone);\n"
+	"  other columns are kept as the contact's attributes.\n"
+	"events columns: id, type, contact (a key; unknown keys create contacts), time (ISO\n"
+	"  8601 date, or date-time with Z or an offset), amount, ref, due, channel, outcome, note.\n\n"
+	"  --map F=COL,...   take field F from column COL: a header name, or a 1-based position\n"
+	"  --map-file FILE   the same as lines 'F = COL', plus 'type = purchase',\n"
+	"                    'date_format = %Y%m%d', 'separator = whitespace', 'header = no'\n"
+	"  --type TYPE       every row is an event of TYPE (for files without a type column)\n"
+	"  --date-format F   read time and due with F (%Y %m %d %H %M %S %y %b), e.g. %Y%m%d\n"
+	"  --sep SEP         one character, or comma, semicolon, tab, pipe, whitespace\n"
+	"  --no-header       the file has no header line: map columns by position\n"
+	"  --format F        csv or jsonl (default: jsonl for .jsonl/.ndjson/.json, else csv)\n"
+	"  --skip-bad        import the good rows, list the bad ones\n"
+	"  --json            print the result as JSON",
+	run_import
+};

@@ -1,0 +1,32 @@
+/* cmd-init.c - followup init: create the database file with the current schema */
+#include "cli.h"
+
+#include "banned.h"
+
+static int run_init(struct cli *cli, int argc, char **argv)
+{
+	struct store *s;
+	int version, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_init, argv[i]))
+			return FU_OK;
+		return cli_usage_error(cli, &cmd_init, "unexpected argument '%s'", argv[i]);
+	}
+	rc = cli_open(cli, 1, &s);
+	if (rc)
+		return rc;
+	rc = store_schema_version(&cli->ctx, s, &version);
+	if (!rc)
+		fprintf(cli->out, "database %s ready (schema version %d)\n", cli->db_path, version);
+	store_close(s);
+	return rc;
+}
+
+const struct cmd cmd_init = {
+	"init", "create the database (safe to run again)", "init",
+	"Creates the database file named by --db ($FOLLOWUP_DB, else ./followup.db) with an\n"
+	"empty event log, or brings an older file up to the current schema. Running it on a\n"
+	"database that is already current changes nothing.",
+	run_init
+};

@@ -1,0 +1,100 @@
+/* cmd-status.c - followup status: contacts by stage and events by type */
+#include "cli.h"
+
+#include "model.h"
+
+#include "banned.h"
+
+struct tally {
+	int64_t now;
+	int64_t stage[STAGE__COUNT];
+	int64_t contacts, opted_out_email, do_not_contact, invoices_open, paid_late;
+};
+
+static int count_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
+			 const struct contact_state *st)
+{
+	struct tally *t = arg;
+
+	t->contacts++;
+	t->stage[contact_stage(st, t->now)]++;
+	t->opted_out_email += st->opted_out_email;
+	t->do_not_contact += st->do_not_contact;
+	t->invoices_open += st->invoices_open;
+	t->paid_late += st->paid_late;
+	return FU_OK;
+}
+
+static int run_status(struct cli *cli, int argc, char **argv)
+{
+	struct tally t = { 0 };
+	int64_t counts[EV__COUNT], total = 0;
+	struct store *s;
+	int json = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_status, argv[i]))
+			return FU_OK;
+		if (cli_flag(argv, i, "--json"))
+			json = 1;
+		else
+			return cli_usage_error(cli, &cmd_status, "unexpected argument '%s'",
+					       argv[i]);
+	}
+	rc = cli_open(cli, 0, &s);
+	if (rc)
+		return rc;
+	t.now = cli->now;
+	rc = store_contacts_list(&cli->ctx, s, NULL, count_contact, &t);
+	if (!rc)
+		rc = store_count_events(&cli->ctx, s, counts);
+	store_close(s);
+	if (rc)
+		return rc;
+	for (int i = 0; i < EV__COUNT; i++)
+		total += counts[i];
+	if (json) {
+		json_t *o = json_object(), *st = json_object(), *ev = json_object();
+
+		if (!o || !st || !ev) {
+			json_decref(o);
+			json_decref(st);
+			json_decref(ev);
+			return cli_put_json(cli, NULL);
+		}
+		for (int i = 0; i < STAGE__COUNT; i++)
+			json_object_set_new(st, stage_name(i), json_integer(t.stage[i]));
+		for (int i = 0; i < EV__COUNT; i++)
+			json_object_set_new(ev, event_type_name(i), json_integer(counts[i]));
+		json_object_set_new(o, "contacts", json_integer(t.contacts));
+		json_object_set_new(o, "stages", st);
+		json_object_set_new(o, "events", json_integer(total));
+		json_object_set_new(o, "event_types", ev);
+		json_object_set_new(o, "invoices_open", json_integer(t.invoices_open));
+		json_object_set_new(o, "late_payments", json_integer(t.paid_late));
+		json_object_set_new(o, "opted_out_email", json_integer(t.opted_out_email));
+		json_object_set_new(o, "do_not_contact", json_integer(t.do_not_contact));
+		return cli_put_json(cli, o);
+	}
+	fprintf(cli->out, "%lld contacts\n", (long long)t.contacts);
+	for (int i = 0; i < STAGE__COUNT; i++)
+		fprintf(cli->out, "  %-10s %8lld\n", stage_name(i), (long long)t.stage[i]);
+	fprintf(cli->out, "%lld events\n", (long long)total);
+	for (int i = 0; i < EV__COUNT; i++)
+		fprintf(cli->out, "  %-12s %8lld\n", event_type_name(i), (long long)counts[i]);
+	fprintf(cli->out,
+		"%lld invoices open, %lld late payments so far; %lld opted out of e-mail, "
+		"%lld do not contact\n",
+		(long long)t.invoices_open, (long long)t.paid_late, (long long)t.opted_out_email,
+		(long long)t.do_not_contact);
+	return FU_OK;
+}
+
+const struct cmd cmd_status = {
+	"status", "count contacts by stage and events by type", "status [--json]",
+	"Counts contacts by stage at the clock's time (lead: never bought; customer: bought on\n"
+	"one day; repeat: bought on two or more days; lapsed: a buyer whose wait since the last\n"
+	"purchase is over three of their usual gaps and 90 days, or a one-time buyer after a\n"
+	"year) and events by type.",
+	run_status
+};

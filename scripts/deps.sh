@@ -1,0 +1,45 @@
+#!/bin/sh
+# deps.sh - installs, with apt-get, only the Debian packages whose pkg-config module
+# or file this machine lacks. Prints what it checks; installs nothing when all is present.
+set -eu
+
+missing=""
+need() { # need KIND NAME PACKAGE
+	case "$1" in
+	pc) pkg-config --exists "$2" 2>/dev/null && return 0 ;;
+	file) [ -e "$2" ] && return 0 ;;
+	cmd) command -v "$2" >/dev/null 2>&1 && return 0 ;;
+	esac
+	echo "deps: missing $2 (Debian package $3)"
+	missing="$missing $3"
+}
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+need cmd cc gcc
+need cmd make make
+need pc sqlite3 libsqlite3-dev
+need pc yaml-0.1 libyaml-dev
+need pc libcurl libcurl4-openssl-dev
+need pc libmicrohttpd libmicrohttpd-dev
+need pc jansson libjansson-dev
+need pc libsodium libsodium-dev
+need pc gsl libgsl-dev
+need pc cmocka libcmocka-dev
+need file /usr/share/zoneinfo/America/New_York tzdata
+need cmd sqlite3 sqlite3
+
+if [ -z "$missing" ]; then
+	echo "deps: all present"
+	exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing$missing"
+# shellcheck disable=SC2086
+$SUDO apt-get install -y --no-install-recommends $missing || {
+	$SUDO apt-get update
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y --no-install-recommends $missing
+}

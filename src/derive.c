@@ -1,0 +1,143 @@
+/* derive.c - folds the event log into contact state (the same fold for appends, imports and rebuild) */
+#include "derive.h"
+
+#include <stdlib.h>
+
+#include "banned.h"
+
+/* Above this many contacts, one ordered pass over the log beats one query per contact. */
+#define DERIVE_SCAN_THRESHOLD 2000
+
+static int fold_one(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	return contact_state_apply(ctx, arg, e);
+}
+
+int derive_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id)
+{
+	struct contact_state st;
+	int rc;
+
+	contact_state_init(&st, contact_id);
+	rc = store_events_of_contact(ctx, s, contact_id, fold_one, &st);
+	if (!rc)
+		rc = store_state_put(ctx, s, &st);
+	contact_state_release(&st);
+	return rc;
+}
+
+/* A pass over the whole log, writing the state of each contact (or only of `want`). */
+struct scan {
+	struct contact_state st;
+	int have;
+	const int64_t *want; /* sorted ids to write, or NULL for all */
+	size_t nwant, next;
+	int64_t contacts, events;
+};
+
+static int wanted(struct scan *sc, int64_t id)
+{
+	if (!sc->want)
+		return 1;
+	while (sc->next < sc->nwant && sc->want[sc->next] < id)
+		sc->next++;
+	return sc->next < sc->nwant && sc->want[sc->next] == id;
+}
+
+static int scan_flush(struct fu_ctx *ctx, struct store *s, struct scan *sc)
+{
+	int rc = FU_OK;
+
+	if (sc->have && wanted(sc, sc->st.contact_id)) {
+		rc = store_state_put(ctx, s, &sc->st);
+		sc->contacts++;
+	}
+	contact_state_release(&sc->st);
+	sc->have = 0;
+	return rc;
+}
+
+struct scan_arg {
+	struct store *s;
+	struct scan *sc;
+};
+
+static int scan_event(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	struct scan_arg *a = arg;
+	struct scan *sc = a->sc;
+	int rc;
+
+	if (!sc->have || sc->st.contact_id != e->contact_id) {
+		rc = scan_flush(ctx, a->s, sc);
+		if (rc)
+			return rc;
+		contact_state_init(&sc->st, e->contact_id);
+		sc->have = 1;
+	}
+	sc->events++;
+	return contact_state_apply(ctx, &sc->st, e);
+}
+
+static int scan_all(struct fu_ctx *ctx, struct store *s, struct scan *sc)
+{
+	struct scan_arg a = { s, sc };
+	int rc;
+
+	sc->have = 0;
+	rc = store_events_scan(ctx, s, scan_event, &a);
+	if (!rc)
+		rc = scan_flush(ctx, s, sc);
+	contact_state_release(&sc->st);
+	return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n)
+{
+	struct scan sc = { 0 };
+	size_t u = 0;
+	int rc;
+
+	if (n == 0)
+		return FU_OK;
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	for (size_t i = 0; i < n; i++) {
+		if (u == 0 || ids[u - 1] != ids[i])
+			ids[u++] = ids[i];
+	}
+	if (u < DERIVE_SCAN_THRESHOLD) {
+		for (size_t i = 0; i < u; i++) {
+			rc = derive_contact(ctx, s, ids[i]);
+			if (rc)
+				return rc;
+		}
+		return FU_OK;
+	}
+	sc.want = ids;
+	sc.nwant = u;
+	return scan_all(ctx, s, &sc);
+}
+
+int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events)
+{
+	struct scan sc = { 0 };
+	int rc;
+
+	rc = store_state_clear(ctx, s);
+	if (!rc)
+		rc = scan_all(ctx, s, &sc);
+	if (!rc)
+		rc = store_state_fill_missing(ctx, s);
+	if (contacts)
+		*contacts = sc.contacts;
+	if (events)
+		*events = sc.events;
+	return rc;
+}

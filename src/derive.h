@@ -1,0 +1,25 @@
+/* derive.h - contact state derived from the event log: per contact and for the whole store */
+#ifndef FU_DERIVE_H
+#define FU_DERIVE_H
+
+#include <stdint.h>
+
+#include "fu.h"
+#include "store.h"
+
+/* Refolds one contact from all its events and stores the state. */
+int derive_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id);
+
+/*
+ * Refolds the given contacts (ids may repeat, any order; the array is sorted in place).
+ * Uses one pass over the whole log when the set is large, per-contact reads otherwise.
+ */
+int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n);
+
+/*
+ * Throws away all derived state and folds it again from the event log, inside the
+ * caller's transaction. *contacts and *events (if non-NULL) receive the counts folded.
+ */
+int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events);
+
+#endif

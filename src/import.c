@@ -1,0 +1,987 @@
+/* import.c - contacts and events from CSV or JSON Lines, mapped, validated, stored all or nothing */
+#include "import.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "csv.h"
+#include "datetime.h"
+#include "derive.h"
+#include "model.h"
+#include "strmap.h"
+#include "tz.h"
+
+#include "banned.h"
+
+#define JSONL_LINE_MAX ((size_t)1 << 20)
+#define MAX_FIELDS 16
+
+enum { EF_ID, EF_TYPE, EF_CONTACT, EF_TIME, EF_AMOUNT, EF_REF, EF_DUE, EF_CHANNEL, EF_OUTCOME,
+       EF_NOTE, EF__COUNT };
+enum { CF_KEY, CF_NAME, CF_EMAIL, CF_PHONE, CF_COMPANY, CF_OWNER, CF_TZ, CF__COUNT };
+
+static const char *const event_fields[EF__COUNT] = {
+	"id", "type", "contact", "time", "amount", "ref", "due", "channel", "outcome", "note"
+};
+static const char *const contact_fields[CF__COUNT] = {
+	"key", "name", "email", "phone", "company", "owner", "tz"
+};
+
+static const char *const touch_outcomes[] = {
+	"reached", "voicemail", "no-answer", "not-yet", "won", "no", "opted-out", NULL
+};
+
+void import_opts_init(struct import_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sep = IMPORT_SEP_DEFAULT;
+	o->header = -1;
+}
+
+void import_result_init(struct import_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->bad_list, 0);
+	buf_init(&r->ignored, 0);
+}
+
+void import_result_release(struct import_result *r)
+{
+	buf_release(&r->bad_list);
+	buf_release(&r->ignored);
+}
+
+/* How the columns of one file become fields. Strings are malloced and owned here. */
+struct mapping {
+	int kind;
+	int nfields;
+	const char *const *names;
+	char *col_name[MAX_FIELDS]; /* from --map / map file: a header name */
+	int col_pos[MAX_FIELDS];    /* from --map / map file: 1-based position, 0 = none */
+	int col[MAX_FIELDS];        /* resolved 0-based column, -1 = absent */
+	int sep;
+	int header;
+	char *type;
+	char *date_format;
+};
+
+static void mapping_release(struct mapping *m)
+{
+	for (int i = 0; i < MAX_FIELDS; i++)
+		free(m->col_name[i]);
+	free(m->type);
+	free(m->date_format);
+}
+
+static int set_str(struct fu_ctx *ctx, char **dst, const char *v)
+{
+	char *p = strdup(v);
+
+	if (!p)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading a mapping");
+	free(*dst);
+	*dst = p;
+	return FU_OK;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_sep(struct fu_ctx *ctx, const char *v, int *sep)
+{
+	static const struct { const char *name; int sep; } names[] = {
+		{ "comma", ',' }, { "semicolon", ';' }, { "tab", '\t' }, { "pipe", '|' },
+		{ "whitespace", CSV_SEP_WHITESPACE }, { "ws", CSV_SEP_WHITESPACE },
+		{ "\\t", '\t' },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(v, names[i].name) == 0) {
+			*sep = names[i].sep;
+			return FU_OK;
+		}
+	}
+	if (strlen(v) == 1 && v[0] != '"' && v[0] != '\n' && v[0] != '\r') {
+		*sep = (unsigned char)v[0];
+		return FU_OK;
+	}
+	return fu_err(ctx, FU_EINPUT,
+		      "separator '%.32s': use one character or comma, semicolon, tab, pipe, "
+		      "whitespace", v);
+}
+
+/* One "field=column" assignment (from --map or a map file line). */
+static int map_assign(struct fu_ctx *ctx, struct mapping *m, char *name, char *value)
+{
+	name = trim(name);
+	value = trim(value);
+	if (strcmp(name, "type") == 0 && m->kind == IMPORT_EVENTS && value[0] == '=') {
+		/* "type==purchase": a fixed type */
+		return set_str(ctx, &m->type, trim(value + 1));
+	}
+	for (int i = 0; i < m->nfields; i++) {
+		if (strcmp(name, m->names[i]) != 0)
+			continue;
+		if (!*value)
+			return fu_err(ctx, FU_EINPUT, "field '%s': no column given", name);
+		if (strspn(value, "0123456789") == strlen(value)) {
+			long pos = strtol(value, NULL, 10);
+
+			if (pos < 1 || pos > 1024)
+				return fu_err(ctx, FU_EINPUT, "field '%s': column %ld out of range",
+					      name, pos);
+			m->col_pos[i] = (int)pos;
+			free(m->col_name[i]);
+			m->col_name[i] = NULL;
+			return FU_OK;
+		}
+		m->col_pos[i] = 0;
+		return set_str(ctx, &m->col_name[i], value);
+	}
+	{
+		struct buf known;
+		int rc;
+
+		buf_init(&known, 4096);
+		for (int i = 0; i < m->nfields; i++)
+			buf_addf(ctx, &known, "%s%s", i ? ", " : "", m->names[i]);
+		rc = fu_err(ctx, FU_EINPUT, "unknown field '%.64s' (known: %s)", name,
+			    buf_cstr(&known));
+		buf_release(&known);
+		return rc;
+	}
+}
+
+static int parse_map_spec(struct fu_ctx *ctx, struct mapping *m, const char *spec)
+{
+	char *copy = strdup(spec), *p, *next, *eq;
+	int rc = FU_OK;
+
+	if (!copy)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading --map");
+	for (p = copy; p && *p && !rc; p = next) {
+		next = strchr(p, ',');
+		if (next)
+			*next++ = '\0';
+		if (!*trim(p))
+			continue;
+		eq = strchr(p, '=');
+		if (!eq) {
+			rc = fu_err(ctx, FU_EINPUT, "--map: '%.64s': expected field=column", p);
+			break;
+		}
+		*eq = '\0';
+		rc = map_assign(ctx, m, p, eq + 1);
+		if (rc)
+			fu_err_prefix(ctx, "--map");
+	}
+	free(copy);
+	return rc;
+}
+
+static int parse_map_file(struct fu_ctx *ctx, struct mapping *m, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	long lineno = 0;
+	int rc = FU_OK;
+
+	if (!f)
+		return fu_err(ctx, FU_EINPUT, "%s: %s", path, strerror(errno));
+	while (!rc && fgets(line, sizeof(line), f)) {
+		char *p, *eq, *name, *value;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			rc = fu_err(ctx, FU_EINPUT, "%s:%ld: line too long", path, lineno);
+			break;
+		}
+		p = trim(line);
+		if (!*p || *p == '#')
+			continue;
+		eq = strchr(p, '=');
+		if (!eq) {
+			rc = fu_err(ctx, FU_EINPUT, "%s:%ld: expected 'name = value'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		name = trim(p);
+		value = trim(eq + 1);
+		if (strcmp(name, "separator") == 0) {
+			rc = parse_sep(ctx, value, &m->sep);
+		} else if (strcmp(name, "header") == 0) {
+			if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+				m->header = 1;
+			else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+				m->header = 0;
+			else
+				rc = fu_err(ctx, FU_EINPUT, "header '%.32s': use yes or no", value);
+		} else if (strcmp(name, "date_format") == 0) {
+			rc = dt_check_format(ctx, value);
+			if (!rc)
+				rc = set_str(ctx, &m->date_format, value);
+		} else if (strcmp(name, "type") == 0 && m->kind == IMPORT_EVENTS &&
+			   !strspn(value, "0123456789")) {
+			int t;
+
+			/* "type = purchase" is a fixed type; "type = 3" or a column name maps */
+			if (event_type_parse(ctx, value, &t) == FU_OK)
+				rc = set_str(ctx, &m->type, value);
+			else
+				rc = map_assign(ctx, m, name, value);
+		} else {
+			rc = map_assign(ctx, m, name, value);
+		}
+		if (rc)
+			fu_err_prefix(ctx, "%s:%ld", path, lineno);
+	}
+	if (!rc && ferror(f))
+		rc = fu_err(ctx, FU_EIO, "%s: read error", path);
+	fclose(f);
+	return rc;
+}
+
+static int mapping_setup(struct fu_ctx *ctx, struct mapping *m, const struct import_opts *o)
+{
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = o->kind;
+	m->names = o->kind == IMPORT_EVENTS ? event_fields : contact_fields;
+	m->nfields = o->kind == IMPORT_EVENTS ? EF__COUNT : CF__COUNT;
+	m->sep = ',';
+	m->header = 1;
+	if (o->map_file) {
+		rc = parse_map_file(ctx, m, o->map_file);
+		if (rc)
+			return rc;
+	}
+	if (o->map) {
+		rc = parse_map_spec(ctx, m, o->map);
+		if (rc)
+			return rc;
+	}
+	if (o->sep != IMPORT_SEP_DEFAULT)
+		m->sep = o->sep;
+	if (o->header >= 0)
+		m->header = o->header;
+	if (o->fixed_type) {
+		rc = set_str(ctx, &m->type, o->fixed_type);
+		if (rc)
+			return rc;
+	}
+	if (m->type) {
+		int t;
+
+		rc = event_type_parse(ctx, m->type, &t);
+		if (rc)
+			return fu_err_prefix(ctx, "--type");
+	}
+	if (o->date_format) {
+		rc = dt_check_format(ctx, o->date_format);
+		if (!rc)
+			rc = set_str(ctx, &m->date_format, o->date_format);
+		if (rc)
+			return fu_err_prefix(ctx, "--date-format");
+	}
+	return FU_OK;
+}
+
+static int str_ieq_trim(const char *a, const char *b)
+{
+	size_t n;
+
+	while (*a == ' ')
+		a++;
+	n = strlen(a);
+	while (n && a[n - 1] == ' ')
+		n--;
+	return strlen(b) == n && strncasecmp(a, b, n) == 0;
+}
+
+/*
+ * Resolves columns against a header (names, count) or, without one, positions only.
+ * used[] marks columns taken by a field.
+ */
+static int mapping_resolve(struct fu_ctx *ctx, struct mapping *m, const char *name,
+			   char **header, int ncols, int *used)
+{
+	for (int i = 0; i < m->nfields; i++) {
+		m->col[i] = -1;
+		if (m->col_pos[i]) {
+			m->col[i] = m->col_pos[i] - 1;
+		} else if (m->col_name[i] || header) {
+			const char *want = m->col_name[i] ? m->col_name[i] : m->names[i];
+
+			if (!header)
+				return fu_err(ctx, FU_EINPUT,
+					      "%s: field '%s' mapped to column '%s', but the file "
+					      "has no header; give a position (%s=1)",
+					      name, m->names[i], want, m->names[i]);
+			for (int c = 0; c < ncols; c++) {
+				if (str_ieq_trim(header[c], want)) {
+					m->col[i] = c;
+					break;
+				}
+			}
+			if (m->col[i] < 0 && m->col_name[i])
+				return fu_err(ctx, FU_EINPUT,
+					      "%s:1: no column '%s' in the header (mapped to '%s')",
+					      name, want, m->names[i]);
+		}
+		if (m->col[i] >= 0 && used && m->col[i] < ncols)
+			used[m->col[i]] = 1;
+	}
+	if (m->kind == IMPORT_EVENTS) {
+		if (m->col[EF_CONTACT] < 0)
+			return fu_err(ctx, FU_EINPUT,
+				      "%s: no 'contact' column (use --map contact=COLUMN)", name);
+		if (m->col[EF_TIME] < 0)
+			return fu_err(ctx, FU_EINPUT, "%s: no 'time' column (use --map time=COLUMN)",
+				      name);
+		if (m->col[EF_TYPE] < 0 && !m->type)
+			return fu_err(ctx, FU_EINPUT,
+				      "%s: no 'type' column (use --type TYPE or --map type=COLUMN)",
+				      name);
+	} else if (m->col[CF_KEY] < 0) {
+		return fu_err(ctx, FU_EINPUT, "%s: no 'key' column (use --map key=COLUMN)", name);
+	}
+	return FU_OK;
+}
+
+/* ---- validation of single values ---- */
+
+static int check_text(struct fu_ctx *ctx, const char *field, const char *v, size_t max)
+{
+	size_t n = strlen(v);
+
+	if (n > max)
+		return fu_err(ctx, FU_EINPUT, "%s: longer than %zu bytes", field, max);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 && !(max == FU_NOTE_MAX && (c == '\n' || c == '\t' || c == '\r')))
+			return fu_err(ctx, FU_EINPUT, "%s: control character 0x%02x", field, c);
+	}
+	return FU_OK;
+}
+
+static const char *nz(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
+static int parse_time_field(struct fu_ctx *ctx, const char *field, const char *v,
+			    const char *fmt, int64_t *out)
+{
+	int rc = fmt ? dt_parse_format(ctx, v, fmt, out) : dt_parse_iso(ctx, v, 0, out);
+
+	/* the message already says `time "..."`; name other fields in front of it */
+	if (rc && strcmp(field, "time") != 0)
+		return fu_err_prefix(ctx, "%s", field);
+	return rc;
+}
+
+int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
+			   const char *date_format, struct event *e)
+{
+	const char *id = nz(t->id), *key = nz(t->contact), *type = nz(t->type);
+	int rc;
+
+	event_init(e);
+	if (id) {
+		rc = check_text(ctx, "id", id, FU_TEXT_MAX);
+		if (rc)
+			return rc;
+		e->ext_id = (char *)id;
+	}
+	if (!type)
+		return fu_err(ctx, FU_EINPUT, "type: missing");
+	rc = event_type_parse(ctx, type, &e->type);
+	if (rc)
+		return fu_err_prefix(ctx, "type");
+	if (!key)
+		return fu_err(ctx, FU_EINPUT, "contact: missing");
+	rc = check_text(ctx, "contact", key, FU_KEY_MAX);
+	if (rc)
+		return rc;
+	e->contact_key = (char *)key;
+	if (!nz(t->time))
+		return fu_err(ctx, FU_EINPUT, "time: missing");
+	rc = parse_time_field(ctx, "time", t->time, date_format, &e->time);
+	if (rc)
+		return rc;
+	if (nz(t->amount)) {
+		rc = amount_parse(ctx, t->amount, &e->amount);
+		if (rc)
+			return fu_err_prefix(ctx, "amount");
+		e->has_amount = 1;
+	}
+	if (nz(t->due)) {
+		rc = parse_time_field(ctx, "due", t->due, date_format, &e->due);
+		if (rc)
+			return rc;
+	}
+	{
+		const char *const names[] = { "ref", "channel", "outcome" };
+		const char *vals[] = { t->ref, t->channel, t->outcome };
+		char **dst[] = { &e->ref, &e->channel, &e->outcome };
+
+		for (int i = 0; i < 3; i++) {
+			if (!nz(vals[i]))
+				continue;
+			rc = check_text(ctx, names[i], vals[i], FU_TEXT_MAX);
+			if (rc)
+				return rc;
+			*dst[i] = (char *)vals[i];
+		}
+	}
+	if (nz(t->note)) {
+		rc = check_text(ctx, "note", t->note, FU_NOTE_MAX);
+		if (rc)
+			return rc;
+		e->note = (char *)t->note;
+	}
+	if (e->outcome) {
+		int ok = 0;
+
+		if (e->type != EV_TOUCH)
+			return fu_err(ctx, FU_EINPUT, "outcome: only a touch has an outcome");
+		for (int i = 0; touch_outcomes[i]; i++)
+			ok |= strcmp(e->outcome, touch_outcomes[i]) == 0;
+		if (!ok)
+			return fu_err(ctx, FU_EINPUT,
+				      "outcome: '%.64s' is not one of reached, voicemail, no-answer, "
+				      "not-yet, won, no, opted-out", e->outcome);
+	}
+	if (e->type == EV_OPT_OUT && e->channel && strcmp(e->channel, "email") != 0 &&
+	    strcmp(e->channel, "all") != 0)
+		return fu_err(ctx, FU_EINPUT,
+			      "channel: an opt_out is for 'email' or 'all', not '%.64s'", e->channel);
+	if (e->due != FU_TIME_NONE && e->type != EV_INVOICE)
+		return fu_err(ctx, FU_EINPUT, "due: only an invoice has a due date");
+	return FU_OK;
+}
+
+/* ---- the import run ---- */
+
+struct run {
+	struct store *s;
+	const struct import_opts *o;
+	struct mapping m;
+	struct import_result *r;
+	const char *name;
+	char **header;      /* copies of the header names, or NULL */
+	int nheader;
+	struct strmap keys; /* contact key -> id, for this run */
+	int64_t *touched;   /* contact ids whose state must be derived again */
+	size_t ntouched, cap_touched;
+	struct tz_cache *zones;
+};
+
+static int touch_contact(struct fu_ctx *ctx, struct run *run, int64_t id)
+{
+	if (run->ntouched && run->touched[run->ntouched - 1] == id)
+		return FU_OK;
+	if (run->ntouched == run->cap_touched) {
+		size_t n = run->cap_touched ? run->cap_touched * 2 : 1024;
+		int64_t *p = realloc(run->touched, n * sizeof(*p));
+
+		if (!p)
+			return fu_err(ctx, FU_ENOMEM, "out of memory importing");
+		run->touched = p;
+		run->cap_touched = n;
+	}
+	run->touched[run->ntouched++] = id;
+	return FU_OK;
+}
+
+static int contact_id_for(struct fu_ctx *ctx, struct run *run, const char *key, int64_t *id)
+{
+	int created, rc;
+
+	if (strmap_get(&run->keys, key, id))
+		return FU_OK;
+	rc = store_contact_ensure(ctx, run->s, key, id, &created);
+	if (rc)
+		return rc;
+	if (created)
+		run->r->contacts_new++;
+	return strmap_put(ctx, &run->keys, key, *id);
+}
+
+/* The label of column c in messages: its header name, or its position. */
+static void column_label(const struct run *run, int field, char *out, size_t n)
+{
+	int c = run->m.col[field];
+
+	if (c >= 0 && run->header && c < run->nheader)
+		snprintf(out, n, "column '%.64s'", run->header[c]);
+	else if (c >= 0)
+		snprintf(out, n, "column %d", c + 1);
+	else
+		snprintf(out, n, "field '%s'", run->m.names[field]);
+}
+
+/*
+ * The field a row's message is about: messages start with "field: " (which *skip is set
+ * to drop) or, for times, with `time "`.
+ */
+static int field_of_message(const struct run *run, const char *msg, size_t *skip)
+{
+	*skip = 0;
+	for (int i = 0; i < run->m.nfields; i++) {
+		size_t n = strlen(run->m.names[i]);
+
+		if (strncmp(msg, run->m.names[i], n) != 0)
+			continue;
+		if (msg[n] == ':' && msg[n + 1] == ' ') {
+			*skip = n + 2;
+			return i;
+		}
+		if (msg[n] == ' ' && msg[n + 1] == '"')
+			return i;
+	}
+	return -1;
+}
+
+static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
+{
+	struct event_text t = {
+		v[EF_ID], run->m.type ? run->m.type : v[EF_TYPE], v[EF_CONTACT], v[EF_TIME],
+		v[EF_AMOUNT], v[EF_REF], v[EF_DUE], v[EF_CHANNEL], v[EF_OUTCOME], v[EF_NOTE]
+	};
+	struct event e;
+	int inserted, rc;
+
+	rc = import_event_from_text(ctx, &t, run->m.date_format, &e);
+	if (rc)
+		return rc;
+	rc = contact_id_for(ctx, run, e.contact_key, &e.contact_id);
+	if (rc)
+		return rc;
+	rc = store_event_append(ctx, run->s, &e, run->o->now, &inserted);
+	if (rc)
+		return rc;
+	if (!inserted) {
+		run->r->duplicates++;
+		return FU_OK;
+	}
+	run->r->stored++;
+	return touch_contact(ctx, run, e.contact_id);
+}
+
+static int contact_row(struct fu_ctx *ctx, struct run *run, const char **v, const char *attrs)
+{
+	static const size_t max[CF__COUNT] = { FU_KEY_MAX, FU_TEXT_MAX, FU_TEXT_MAX, FU_TEXT_MAX,
+					       FU_TEXT_MAX, FU_TEXT_MAX, FU_TEXT_MAX };
+	struct contact c;
+	char **dst[CF__COUNT];
+	int created, rc;
+
+	contact_init(&c);
+	dst[CF_KEY] = &c.key;
+	dst[CF_NAME] = &c.name;
+	dst[CF_EMAIL] = &c.email;
+	dst[CF_PHONE] = &c.phone;
+	dst[CF_COMPANY] = &c.company;
+	dst[CF_OWNER] = &c.owner;
+	dst[CF_TZ] = &c.tz;
+	if (!nz(v[CF_KEY]))
+		return fu_err(ctx, FU_EINPUT, "key: missing");
+	for (int i = 0; i < CF__COUNT; i++) {
+		if (!nz(v[i]))
+			continue;
+		rc = check_text(ctx, contact_fields[i], v[i], max[i]);
+		if (rc)
+			return rc;
+		*dst[i] = (char *)v[i];
+	}
+	if (c.email && (!strchr(c.email, '@') || strchr(c.email, ' ')))
+		return fu_err(ctx, FU_EINPUT, "email: '%.64s' is not an e-mail address", c.email);
+	if (c.tz) {
+		const struct tz *z;
+
+		rc = tz_cache_get(ctx, run->zones, c.tz, &z);
+		if (rc == FU_ENOTFOUND)
+			ctx->rc = rc = FU_EINPUT; /* an unknown zone is a bad value in this row */
+		if (rc)
+			return fu_err_prefix(ctx, "tz");
+	}
+	c.attrs = (char *)attrs;
+	rc = store_contact_upsert(ctx, run->s, &c, &created);
+	if (rc)
+		return rc;
+	run->r->stored++;
+	if (created)
+		run->r->contacts_new++;
+	return FU_OK;
+}
+
+/* Handles a row's failure: fatal, or (with --skip-bad, for input errors) listed and skipped. */
+static int row_failed(struct fu_ctx *ctx, struct run *run, long line, int rc)
+{
+	char label[128];
+	size_t skip;
+	int field;
+
+	if (rc != FU_EINPUT)
+		return rc;
+	field = field_of_message(run, ctx->msg, &skip);
+	if (field >= 0) {
+		column_label(run, field, label, sizeof(label));
+		memmove(ctx->msg, ctx->msg + skip, strlen(ctx->msg + skip) + 1);
+		fu_err_prefix(ctx, "%s:%ld: %s", run->name, line, label);
+	} else {
+		fu_err_prefix(ctx, "%s:%ld", run->name, line);
+	}
+	if (!run->o->skip_bad)
+		return rc;
+	run->r->bad++;
+	if (run->r->bad <= IMPORT_BAD_LISTED) {
+		struct fu_ctx tmp;
+
+		fu_ctx_init(&tmp);
+		if (buf_addf(&tmp, &run->r->bad_list, "%s\n", ctx->msg))
+			return fu_err(ctx, tmp.rc, "%s", tmp.msg);
+	}
+	fu_ctx_init(ctx);
+	return FU_OK;
+}
+
+/* Builds a JSON object of the columns not mapped to a field (contacts' attributes). */
+static int attrs_json(struct fu_ctx *ctx, struct run *run, struct csv_record *rec,
+		      const int *used, char **out)
+{
+	json_t *o;
+	int any = 0;
+
+	*out = NULL;
+	if (!run->header)
+		return FU_OK;
+	o = json_object();
+	if (!o)
+		return fu_err(ctx, FU_ENOMEM, "out of memory building attributes");
+	for (int c = 0; c < rec->nfields && c < run->nheader; c++) {
+		if (used[c] || !*rec->fields[c] || !*run->header[c])
+			continue;
+		if (json_object_set_new(o, run->header[c], json_string(rec->fields[c]))) {
+			json_decref(o);
+			return fu_err(ctx, FU_EINPUT, "column '%.64s': not valid text",
+				      run->header[c]);
+		}
+		any = 1;
+	}
+	if (any) {
+		*out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!*out) {
+			json_decref(o);
+			return fu_err(ctx, FU_ENOMEM, "out of memory building attributes");
+		}
+	}
+	json_decref(o);
+	return FU_OK;
+}
+
+static int copy_header(struct fu_ctx *ctx, struct run *run, struct csv_record *rec)
+{
+	run->header = calloc((size_t)rec->nfields, sizeof(char *));
+	if (!run->header)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading the header");
+	run->nheader = rec->nfields;
+	for (int i = 0; i < rec->nfields; i++) {
+		run->header[i] = strdup(trim(rec->fields[i]));
+		if (!run->header[i])
+			return fu_err(ctx, FU_ENOMEM, "out of memory reading the header");
+	}
+	return FU_OK;
+}
+
+static int note_ignored(struct fu_ctx *ctx, struct run *run, const int *used)
+{
+	int rc;
+
+	if (!run->header || run->m.kind != IMPORT_EVENTS)
+		return FU_OK;
+	for (int c = 0; c < run->nheader; c++) {
+		if (used[c])
+			continue;
+		rc = buf_addf(ctx, &run->r->ignored, "%s%s", run->r->ignored.len ? ", " : "",
+			      run->header[c]);
+		if (rc)
+			return rc;
+	}
+	return FU_OK;
+}
+
+static int run_csv(struct fu_ctx *ctx, struct run *run, FILE *f)
+{
+	struct csv_opts co = { 0 };
+	struct csv_reader *rd = NULL;
+	struct csv_record *rec;
+	const char *v[MAX_FIELDS];
+	int *used = NULL;
+	int rc, resolved = 0;
+
+	co.sep = run->m.sep;
+	rc = csv_open(ctx, f, run->name, &co, &rd);
+	if (rc)
+		return rc;
+	while (!(rc = csv_next(ctx, rd, &rec)) && rec) {
+		char *attrs = NULL;
+
+		if (!resolved) {
+			int ncols = rec->nfields;
+
+			if (run->m.header) {
+				rc = copy_header(ctx, run, rec);
+				if (rc)
+					break;
+			}
+			used = calloc((size_t)ncols + 1, sizeof(int));
+			if (!used) {
+				rc = fu_err(ctx, FU_ENOMEM, "out of memory importing");
+				break;
+			}
+			rc = mapping_resolve(ctx, &run->m, run->name, run->header, ncols, used);
+			if (!rc)
+				rc = note_ignored(ctx, run, used);
+			if (rc)
+				break;
+			resolved = 1;
+			if (run->m.header)
+				continue;
+		}
+		run->r->rows++;
+		for (int i = 0; i < run->m.nfields; i++) {
+			int c = run->m.col[i];
+
+			v[i] = c >= 0 && c < rec->nfields ? trim(rec->fields[c]) : NULL;
+		}
+		if (run->m.kind == IMPORT_EVENTS) {
+			rc = event_row(ctx, run, v);
+		} else {
+			rc = attrs_json(ctx, run, rec, used, &attrs);
+			if (!rc)
+				rc = contact_row(ctx, run, v, attrs);
+			free(attrs);
+		}
+		if (rc) {
+			rc = row_failed(ctx, run, rec->line, rc);
+			if (rc)
+				break;
+		}
+	}
+	free(used);
+	csv_close(rd);
+	return rc;
+}
+
+/* One JSON value as text into out (n bytes): strings as they are, numbers printed. */
+static int json_text(struct fu_ctx *ctx, const char *k, json_t *val, char *out, size_t n,
+		     const char **res)
+{
+	if (json_is_string(val)) {
+		*res = json_string_value(val);
+	} else if (json_is_integer(val)) {
+		snprintf(out, n, "%" JSON_INTEGER_FORMAT, json_integer_value(val));
+		*res = out;
+	} else if (json_is_real(val)) {
+		snprintf(out, n, "%.15g", json_real_value(val));
+		*res = out;
+	} else if (json_is_null(val)) {
+		*res = NULL;
+	} else {
+		return fu_err(ctx, FU_EINPUT, "%s: must be a string or a number", k);
+	}
+	return FU_OK;
+}
+
+static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *line)
+{
+	char num[MAX_FIELDS][40];
+	const char *v[MAX_FIELDS] = { 0 };
+	json_error_t jerr;
+	json_t *o, *attrs = NULL, *val;
+	const char *k;
+	char *attrs_text = NULL;
+	int rc = FU_OK;
+
+	o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o)
+		return fu_err(ctx, FU_EINPUT, "invalid JSON at column %d: %s", jerr.column,
+			      jerr.text);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return fu_err(ctx, FU_EINPUT, "expected a JSON object");
+	}
+	json_object_foreach(o, k, val) {
+		int field = -1;
+
+		for (int i = 0; i < run->m.nfields; i++) {
+			const char *want = run->m.col_name[i] ? run->m.col_name[i] : run->m.names[i];
+
+			if (strcmp(k, want) == 0)
+				field = i;
+		}
+		if (field >= 0) {
+			rc = json_text(ctx, run->m.names[field], val, num[field], sizeof(num[0]),
+				       &v[field]);
+		} else if (run->m.kind == IMPORT_CONTACTS && json_is_string(val)) {
+			if (!attrs)
+				attrs = json_object();
+			if (!attrs || json_object_set(attrs, k, val))
+				rc = fu_err(ctx, FU_ENOMEM, "out of memory building attributes");
+		}
+		if (rc)
+			break;
+	}
+	if (!rc && run->m.kind == IMPORT_EVENTS) {
+		rc = event_row(ctx, run, v);
+	} else if (!rc) {
+		if (attrs) {
+			attrs_text = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!attrs_text)
+				rc = fu_err(ctx, FU_ENOMEM, "out of memory building attributes");
+		}
+		if (!rc)
+			rc = contact_row(ctx, run, v, attrs_text);
+	}
+	free(attrs_text);
+	json_decref(attrs);
+	json_decref(o);
+	return rc;
+}
+
+static int run_jsonl(struct fu_ctx *ctx, struct run *run, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int rc = FU_OK;
+
+	for (int i = 0; i < run->m.nfields; i++) {
+		run->m.col[i] = -1;
+		if (run->m.col_pos[i]) {
+			free(line);
+			return fu_err(ctx, FU_EINPUT,
+				      "%s: JSON Lines map fields by key, not by position ('%s')",
+				      run->name, run->m.names[i]);
+		}
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if ((size_t)n > JSONL_LINE_MAX) {
+			rc = fu_err(ctx, FU_EINPUT, "%s:%ld: line longer than %zu bytes", run->name,
+				    lineno, JSONL_LINE_MAX);
+			break;
+		}
+		if (!*trim(line))
+			continue;
+		run->r->rows++;
+		rc = jsonl_row(ctx, run, line);
+		if (rc) {
+			rc = row_failed(ctx, run, lineno, rc);
+			if (rc)
+				break;
+		}
+	}
+	if (!rc && ferror(f))
+		rc = fu_err(ctx, FU_EIO, "%s: read error: %s", run->name, strerror(errno));
+	free(line);
+	return rc;
+}
+
+static int is_jsonl_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
+		       strcmp(dot, ".json") == 0);
+}
+
+int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name,
+		  const struct import_opts *opts, struct import_result *r)
+{
+	struct run run;
+	int rc, jsonl;
+
+	memset(&run, 0, sizeof(run));
+	run.s = s;
+	run.o = opts;
+	run.r = r;
+	run.name = name;
+	strmap_init(&run.keys);
+	rc = mapping_setup(ctx, &run.m, opts);
+	if (rc)
+		goto out;
+	run.zones = tz_cache_new();
+	if (!run.zones) {
+		rc = fu_err(ctx, FU_ENOMEM, "out of memory importing");
+		goto out;
+	}
+	jsonl = opts->format == IMPORT_JSONL ||
+		(opts->format == IMPORT_AUTO && is_jsonl_name(name));
+	rc = store_begin(ctx, s);
+	if (rc)
+		goto out;
+	store_bulk_mode(s, 1);
+	rc = jsonl ? run_jsonl(ctx, &run, f) : run_csv(ctx, &run, f);
+	if (!rc && r->rows == 0 && !run.header && !jsonl)
+		rc = FU_OK;
+	if (!rc)
+		rc = derive_contacts(ctx, s, run.touched, run.ntouched);
+	if (!rc)
+		rc = store_state_fill_missing(ctx, s);
+	if (!rc)
+		rc = store_commit(ctx, s);
+	if (rc)
+		store_rollback(s);
+	store_bulk_mode(s, 0);
+out:
+	if (rc) {
+		r->stored = 0;
+		r->duplicates = 0;
+		r->contacts_new = 0;
+	}
+	for (int i = 0; i < run.nheader; i++)
+		free(run.header[i]);
+	free(run.header);
+	free(run.touched);
+	strmap_release(&run.keys);
+	tz_cache_free(run.zones);
+	mapping_release(&run.m);
+	return rc;
+}
+
+int import_file(struct fu_ctx *ctx, struct store *s, const char *path,
+		const struct import_opts *opts, struct import_result *r)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return import_stream(ctx, s, stdin, "stdin", opts, r);
+	f = fopen(path, "rb");
+	if (!f)
+		return fu_err(ctx, errno == ENOENT ? FU_ENOTFOUND : FU_EINPUT, "%s: %s", path,
+			      strerror(errno));
+	rc = import_stream(ctx, s, f, path, opts, r);
+	fclose(f);
+	return rc;
+}

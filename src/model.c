@@ -1,0 +1,352 @@
+/* model.c - event and contact lifecycles, the fold of events into contact state, stages and money */
+#include "model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const char *const event_names[EV__COUNT] = {
+	[EV_LEAD] = "lead",
+	[EV_INFO_REQUEST] = "info_request",
+	[EV_EMAIL_CLICK] = "email_click",
+	[EV_PURCHASE] = "purchase",
+	[EV_INVOICE] = "invoice",
+	[EV_PAYMENT] = "payment",
+	[EV_SERVICE] = "service",
+	[EV_APPOINTMENT] = "appointment",
+	[EV_TOUCH] = "touch",
+	[EV_REPLY] = "reply",
+	[EV_OPT_OUT] = "opt_out",
+};
+
+const char *event_type_name(int type)
+{
+	if (type < 0 || type >= EV__COUNT)
+		return NULL;
+	return event_names[type];
+}
+
+int event_type_parse(struct fu_ctx *ctx, const char *s, int *type)
+{
+	for (int i = 0; i < EV__COUNT; i++) {
+		if (strcmp(s, event_names[i]) == 0) {
+			*type = i;
+			return FU_OK;
+		}
+	}
+	return fu_err(ctx, FU_EINPUT, "unknown type '%.64s'", s);
+}
+
+void event_init(struct event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->time = FU_TIME_NONE;
+	e->due = FU_TIME_NONE;
+	e->type = -1;
+}
+
+void event_release(struct event *e)
+{
+	free(e->ext_id);
+	free(e->contact_key);
+	free(e->ref);
+	free(e->channel);
+	free(e->outcome);
+	free(e->note);
+	event_init(e);
+}
+
+void contact_init(struct contact *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void contact_release(struct contact *c)
+{
+	free(c->key);
+	free(c->name);
+	free(c->email);
+	free(c->phone);
+	free(c->company);
+	free(c->owner);
+	free(c->tz);
+	free(c->attrs);
+	contact_init(c);
+}
+
+void contact_state_init(struct contact_state *st, int64_t contact_id)
+{
+	memset(st, 0, sizeof(*st));
+	st->contact_id = contact_id;
+	st->first_event = FU_TIME_NONE;
+	st->last_event = FU_TIME_NONE;
+	st->lead_at = FU_TIME_NONE;
+	st->first_purchase = FU_TIME_NONE;
+	st->last_purchase = FU_TIME_NONE;
+	st->last_touch_in = FU_TIME_NONE;
+	st->last_touch_out = FU_TIME_NONE;
+	st->last_two_way = FU_TIME_NONE;
+}
+
+void contact_state_release(struct contact_state *st)
+{
+	for (int i = 0; i < st->n_open; i++)
+		free(st->open[i].ref);
+	free(st->open);
+	st->open = NULL;
+	st->n_open = 0;
+	st->cap_open = 0;
+}
+
+static int64_t day_of(int64_t t)
+{
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static int add_open_invoice(struct fu_ctx *ctx, struct contact_state *st, const struct event *e)
+{
+	struct open_invoice *inv;
+
+	if (st->n_open == st->cap_open) {
+		int n = st->cap_open ? st->cap_open * 2 : 4;
+		struct open_invoice *p = realloc(st->open, (size_t)n * sizeof(*p));
+
+		if (!p)
+			return fu_err(ctx, FU_ENOMEM, "out of memory folding invoices");
+		st->open = p;
+		st->cap_open = n;
+	}
+	inv = &st->open[st->n_open];
+	inv->ref = NULL;
+	if (e->ref) {
+		inv->ref = strdup(e->ref);
+		if (!inv->ref)
+			return fu_err(ctx, FU_ENOMEM, "out of memory folding invoices");
+	}
+	inv->due = e->due;
+	inv->amount = e->has_amount ? e->amount : 0;
+	inv->time = e->time;
+	st->n_open++;
+	st->invoices_open++;
+	st->open_amount += inv->amount;
+	return FU_OK;
+}
+
+/* Settles the open invoice with the payment's ref; counts it on time or late. */
+static void settle_invoice(struct contact_state *st, const struct event *e)
+{
+	for (int i = 0; i < st->n_open; i++) {
+		struct open_invoice *inv = &st->open[i];
+
+		if (!str_eq(inv->ref, e->ref))
+			continue;
+		/* A payment on the due date itself is on time. */
+		if (inv->due != FU_TIME_NONE && day_of(e->time) > day_of(inv->due))
+			st->paid_late++;
+		else
+			st->paid_on_time++;
+		st->invoices_open--;
+		st->open_amount -= inv->amount;
+		free(inv->ref);
+		st->open[i] = st->open[st->n_open - 1];
+		st->n_open--;
+		return;
+	}
+}
+
+/* Outcomes of a touch that mean the two sides actually talked. */
+static int outcome_two_way(const char *o)
+{
+	return str_eq(o, "reached") || str_eq(o, "not-yet") || str_eq(o, "won") || str_eq(o, "no");
+}
+
+static void touch_in(struct contact_state *st, int64_t t, int two_way)
+{
+	st->last_touch_in = t;
+	if (two_way)
+		st->last_two_way = t;
+}
+
+int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const struct event *e)
+{
+	int64_t t = e->time;
+
+	st->events++;
+	if (st->first_event == FU_TIME_NONE)
+		st->first_event = t;
+	st->last_event = t;
+
+	switch (e->type) {
+	case EV_LEAD:
+		if (st->lead_at == FU_TIME_NONE)
+			st->lead_at = t;
+		touch_in(st, t, 0);
+		break;
+	case EV_INFO_REQUEST:
+	case EV_EMAIL_CLICK:
+		touch_in(st, t, 0);
+		break;
+	case EV_PURCHASE:
+		if (st->last_purchase == FU_TIME_NONE || day_of(t) != day_of(st->last_purchase))
+			st->purchase_days++;
+		st->purchases++;
+		if (st->first_purchase == FU_TIME_NONE)
+			st->first_purchase = t;
+		st->last_purchase = t;
+		if (e->has_amount)
+			st->spend += e->amount;
+		touch_in(st, t, 1);
+		break;
+	case EV_INVOICE:
+		st->invoices++;
+		return add_open_invoice(ctx, st, e);
+	case EV_PAYMENT:
+		st->payments++;
+		if (e->ref)
+			settle_invoice(st, e);
+		touch_in(st, t, 1);
+		break;
+	case EV_SERVICE:
+		st->services++;
+		touch_in(st, t, 1);
+		break;
+	case EV_APPOINTMENT:
+		break;
+	case EV_TOUCH:
+		st->last_touch_out = t;
+		if (outcome_two_way(e->outcome))
+			st->last_two_way = t;
+		if (str_eq(e->outcome, "opted-out"))
+			st->do_not_contact = 1;
+		break;
+	case EV_REPLY:
+		touch_in(st, t, 1);
+		break;
+	case EV_OPT_OUT:
+		if (str_eq(e->channel, "email"))
+			st->opted_out_email = 1;
+		else
+			st->do_not_contact = 1;
+		break;
+	default:
+		return fu_err(ctx, FU_EINTERNAL, "event %lld has unknown type %d", (long long)e->id,
+			      e->type);
+	}
+	return FU_OK;
+}
+
+static const char *const stage_names[STAGE__COUNT] = {
+	[STAGE_LEAD] = "lead",
+	[STAGE_CUSTOMER] = "customer",
+	[STAGE_REPEAT] = "repeat",
+	[STAGE_LAPSED] = "lapsed",
+};
+
+/*
+ * Lapsed, for now a plain rule: a buyer whose wait since the last purchase is more than
+ * three of their own average gaps and at least 90 days; a one-time buyer after 365 days.
+ */
+int contact_stage(const struct contact_state *st, int64_t now)
+{
+	int64_t since, gap;
+
+	if (st->purchases == 0)
+		return STAGE_LEAD;
+	since = now - st->last_purchase;
+	if (st->purchase_days >= 2) {
+		gap = (st->last_purchase - st->first_purchase) / (st->purchase_days - 1);
+		if (since > 3 * gap && since > 90 * 86400)
+			return STAGE_LAPSED;
+		return STAGE_REPEAT;
+	}
+	if (since > 365 * 86400)
+		return STAGE_LAPSED;
+	return STAGE_CUSTOMER;
+}
+
+const char *stage_name(int stage)
+{
+	if (stage < 0 || stage >= STAGE__COUNT)
+		return "unknown";
+	return stage_names[stage];
+}
+
+int stage_parse(const char *s, int *stage)
+{
+	for (int i = 0; i < STAGE__COUNT; i++) {
+		if (strcmp(s, stage_names[i]) == 0) {
+			*stage = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int amount_parse(struct fu_ctx *ctx, const char *s, int64_t *cents)
+{
+	const char *p = s;
+	int neg = 0, digits = 0, frac = 0;
+	int64_t v = 0;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (*p == '$')
+		p++;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (v > (INT64_MAX - 9) / 10)
+				return fu_err(ctx, FU_EINPUT, "amount \"%.64s\": too large", s);
+			v = v * 10 + (*p - '0');
+			digits++;
+		} else if (*p == ',' && digits > 0 && strspn(p + 1, "0123456789") == 3) {
+			continue; /* thousands grouping: 1,240.00 */
+		} else {
+			break;
+		}
+	}
+	/* a decimal comma (19,90) when no grouping or point is used */
+	if (*p == '.' || (*p == ',' && digits > 0 && !strchr(s, '.'))) {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (frac < 2) {
+				if (v > (INT64_MAX - 9) / 10)
+					return fu_err(ctx, FU_EINPUT, "amount \"%.64s\": too large", s);
+				v = v * 10 + (*p - '0');
+			} else if (*p != '0') {
+				return fu_err(ctx, FU_EINPUT,
+					      "amount \"%.64s\": more than two decimal places", s);
+			}
+			frac++;
+			digits++;
+		}
+	}
+	while (*p == ' ')
+		p++;
+	if (*p || digits == 0)
+		return fu_err(ctx, FU_EINPUT, "amount \"%.64s\": not a number", s);
+	for (; frac < 2; frac++) {
+		if (v > INT64_MAX / 10)
+			return fu_err(ctx, FU_EINPUT, "amount \"%.64s\": too large", s);
+		v *= 10;
+	}
+	*cents = neg ? -v : v;
+	return FU_OK;
+}
+
+void amount_format(int64_t cents, char *out, size_t n)
+{
+	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+
+	snprintf(out, n, "%s%llu.%02llu", cents < 0 ? "-" : "", (unsigned long long)(a / 100),
+		 (unsigned long long)(a % 100));
+}

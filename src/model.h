@@ -1,0 +1,131 @@
+/* model.h - the domain: event types, events, contacts and the state derived from a contact's events */
+#ifndef FU_MODEL_H
+#define FU_MODEL_H
+
+#include <stdint.h>
+
+#include "fu.h"
+
+/* Input size limits (bytes, without the NUL) checked by every reader. */
+#define FU_KEY_MAX 256
+#define FU_TEXT_MAX 512      /* name, email, phone, company, owner, tz, ref, channel, outcome, ext id */
+#define FU_NOTE_MAX 4096
+#define FU_TIME_NONE INT64_MIN /* "no time" in optional time fields */
+
+enum event_type {
+	EV_LEAD = 0,
+	EV_INFO_REQUEST,
+	EV_EMAIL_CLICK,
+	EV_PURCHASE,
+	EV_INVOICE,
+	EV_PAYMENT,
+	EV_SERVICE,
+	EV_APPOINTMENT,
+	EV_TOUCH,
+	EV_REPLY,
+	EV_OPT_OUT,
+	EV__COUNT
+};
+
+/* "purchase" for EV_PURCHASE; NULL for an out-of-range value. */
+const char *event_type_name(int type);
+/* Parses a type name; FU_EINPUT with message "unknown type 'x'" when it is none. */
+int event_type_parse(struct fu_ctx *ctx, const char *s, int *type);
+
+/*
+ * One event. Strings are malloced and owned by the event; event_release() frees them
+ * (and leaves the struct zeroed). Optional numbers use has_* flags; optional times
+ * use FU_TIME_NONE. Times are seconds since the epoch, UTC. Amounts are in cents.
+ */
+struct event {
+	int64_t id;          /* store rowid; 0 before it is stored */
+	char *ext_id;        /* the source's own id, or NULL */
+	int type;            /* enum event_type */
+	int64_t contact_id;  /* store id; 0 when only the key is known */
+	char *contact_key;   /* the contact's key */
+	int64_t time;
+	int has_amount;
+	int64_t amount;      /* cents */
+	char *ref;           /* order or invoice number, or NULL */
+	int64_t due;         /* invoice due time, or FU_TIME_NONE */
+	char *channel;       /* call, email, web_form, visit, ... or NULL */
+	char *outcome;       /* for touch: reached, voicemail, no-answer, not-yet, won, no, opted-out */
+	char *note;
+};
+
+void event_init(struct event *e);
+void event_release(struct event *e);
+
+/* Contact profile. Strings owned as for struct event; attrs is a JSON object text or NULL. */
+struct contact {
+	int64_t id;
+	char *key;
+	char *name;
+	char *email;
+	char *phone;
+	char *company;
+	char *owner;
+	char *tz;
+	char *attrs;
+};
+
+void contact_init(struct contact *c);
+void contact_release(struct contact *c);
+
+/* An invoice still open while folding (kept only in memory). */
+struct open_invoice {
+	char *ref;
+	int64_t due;
+	int64_t amount;
+	int64_t time;
+};
+
+/*
+ * State derived from one contact's events, folded in (time, id) order. It depends on
+ * the events alone, never on the clock, so a rebuild reproduces it exactly; anything
+ * that needs "now" (the stage lapsed, overdue invoices) is computed when shown.
+ */
+struct contact_state {
+	int64_t contact_id;
+	int64_t events;
+	int64_t first_event, last_event;
+	int64_t lead_at;            /* first lead event, or FU_TIME_NONE */
+	int64_t purchases;          /* purchase events */
+	int64_t purchase_days;      /* distinct UTC days with a purchase */
+	int64_t first_purchase, last_purchase;
+	int64_t spend;              /* cents */
+	int64_t invoices;           /* invoice events */
+	int64_t invoices_open;
+	int64_t open_amount;        /* cents */
+	int64_t payments;
+	int64_t paid_on_time;
+	int64_t paid_late;
+	int64_t services;
+	int64_t last_touch_in;      /* last event from the contact (lead, request, click, purchase, payment, reply, ...) */
+	int64_t last_touch_out;     /* last touch a person made */
+	int64_t last_two_way;       /* last contact both ways: a reached touch, a reply, a purchase, a payment */
+	int opted_out_email;
+	int do_not_contact;
+	/* working set while folding; not stored */
+	int n_open;
+	int cap_open;
+	struct open_invoice *open;
+};
+
+void contact_state_init(struct contact_state *st, int64_t contact_id);
+void contact_state_release(struct contact_state *st);
+/* Folds one event into st. Fails only on out-of-memory. Events must come in (time, id) order. */
+int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const struct event *e);
+
+enum stage { STAGE_LEAD, STAGE_CUSTOMER, STAGE_REPEAT, STAGE_LAPSED, STAGE__COUNT };
+/* The stage at time now: lead (no purchase), customer (one purchase day), repeat, lapsed. */
+int contact_stage(const struct contact_state *st, int64_t now);
+const char *stage_name(int stage);
+int stage_parse(const char *s, int *stage);
+
+/* Parses a money amount like "12", "12.5", "-3.20", "1,240.00" into cents. */
+int amount_parse(struct fu_ctx *ctx, const char *s, int64_t *cents);
+/* Formats cents as "1240.00" into out (at least 32 bytes). */
+void amount_format(int64_t cents, char *out, size_t n);
+
+#endif

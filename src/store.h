@@ -1,0 +1,99 @@
+/* store.h - the storage interface: the append-only event log, contacts and derived state */
+#ifndef FU_STORE_H
+#define FU_STORE_H
+
+#include <stdint.h>
+
+#include "fu.h"
+#include "model.h"
+
+/*
+ * All SQL lives behind this interface (store_sqlite.c is the first backend), so another
+ * backend can be added without touching the callers. Every function returns FU_OK or a
+ * result code with the message on ctx; strings returned inside structs are malloced and
+ * freed by the caller through the struct's _release function.
+ */
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+enum store_mode {
+	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
+	STORE_OPEN_CREATE    /* create the file and schema when missing */
+};
+
+/* Opens (and migrates) the database at path. *out is freed with store_close(). */
+int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **out);
+void store_close(struct store *s);
+int store_schema_version(struct fu_ctx *ctx, struct store *s, int *version);
+
+/* Transactions. store_rollback never fails (it is used on error paths). */
+int store_begin(struct fu_ctx *ctx, struct store *s);
+int store_commit(struct fu_ctx *ctx, struct store *s);
+void store_rollback(struct store *s);
+/* Turns on settings for a large batch (bigger cache); harmless otherwise. */
+void store_bulk_mode(struct store *s, int on);
+
+/*
+ * Inserts or updates a contact's profile by key. Fields that are NULL keep their stored
+ * value; attrs (a JSON object) is merged key by key. Sets c->id. *created (if non-NULL)
+ * is 1 when the contact is new.
+ */
+int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c, int *created);
+
+/* The id of the contact with key, creating a bare contact when missing. */
+int store_contact_ensure(struct fu_ctx *ctx, struct store *s, const char *key, int64_t *id,
+			 int *created);
+
+/* Loads the contact with key into *c (contact_init()ed by the caller). FU_ENOTFOUND if none. */
+int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c);
+
+/*
+ * Appends e (e->contact_id must be set, e->type valid, e->time set). Sets e->id. When
+ * e->ext_id is already stored nothing is written and *inserted is 0. recorded_at is the
+ * clock's time of recording.
+ */
+int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
+		       int *inserted);
+
+/* Callback for scans: return FU_OK to go on, anything else stops the scan and is returned. */
+typedef int (*store_event_fn)(struct fu_ctx *ctx, void *arg, const struct event *e);
+
+/* Every event of one contact, in (time, id) order. */
+int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id,
+			    store_event_fn fn, void *arg);
+/* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
+int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
+
+/* Derived state: write one (replacing), read one (FU_ENOTFOUND if none), clear all. */
+int store_state_put(struct fu_ctx *ctx, struct store *s, const struct contact_state *st);
+int store_state_get(struct fu_ctx *ctx, struct store *s, int64_t contact_id,
+		    struct contact_state *st);
+int store_state_clear(struct fu_ctx *ctx, struct store *s);
+/* Contacts that have no state row get an empty one (contacts without events). */
+int store_state_fill_missing(struct fu_ctx *ctx, struct store *s);
+
+/* A contact with its state, as listed. */
+typedef int (*store_contact_fn)(struct fu_ctx *ctx, void *arg, const struct contact *c,
+				const struct contact_state *st);
+
+struct contact_filter {
+	const char *owner;   /* exact owner, "" for unowned, NULL for any */
+	const char *search;  /* substring of key, name, email or company, or NULL */
+};
+
+/* Contacts matching f, ordered by key. */
+int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contact_filter *f,
+			store_contact_fn fn, void *arg);
+
+/* Counts: contacts, and events of each type (counts[EV__COUNT]). */
+int store_count_contacts(struct fu_ctx *ctx, struct store *s, int64_t *n);
+int store_count_events(struct fu_ctx *ctx, struct store *s, int64_t counts[EV__COUNT]);
+/* Largest contact id so far (0 when none). */
+int store_max_contact_id(struct fu_ctx *ctx, struct store *s, int64_t *id);
+
+/* Metadata key/value (e.g. "created_at"). *value is malloced or NULL when unset. */
+int store_meta_get(struct fu_ctx *ctx, struct store *s, const char *key, char **value);
+int store_meta_set(struct fu_ctx *ctx, struct store *s, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,766 @@
+/* store_sqlite.c - the SQLite backend of store.h; the only file in followup that holds SQL */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "banned.h"
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_CONTACT_BY_KEY,
+	ST_CONTACT_INSERT_KEY,
+	ST_CONTACT_GET,
+	ST_CONTACT_UPSERT,
+	ST_EVENT_INSERT,
+	ST_EVENTS_OF_CONTACT,
+	ST_EVENTS_SCAN,
+	ST_STATE_PUT,
+	ST_STATE_GET,
+	ST_STATE_CLEAR,
+	ST_STATE_FILL,
+	ST_CONTACTS_LIST,
+	ST_COUNT_CONTACTS,
+	ST_COUNT_EVENTS,
+	ST_MAX_CONTACT,
+	ST_META_GET,
+	ST_META_SET,
+	ST__COUNT
+};
+
+#define EVENT_COLS "id, ext_id, type, contact_id, time, amount, ref, due, channel, outcome, note"
+#define STATE_COLS                                                                            \
+	"contact_id, events, first_event, last_event, lead_at, purchases, purchase_days, "    \
+	"first_purchase, last_purchase, spend, invoices, invoices_open, open_amount, "        \
+	"payments, paid_on_time, paid_late, services, last_touch_in, last_touch_out, "        \
+	"last_two_way, opted_out_email, do_not_contact"
+#define STATE_NCOLS 22
+#define CONTACT_COLS "c.id, c.key, c.name, c.email, c.phone, c.company, c.owner, c.tz, c.attrs"
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_CONTACT_BY_KEY] = "SELECT id FROM contacts WHERE key = ?1",
+	[ST_CONTACT_INSERT_KEY] = "INSERT INTO contacts(key) VALUES (?1)",
+	[ST_CONTACT_GET] = "SELECT " CONTACT_COLS " FROM contacts c WHERE c.key = ?1",
+	[ST_CONTACT_UPSERT] =
+		"INSERT INTO contacts(key, name, email, phone, company, owner, tz, attrs) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+		"ON CONFLICT(key) DO UPDATE SET "
+		"name = coalesce(excluded.name, name), email = coalesce(excluded.email, email), "
+		"phone = coalesce(excluded.phone, phone), "
+		"company = coalesce(excluded.company, company), "
+		"owner = coalesce(excluded.owner, owner), tz = coalesce(excluded.tz, tz), "
+		"attrs = CASE WHEN excluded.attrs IS NULL THEN attrs WHEN attrs IS NULL "
+		"THEN excluded.attrs ELSE json_patch(attrs, excluded.attrs) END "
+		"RETURNING id",
+	[ST_EVENT_INSERT] =
+		"INSERT OR IGNORE INTO events(ext_id, type, contact_id, time, amount, ref, due, "
+		"channel, outcome, note, recorded_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_EVENTS_OF_CONTACT] = "SELECT " EVENT_COLS
+				 " FROM events WHERE contact_id = ?1 ORDER BY time, id",
+	[ST_EVENTS_SCAN] = "SELECT " EVENT_COLS " FROM events ORDER BY contact_id, time, id",
+	[ST_STATE_PUT] = "INSERT OR REPLACE INTO contact_state(" STATE_COLS ") VALUES (?1, ?2, ?3, "
+			 "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+			 "?20, ?21, ?22)",
+	[ST_STATE_GET] = "SELECT " STATE_COLS " FROM contact_state WHERE contact_id = ?1",
+	[ST_STATE_CLEAR] = "DELETE FROM contact_state",
+	[ST_STATE_FILL] = "INSERT INTO contact_state(contact_id) SELECT id FROM contacts "
+			  "WHERE id NOT IN (SELECT contact_id FROM contact_state)",
+	[ST_CONTACTS_LIST] =
+		"SELECT " CONTACT_COLS ", s." "contact_id, s.events, s.first_event, s.last_event, "
+		"s.lead_at, s.purchases, s.purchase_days, s.first_purchase, s.last_purchase, "
+		"s.spend, s.invoices, s.invoices_open, s.open_amount, s.payments, s.paid_on_time, "
+		"s.paid_late, s.services, s.last_touch_in, s.last_touch_out, s.last_two_way, "
+		"s.opted_out_email, s.do_not_contact "
+		"FROM contacts c LEFT JOIN contact_state s ON s.contact_id = c.id "
+		"WHERE (?1 IS NULL OR coalesce(c.owner, '') = ?1) AND (?2 IS NULL OR "
+		"instr(lower(c.key || ' ' || coalesce(c.name, '') || ' ' || coalesce(c.email, '') "
+		"|| ' ' || coalesce(c.company, '')), lower(?2)) > 0) ORDER BY c.key",
+	[ST_COUNT_CONTACTS] = "SELECT count(*) FROM contacts",
+	[ST_COUNT_EVENTS] = "SELECT type, count(*) FROM events GROUP BY type",
+	[ST_MAX_CONTACT] = "SELECT coalesce(max(id), 0) FROM contacts",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+};
+
+/* Schema version 1. Each later version adds one entry to migrations[]. */
+static const char schema_v1[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE event_types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO event_types VALUES (0,'lead'),(1,'info_request'),(2,'email_click'),"
+	"(3,'purchase'),(4,'invoice'),(5,'payment'),(6,'service'),(7,'appointment'),(8,'touch'),"
+	"(9,'reply'),(10,'opt_out');"
+	"CREATE TABLE contacts("
+	" id INTEGER PRIMARY KEY,"
+	" key TEXT NOT NULL UNIQUE,"
+	" name TEXT, email TEXT, phone TEXT, company TEXT, owner TEXT, tz TEXT,"
+	" attrs TEXT CHECK (attrs IS NULL OR json_valid(attrs)));"
+	"CREATE INDEX contacts_owner ON contacts(owner);"
+	"CREATE TABLE events("
+	" id INTEGER PRIMARY KEY,"
+	" ext_id TEXT,"
+	" type INTEGER NOT NULL REFERENCES event_types(id),"
+	" contact_id INTEGER NOT NULL REFERENCES contacts(id),"
+	" time INTEGER NOT NULL,"
+	" amount INTEGER, ref TEXT, due INTEGER, channel TEXT, outcome TEXT, note TEXT,"
+	" recorded_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX events_ext_id ON events(ext_id) WHERE ext_id IS NOT NULL;"
+	"CREATE INDEX events_contact_time ON events(contact_id, time);"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TABLE contact_state("
+	" contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),"
+	" events INTEGER NOT NULL DEFAULT 0, first_event INTEGER, last_event INTEGER,"
+	" lead_at INTEGER, purchases INTEGER NOT NULL DEFAULT 0,"
+	" purchase_days INTEGER NOT NULL DEFAULT 0, first_purchase INTEGER,"
+	" last_purchase INTEGER, spend INTEGER NOT NULL DEFAULT 0,"
+	" invoices INTEGER NOT NULL DEFAULT 0, invoices_open INTEGER NOT NULL DEFAULT 0,"
+	" open_amount INTEGER NOT NULL DEFAULT 0, payments INTEGER NOT NULL DEFAULT 0,"
+	" paid_on_time INTEGER NOT NULL DEFAULT 0, paid_late INTEGER NOT NULL DEFAULT 0,"
+	" services INTEGER NOT NULL DEFAULT 0, last_touch_in INTEGER, last_touch_out INTEGER,"
+	" last_two_way INTEGER, opted_out_email INTEGER NOT NULL DEFAULT 0,"
+	" do_not_contact INTEGER NOT NULL DEFAULT 0);";
+
+static const char *const migrations[] = { schema_v1 };
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST__COUNT];
+	char *path;
+};
+
+static int db_err(struct fu_ctx *ctx, struct store *s, const char *what)
+{
+	return fu_err(ctx, FU_EDB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* The prepared statement id, prepared on first use and kept until store_close. */
+static int stmt_get(struct fu_ctx *ctx, struct store *s, enum stmt_id id, sqlite3_stmt **out)
+{
+	*out = NULL;
+	if (!s->stmt[id]) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->stmt[id], NULL) != SQLITE_OK)
+			return db_err(ctx, s, "preparing a statement");
+	}
+	*out = s->stmt[id];
+	return FU_OK;
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement that returns no rows. */
+static int stmt_run(struct fu_ctx *ctx, struct store *s, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, id, &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, what);
+	return FU_OK;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+	if (t == FU_TIME_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+static int64_t col_time(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return FU_TIME_NONE;
+	return sqlite3_column_int64(st, i);
+}
+
+/* Borrowed text: valid until the statement steps again. */
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	return (char *)sqlite3_column_text(st, i);
+}
+
+static int col_dup(struct fu_ctx *ctx, sqlite3_stmt *st, int i, char **out)
+{
+	const char *v = col_text(st, i);
+
+	*out = NULL;
+	if (!v)
+		return FU_OK;
+	*out = strdup(v);
+	if (!*out)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading a contact");
+	return FU_OK;
+}
+
+static int exec_sql(struct fu_ctx *ctx, struct store *s, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fu_err(ctx, FU_EDB, "%s: %s: %s", s->path, what, msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		return FU_EDB;
+	}
+	return FU_OK;
+}
+
+int store_schema_version(struct fu_ctx *ctx, struct store *s, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_err(ctx, s, "reading the schema version");
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_err(ctx, s, "reading the schema version");
+	return FU_OK;
+}
+
+static int migrate(struct fu_ctx *ctx, struct store *s)
+{
+	int version, rc;
+	int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	char sql[64];
+
+	rc = store_schema_version(ctx, s, &version);
+	if (rc)
+		return rc;
+	if (version > latest)
+		return fu_err(ctx, FU_EINPUT,
+			      "%s: schema version %d is newer than this program knows (%d); "
+			      "upgrade followup",
+			      s->path, version, latest);
+	for (; version < latest; version++) {
+		rc = exec_sql(ctx, s, "BEGIN IMMEDIATE", "starting a migration");
+		if (rc)
+			return rc;
+		rc = exec_sql(ctx, s, migrations[version], "migrating the schema");
+		if (!rc) {
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+			rc = exec_sql(ctx, s, sql, "migrating the schema");
+		}
+		if (!rc)
+			rc = exec_sql(ctx, s, "COMMIT", "migrating the schema");
+		if (rc) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return FU_OK;
+}
+
+int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **out)
+{
+	struct store *s;
+	struct stat sb;
+	int flags = SQLITE_OPEN_READWRITE;
+	int rc;
+
+	*out = NULL;
+	if (mode == STORE_OPEN_EXISTING && stat(path, &sb) != 0)
+		return fu_err(ctx, FU_ENOTFOUND,
+			      "%s: no such database (run 'followup init' or 'make demo' first)", path);
+	if (mode == STORE_OPEN_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
+	s->path = strdup(path);
+	if (!s->path) {
+		free(s);
+		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
+	}
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = s->db ? db_err(ctx, s, "opening") :
+			     fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	rc = exec_sql(ctx, s,
+		      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		      "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+		      "setting up");
+	if (rc)
+		goto fail;
+	rc = migrate(ctx, s);
+	if (rc)
+		goto fail;
+	*out = s;
+	return FU_OK;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_begin(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_BEGIN, "starting a transaction");
+}
+
+int store_commit(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_COMMIT, "committing");
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void store_bulk_mode(struct store *s, int on)
+{
+	sqlite3_exec(s->db, on ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -2000", NULL,
+		     NULL, NULL);
+}
+
+int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c, int *created)
+{
+	sqlite3_stmt *st;
+	int rc, was_new = 0;
+	int64_t before;
+
+	rc = store_max_contact_id(ctx, s, &before);
+	if (rc)
+		return rc;
+	rc = stmt_get(ctx, s, ST_CONTACT_UPSERT, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, c->key);
+	bind_text(st, 2, c->name);
+	bind_text(st, 3, c->email);
+	bind_text(st, 4, c->phone);
+	bind_text(st, 5, c->company);
+	bind_text(st, 6, c->owner);
+	bind_text(st, 7, c->tz);
+	bind_text(st, 8, c->attrs);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		c->id = sqlite3_column_int64(st, 0);
+		was_new = c->id > before;
+		rc = sqlite3_step(st);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return fu_err(ctx, FU_EDB, "contact '%s': %s", c->key, sqlite3_errmsg(s->db));
+	if (created)
+		*created = was_new;
+	return FU_OK;
+}
+
+int store_contact_ensure(struct fu_ctx *ctx, struct store *s, const char *key, int64_t *id,
+			 int *created)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (created)
+		*created = 0;
+	rc = stmt_get(ctx, s, ST_CONTACT_BY_KEY, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		stmt_done(st);
+		return FU_OK;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "looking up a contact");
+	rc = stmt_get(ctx, s, ST_CONTACT_INSERT_KEY, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return fu_err(ctx, FU_EDB, "contact '%s': %s", key, sqlite3_errmsg(s->db));
+	*id = sqlite3_last_insert_rowid(s->db);
+	if (created)
+		*created = 1;
+	return FU_OK;
+}
+
+/* Fills c from columns first..first+8 of st, borrowing (copy=0) or copying the strings. */
+static int read_contact(struct fu_ctx *ctx, sqlite3_stmt *st, int first, int copy,
+			struct contact *c)
+{
+	char **f[] = { &c->key, &c->name, &c->email, &c->phone, &c->company,
+		       &c->owner, &c->tz, &c->attrs };
+
+	c->id = sqlite3_column_int64(st, first);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!copy) {
+			*f[i] = col_text(st, first + 1 + (int)i);
+		} else {
+			int rc = col_dup(ctx, st, first + 1 + (int)i, f[i]);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return FU_OK;
+}
+
+int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(ctx, s, ST_CONTACT_GET, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = read_contact(ctx, st, 0, 1, c);
+		stmt_done(st);
+		if (rc)
+			contact_release(c);
+		return rc;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "reading a contact");
+	return fu_err(ctx, FU_ENOTFOUND, "contact '%s': not found", key);
+}
+
+int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
+		       int *inserted)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(ctx, s, ST_EVENT_INSERT, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, e->ext_id);
+	sqlite3_bind_int(st, 2, e->type);
+	sqlite3_bind_int64(st, 3, e->contact_id);
+	sqlite3_bind_int64(st, 4, e->time);
+	if (e->has_amount)
+		sqlite3_bind_int64(st, 5, e->amount);
+	else
+		sqlite3_bind_null(st, 5);
+	bind_text(st, 6, e->ref);
+	bind_time(st, 7, e->due);
+	bind_text(st, 8, e->channel);
+	bind_text(st, 9, e->outcome);
+	bind_text(st, 10, e->note);
+	sqlite3_bind_int64(st, 11, recorded_at);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "appending an event");
+	*inserted = sqlite3_changes(s->db) > 0;
+	e->id = *inserted ? sqlite3_last_insert_rowid(s->db) : 0;
+	return FU_OK;
+}
+
+static void read_event(sqlite3_stmt *st, struct event *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->ext_id = col_text(st, 1);
+	e->type = sqlite3_column_int(st, 2);
+	e->contact_id = sqlite3_column_int64(st, 3);
+	e->contact_key = NULL;
+	e->time = sqlite3_column_int64(st, 4);
+	e->has_amount = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	e->amount = e->has_amount ? sqlite3_column_int64(st, 5) : 0;
+	e->ref = col_text(st, 6);
+	e->due = col_time(st, 7);
+	e->channel = col_text(st, 8);
+	e->outcome = col_text(st, 9);
+	e->note = col_text(st, 10);
+}
+
+/* Steps st to the end, passing each row as a borrowed event to fn. */
+static int scan_events(struct fu_ctx *ctx, struct store *s, sqlite3_stmt *st, store_event_fn fn,
+		       void *arg)
+{
+	struct event e;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_event(st, &e);
+		rc = fn(ctx, arg, &e);
+		if (rc) {
+			stmt_done(st);
+			return rc;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "reading events");
+	return FU_OK;
+}
+
+int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id,
+			    store_event_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_EVENTS_OF_CONTACT, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, contact_id);
+	return scan_events(ctx, s, st, fn, arg);
+}
+
+int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_EVENTS_SCAN, &st);
+
+	if (rc)
+		return rc;
+	return scan_events(ctx, s, st, fn, arg);
+}
+
+/* The stored columns of a state, in STATE_COLS order. */
+static void state_fields(struct contact_state *st, int64_t *v[STATE_NCOLS])
+{
+	int64_t *p[STATE_NCOLS] = {
+		&st->contact_id, &st->events, &st->first_event, &st->last_event, &st->lead_at,
+		&st->purchases, &st->purchase_days, &st->first_purchase, &st->last_purchase,
+		&st->spend, &st->invoices, &st->invoices_open, &st->open_amount, &st->payments,
+		&st->paid_on_time, &st->paid_late, &st->services, &st->last_touch_in,
+		&st->last_touch_out, &st->last_two_way, NULL, NULL
+	};
+
+	memcpy(v, p, sizeof(p));
+}
+
+/* Time columns (nullable) among STATE_COLS. */
+static int state_col_is_time(int i)
+{
+	return i == 2 || i == 3 || i == 4 || i == 7 || i == 8 || (i >= 17 && i <= 19);
+}
+
+int store_state_put(struct fu_ctx *ctx, struct store *s, const struct contact_state *cst)
+{
+	struct contact_state copy = *cst;
+	int64_t *v[STATE_NCOLS];
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_STATE_PUT, &st);
+
+	if (rc)
+		return rc;
+	state_fields(&copy, v);
+	for (int i = 0; i < STATE_NCOLS - 2; i++) {
+		if (state_col_is_time(i))
+			bind_time(st, i + 1, *v[i]);
+		else
+			sqlite3_bind_int64(st, i + 1, *v[i]);
+	}
+	sqlite3_bind_int(st, STATE_NCOLS - 1, cst->opted_out_email);
+	sqlite3_bind_int(st, STATE_NCOLS, cst->do_not_contact);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "writing contact state");
+	return FU_OK;
+}
+
+/* Reads a state from columns first.. of st; a NULL contact_id column gives an empty state. */
+static void read_state(sqlite3_stmt *st, int first, int64_t contact_id, struct contact_state *cs)
+{
+	int64_t *v[STATE_NCOLS];
+
+	contact_state_init(cs, contact_id);
+	if (sqlite3_column_type(st, first) == SQLITE_NULL)
+		return;
+	state_fields(cs, v);
+	for (int i = 0; i < STATE_NCOLS - 2; i++)
+		*v[i] = state_col_is_time(i) ? col_time(st, first + i) :
+					       sqlite3_column_int64(st, first + i);
+	cs->opted_out_email = sqlite3_column_int(st, first + STATE_NCOLS - 2);
+	cs->do_not_contact = sqlite3_column_int(st, first + STATE_NCOLS - 1);
+}
+
+int store_state_get(struct fu_ctx *ctx, struct store *s, int64_t contact_id,
+		    struct contact_state *cs)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_STATE_GET, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, contact_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_state(st, 0, contact_id, cs);
+		stmt_done(st);
+		return FU_OK;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "reading contact state");
+	contact_state_init(cs, contact_id);
+	return fu_err(ctx, FU_ENOTFOUND, "no state for contact %lld", (long long)contact_id);
+}
+
+int store_state_clear(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_STATE_CLEAR, "clearing contact state");
+}
+
+int store_state_fill_missing(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_STATE_FILL, "adding contact state");
+}
+
+int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contact_filter *f,
+			store_contact_fn fn, void *arg)
+{
+	struct contact c;
+	struct contact_state cs;
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_CONTACTS_LIST, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, f ? f->owner : NULL);
+	bind_text(st, 2, f ? f->search : NULL);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_contact(ctx, st, 0, 0, &c);
+		read_state(st, 9, c.id, &cs);
+		rc = fn(ctx, arg, &c, &cs);
+		if (rc) {
+			stmt_done(st);
+			return rc;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "listing contacts");
+	return FU_OK;
+}
+
+static int count_one(struct fu_ctx *ctx, struct store *s, enum stmt_id id, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, id, &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return db_err(ctx, s, "counting");
+	return FU_OK;
+}
+
+int store_count_contacts(struct fu_ctx *ctx, struct store *s, int64_t *n)
+{
+	return count_one(ctx, s, ST_COUNT_CONTACTS, n);
+}
+
+int store_max_contact_id(struct fu_ctx *ctx, struct store *s, int64_t *id)
+{
+	return count_one(ctx, s, ST_MAX_CONTACT, id);
+}
+
+int store_count_events(struct fu_ctx *ctx, struct store *s, int64_t counts[EV__COUNT])
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_COUNT_EVENTS, &st);
+
+	if (rc)
+		return rc;
+	memset(counts, 0, sizeof(int64_t) * EV__COUNT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int t = sqlite3_column_int(st, 0);
+
+		if (t >= 0 && t < EV__COUNT)
+			counts[t] = sqlite3_column_int64(st, 1);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "counting events");
+	return FU_OK;
+}
+
+int store_meta_get(struct fu_ctx *ctx, struct store *s, const char *key, char **value)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_META_GET, &st);
+
+	*value = NULL;
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = col_dup(ctx, st, 0, value) ? -1 : SQLITE_DONE;
+	stmt_done(st);
+	if (rc == -1)
+		return ctx->rc;
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "reading metadata");
+	return FU_OK;
+}
+
+int store_meta_set(struct fu_ctx *ctx, struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_META_SET, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "writing metadata");
+	return FU_OK;
+}

@@ -1,0 +1,33 @@
+# Re-importing an export is a no-op; rebuild reproduces the derived state exactly.
+. "$TESTS_DIR/e2e/lib.sh"
+
+fu import contacts "$DATA/contacts.csv" >/dev/null
+fu import events "$DATA/events.csv" >/dev/null
+db_dump >first
+fu import events "$DATA/events.csv" >out
+expect_grep "14 rows, 0 events stored, 14 already stored (same id)" out
+db_dump >second
+test_cmp first second
+
+fu rebuild >out
+expect_grep "rebuilt the state of 3 contacts from 14 events" out
+db_dump >rebuilt
+test_cmp first rebuilt
+
+# an event appended by hand out of time order is folded in time order
+fu event payment C004 --time 2026-06-15T10:00:00Z --amount 49.99 --ref INV-3 >out
+expect_grep "stored event #15 (payment) for C004" out
+fu show C004 --json >out.json
+test "$(sqlite3 :memory: "SELECT json_extract(readfile('out.json'), '\$.state.paid_late')")" = 1
+fu event purchase C004 --time 2026-04-01 --amount 10 >/dev/null
+db_dump >incremental
+fu rebuild >/dev/null
+db_dump >full
+test_cmp incremental full
+
+# events are append-only in the database itself
+if sqlite3 "$FOLLOWUP_DB" "DELETE FROM events" 2>err; then
+	echo "FAIL: events could be deleted" >&2
+	exit 1
+fi
+expect_grep "append-only" err

@@ -1,0 +1,34 @@
+# The demo is deterministic and believable; a shop export imports through a map file.
+. "$TESTS_DIR/e2e/lib.sh"
+
+fu --db a.db demo >demo.out
+expect_grep "created a demo business in a.db: 300 contacts" demo.out
+expect_grep "^timeline" demo.out
+fu --db b.db demo >/dev/null
+sqlite3 a.db "SELECT * FROM contact_state ORDER BY contact_id" >a.state
+sqlite3 b.db "SELECT * FROM contact_state ORDER BY contact_id" >b.state
+test_cmp a.state b.state
+# every stage and every event type is present
+fu --db a.db status --json >s.json
+for k in lead customer repeat lapsed; do
+	n=$(sqlite3 :memory: "SELECT json_extract(readfile('s.json'), '\$.stages.$k')")
+	test "$n" -gt 0 || { echo "FAIL: no $k in the demo" >&2; exit 1; }
+done
+for k in lead info_request email_click purchase invoice payment service appointment touch reply opt_out; do
+	n=$(sqlite3 :memory: "SELECT json_extract(readfile('s.json'), '\$.event_types.$k')")
+	test "$n" -gt 0 || { echo "FAIL: no $k events in the demo" >&2; exit 1; }
+done
+test "$(sqlite3 :memory: "SELECT json_extract(readfile('s.json'), '\$.late_payments')")" -gt 0
+# rebuild gives the same state
+fu --db a.db rebuild >/dev/null
+sqlite3 a.db "SELECT * FROM contact_state ORDER BY contact_id" >a.rebuilt
+test_cmp a.state a.rebuilt
+# a second demo into a full database is refused
+expect_fail 1 fu --db a.db demo
+expect_grep "already holds" err
+
+# a shop export with its own columns, semicolons, German dates and decimal commas
+fu import events "$DATA/shop-export.txt" --map-file "$DATA/shop.map" >out
+expect_grep "2 rows, 2 events stored" out
+fu show K-1 >out
+expect_grep "2026-02-03 00:00  purchase     19.90 A100" out
