@@ -5,7 +5,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${FOLLOWUP_BIN:?set FOLLOWUP_BIN to the followup binary}"
 export FOLLOWUP_BIN
 export TESTS_DIR="$here/.."
-export SHARED_DATA="${SHARED_DATA:-$here/../../../shared/data}"
+# the shared real data sets: $SHARED_DATA, else ../shared/data beside the checkout, else /work/shared/data
+if [ -z "${SHARED_DATA:-}" ]; then
+	for d in "$here/../../../shared/data" /work/shared/data; do
+		if [ -d "$d/cdnow" ]; then SHARED_DATA=$(cd "$d" && pwd); break; fi
+	done
+fi
+export SHARED_DATA="${SHARED_DATA:-}"
 pass=0 fail=0 failed=""
 for t in "$here"/t*.sh; do
 	name=$(basename "$t" .sh)

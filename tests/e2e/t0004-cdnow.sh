@@ -1,6 +1,10 @@
 # The real CDNOW files through --map: counts equal those the data's README states.
 . "$TESTS_DIR/e2e/lib.sh"
 
+if [ ! -f "$SHARED_DATA/cdnow/CDNOW_master.txt" ]; then
+	echo "SKIP: the CDNOW data are not here (set SHARED_DATA)"
+	exit 0
+fi
 master="$SHARED_DATA/cdnow/CDNOW_master.txt"
 sample="$SHARED_DATA/cdnow/CDNOW_sample.txt"
 
