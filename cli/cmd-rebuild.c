@@ -23,15 +23,16 @@ static int run_rebuild(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
+	store_bulk_mode(s, 1);
 	rc = store_begin(&cli->ctx, s);
 	if (!rc) {
-		store_bulk_mode(s, 1);
 		rc = derive_all(&cli->ctx, s, &contacts, &events);
 		if (!rc)
 			rc = store_commit(&cli->ctx, s);
 		if (rc)
 			store_rollback(s);
 	}
+	store_bulk_mode(s, 0);
 	store_close(s);
 	if (rc)
 		return rc;

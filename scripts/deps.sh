@@ -27,6 +27,7 @@ need pc gsl libgsl-dev
 need pc cmocka libcmocka-dev
 need file /usr/share/zoneinfo/America/New_York tzdata
 need cmd sqlite3 sqlite3
+need file /usr/bin/time time
 
 if [ -z "$missing" ]; then
 	echo "deps: all present"

@@ -479,6 +479,16 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 
 /* ---- the import run ---- */
 
+/*
+ * A contact touched by this import. Its state is folded as the rows stream in, as long as
+ * its new events come in time order after everything it had before; otherwise it is marked
+ * dirty and folded again from the store at the end.
+ */
+struct live {
+	struct contact_state st;
+	int dirty;
+};
+
 struct run {
 	struct store *s;
 	const struct import_opts *o;
@@ -487,41 +497,90 @@ struct run {
 	const char *name;
 	char **header;      /* copies of the header names, or NULL */
 	int nheader;
-	struct strmap keys; /* contact key -> id, for this run */
-	int64_t *touched;   /* contact ids whose state must be derived again */
-	size_t ntouched, cap_touched;
+	struct strmap keys; /* contact key -> index into live */
+	struct live *live;
+	size_t nlive, cap_live;
 	struct tz_cache *zones;
 };
 
-static int touch_contact(struct fu_ctx *ctx, struct run *run, int64_t id)
+/* The index in run->live of the contact with key, creating the contact when missing. */
+static int live_for(struct fu_ctx *ctx, struct run *run, const char *key, size_t *idx)
 {
-	if (run->ntouched && run->touched[run->ntouched - 1] == id)
-		return FU_OK;
-	if (run->ntouched == run->cap_touched) {
-		size_t n = run->cap_touched ? run->cap_touched * 2 : 1024;
-		int64_t *p = realloc(run->touched, n * sizeof(*p));
-
-		if (!p)
-			return fu_err(ctx, FU_ENOMEM, "out of memory importing");
-		run->touched = p;
-		run->cap_touched = n;
-	}
-	run->touched[run->ntouched++] = id;
-	return FU_OK;
-}
-
-static int contact_id_for(struct fu_ctx *ctx, struct run *run, const char *key, int64_t *id)
-{
+	struct contact_state old;
+	struct live *l;
+	int64_t v, id;
 	int created, rc;
 
-	if (strmap_get(&run->keys, key, id))
+	if (strmap_get(&run->keys, key, &v)) {
+		*idx = (size_t)v;
 		return FU_OK;
-	rc = store_contact_ensure(ctx, run->s, key, id, &created);
+	}
+	rc = store_contact_ensure(ctx, run->s, key, &id, &created);
 	if (rc)
 		return rc;
 	if (created)
 		run->r->contacts_new++;
-	return strmap_put(ctx, &run->keys, key, *id);
+	if (run->nlive == run->cap_live) {
+		size_t n = run->cap_live ? run->cap_live * 2 : 1024;
+		struct live *p = realloc(run->live, n * sizeof(*p));
+
+		if (!p)
+			return fu_err(ctx, FU_ENOMEM, "out of memory importing");
+		run->live = p;
+		run->cap_live = n;
+	}
+	l = &run->live[run->nlive];
+	contact_state_init(&l->st, id);
+	l->dirty = 0;
+	if (!created) {
+		/* a contact with earlier events: its open invoices are not in memory */
+		rc = store_state_get(ctx, run->s, id, &old);
+		if (rc == FU_ENOTFOUND)
+			fu_ctx_init(ctx);
+		else if (rc)
+			return rc;
+		else if (old.events > 0)
+			l->dirty = 1;
+	}
+	rc = strmap_put(ctx, &run->keys, key, (int64_t)run->nlive);
+	if (rc)
+		return rc;
+	*idx = run->nlive++;
+	return FU_OK;
+}
+
+/* Stores the streamed states and folds the dirty contacts again from the store. */
+static int live_finish(struct fu_ctx *ctx, struct run *run)
+{
+	int64_t *dirty = NULL;
+	size_t ndirty = 0;
+	int rc = FU_OK;
+
+	for (size_t i = 0; i < run->nlive && !rc; i++) {
+		struct live *l = &run->live[i];
+
+		if (!l->dirty) {
+			rc = store_state_put(ctx, run->s, &l->st);
+			continue;
+		}
+		if (!dirty) {
+			dirty = malloc(run->nlive * sizeof(*dirty));
+			if (!dirty)
+				return fu_err(ctx, FU_ENOMEM, "out of memory importing");
+		}
+		dirty[ndirty++] = l->st.contact_id;
+	}
+	if (!rc)
+		rc = derive_contacts(ctx, run->s, dirty, ndirty);
+	free(dirty);
+	return rc;
+}
+
+static void live_release(struct run *run)
+{
+	for (size_t i = 0; i < run->nlive; i++)
+		contact_state_release(&run->live[i].st);
+	free(run->live);
 }
 
 /* The label of column c in messages: its header name, or its position. */
@@ -566,14 +625,18 @@ static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
 		v[EF_AMOUNT], v[EF_REF], v[EF_DUE], v[EF_CHANNEL], v[EF_OUTCOME], v[EF_NOTE]
 	};
 	struct event e;
+	struct live *l;
+	size_t idx = 0;
 	int inserted, rc;
 
 	rc = import_event_from_text(ctx, &t, run->m.date_format, &e);
 	if (rc)
 		return rc;
-	rc = contact_id_for(ctx, run, e.contact_key, &e.contact_id);
+	rc = live_for(ctx, run, e.contact_key, &idx);
 	if (rc)
 		return rc;
+	l = &run->live[idx];
+	e.contact_id = l->st.contact_id;
 	rc = store_event_append(ctx, run->s, &e, run->o->now, &inserted);
 	if (rc)
 		return rc;
@@ -582,7 +645,14 @@ static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
 		return FU_OK;
 	}
 	run->r->stored++;
-	return touch_contact(ctx, run, e.contact_id);
+	if (!l->dirty && l->st.events && e.time < l->st.last_event) {
+		/* out of time order: fold this contact from the store at the end */
+		contact_state_release(&l->st);
+		l->dirty = 1;
+	}
+	if (l->dirty)
+		return FU_OK;
+	return contact_state_apply(ctx, &l->st, &e);
 }
 
 static int contact_row(struct fu_ctx *ctx, struct run *run, const char **v, const char *attrs)
@@ -937,21 +1007,19 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 	}
 	jsonl = opts->format == IMPORT_JSONL ||
 		(opts->format == IMPORT_AUTO && is_jsonl_name(name));
-	rc = store_begin(ctx, s);
-	if (rc)
-		goto out;
 	store_bulk_mode(s, 1);
-	rc = jsonl ? run_jsonl(ctx, &run, f) : run_csv(ctx, &run, f);
-	if (!rc && r->rows == 0 && !run.header && !jsonl)
-		rc = FU_OK;
-	if (!rc)
-		rc = derive_contacts(ctx, s, run.touched, run.ntouched);
-	if (!rc)
-		rc = store_state_fill_missing(ctx, s);
-	if (!rc)
-		rc = store_commit(ctx, s);
-	if (rc)
-		store_rollback(s);
+	rc = store_begin(ctx, s);
+	if (!rc) {
+		rc = jsonl ? run_jsonl(ctx, &run, f) : run_csv(ctx, &run, f);
+		if (!rc)
+			rc = live_finish(ctx, &run);
+		if (!rc)
+			rc = store_state_fill_missing(ctx, s);
+		if (!rc)
+			rc = store_commit(ctx, s);
+		if (rc)
+			store_rollback(s);
+	}
 	store_bulk_mode(s, 0);
 out:
 	if (rc) {
@@ -962,7 +1030,7 @@ out:
 	for (int i = 0; i < run.nheader; i++)
 		free(run.header[i]);
 	free(run.header);
-	free(run.touched);
+	live_release(&run);
 	strmap_release(&run.keys);
 	tz_cache_free(run.zones);
 	mapping_release(&run.m);

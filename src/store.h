@@ -31,7 +31,11 @@ int store_schema_version(struct fu_ctx *ctx, struct store *s, int *version);
 int store_begin(struct fu_ctx *ctx, struct store *s);
 int store_commit(struct fu_ctx *ctx, struct store *s);
 void store_rollback(struct store *s);
-/* Turns on settings for a large batch (bigger cache); harmless otherwise. */
+/*
+ * Settings for a large batch, switched outside a transaction: a rollback journal instead
+ * of WAL when no other connection is open, a bigger cache, and no foreign-key checks, so
+ * callers in bulk mode must take contact ids from store_contact_ensure() only.
+ */
 void store_bulk_mode(struct store *s, int on);
 
 /*

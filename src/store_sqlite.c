@@ -109,7 +109,7 @@ static const char schema_v1[] =
 	"CREATE TABLE events("
 	" id INTEGER PRIMARY KEY,"
 	" ext_id TEXT,"
-	" type INTEGER NOT NULL REFERENCES event_types(id),"
+	" type INTEGER NOT NULL CHECK (type BETWEEN 0 AND 10),"
 	" contact_id INTEGER NOT NULL REFERENCES contacts(id),"
 	" time INTEGER NOT NULL,"
 	" amount INTEGER, ref TEXT, due INTEGER, channel TEXT, outcome TEXT, note TEXT,"
@@ -353,10 +353,20 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/*
+ * Bulk mode trades WAL's double write for a rollback journal (only when no other
+ * connection is open; otherwise the mode stays WAL), takes a larger page cache, and
+ * turns foreign-key checks off: callers in bulk mode take contact ids only from
+ * store_contact_ensure() in the same transaction.
+ */
 void store_bulk_mode(struct store *s, int on)
 {
-	sqlite3_exec(s->db, on ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -2000", NULL,
-		     NULL, NULL);
+	sqlite3_exec(s->db,
+		     on ? "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = DELETE;"
+			  "PRAGMA cache_size = -65536" :
+			  "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
+			  "PRAGMA cache_size = -2000",
+		     NULL, NULL, NULL);
 }
 
 int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c, int *created)

@@ -1,0 +1,38 @@
+#!/bin/sh
+# import.sh - import benchmark: a synthetic business of $CONTACTS contacts (about 21 events each)
+# imported by followup (stored, indexed, state derived) next to sqlite3's own .import of the
+# same events CSV into an unindexed table, in the same run. Prints events/s and peak memory.
+#   CONTACTS=100000 bench/import.sh      (from the top of the checkout, after make)
+set -eu
+cd "$(dirname "$0")/.."
+CONTACTS=${CONTACTS:-100000}
+out=bench/out/$CONTACTS
+mkdir -p "$out"
+[ -x build/bench-synth ] || make build/bench-synth >/dev/null
+[ -x followup ] || make followup >/dev/null
+[ -f "$out/events.csv" ] || build/bench-synth --contacts "$CONTACTS" --days 730 --seed 1 \
+	--end 2026-11-25 --out "$out" >/dev/null
+events=$(($(wc -l <"$out/events.csv") - 1))
+echo "synthetic business: $CONTACTS contacts, $events events ($(du -h "$out/events.csv" | cut -f1) CSV)"
+
+db=$out/followup.db
+rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+./followup --db "$db" init >/dev/null
+/usr/bin/time -f "%e %M" -o "$out/t.contacts" ./followup --db "$db" import contacts "$out/contacts.csv" >/dev/null
+/usr/bin/time -f "%e %M" -o "$out/t.events" ./followup --db "$db" import events "$out/events.csv" >/dev/null
+
+raw=$out/raw.db
+rm -f "$raw"
+/usr/bin/time -f "%e %M" -o "$out/t.raw" sqlite3 "$raw" ".mode csv" ".import $out/events.csv events"
+
+report() { # label timefile
+	read -r secs kb <"$2"
+	awk -v l="$1" -v s="$secs" -v kb="$kb" -v n="$events" \
+		'BEGIN { printf "%-34s %7.2f s %10.0f events/s %7.1f MB peak\n", l, s, (s > 0 ? n / s : 0), kb / 1024 }'
+}
+report "followup import contacts" "$out/t.contacts"
+report "followup import events" "$out/t.events"
+report "sqlite3 .import (no index)" "$out/t.raw"
+read -r fsecs _ <"$out/t.events"
+read -r rsecs _ <"$out/t.raw"
+awk -v f="$fsecs" -v r="$rsecs" 'BEGIN { printf "followup / sqlite3 .import time: %.2f\n", f / r }'
