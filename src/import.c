@@ -576,6 +576,25 @@ static int live_finish(struct fu_ctx *ctx, struct run *run)
 	return rc;
 }
 
+/* After a first bulk load: index, drop repeated ids, and refold if any were dropped. */
+static int bulk_finish(struct fu_ctx *ctx, struct run *run)
+{
+	int64_t dropped;
+	int rc = store_events_bulk_end(ctx, run->s, &dropped);
+
+	if (rc || !dropped)
+		return rc;
+	run->r->duplicates += dropped;
+	run->r->stored -= dropped;
+	for (size_t i = 0; i < run->nlive; i++) {
+		if (!run->live[i].dirty) {
+			contact_state_release(&run->live[i].st);
+			run->live[i].dirty = 1;
+		}
+	}
+	return FU_OK;
+}
+
 static void live_release(struct run *run)
 {
 	for (size_t i = 0; i < run->nlive; i++)
@@ -1010,7 +1029,14 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 	store_bulk_mode(s, 1);
 	rc = store_begin(ctx, s);
 	if (!rc) {
-		rc = jsonl ? run_jsonl(ctx, &run, f) : run_csv(ctx, &run, f);
+		int bulk = 0;
+
+		if (opts->kind == IMPORT_EVENTS)
+			rc = store_events_bulk_begin(ctx, s, &bulk);
+		if (!rc)
+			rc = jsonl ? run_jsonl(ctx, &run, f) : run_csv(ctx, &run, f);
+		if (!rc && bulk)
+			rc = bulk_finish(ctx, &run);
 		if (!rc)
 			rc = live_finish(ctx, &run);
 		if (!rc)

@@ -60,6 +60,16 @@ int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, stru
 int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
 		       int *inserted);
 
+/*
+ * A first bulk load: inside a transaction, when the event log is empty, drops its indexes
+ * (*active = 1) so that appends are cheap; otherwise does nothing (*active = 0). While
+ * active, store_event_append() does not see ids repeated within the batch; after the batch,
+ * store_events_bulk_end() keeps only the first event of each repeated id (counting the
+ * others in *dropped) and builds the indexes again. Rolling back undoes both.
+ */
+int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active);
+int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped);
+
 /* Callback for scans: return FU_OK to go on, anything else stops the scan and is returned. */
 typedef int (*store_event_fn)(struct fu_ctx *ctx, void *arg, const struct event *e);
 

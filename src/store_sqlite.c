@@ -93,6 +93,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
 };
 
+/* The event log's indexes and delete guard; dropped and rebuilt around a first bulk load. */
+#define SQL_EVENT_INDEXES                                                                  \
+	"CREATE UNIQUE INDEX events_ext_id ON events(ext_id) WHERE ext_id IS NOT NULL;"      \
+	"CREATE INDEX events_contact_time ON events(contact_id, time);"
+#define SQL_EVENT_NO_DELETE                                                                \
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"                            \
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+
 /* Schema version 1. Each later version adds one entry to migrations[]. */
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -114,12 +122,10 @@ static const char schema_v1[] =
 	" time INTEGER NOT NULL,"
 	" amount INTEGER, ref TEXT, due INTEGER, channel TEXT, outcome TEXT, note TEXT,"
 	" recorded_at INTEGER NOT NULL);"
-	"CREATE UNIQUE INDEX events_ext_id ON events(ext_id) WHERE ext_id IS NOT NULL;"
-	"CREATE INDEX events_contact_time ON events(contact_id, time);"
+	SQL_EVENT_INDEXES
 	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
 	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
-	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
-	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	SQL_EVENT_NO_DELETE
 	"CREATE TABLE contact_state("
 	" contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),"
 	" events INTEGER NOT NULL DEFAULT 0, first_event INTEGER, last_event INTEGER,"
@@ -286,7 +292,7 @@ int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **ou
 {
 	struct store *s;
 	struct stat sb;
-	int flags = SQLITE_OPEN_READWRITE;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX; /* one connection, one thread */
 	int rc;
 
 	*out = NULL;
@@ -363,9 +369,9 @@ void store_bulk_mode(struct store *s, int on)
 {
 	sqlite3_exec(s->db,
 		     on ? "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = DELETE;"
-			  "PRAGMA cache_size = -65536" :
+			  "PRAGMA cache_size = -32768; PRAGMA threads = 2" :
 			  "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
-			  "PRAGMA cache_size = -2000",
+			  "PRAGMA cache_size = -2000; PRAGMA threads = 0",
 		     NULL, NULL, NULL);
 }
 
@@ -773,4 +779,60 @@ int store_meta_set(struct fu_ctx *ctx, struct store *s, const char *key, const c
 	if (rc != SQLITE_DONE)
 		return db_err(ctx, s, "writing metadata");
 	return FU_OK;
+}
+
+int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active)
+{
+	sqlite3_stmt *st;
+	int rc, empty;
+
+	*active = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM events)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_err(ctx, s, "checking the event log");
+	rc = sqlite3_step(st);
+	empty = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_err(ctx, s, "checking the event log");
+	if (!empty)
+		return FU_OK;
+	rc = exec_sql(ctx, s,
+		      "DROP INDEX events_ext_id; DROP INDEX events_contact_time;"
+		      "DROP TRIGGER events_no_delete;",
+		      "preparing a bulk load");
+	if (rc)
+		return rc;
+	*active = 1;
+	return FU_OK;
+}
+
+int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped)
+{
+	char *msg = NULL;
+	int rc;
+
+	*dropped = 0;
+	rc = sqlite3_exec(s->db, SQL_EVENT_INDEXES, NULL, NULL, &msg);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		/* the batch repeated an id: keep the first event with each id, as appends do */
+		sqlite3_free(msg);
+		msg = NULL;
+		rc = exec_sql(ctx, s,
+			      "DELETE FROM events WHERE ext_id IS NOT NULL AND id NOT IN "
+			      "(SELECT min(id) FROM events WHERE ext_id IS NOT NULL GROUP BY ext_id)",
+			      "removing repeated event ids");
+		if (rc)
+			return rc;
+		*dropped = sqlite3_changes64(s->db);
+		rc = exec_sql(ctx, s, "DROP INDEX IF EXISTS events_contact_time;" SQL_EVENT_INDEXES,
+			      "indexing events");
+		if (rc)
+			return rc;
+	} else if (rc != SQLITE_OK) {
+		fu_err(ctx, FU_EDB, "%s: indexing events: %s", s->path, msg ? msg : "failed");
+		sqlite3_free(msg);
+		return FU_EDB;
+	}
+	return exec_sql(ctx, s, SQL_EVENT_NO_DELETE, "restoring the event log's guard");
 }

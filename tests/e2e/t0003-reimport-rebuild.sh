@@ -31,3 +31,29 @@ if sqlite3 "$FOLLOWUP_DB" "DELETE FROM events" 2>err; then
 	exit 1
 fi
 expect_grep "append-only" err
+
+# a first bulk load (empty log, indexes built at the end) with an id repeated in the file:
+# the first event with the id wins, the state is folded without the repeat
+export FOLLOWUP_DB="$PWD/bulk.db"
+cat >rep.csv <<'EOT'
+id,type,contact,time,amount
+R1,purchase,P1,2026-01-01,10.00
+R2,purchase,P1,2026-02-01,20.00
+R1,purchase,P1,2026-03-01,99.00
+EOT
+fu import events rep.csv >out
+expect_grep "3 rows, 2 events stored, 1 already stored (same id)" out
+fu show P1 --json >p.json
+test "$(sqlite3 :memory: "SELECT json_extract(readfile('p.json'), '\$.state.spend')")" = 30.0
+test "$(sqlite3 :memory: "SELECT json_array_length(readfile('p.json'), '\$.events')")" = 2
+db_dump >bulk1
+fu rebuild >/dev/null
+db_dump >bulk2
+test_cmp bulk1 bulk2
+# the indexes and the guard are back
+sqlite3 "$FOLLOWUP_DB" .schema >schema
+expect_grep "events_ext_id" schema
+expect_grep "events_contact_time" schema
+expect_grep "events_no_delete" schema
+fu import events rep.csv >out
+expect_grep "3 rows, 0 events stored, 3 already stored (same id)" out
