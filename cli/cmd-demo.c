@@ -130,12 +130,13 @@ static int run_demo(struct cli *cli, int argc, char **argv)
 		rc = cmd_status.run(cli, 1, status_argv);
 	}
 	for (int i = 0; !rc && i < 3; i++) {
-		char *show_argv[] = { (char *)"show", rec.keys[i], NULL };
+		char *show_argv[] = { (char *)"show", rec.keys[i], (char *)"--last", (char *)"8",
+				      NULL };
 
 		if (!rec.keys[i][0])
 			continue;
 		fputc('\n', cli->out);
-		rc = cmd_show.run(cli, 2, show_argv);
+		rc = cmd_show.run(cli, 4, show_argv);
 	}
 out:
 	if (cf)

@@ -1,6 +1,7 @@
 /* cmd-show.c - followup show CONTACT: profile, derived state and the whole timeline */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -10,6 +11,7 @@
 struct timeline {
 	struct cli *cli;
 	json_t *array;
+	int64_t skip; /* events to pass over before printing (for --last) */
 };
 
 static int show_event(struct fu_ctx *ctx, void *arg, const struct event *e)
@@ -18,6 +20,10 @@ static int show_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 	FILE *f = t->cli->out;
 	char when[32], money[32];
 
+	if (t->skip > 0) {
+		t->skip--;
+		return FU_OK;
+	}
 	if (t->array) {
 		json_t *o = json_object();
 
@@ -121,17 +127,26 @@ static int run_show(struct cli *cli, int argc, char **argv)
 {
 	struct contact c;
 	struct contact_state st;
-	struct timeline t = { cli, NULL };
+	struct timeline t = { cli, NULL, 0 };
 	struct store *s;
-	const char *key = NULL;
+	const char *key = NULL, *v;
+	long last = 0;
 	int json = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_help_flag(cli, &cmd_show, argv[i]))
 			return FU_OK;
-		if (cli_flag(argv, i, "--json"))
+		if (cli_flag(argv, i, "--json")) {
 			json = 1;
-		else if (argv[i][0] == '-' || key)
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--last", &v))) {
+			char *end;
+
+			if (rc < 0)
+				return cli->ctx.rc;
+			last = strtol(v, &end, 10);
+			if (*end || end == v || last < 1)
+				return cli_usage_error(cli, &cmd_show, "--last: '%s' is not a count", v);
+		} else if (argv[i][0] == '-' || key)
 			return cli_usage_error(cli, &cmd_show, "unexpected argument '%s'", argv[i]);
 		else
 			key = argv[i];
@@ -150,6 +165,8 @@ static int run_show(struct cli *cli, int argc, char **argv)
 		contact_state_init(&st, c.id); /* a contact without events */
 		rc = FU_OK;
 	}
+	if (!rc && last && st.events > last)
+		t.skip = st.events - last;
 	if (!rc && json) {
 		json_t *o = json_object();
 
@@ -169,6 +186,9 @@ static int run_show(struct cli *cli, int argc, char **argv)
 		json_decref(t.array);
 	} else if (!rc) {
 		print_profile(cli, &c, &st);
+		if (t.skip)
+			fprintf(cli->out, "  ... %lld earlier events (show without --last to see them)\n",
+				(long long)t.skip);
 		rc = store_events_of_contact(&cli->ctx, s, c.id, show_event, &t);
 	}
 	contact_release(&c);
@@ -177,9 +197,9 @@ static int run_show(struct cli *cli, int argc, char **argv)
 }
 
 const struct cmd cmd_show = {
-	"show", "one contact: profile, derived state and whole timeline", "show CONTACT [--json]",
+	"show", "one contact: profile, derived state and whole timeline", "show CONTACT [--last N] [--json]",
 	"Shows the contact with key CONTACT: the profile, the state derived from its events\n"
 	"(stage at the clock's time, purchases, invoices, late payments, last touches, opt-outs)\n"
-	"and every event in time order, each with its id.",
+	"and every event in time order, each with its id (--last N: only the latest N).",
 	run_show
 };
