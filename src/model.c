@@ -293,7 +293,7 @@ int stage_parse(const char *s, int *stage)
 int amount_parse(struct fu_ctx *ctx, const char *s, int64_t *cents)
 {
 	const char *p = s;
-	int neg = 0, digits = 0, frac = 0;
+	int neg = 0, digits = 0, frac = 0, grouped = 0;
 	int64_t v = 0;
 
 	while (*p == ' ')
@@ -309,13 +309,14 @@ int amount_parse(struct fu_ctx *ctx, const char *s, int64_t *cents)
 			v = v * 10 + (*p - '0');
 			digits++;
 		} else if (*p == ',' && digits > 0 && strspn(p + 1, "0123456789") == 3) {
-			continue; /* thousands grouping: 1,240.00 */
+			grouped = 1; /* thousands grouping: 1,240.00 */
+			continue;
 		} else {
 			break;
 		}
 	}
 	/* a decimal comma (19,90) when no grouping or point is used */
-	if (*p == '.' || (*p == ',' && digits > 0 && !strchr(s, '.'))) {
+	if (*p == '.' || (*p == ',' && digits > 0 && !grouped && !strchr(s, '.'))) {
 		p++;
 		for (; *p >= '0' && *p <= '9'; p++) {
 			if (frac < 2) {

@@ -494,6 +494,9 @@ int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int
 	sqlite3_stmt *st;
 	int rc;
 
+	/* INSERT OR IGNORE would swallow the type CHECK too: refuse a bad type here */
+	if (e->type < 0 || e->type >= EV__COUNT)
+		return fu_err(ctx, FU_EINTERNAL, "event type %d out of range", e->type);
 	rc = stmt_get(ctx, s, ST_EVENT_INSERT, &st);
 	if (rc)
 		return rc;
