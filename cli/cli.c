@@ -72,6 +72,22 @@ void cli_put_safe(FILE *f, const char *s)
 	}
 }
 
+void cli_put_text(FILE *f, const char *s, const char *indent)
+{
+	if (!s)
+		return;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n') {
+			fputc('\n', f);
+			fputs(indent, f);
+		} else {
+			fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+		}
+	}
+}
+
 int cli_put_json(struct cli *cli, json_t *v)
 {
 	int rc;

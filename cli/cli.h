@@ -29,6 +29,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_init, cmd_demo, cmd_import, cmd_contacts, cmd_show, cmd_event,
+	cmd_agenda, cmd_done, cmd_snooze, cmd_playbook, cmd_report,
 	cmd_status, cmd_rebuild, cmd_version, cmd_help;
 
 /* The command table (NULL-terminated), defined in main.c; drives dispatch and help. */
@@ -56,6 +57,8 @@ int cli_help_flag(struct cli *cli, const struct cmd *c, const char *arg);
 
 /* Prints s with control characters replaced by '?', so stored text cannot drive the terminal. */
 void cli_put_safe(FILE *f, const char *s);
+/* As cli_put_safe, but keeps line breaks, starting each new line with indent. */
+void cli_put_text(FILE *f, const char *s, const char *indent);
 /* Prints a JSON value (steals the reference) followed by a newline. */
 int cli_put_json(struct cli *cli, json_t *v);
 /* json helpers that give JSON null for absent values. */
@@ -72,4 +75,11 @@ void cli_fmt_time(int64_t t, char *out, size_t n);
 json_t *cli_json_state(const struct contact_state *st, int64_t now);
 /* A contact's profile as a JSON object; NULL on out-of-memory. */
 json_t *cli_json_contact(const struct contact *c);
+
+struct followup;
+/* A follow-up as the agenda's JSON object; NULL on out-of-memory. */
+json_t *cli_followup_json(const struct followup *f);
+/* Prints a follow-up as the agenda shows it, numbered n. */
+void cli_followup_print(struct cli *cli, const struct followup *f, int n);
+
 #endif

@@ -33,7 +33,7 @@ static const char *const contact_fields[CF__COUNT] = {
 };
 
 static const char *const touch_outcomes[] = {
-	"reached", "voicemail", "no-answer", "not-yet", "won", "no", "opted-out", NULL
+	"reached", "voicemail", "no-answer", "not-yet", "won", "no", "opted-out", "snoozed", NULL
 };
 
 void import_opts_init(struct import_opts *o)
@@ -466,14 +466,15 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 		if (!ok)
 			return fu_err(ctx, FU_EINPUT,
 				      "outcome: '%.64s' is not one of reached, voicemail, no-answer, "
-				      "not-yet, won, no, opted-out", e->outcome);
+				      "not-yet, won, no, opted-out, snoozed", e->outcome);
 	}
 	if (e->type == EV_OPT_OUT && e->channel && strcmp(e->channel, "email") != 0 &&
 	    strcmp(e->channel, "all") != 0)
 		return fu_err(ctx, FU_EINPUT,
 			      "channel: an opt_out is for 'email' or 'all', not '%.64s'", e->channel);
-	if (e->due != FU_TIME_NONE && e->type != EV_INVOICE)
-		return fu_err(ctx, FU_EINPUT, "due: only an invoice has a due date");
+	/* an invoice's due date, or a touch's agreed next date (not-yet, snoozed) */
+	if (e->due != FU_TIME_NONE && e->type != EV_INVOICE && e->type != EV_TOUCH)
+		return fu_err(ctx, FU_EINPUT, "due: only an invoice or a touch has a due date");
 	return FU_OK;
 }
 

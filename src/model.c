@@ -221,6 +221,9 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 	case EV_APPOINTMENT:
 		break;
 	case EV_TOUCH:
+		/* a snooze is a note to ourselves, not a touch the customer felt */
+		if (str_eq(e->outcome, "snoozed"))
+			break;
 		st->last_touch_out = t;
 		if (outcome_two_way(e->outcome))
 			st->last_two_way = t;

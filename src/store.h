@@ -49,6 +49,9 @@ int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c,
 int store_contact_ensure(struct fu_ctx *ctx, struct store *s, const char *key, int64_t *id,
 			 int *created);
 
+/* Loads the contact with id into *c (contact_init()ed by the caller). FU_ENOTFOUND if none. */
+int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct contact *c);
+
 /* Loads the contact with key into *c (contact_init()ed by the caller). FU_ENOTFOUND if none. */
 int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c);
 
@@ -109,5 +112,6 @@ int store_max_contact_id(struct fu_ctx *ctx, struct store *s, int64_t *id);
 /* Metadata key/value (e.g. "created_at"). *value is malloced or NULL when unset. */
 int store_meta_get(struct fu_ctx *ctx, struct store *s, const char *key, char **value);
 int store_meta_set(struct fu_ctx *ctx, struct store *s, const char *key, const char *value);
+int store_meta_delete(struct fu_ctx *ctx, struct store *s, const char *key);
 
 #endif

@@ -18,6 +18,7 @@ enum stmt_id {
 	ST_CONTACT_BY_KEY,
 	ST_CONTACT_INSERT_KEY,
 	ST_CONTACT_GET,
+	ST_CONTACT_GET_ID,
 	ST_CONTACT_UPSERT,
 	ST_EVENT_INSERT,
 	ST_EVENTS_OF_CONTACT,
@@ -32,6 +33,7 @@ enum stmt_id {
 	ST_MAX_CONTACT,
 	ST_META_GET,
 	ST_META_SET,
+	ST_META_DELETE,
 	ST__COUNT
 };
 
@@ -51,6 +53,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_CONTACT_BY_KEY] = "SELECT id FROM contacts WHERE key = ?1",
 	[ST_CONTACT_INSERT_KEY] = "INSERT INTO contacts(key) VALUES (?1)",
 	[ST_CONTACT_GET] = "SELECT " CONTACT_COLS " FROM contacts c WHERE c.key = ?1",
+	[ST_CONTACT_GET_ID] = "SELECT " CONTACT_COLS " FROM contacts c WHERE c.id = ?1",
 	[ST_CONTACT_UPSERT] =
 		"INSERT INTO contacts(key, name, email, phone, company, owner, tz, attrs) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -91,6 +94,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_MAX_CONTACT] = "SELECT coalesce(max(id), 0) FROM contacts",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+	[ST_META_DELETE] = "DELETE FROM meta WHERE key = ?1",
 };
 
 /* The event log's indexes and delete guard; dropped and rebuilt around a first bulk load. */
@@ -465,16 +469,12 @@ static int read_contact(struct fu_ctx *ctx, sqlite3_stmt *st, int first, int cop
 	return FU_OK;
 }
 
-int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c)
+/* Reads the one contact a bound ST_CONTACT_GET / ST_CONTACT_GET_ID statement finds. */
+static int contact_get(struct fu_ctx *ctx, struct store *s, sqlite3_stmt *st, const char *what,
+		       struct contact *c)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int rc = sqlite3_step(st);
 
-	rc = stmt_get(ctx, s, ST_CONTACT_GET, &st);
-	if (rc)
-		return rc;
-	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		rc = read_contact(ctx, st, 0, 1, c);
 		stmt_done(st);
@@ -485,7 +485,33 @@ int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, stru
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
 		return db_err(ctx, s, "reading a contact");
-	return fu_err(ctx, FU_ENOTFOUND, "contact '%s': not found", key);
+	return fu_err(ctx, FU_ENOTFOUND, "contact %s: not found", what);
+}
+
+int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c)
+{
+	char what[FU_KEY_MAX + 8];
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_CONTACT_GET, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	snprintf(what, sizeof(what), "'%s'", key);
+	return contact_get(ctx, s, st, what, c);
+}
+
+int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct contact *c)
+{
+	char what[32];
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_CONTACT_GET_ID, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(what, sizeof(what), "#%lld", (long long)id);
+	return contact_get(ctx, s, st, what, c);
 }
 
 int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
@@ -838,4 +864,19 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped)
 		return FU_EDB;
 	}
 	return exec_sql(ctx, s, SQL_EVENT_NO_DELETE, "restoring the event log's guard");
+}
+
+int store_meta_delete(struct fu_ctx *ctx, struct store *s, const char *key)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_META_DELETE, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "writing metadata");
+	return FU_OK;
 }

@@ -377,13 +377,13 @@ static void test_bad_outcome(void **state)
 		      "t.csv:3: column 'outcome': only a touch has an outcome");
 	check_bad_csv(*state, "N2,touch,NEW,2026-02-02T10:00:00Z,,,,call,maybe",
 		      "t.csv:3: column 'outcome': 'maybe' is not one of reached, voicemail, "
-		      "no-answer, not-yet, won, no, opted-out");
+		      "no-answer, not-yet, won, no, opted-out, snoozed");
 }
 
 static void test_bad_due(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,1,,2026-03-01,,",
-		      "t.csv:3: column 'due': only an invoice has a due date");
+		      "t.csv:3: column 'due': only an invoice or a touch has a due date");
 	check_bad_csv(*state, "N2,invoice,NEW,2026-02-02T10:00:00Z,1,I-1,2026-02-30,,",
 		      "t.csv:3: column 'due': time \"2026-02-30\": day 30 out of range for "
 		      "2026-02");
@@ -984,7 +984,7 @@ static void test_event_from_text(void **state)
 		check_text_bad(&b, NULL, "due: time \"soon\": expected YYYY-MM-DD");
 		b = t;
 		b.type = "payment";
-		check_text_bad(&b, NULL, "due: only an invoice has a due date");
+		check_text_bad(&b, NULL, "due: only an invoice or a touch has a due date");
 		b.due = NULL;
 		b.outcome = "reached";
 		check_text_bad(&b, NULL, "outcome: only a touch has an outcome");
@@ -992,7 +992,7 @@ static void test_event_from_text(void **state)
 		b.outcome = "busy";
 		check_text_bad(&b, NULL,
 			       "outcome: 'busy' is not one of reached, voicemail, no-answer, "
-			       "not-yet, won, no, opted-out");
+			       "not-yet, won, no, opted-out, snoozed");
 		b = t;
 		b.type = "opt_out";
 		b.due = NULL;

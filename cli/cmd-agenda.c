@@ -1,0 +1,221 @@
+/* cmd-agenda.c - followup agenda: who to follow up with today, why, when, how and what to say */
+#include "cli.h"
+
+#include <string.h>
+
+#include "agenda.h"
+#include "datetime.h"
+#include "tz.h"
+
+#include "banned.h"
+
+static json_t *reason_json(const struct reason *r)
+{
+	json_t *o = json_object(), *ev = json_array();
+
+	if (!o || !ev) {
+		json_decref(o);
+		json_decref(ev);
+		return NULL;
+	}
+	for (int i = 0; i < r->nevents; i++)
+		json_array_append_new(ev, json_integer(r->events[i]));
+	json_object_set_new(o, "trigger", json_string(trigger_name(r->trigger)));
+	json_object_set_new(o, "why", json_string(r->why));
+	json_object_set_new(o, "events", ev);
+	json_object_set_new(o, "since", cli_json_time(r->since));
+	json_object_set_new(o, "due", cli_json_time(r->due));
+	json_object_set_new(o, "channel", json_string(channel_name(r->channel)));
+	json_object_set_new(o, "priority", json_integer(r->priority));
+	json_object_set_new(o, "transactional", json_boolean(r->transactional));
+	json_object_set_new(o, "say", json_string(r->say));
+	return o;
+}
+
+json_t *cli_followup_json(const struct followup *f)
+{
+	json_t *o = json_object(), *rs = json_array();
+	struct buf say;
+	struct fu_ctx tmp;
+
+	if (!o || !rs) {
+		json_decref(o);
+		json_decref(rs);
+		return NULL;
+	}
+	fu_ctx_init(&tmp);
+	buf_init(&say, 0);
+	for (int i = 0; i < f->nreasons; i++) {
+		json_array_append_new(rs, reason_json(&f->reasons[i]));
+		buf_addf(&tmp, &say, "%s%s", i ? "\n" : "", f->reasons[i].say);
+	}
+	json_object_set_new(o, "id", json_string(f->id));
+	json_object_set_new(o, "contact", json_string(f->key));
+	json_object_set_new(o, "name", cli_json_str(f->name));
+	json_object_set_new(o, "owner", cli_json_str(f->owner));
+	json_object_set_new(o, "email", cli_json_str(f->email));
+	json_object_set_new(o, "phone", cli_json_str(f->phone));
+	json_object_set_new(o, "tz", cli_json_str(f->tz));
+	json_object_set_new(o, "due", cli_json_time(f->due));
+	json_object_set_new(o, "overdue", json_boolean(f->overdue));
+	json_object_set_new(o, "escalated", json_boolean(f->escalated));
+	json_object_set_new(o, "automated", json_boolean(f->automated));
+	json_object_set_new(o, "channel", json_string(channel_name(f->channel)));
+	json_object_set_new(o, "priority", json_integer(f->priority));
+	json_object_set_new(o, "say", json_string(buf_cstr(&say)));
+	json_object_set_new(o, "reasons", rs);
+	buf_release(&say);
+	return o;
+}
+
+static void print_local(FILE *out, int64_t t, const char *zone)
+{
+	struct tz_cache *zones = tz_cache_new();
+	const struct tz *z;
+	struct fu_ctx tmp;
+	struct civil cv;
+
+	fu_ctx_init(&tmp);
+	if (zones && zone && tz_cache_get(&tmp, zones, zone, &z) == FU_OK) {
+		tz_to_local(z, t, &cv);
+		fprintf(out, " (%02d:%02d %s, their time)", cv.hour, cv.min, tz_abbr_at(z, t));
+	}
+	tz_cache_free(zones);
+}
+
+void cli_followup_print(struct cli *cli, const struct followup *f, int n)
+{
+	FILE *out = cli->out;
+	char when[32];
+
+	fprintf(out, "%d. [%d] %s%s%s ", n, f->priority, f->overdue ? "OVERDUE " : "",
+		f->escalated ? "ESCALATED " : "", f->automated ? "automated" : "");
+	if (!f->automated)
+		fputs(channel_name(f->channel), out);
+	fputs("  ", out);
+	cli_put_safe(out, f->name ? f->name : f->key);
+	fputs(" (", out);
+	cli_put_safe(out, f->key);
+	fputs(")", out);
+	if (f->owner) {
+		fputs(", owner ", out);
+		cli_put_safe(out, f->owner);
+	}
+	fputc('\n', out);
+	if (f->phone || f->email) {
+		fputs("   reach: ", out);
+		cli_put_safe(out, f->phone ? f->phone : "");
+		fputs(f->phone && f->email ? ", " : "", out);
+		cli_put_safe(out, f->email ? f->email : "");
+		fputc('\n', out);
+	}
+	cli_fmt_time(f->due, when, sizeof(when));
+	fprintf(out, "   due:   %s UTC", when);
+	print_local(out, f->due, f->tz);
+	fputc('\n', out);
+	for (int i = 0; i < f->nreasons; i++) {
+		const struct reason *r = &f->reasons[i];
+
+		fprintf(out, "   why:   %s: ", trigger_name(r->trigger));
+		cli_put_safe(out, r->why);
+		fputs(" [event", out);
+		fputs(r->nevents == 1 ? "" : "s", out);
+		for (int k = 0; k < r->nevents; k++)
+			fprintf(out, "%s#%lld", k ? ", " : " ", (long long)r->events[k]);
+		fputs("]\n", out);
+	}
+	for (int i = 0; i < f->nreasons; i++) {
+		fputs(i ? "   ---\n          " : "   say:   ", out);
+		cli_put_text(out, f->reasons[i].say, "          ");
+		fputc('\n', out);
+	}
+	fprintf(out, "   done:  followup done %s --outcome reached|voicemail|no-answer|not-yet|won|no\n\n",
+		f->id);
+}
+
+static int run_agenda(struct cli *cli, int argc, char **argv)
+{
+	struct agenda_opts o = { NULL, cli->now, 0, 0 };
+	struct playbook pb;
+	struct agenda a;
+	struct store *s;
+	struct civil cv;
+	const char *v, *date = NULL;
+	int json = 0, rc, overdue = 0, automated = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_agenda, argv[i]))
+			return FU_OK;
+		if (cli_flag(argv, i, "--json")) {
+			json = 1;
+		} else if (cli_flag(argv, i, "--all")) {
+			o.all = 1;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--owner", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			o.owner = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--date", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			date = v;
+		} else {
+			return cli_usage_error(cli, &cmd_agenda, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	dt_to_civil(cli->now, &cv);
+	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
+	if (date) {
+		int64_t t;
+
+		if (dt_parse_iso(&cli->ctx, date, 1, &t))
+			return fu_err_prefix(&cli->ctx, "--date");
+		dt_to_civil(t, &cv);
+		o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
+	}
+	rc = cli_open(cli, 0, &s);
+	if (rc)
+		return rc;
+	playbook_init(&pb);
+	rc = agenda_playbook(&cli->ctx, s, &pb);
+	if (!rc)
+		rc = agenda_build(&cli->ctx, s, &pb, &o, &a);
+	store_close(s);
+	playbook_release(&pb);
+	if (rc)
+		return rc;
+	if (json) {
+		json_t *arr = json_array();
+
+		for (int i = 0; arr && i < a.n; i++)
+			json_array_append_new(arr, cli_followup_json(&a.v[i]));
+		agenda_release(&a);
+		return cli_put_json(cli, arr);
+	}
+	for (int i = 0; i < a.n; i++) {
+		overdue += a.v[i].overdue;
+		automated += a.v[i].automated;
+	}
+	fprintf(cli->out, "agenda for %04d-%02d-%02d%s%s: %d follow-ups (%d overdue, %d automated)\n\n",
+		cv.year, cv.month, cv.day, o.owner ? ", owner " : "", o.owner ? o.owner : "", a.n,
+		overdue, automated);
+	for (int i = 0; i < a.n; i++)
+		cli_followup_print(cli, &a.v[i], i + 1);
+	agenda_release(&a);
+	return FU_OK;
+}
+
+const struct cmd cmd_agenda = {
+	"agenda", "who to follow up with, why, when, how and what to say",
+	"agenda [--owner NAME] [--date DAY] [--all] [--json]",
+	"Evaluates every contact's timeline with the playbook at the clock's time and lists\n"
+	"one follow-up per contact that is due by the end of DAY (default: today) in the\n"
+	"contact's own time zone, most important first: who and how to reach them, when it is\n"
+	"due (and whether it is overdue), every reason with the events behind it, what to say,\n"
+	"and the priority. Automated follow-ups (e-mails that need no person) are marked.\n\n"
+	"  --owner NAME   only NAME's follow-ups, plus escalated ones (unanswered new leads)\n"
+	"  --date DAY     the day to plan (YYYY-MM-DD)\n"
+	"  --all          everything open, whatever its due day\n"
+	"  --json         an array of objects: id, contact, owner, due, overdue, channel,\n"
+	"                 priority, say, reasons [{trigger, events, why, ...}], ...",
+	run_agenda
+};

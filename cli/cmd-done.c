@@ -1,0 +1,188 @@
+/* cmd-done.c - followup done / snooze: a follow-up's outcome, recorded as a touch event */
+#include "cli.h"
+
+#include <string.h>
+
+#include "agenda.h"
+#include "datetime.h"
+#include "derive.h"
+#include "import.h"
+
+#include "banned.h"
+
+/* The touch channel for a follow-up's channel (automated e-mail is recorded as e-mail). */
+static const char *touch_channel(int ch)
+{
+	return ch == CH_AUTO_EMAIL ? "email" : channel_name(ch);
+}
+
+/*
+ * Records a touch for the open follow-up `id`: checks the id is still the contact's current
+ * follow-up, appends the event and derives the contact's state again, in one transaction.
+ */
+static int record(struct cli *cli, const struct cmd *c, const char *id, const char *outcome,
+		  const char *next, const char *note, int json)
+{
+	struct event_text t = { 0 };
+	struct followup f;
+	struct playbook pb;
+	struct event e;
+	struct store *s;
+	char now[40];
+	int64_t contact_id;
+	int rc, open = 0, inserted = 0;
+
+	if (followup_id_parse(id, &contact_id))
+		return fu_err(&cli->ctx, FU_EINPUT, "%s: '%s' is not a follow-up id (like F12-345)",
+			      c->name, id);
+	rc = cli_open(cli, 0, &s);
+	if (rc)
+		return rc;
+	playbook_init(&pb);
+	rc = agenda_playbook(&cli->ctx, s, &pb);
+	if (!rc)
+		rc = agenda_contact(&cli->ctx, s, &pb, contact_id, cli->now, &f, &open);
+	if (rc == FU_ENOTFOUND)
+		rc = fu_err(&cli->ctx, FU_ENOTFOUND, "follow-up '%s': no such contact", id);
+	if (!rc && !open)
+		rc = fu_err(&cli->ctx, FU_EINPUT, "follow-up '%s': nothing is open for this contact",
+			    id);
+	if (!rc && strcmp(f.id, id) != 0)
+		rc = fu_err(&cli->ctx, FU_EINPUT,
+			    "follow-up '%s' has changed: it is now %s (run 'followup agenda')", id,
+			    f.id);
+	if (rc)
+		goto out;
+	dt_format_iso(cli->now, now, sizeof(now));
+	t.type = "touch";
+	t.contact = f.key;
+	t.time = now;
+	t.channel = touch_channel(f.channel);
+	t.outcome = outcome;
+	t.due = next;
+	t.note = note;
+	rc = import_event_from_text(&cli->ctx, &t, NULL, &e);
+	if (rc)
+		goto out;
+	e.contact_id = contact_id;
+	rc = store_begin(&cli->ctx, s);
+	if (!rc)
+		rc = store_event_append(&cli->ctx, s, &e, cli->now, &inserted);
+	if (!rc)
+		rc = derive_contact(&cli->ctx, s, contact_id);
+	if (!rc)
+		rc = store_commit(&cli->ctx, s);
+	if (rc) {
+		store_rollback(s);
+		goto out;
+	}
+	if (json) {
+		rc = cli_put_json(cli, json_pack("{s:s, s:s, s:I, s:s}", "followup", id, "contact",
+						 f.key, "event", (json_int_t)e.id, "outcome",
+						 outcome));
+	} else {
+		fprintf(cli->out, "recorded touch #%lld for ", (long long)e.id);
+		cli_put_safe(cli->out, f.key);
+		fprintf(cli->out, ": %s, %s%s%s\n", t.channel, outcome, next ? " until " : "",
+			next ? next : "");
+	}
+out:
+	if (open)
+		followup_release(&f);
+	playbook_release(&pb);
+	store_close(s);
+	return rc;
+}
+
+static int run_done(struct cli *cli, int argc, char **argv)
+{
+	const char *id = NULL, *outcome = NULL, *next = NULL, *note = NULL, *v;
+	int json = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_done, argv[i]))
+			return FU_OK;
+		if (cli_flag(argv, i, "--json")) {
+			json = 1;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--outcome", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			outcome = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--next", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			next = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--note", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			note = v;
+		} else if (argv[i][0] != '-' && !id) {
+			id = argv[i];
+		} else {
+			return cli_usage_error(cli, &cmd_done, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!id || !outcome)
+		return cli_usage_error(cli, &cmd_done, "give the follow-up's ID and --outcome");
+	if (!strcmp(outcome, "snoozed"))
+		return cli_usage_error(cli, &cmd_done, "use 'followup snooze' to snooze");
+	if (!strcmp(outcome, "not-yet") && !next)
+		return cli_usage_error(cli, &cmd_done,
+				       "--outcome not-yet needs --next DATE (when they asked us to "
+				       "check back)");
+	if (next && strcmp(outcome, "not-yet") != 0)
+		return cli_usage_error(cli, &cmd_done, "--next goes with --outcome not-yet");
+	return record(cli, &cmd_done, id, outcome, next, note, json);
+}
+
+static int run_snooze(struct cli *cli, int argc, char **argv)
+{
+	const char *id = NULL, *until = NULL, *note = NULL, *v;
+	int json = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_snooze, argv[i]))
+			return FU_OK;
+		if (cli_flag(argv, i, "--json")) {
+			json = 1;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--until", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			until = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--note", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			note = v;
+		} else if (argv[i][0] != '-' && !id) {
+			id = argv[i];
+		} else {
+			return cli_usage_error(cli, &cmd_snooze, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!id || !until)
+		return cli_usage_error(cli, &cmd_snooze, "give the follow-up's ID and --until DATE");
+	return record(cli, &cmd_snooze, id, "snoozed", until, note, json);
+}
+
+const struct cmd cmd_done = {
+	"done", "record a follow-up's outcome (a touch in the timeline)",
+	"done ID --outcome reached|voicemail|no-answer|not-yet|won|no|opted-out\n"
+	"                      [--next DATE] [--note TEXT] [--json]",
+	"Records how follow-up ID (from 'followup agenda') went, as a touch event in the\n"
+	"contact's timeline, so a rebuild gives the same agenda. A conversation (reached,\n"
+	"not-yet, won, no) answers every reason behind the follow-up; voicemail and no-answer\n"
+	"keep it open and try again the next business day.\n\n"
+	"  --outcome not-yet --next DATE   they asked us to check back on DATE: a check_in is\n"
+	"                                  due that day, and nothing else nudges them before it\n"
+	"  --outcome won                   it went well (a referral may be asked later)\n"
+	"  --outcome opted-out             they want no more contact at all\n"
+	"  --note TEXT                     what was said (internal; never shown to customers)",
+	run_done
+};
+
+const struct cmd cmd_snooze = {
+	"snooze", "put a follow-up off until a date", "snooze ID --until DATE [--note TEXT] [--json]",
+	"Puts follow-up ID off until DATE (recorded as a 'snoozed' touch, which does not count\n"
+	"as contact with the customer).",
+	run_snooze
+};

@@ -1,0 +1,192 @@
+/* cmd-report.c - followup report: how well the business follows up */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "agenda.h"
+
+#include "banned.h"
+
+#define DAY 86400
+
+struct tally {
+	int64_t now;
+	int silence_days;
+	/* speed to lead */
+	int64_t contact;          /* contact of the events being read */
+	int64_t pending_lead;     /* a lead not answered yet, or FU_TIME_NONE */
+	int64_t *answer;          /* seconds from lead to first touch */
+	size_t nanswer, cap;
+	int64_t unanswered;
+	/* the last 30 days */
+	int64_t done, reached, snoozed;
+	/* contacts */
+	int64_t active, touched_in_time;
+	int oom;
+};
+
+static void lead_flush(struct tally *t)
+{
+	if (t->pending_lead != FU_TIME_NONE)
+		t->unanswered++;
+	t->pending_lead = FU_TIME_NONE;
+}
+
+static int tally_event(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	struct tally *t = arg;
+	int snooze = e->outcome && !strcmp(e->outcome, "snoozed");
+
+	if (e->contact_id != t->contact) {
+		lead_flush(t);
+		t->contact = e->contact_id;
+	}
+	if (e->time > t->now)
+		return FU_OK;
+	if (e->type == EV_LEAD && t->pending_lead == FU_TIME_NONE)
+		t->pending_lead = e->time;
+	if (e->type != EV_TOUCH)
+		return FU_OK;
+	if (e->time > t->now - 30 * DAY) {
+		t->done += !snooze;
+		t->snoozed += snooze;
+		t->reached += e->outcome && (!strcmp(e->outcome, "reached") ||
+					     !strcmp(e->outcome, "won") ||
+					     !strcmp(e->outcome, "not-yet") || !strcmp(e->outcome, "no"));
+	}
+	if (!snooze && t->pending_lead != FU_TIME_NONE) {
+		if (t->nanswer == t->cap) {
+			size_t n = t->cap ? t->cap * 2 : 256;
+			int64_t *p = realloc(t->answer, n * sizeof(*p));
+
+			if (!p)
+				return fu_err(ctx, FU_ENOMEM, "out of memory reporting");
+			t->answer = p;
+			t->cap = n;
+		}
+		t->answer[t->nanswer++] = e->time - t->pending_lead;
+		t->pending_lead = FU_TIME_NONE;
+	}
+	return FU_OK;
+}
+
+static int tally_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
+			 const struct contact_state *st)
+{
+	struct tally *t = arg;
+	int stage = contact_stage(st, t->now);
+	int64_t last = st->last_two_way;
+
+	if (st->events == 0 || st->do_not_contact || stage == STAGE_LAPSED)
+		return FU_OK;
+	if (st->last_touch_out != FU_TIME_NONE && st->last_touch_out > last)
+		last = st->last_touch_out;
+	t->active++;
+	if (last != FU_TIME_NONE && t->now - last <= (int64_t)t->silence_days * DAY)
+		t->touched_in_time++;
+	return FU_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void fmt_span(int64_t s, char *out, size_t n)
+{
+	if (s < 3600)
+		snprintf(out, n, "%lld min", (long long)(s / 60));
+	else if (s < 2 * DAY)
+		snprintf(out, n, "%.1f h", (double)s / 3600.0);
+	else
+		snprintf(out, n, "%.1f days", (double)s / DAY);
+}
+
+static int run_report(struct cli *cli, int argc, char **argv)
+{
+	struct tally t;
+	struct playbook pb;
+	struct agenda_opts ao = { NULL, cli->now, 0, 1 };
+	struct agenda a;
+	struct store *s;
+	int64_t median = 0, worst = 0, overdue = 0;
+	int json = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_report, argv[i]))
+			return FU_OK;
+		if (cli_flag(argv, i, "--json"))
+			json = 1;
+		else
+			return cli_usage_error(cli, &cmd_report, "unexpected argument '%s'", argv[i]);
+	}
+	memset(&t, 0, sizeof(t));
+	t.now = cli->now;
+	t.contact = -1;
+	t.pending_lead = FU_TIME_NONE;
+	rc = cli_open(cli, 0, &s);
+	if (rc)
+		return rc;
+	playbook_init(&pb);
+	agenda_init(&a);
+	rc = agenda_playbook(&cli->ctx, s, &pb);
+	t.silence_days = pb.silence_days;
+	if (!rc)
+		rc = store_events_scan(&cli->ctx, s, tally_event, &t);
+	lead_flush(&t);
+	if (!rc)
+		rc = store_contacts_list(&cli->ctx, s, NULL, tally_contact, &t);
+	if (!rc)
+		rc = agenda_build(&cli->ctx, s, &pb, &ao, &a);
+	store_close(s);
+	for (int i = 0; !rc && i < a.n; i++)
+		overdue += a.v[i].overdue;
+	if (!rc && t.nanswer) {
+		qsort(t.answer, t.nanswer, sizeof(t.answer[0]), cmp_i64);
+		median = t.answer[t.nanswer / 2];
+		worst = t.answer[t.nanswer - 1];
+	}
+	if (!rc && json) {
+		rc = cli_put_json(cli, json_pack(
+			"{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:i, s:f}, s:{s:I, s:I, s:I}, "
+			"s:{s:I, s:I}}",
+			"speed_to_lead", "answered", (json_int_t)t.nanswer, "unanswered",
+			(json_int_t)t.unanswered, "median_seconds", (json_int_t)median,
+			"worst_seconds", (json_int_t)worst,
+			"silence", "active_contacts", (json_int_t)t.active, "touched_within_limit",
+			(json_int_t)t.touched_in_time, "limit_days", pb.silence_days, "share",
+			t.active ? (double)t.touched_in_time / (double)t.active : 0.0,
+			"last_30_days", "touches", (json_int_t)t.done, "conversations",
+			(json_int_t)t.reached, "snoozed", (json_int_t)t.snoozed,
+			"open_followups", "total", (json_int_t)a.n, "overdue", (json_int_t)overdue));
+	} else if (!rc) {
+		char m[32], w[32];
+
+		fmt_span(median, m, sizeof(m));
+		fmt_span(worst, w, sizeof(w));
+		fprintf(cli->out, "speed to lead: %zu leads answered, median %s, worst %s; "
+			"%lld never answered\n", t.nanswer, m, w, (long long)t.unanswered);
+		fprintf(cli->out, "silence: %lld of %lld active contacts (%.0f%%) touched within "
+			"%d days\n", (long long)t.touched_in_time, (long long)t.active,
+			t.active ? 100.0 * (double)t.touched_in_time / (double)t.active : 0.0,
+			pb.silence_days);
+		fprintf(cli->out, "last 30 days: %lld follow-ups done (%lld conversations), %lld "
+			"snoozed\n", (long long)t.done, (long long)t.reached, (long long)t.snoozed);
+		fprintf(cli->out, "open now: %d follow-ups, %lld overdue\n", a.n, (long long)overdue);
+	}
+	free(t.answer);
+	agenda_release(&a);
+	playbook_release(&pb);
+	return rc;
+}
+
+const struct cmd cmd_report = {
+	"report", "how well the business follows up", "report [--json]",
+	"Speed to lead (median and worst time from a new lead to the first touch, and leads\n"
+	"never answered), the share of active contacts touched within the silence limit,\n"
+	"follow-ups done and snoozed in the last 30 days, and follow-ups open and overdue now.",
+	run_report
+};

@@ -1,0 +1,46 @@
+/* agenda.h - every open follow-up of a business at one moment, most important first */
+#ifndef FU_AGENDA_H
+#define FU_AGENDA_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "fu.h"
+#include "playbook.h"
+#include "store.h"
+
+struct agenda_opts {
+	const char *owner;  /* only this owner's follow-ups (and escalated ones); NULL = all */
+	int64_t now;
+	int64_t day;        /* include follow-ups due on or before this local day (days since epoch) */
+	int all;            /* include everything open, whatever its due day */
+};
+
+struct agenda {
+	struct followup *v;
+	int n, cap;
+	int64_t contacts;   /* contacts evaluated */
+};
+
+void agenda_init(struct agenda *a);
+void agenda_release(struct agenda *a);
+
+/*
+ * Evaluates every contact with the playbook at opts->now and collects the follow-ups due by
+ * opts->day in the contact's own zone (unknown zones fall back to the playbook's), sorted by
+ * priority (higher first), then due time, then contact key. Fails on store or rule errors.
+ */
+int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+		 const struct agenda_opts *opts, struct agenda *out);
+
+/*
+ * The follow-up open now for one contact (by id), whatever its due day: *open = 0 when none.
+ * FU_ENOTFOUND when there is no such contact.
+ */
+int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+		   int64_t contact_id, int64_t now, struct followup *out, int *open);
+
+/* Loads the playbook in effect: the one stored with `playbook use`, else the built-in one. */
+int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb);
+
+#endif

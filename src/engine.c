@@ -1,0 +1,1017 @@
+/* engine.c - derives open triggers from a contact's timeline and turns them into one follow-up */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "bizhours.h"
+#include "datetime.h"
+#include "expr.h"
+#include "template.h"
+
+#include "banned.h"
+
+#define DAY 86400
+#define MAX_TAGS 16
+#define MAX_GAPS 512
+#define MAX_REASONS 32
+
+void event_list_init(struct event_list *l)
+{
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}
+
+void event_list_release(struct event_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		event_release(&l->v[i]);
+	free(l->v);
+	event_list_init(l);
+}
+
+static int dup_opt(const char *s, char **out)
+{
+	*out = NULL;
+	if (!s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -1;
+}
+
+int event_list_add(struct fu_ctx *ctx, struct event_list *l, const struct event *e)
+{
+	struct event *d;
+
+	if (l->n == l->cap) {
+		int n = l->cap ? l->cap * 2 : 16;
+		struct event *p = realloc(l->v, (size_t)n * sizeof(*p));
+
+		if (!p)
+			return fu_err(ctx, FU_ENOMEM, "out of memory reading a timeline");
+		l->v = p;
+		l->cap = n;
+	}
+	d = &l->v[l->n];
+	*d = *e;
+	d->ext_id = d->contact_key = d->ref = d->channel = d->outcome = d->note = NULL;
+	if (dup_opt(e->ext_id, &d->ext_id) || dup_opt(e->ref, &d->ref) ||
+	    dup_opt(e->channel, &d->channel) || dup_opt(e->outcome, &d->outcome) ||
+	    dup_opt(e->note, &d->note)) {
+		event_release(d);
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading a timeline");
+	}
+	l->n++;
+	return FU_OK;
+}
+
+void followup_init(struct followup *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void followup_release(struct followup *f)
+{
+	for (int i = 0; i < f->nreasons; i++) {
+		free(f->reasons[i].say);
+		free(f->reasons[i].why);
+	}
+	free(f->reasons);
+	free(f->key);
+	free(f->name);
+	free(f->email);
+	free(f->phone);
+	free(f->owner);
+	free(f->tz);
+	followup_init(f);
+}
+
+int followup_id_parse(const char *id, int64_t *contact_id)
+{
+	char *end;
+	long long v;
+
+	if (id[0] != 'F')
+		return -1;
+	v = strtoll(id + 1, &end, 10);
+	if (end == id + 1 || *end != '-' || v <= 0)
+		return -1;
+	strtoll(end + 1, &end, 10);
+	if (*end)
+		return -1;
+	*contact_id = v;
+	return 0;
+}
+
+/* ---- the walk over a timeline: one open occurrence per trigger ---- */
+
+struct occ {
+	int open;
+	int64_t since;
+	int64_t retry;          /* last unanswered attempt after since, or FU_TIME_NONE */
+	int64_t due_at;         /* an agreed time (check_in), or FU_TIME_NONE */
+	int nth;
+	int has_amount;
+	int64_t amount;
+	const char *ref;
+	int64_t event_due;
+	int nevents;
+	int64_t events[REASON_MAX_EVENTS];
+};
+
+struct walk {
+	struct occ occ[TRIG__COUNT];
+	int64_t now;
+	int clicks;
+	int purchase_days;
+	int64_t last_purchase_day;     /* day number */
+	int64_t last_purchase;
+	int ngaps;
+	int64_t gaps[MAX_GAPS];        /* days between purchase days, the latest MAX_GAPS */
+	int64_t value;                 /* spend over the last 365 days, cents */
+	int late;                      /* late payments so far */
+	int64_t last_reached;          /* last touch that reached them */
+	int64_t snooze_until;
+	int lead_said_no;
+	int64_t week_touches[32];      /* person touches in the last 7 days (up to 32) */
+	int nweek;
+	struct buf questions;          /* notes of info requests */
+	int64_t newest_event;
+	/* open invoices: ref -> (due, id) */
+	struct { const char *ref; int64_t due, id, amount; } inv[64];
+	int ninv;
+};
+
+static void occ_add_event(struct occ *o, int64_t id)
+{
+	if (o->nevents == REASON_MAX_EVENTS) {
+		memmove(o->events, o->events + 1, sizeof(o->events[0]) * (REASON_MAX_EVENTS - 1));
+		o->nevents--;
+	}
+	o->events[o->nevents++] = id;
+}
+
+/* Opens (or, when keep is set and it is open, extends) the occurrence of trigger t. */
+static struct occ *occ_open(struct walk *w, int t, const struct event *e, int keep)
+{
+	struct occ *o = &w->occ[t];
+
+	if (!(keep && o->open)) {
+		memset(o, 0, sizeof(*o));
+		o->open = 1;
+		o->since = e->time;
+		o->retry = FU_TIME_NONE;
+		o->due_at = FU_TIME_NONE;
+		o->event_due = FU_TIME_NONE;
+	}
+	occ_add_event(o, e->id);
+	if (e->has_amount) {
+		o->has_amount = 1;
+		o->amount = e->amount;
+	}
+	if (e->ref)
+		o->ref = e->ref;
+	return o;
+}
+
+static int is_reached(const char *o)
+{
+	return o && (!strcmp(o, "reached") || !strcmp(o, "not-yet") || !strcmp(o, "won") ||
+		     !strcmp(o, "no"));
+}
+
+/* Triggers a conversation with the contact answers. */
+static const int answered_by_talk[] = {
+	TRIG_NEW_LEAD, TRIG_INFO_REQUEST, TRIG_EMAIL_CLICK, TRIG_POST_PURCHASE,
+	TRIG_REPEAT_PURCHASE, TRIG_SERVICE, TRIG_PAID_LATE, TRIG_CHECK_IN,
+	TRIG_MISSED_APPOINTMENT, TRIG_REFERRAL, -1
+};
+
+static void close_talked(struct walk *w, int64_t t)
+{
+	for (int i = 0; answered_by_talk[i] >= 0; i++) {
+		struct occ *o = &w->occ[answered_by_talk[i]];
+
+		if (o->open && o->since <= t)
+			o->open = 0;
+	}
+	w->clicks = 0;
+}
+
+static int64_t day_of(int64_t t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+static int walk_touch(struct fu_ctx *ctx, struct walk *w, const struct event *e)
+{
+	const char *o = e->outcome;
+
+	if (o && !strcmp(o, "snoozed")) {
+		if (e->due != FU_TIME_NONE)
+			w->snooze_until = e->due;
+		return FU_OK;
+	}
+	if (e->time > w->now - 7 * DAY && w->nweek < 32)
+		w->week_touches[w->nweek++] = e->time;
+	w->occ[TRIG_EMAIL_CLICK].open = 0; /* they were followed up */
+	w->clicks = 0;
+	if (is_reached(o)) {
+		w->last_reached = e->time;
+		close_talked(w, e->time);
+		if (!strcmp(o, "not-yet") && e->due != FU_TIME_NONE) {
+			struct occ *c = occ_open(w, TRIG_CHECK_IN, e, 0);
+
+			c->due_at = e->due;
+		}
+		if (!strcmp(o, "won"))
+			occ_open(w, TRIG_REFERRAL, e, 0);
+		if (!strcmp(o, "no"))
+			w->lead_said_no = 1;
+		return FU_OK;
+	}
+	/* an attempt that did not reach them: try again the next business day */
+	for (int i = 0; answered_by_talk[i] >= 0; i++) {
+		struct occ *oc = &w->occ[answered_by_talk[i]];
+
+		if (oc->open && oc->since <= e->time)
+			oc->retry = e->time;
+	}
+	(void)ctx;
+	return FU_OK;
+}
+
+static void walk_purchase(struct walk *w, const struct event *e)
+{
+	int64_t d = day_of(e->time);
+	struct occ *o;
+
+	if (w->purchase_days == 0 || d != w->last_purchase_day) {
+		if (w->purchase_days > 0) {
+			if (w->ngaps == MAX_GAPS) {
+				memmove(w->gaps, w->gaps + 1, sizeof(w->gaps[0]) * (MAX_GAPS - 1));
+				w->ngaps--;
+			}
+			w->gaps[w->ngaps++] = d - w->last_purchase_day;
+		}
+		w->purchase_days++;
+		w->last_purchase_day = d;
+		o = occ_open(w, TRIG_POST_PURCHASE, e, 0);
+		o->nth = w->purchase_days;
+		o = occ_open(w, TRIG_FEEDBACK, e, 0);
+		o->nth = w->purchase_days;
+		if (w->purchase_days >= 2) {
+			o = occ_open(w, TRIG_REPEAT_PURCHASE, e, 0);
+			o->nth = w->purchase_days;
+		}
+	} else {
+		occ_add_event(&w->occ[TRIG_POST_PURCHASE], e->id);
+	}
+	w->last_purchase = e->time;
+	if (e->has_amount && e->time > w->now - 365 * DAY)
+		w->value += e->amount;
+	/* buying answers a lead's question and ends a lapse */
+	w->occ[TRIG_NEW_LEAD].open = 0;
+	w->occ[TRIG_INFO_REQUEST].open = 0;
+	w->occ[TRIG_LAPSED].open = 0;
+}
+
+static void walk_payment(struct walk *w, const struct event *e)
+{
+	for (int i = 0; e->ref && i < w->ninv; i++) {
+		struct occ *o;
+
+		if (strcmp(w->inv[i].ref, e->ref) != 0)
+			continue;
+		if (w->inv[i].due != FU_TIME_NONE && day_of(e->time) > day_of(w->inv[i].due)) {
+			w->late++;
+			o = occ_open(w, TRIG_PAID_LATE, e, 0);
+			o->nth = w->late;
+			o->event_due = w->inv[i].due;
+			o->events[0] = w->inv[i].id;
+			o->events[1] = e->id;
+			o->nevents = 2;
+		}
+		w->inv[i] = w->inv[--w->ninv];
+		return;
+	}
+}
+
+static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e)
+{
+	struct occ *o;
+
+	w->newest_event = e->id > w->newest_event ? e->id : w->newest_event;
+	switch (e->type) {
+	case EV_LEAD:
+		if (!w->occ[TRIG_NEW_LEAD].open && w->last_reached == FU_TIME_NONE)
+			occ_open(w, TRIG_NEW_LEAD, e, 1);
+		else if (w->occ[TRIG_NEW_LEAD].open)
+			occ_add_event(&w->occ[TRIG_NEW_LEAD], e->id);
+		w->lead_said_no = 0;
+		break;
+	case EV_INFO_REQUEST:
+		occ_open(w, TRIG_INFO_REQUEST, e, 1);
+		if (e->note) {
+			struct fu_ctx tmp;
+
+			fu_ctx_init(&tmp);
+			buf_addf(&tmp, &w->questions, "%s%s", w->questions.len ? "; " : "", e->note);
+		}
+		break;
+	case EV_EMAIL_CLICK:
+		if (e->time >= w->now - 14 * DAY) {
+			occ_open(w, TRIG_EMAIL_CLICK, e, 1);
+			w->clicks++;
+		}
+		break;
+	case EV_PURCHASE:
+		walk_purchase(w, e);
+		break;
+	case EV_INVOICE:
+		if (e->ref && w->ninv < 64) {
+			w->inv[w->ninv].ref = e->ref;
+			w->inv[w->ninv].due = e->due;
+			w->inv[w->ninv].id = e->id;
+			w->inv[w->ninv].amount = e->has_amount ? e->amount : 0;
+			w->ninv++;
+		}
+		break;
+	case EV_PAYMENT:
+		walk_payment(w, e);
+		break;
+	case EV_SERVICE:
+		occ_open(w, TRIG_SERVICE, e, 0);
+		break;
+	case EV_APPOINTMENT:
+		o = occ_open(w, TRIG_MISSED_APPOINTMENT, e, 0);
+		o->due_at = e->time;
+		break;
+	case EV_TOUCH:
+		walk_touch(ctx, w, e);
+		break;
+	case EV_REPLY:
+		/* a reply answers a question and brings an agreed check-in forward */
+		w->occ[TRIG_NEW_LEAD].open = 0;
+		w->occ[TRIG_INFO_REQUEST].open = 0;
+		w->occ[TRIG_EMAIL_CLICK].open = 0;
+		if (w->occ[TRIG_CHECK_IN].open && w->occ[TRIG_CHECK_IN].due_at > e->time) {
+			w->occ[TRIG_CHECK_IN].due_at = e->time;
+			occ_add_event(&w->occ[TRIG_CHECK_IN], e->id);
+		}
+		break;
+	default:
+		break;
+	}
+	/* an appointment is kept when anything two-way happens at or after it */
+	o = &w->occ[TRIG_MISSED_APPOINTMENT];
+	if (o->open && e->type != EV_APPOINTMENT && e->time >= o->due_at &&
+	    (e->type == EV_SERVICE || e->type == EV_PURCHASE || e->type == EV_REPLY ||
+	     (e->type == EV_TOUCH && is_reached(e->outcome))))
+		o->open = 0;
+	/* a purchase before an agreed check-in brings it forward too */
+	o = &w->occ[TRIG_CHECK_IN];
+	if (e->type == EV_PURCHASE && o->open && o->due_at > e->time)
+		o->due_at = e->time;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t median_gap(const struct walk *w)
+{
+	int64_t g[MAX_GAPS];
+
+	memcpy(g, w->gaps, sizeof(g[0]) * (size_t)w->ngaps);
+	qsort(g, (size_t)w->ngaps, sizeof(g[0]), cmp_i64);
+	if (w->ngaps % 2)
+		return g[w->ngaps / 2];
+	return (g[w->ngaps / 2 - 1] + g[w->ngaps / 2]) / 2;
+}
+
+/* Triggers that depend on the clock rather than on one event. */
+static void walk_finish(struct walk *w, const struct playbook *pb, const struct contact_state *st,
+			const struct event_list *ev)
+{
+	int64_t now = w->now, clock;
+	struct occ *o;
+	int stage = contact_stage(st, now);
+
+	/* invoices still open past their due date */
+	for (int i = 0; i < w->ninv; i++) {
+		if (w->inv[i].due == FU_TIME_NONE || w->inv[i].due >= now)
+			continue;
+		o = &w->occ[TRIG_INVOICE_OVERDUE];
+		if (!o->open) {
+			memset(o, 0, sizeof(*o));
+			o->open = 1;
+			o->since = w->inv[i].due;
+			o->retry = FU_TIME_NONE;
+			o->due_at = FU_TIME_NONE;
+			o->event_due = w->inv[i].due;
+			o->ref = w->inv[i].ref;
+			o->has_amount = 1;
+		}
+		if (o->nth == 0 || w->inv[i].due < o->since) {
+			o->since = w->inv[i].due;
+			o->event_due = w->inv[i].due;
+			o->ref = w->inv[i].ref;
+		}
+		o->amount = o->nth ? o->amount + w->inv[i].amount : w->inv[i].amount;
+		o->nth++;
+		occ_add_event(o, w->inv[i].id);
+	}
+	/* a regular buyer past twice their usual gap (at least two gaps of their own) */
+	if (w->ngaps >= 2) {
+		int64_t g = median_gap(w), since;
+
+		if (g < 1)
+			g = 1;
+		since = w->last_purchase + 2 * g * DAY;
+		if (now > since && now - w->last_purchase > 14 * DAY &&
+		    (w->last_reached == FU_TIME_NONE || w->last_reached < since)) {
+			o = &w->occ[TRIG_LAPSED];
+			memset(o, 0, sizeof(*o));
+			o->open = 1;
+			o->since = since;
+			o->retry = FU_TIME_NONE;
+			o->due_at = FU_TIME_NONE;
+			o->event_due = FU_TIME_NONE;
+			for (int i = ev->n - 1; i >= 0; i--) {
+				if (ev->v[i].type == EV_PURCHASE) {
+					occ_add_event(o, ev->v[i].id);
+					break;
+				}
+			}
+		}
+	}
+	/* an open lead or an active customer nobody has spoken to for too long */
+	clock = st->last_two_way;
+	if (st->last_touch_out != FU_TIME_NONE && st->last_touch_out > clock)
+		clock = st->last_touch_out;
+	if (st->lead_at != FU_TIME_NONE && st->lead_at > clock)
+		clock = st->lead_at;
+	if (clock != FU_TIME_NONE && now - clock > (int64_t)pb->silence_days * DAY &&
+	    ((stage == STAGE_LEAD && st->lead_at != FU_TIME_NONE && !w->lead_said_no) ||
+	     stage == STAGE_CUSTOMER || stage == STAGE_REPEAT)) {
+		o = &w->occ[TRIG_SILENCE];
+		memset(o, 0, sizeof(*o));
+		o->open = 1;
+		o->since = clock + (int64_t)pb->silence_days * DAY;
+		o->retry = FU_TIME_NONE;
+		o->due_at = FU_TIME_NONE;
+		o->event_due = FU_TIME_NONE;
+		if (ev->n)
+			occ_add_event(o, ev->v[ev->n - 1].id);
+	}
+	/* appointments: a reminder before one to come, a call after one missed */
+	o = &w->occ[TRIG_MISSED_APPOINTMENT];
+	if (o->open && o->due_at > now) {
+		struct occ *r = &w->occ[TRIG_APPOINTMENT];
+
+		*r = *o;
+		r->since = o->due_at - DAY;
+		o->open = 0;
+		if (r->since > now + 2 * DAY)
+			r->open = 0;
+	} else if (o->open && o->due_at < now - 14 * DAY) {
+		o->open = 0;
+	}
+	/* feedback: asked some weeks after the latest purchase, unless we have talked since */
+	o = &w->occ[TRIG_FEEDBACK];
+	if (o->open && w->last_reached != FU_TIME_NONE && w->last_reached > o->since + 14 * DAY)
+		o->open = 0;
+	/* an agreed check-in date is a promise: no nurture before it */
+	o = &w->occ[TRIG_CHECK_IN];
+	if (o->open && o->due_at != FU_TIME_NONE && o->due_at > now) {
+		w->occ[TRIG_SILENCE].open = 0;
+		w->occ[TRIG_EMAIL_CLICK].open = 0;
+		w->occ[TRIG_FEEDBACK].open = 0;
+		w->occ[TRIG_REFERRAL].open = 0;
+	}
+}
+
+/* ---- rules: conditions, timing, what to say ---- */
+
+struct lookup {
+	const struct walk *w;
+	const struct occ *o;
+	const struct contact *c;
+	const struct contact_state *st;
+	const struct playbook *pb;
+	const struct tz *zone;
+	int channel;
+	const char *tags[MAX_TAGS];
+	int ntags;
+	char *tags_copy;
+	char scratch[8][64];
+	int nscratch;
+};
+
+static const char *scratch(struct lookup *l, const char *fmt, long long v)
+{
+	char *s = l->scratch[l->nscratch++ % 8];
+
+	snprintf(s, 64, fmt, v);
+	return s;
+}
+
+static const char *money_text(struct lookup *l, int64_t cents)
+{
+	char *s = l->scratch[l->nscratch++ % 8];
+
+	amount_format(cents, s, 64);
+	return s;
+}
+
+static const char *date_text(struct lookup *l, int64_t t)
+{
+	char *s = l->scratch[l->nscratch++ % 8];
+	struct civil cv;
+
+	tz_to_local(l->zone, t, &cv);
+	snprintf(s, 64, "%04d-%02d-%02d", cv.year, cv.month, cv.day);
+	return s;
+}
+
+static int64_t days_between(int64_t a, int64_t b)
+{
+	return (b - a) / DAY;
+}
+
+static int expr_lookup(void *arg, const char *name, struct expr_value *v)
+{
+	struct lookup *l = arg;
+	const struct occ *o = l->o;
+	const struct contact_state *st = l->st;
+
+	memset(v, 0, sizeof(*v));
+	v->kind = EXPR_NUM;
+	if (!strcmp(name, "nth"))
+		v->num = o->nth;
+	else if (!strcmp(name, "amount"))
+		v->num = o->has_amount ? (double)o->amount / 100.0 : 0;
+	else if (!strcmp(name, "days"))
+		v->num = (double)days_between(o->since, l->w->now);
+	else if (!strcmp(name, "value"))
+		v->num = (double)l->w->value / 100.0;
+	else if (!strcmp(name, "spend"))
+		v->num = (double)st->spend / 100.0;
+	else if (!strcmp(name, "purchases"))
+		v->num = (double)st->purchases;
+	else if (!strcmp(name, "late_payments"))
+		/* for a late payment: the late payments up to and including this one */
+		v->num = l->o == &l->w->occ[TRIG_PAID_LATE] ? o->nth : (double)st->paid_late;
+	else if (!strcmp(name, "on_time_payments"))
+		v->num = (double)st->paid_on_time;
+	else if (!strcmp(name, "invoices_open"))
+		v->num = (double)st->invoices_open;
+	else if (!strcmp(name, "clicks"))
+		v->num = l->w->clicks;
+	else if (!strcmp(name, "overdue_days"))
+		v->num = o->event_due != FU_TIME_NONE ? (double)days_between(o->event_due, l->w->now) : 0;
+	else if (!strcmp(name, "has_email") || !strcmp(name, "has_phone")) {
+		v->kind = EXPR_BOOL;
+		v->b = name[4] == 'e' ? l->c->email != NULL : l->c->phone != NULL;
+	} else if (!strcmp(name, "stage") || !strcmp(name, "owner") || !strcmp(name, "channel")) {
+		v->kind = EXPR_STR;
+		if (name[0] == 's')
+			v->str = stage_name(contact_stage(st, l->w->now));
+		else if (name[0] == 'o')
+			v->str = l->c->owner ? l->c->owner : "";
+		else
+			v->str = channel_name(l->channel);
+	} else if (!strcmp(name, "tags")) {
+		v->kind = EXPR_LIST;
+		v->list = l->tags;
+		v->nlist = l->ntags;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static const char *first_name(struct lookup *l)
+{
+	char *s = l->scratch[l->nscratch++ % 8];
+	size_t n;
+
+	if (!l->c->name)
+		return NULL;
+	n = strcspn(l->c->name, " ");
+	snprintf(s, 64, "%.*s", (int)(n < 63 ? n : 63), l->c->name);
+	return s;
+}
+
+static const char *template_lookup(void *arg, const char *name)
+{
+	struct lookup *l = arg;
+	const struct occ *o = l->o;
+	const struct walk *w = l->w;
+
+	if (!strcmp(name, "first_name"))
+		return first_name(l);
+	if (!strcmp(name, "name"))
+		return l->c->name;
+	if (!strcmp(name, "company"))
+		return l->c->company;
+	if (!strcmp(name, "owner"))
+		return l->c->owner;
+	if (!strcmp(name, "amount"))
+		return o->has_amount ? money_text(l, o->amount) : NULL;
+	if (!strcmp(name, "ref"))
+		return o->ref;
+	if (!strcmp(name, "due_date"))
+		return o->event_due != FU_TIME_NONE ? date_text(l, o->event_due) : NULL;
+	if (!strcmp(name, "event_date"))
+		return date_text(l, o->since);
+	if (!strcmp(name, "days"))
+		return scratch(l, "%lld", (long long)days_between(o->since, w->now));
+	if (!strcmp(name, "nth"))
+		return scratch(l, "%lld", o->nth);
+	if (!strcmp(name, "usual_gap_days"))
+		return w->ngaps ? scratch(l, "%lld", (long long)median_gap(w)) : NULL;
+	if (!strcmp(name, "days_since_last"))
+		return w->purchase_days ?
+			       scratch(l, "%lld", (long long)days_between(w->last_purchase, w->now)) :
+			       NULL;
+	if (!strcmp(name, "clicks"))
+		return scratch(l, "%lld", w->clicks);
+	if (!strcmp(name, "check_in_date"))
+		return o->due_at != FU_TIME_NONE ? date_text(l, o->due_at) : NULL;
+	if (!strcmp(name, "questions"))
+		return w->questions.len ? buf_cstr(&w->questions) : NULL;
+	if (!strcmp(name, "appointment_time"))
+		return o->due_at != FU_TIME_NONE ? date_text(l, o->due_at) : NULL;
+	if (!strcmp(name, "business_name"))
+		return l->pb->business_name;
+	if (!strcmp(name, "value"))
+		return money_text(l, w->value);
+	return NULL;
+}
+
+static void load_tags(struct lookup *l)
+{
+	json_t *attrs, *t;
+	char *p;
+
+	l->ntags = 0;
+	l->tags_copy = NULL;
+	if (!l->c->attrs)
+		return;
+	attrs = json_loads(l->c->attrs, 0, NULL);
+	t = attrs ? json_object_get(attrs, "tags") : NULL;
+	if (json_is_string(t))
+		l->tags_copy = strdup(json_string_value(t));
+	json_decref(attrs);
+	for (p = l->tags_copy; p && *p && l->ntags < MAX_TAGS;) {
+		char *end = p + strcspn(p, ",;");
+		int last = *end == '\0';
+
+		*end = '\0';
+		while (*p == ' ')
+			p++;
+		if (*p)
+			l->tags[l->ntags++] = p;
+		if (last)
+			break;
+		p = end + 1;
+	}
+}
+
+static int64_t rule_due(const struct playbook *pb, const struct rule *r, const struct occ *o,
+			const struct tz *zone)
+{
+	int64_t base = o->since + r->after, due;
+
+	if (o->due_at != FU_TIME_NONE && r->trigger == TRIG_CHECK_IN) {
+		struct civil cv;
+
+		/* the agreed calendar day, at the opening of business that day in their zone */
+		dt_to_civil(o->due_at, &cv);
+		cv.hour = cv.min = cv.sec = 0;
+		return bizhours_next_open(&pb->hours, zone, tz_from_local(zone, &cv, NULL));
+	}
+	if (o->retry != FU_TIME_NONE && o->retry >= base)
+		return bizhours_add_days(&pb->hours, zone, o->retry, 1);
+	switch (r->within_kind) {
+	case WITHIN_BUSINESS_SECS:
+		due = bizhours_add(&pb->hours, zone, base, r->within);
+		break;
+	case WITHIN_BUSINESS_DAYS:
+		due = bizhours_add_days(&pb->hours, zone, base, (int)r->within);
+		break;
+	case WITHIN_END_OF_DAY:
+		due = bizhours_end_of_day(&pb->hours, zone, base);
+		break;
+	default:
+		due = bizhours_next_open(&pb->hours, zone, base);
+		break;
+	}
+	return due;
+}
+
+static const char *trigger_why(struct lookup *l, int t, char *out, size_t n)
+{
+	const struct occ *o = l->o;
+	const struct walk *w = l->w;
+	char d[16];
+
+	snprintf(d, sizeof(d), "%s", date_text(l, o->since));
+	switch (t) {
+	case TRIG_NEW_LEAD:
+		snprintf(out, n, "new lead on %s, not answered yet", d);
+		break;
+	case TRIG_INFO_REQUEST:
+		snprintf(out, n, "asked for information on %s", d);
+		break;
+	case TRIG_EMAIL_CLICK:
+		snprintf(out, n, "clicked %d link%s in our e-mails since %s", w->clicks,
+			 w->clicks == 1 ? "" : "s", d);
+		break;
+	case TRIG_POST_PURCHASE:
+		snprintf(out, n, "purchase #%d on %s: time to check it is working", o->nth, d);
+		break;
+	case TRIG_FEEDBACK:
+		snprintf(out, n, "bought on %s; no word from them since", d);
+		break;
+	case TRIG_REFERRAL:
+		snprintf(out, n, "a good conversation on %s", d);
+		break;
+	case TRIG_REPEAT_PURCHASE:
+		snprintf(out, n, "purchase #%d on %s", o->nth, d);
+		break;
+	case TRIG_SERVICE:
+		snprintf(out, n, "service call on %s", d);
+		break;
+	case TRIG_PAID_LATE:
+		snprintf(out, n, "paid %s late on %s (late payment #%d)", o->ref ? o->ref : "an invoice",
+			 d, o->nth);
+		break;
+	case TRIG_INVOICE_OVERDUE:
+		snprintf(out, n, "%d invoice%s unpaid past due since %s", o->nth, o->nth == 1 ? "" : "s",
+			 d);
+		break;
+	case TRIG_LAPSED:
+		snprintf(out, n, "buys about every %lld days; %lld days since the last order",
+			 (long long)median_gap(w), (long long)days_between(w->last_purchase, w->now));
+		break;
+	case TRIG_SILENCE:
+		snprintf(out, n, "no touch for %lld days",
+			 (long long)days_between(o->since, w->now) + l->pb->silence_days);
+		break;
+	case TRIG_CHECK_IN:
+		snprintf(out, n, "they asked us to check back on %s",
+			 date_text(l, o->due_at != FU_TIME_NONE ? o->due_at : o->since));
+		break;
+	case TRIG_APPOINTMENT:
+		snprintf(out, n, "appointment on %s", date_text(l, o->due_at));
+		break;
+	case TRIG_MISSED_APPOINTMENT:
+		snprintf(out, n, "missed the appointment on %s", d);
+		break;
+	default:
+		snprintf(out, n, "%s", trigger_name(t));
+	}
+	return out;
+}
+
+static int marketing(int t)
+{
+	return t == TRIG_SILENCE || t == TRIG_EMAIL_CLICK || t == TRIG_REFERRAL ||
+	       t == TRIG_FEEDBACK;
+}
+
+/*
+ * How long after it is due a follow-up stays useful: the rule's `expires`, else 30 days for
+ * the moment-bound triggers (a thank-you or a check-in months late helps nobody); the
+ * others (an unanswered lead, an unpaid invoice, a lapse, silence, an agreed check-in) stay
+ * until they are answered.
+ */
+static int64_t expiry(const struct rule *ru)
+{
+	switch (ru->trigger) {
+	case TRIG_NEW_LEAD:
+	case TRIG_INFO_REQUEST:
+	case TRIG_INVOICE_OVERDUE:
+	case TRIG_LAPSED:
+	case TRIG_SILENCE:
+	case TRIG_CHECK_IN:
+	case TRIG_MISSED_APPOINTMENT:
+		return ru->expires ? ru->expires : INT64_MAX / 4;
+	default:
+		return ru->expires ? ru->expires : 30 * (int64_t)DAY;
+	}
+}
+
+/*
+ * Builds the reason rule `i` gives for one open occurrence; *made = 0 when its condition
+ * does not hold, the moment has passed, or consent forbids it. Every matching rule of a
+ * trigger makes its own reason (a personal call and an automated auto-reply, say).
+ */
+static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struct reason *r,
+		       int *made)
+{
+	const struct playbook *pb = l->pb;
+	const struct rule *ru = &pb->rules[i];
+	char why[256];
+	struct buf say;
+	int rc, ok = 1, ch;
+
+	*made = 0;
+	ch = ru->action;
+	if (ru->action_low >= 0 && l->w->value < pb->high_value)
+		ch = ru->action_low;
+	l->channel = ch;
+	if (ru->when) {
+		rc = expr_eval(ctx, ru->when, expr_lookup, l, &ok);
+		if (rc)
+			return fu_err_prefix(ctx, "%s: rule '%s' (line %d)", pb->name, ru->name,
+					     ru->line);
+	}
+	if (!ok)
+		return FU_OK;
+	if (l->w->now > l->o->since + ru->after + expiry(ru))
+		return FU_OK; /* too late to be useful: dropped, not nagged about */
+	/* consent: e-mail opt-outs stop automated and marketing e-mail */
+	if (l->st->opted_out_email && (ch == CH_AUTO_EMAIL || ch == CH_EMAIL)) {
+		if (ch == CH_AUTO_EMAIL || marketing(t))
+			return FU_OK;
+		ch = CH_CALL;
+	}
+	/* no address, no e-mail: a person calls instead */
+	if (!l->c->email && (ch == CH_AUTO_EMAIL || ch == CH_EMAIL)) {
+		if (ch == CH_AUTO_EMAIL || !l->c->phone)
+			return FU_OK;
+		ch = CH_CALL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->trigger = t;
+	r->rule = i;
+	r->since = l->o->since;
+	r->channel = ch;
+	r->priority = ru->priority;
+	r->transactional = ru->transactional;
+	r->nevents = l->o->nevents;
+	memcpy(r->events, l->o->events, sizeof(r->events));
+	r->due = rule_due(pb, ru, l->o, l->zone);
+	buf_init(&say, 16384);
+	rc = template_render(ctx, ru->say, template_lookup, l, &say);
+	if (rc) {
+		buf_release(&say);
+		return fu_err_prefix(ctx, "%s: rule '%s' (line %d)", pb->name, ru->name, ru->line);
+	}
+	r->say = buf_detach(&say);
+	if (!r->say)
+		r->say = strdup("");
+	r->why = strdup(trigger_why(l, t, why, sizeof(why)));
+	if (!r->say || !r->why) {
+		free(r->say);
+		free(r->why);
+		return fu_err(ctx, FU_ENOMEM, "out of memory building a follow-up");
+	}
+	*made = 1;
+	return FU_OK;
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+	const struct reason *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return y->priority - x->priority;
+	return (x->due > y->due) - (x->due < y->due);
+}
+
+static int copy_profile(const struct contact *c, struct followup *f)
+{
+	return dup_opt(c->key, &f->key) || dup_opt(c->name, &f->name) ||
+	       dup_opt(c->email, &f->email) || dup_opt(c->phone, &f->phone) ||
+	       dup_opt(c->owner, &f->owner) || dup_opt(c->tz, &f->tz);
+}
+
+/* Pressure and timing rules that apply to the whole contact. */
+static void pace(const struct playbook *pb, const struct walk *w, const struct tz *zone,
+		 struct reason *r)
+{
+	if (!r->transactional && pb->touches_per_week > 0 && w->nweek >= pb->touches_per_week) {
+		int64_t oldest = w->week_touches[0];
+
+		for (int i = 1; i < w->nweek; i++)
+			oldest = w->week_touches[i] < oldest ? w->week_touches[i] : oldest;
+		if (r->due < oldest + 7 * DAY)
+			r->due = bizhours_next_open(&pb->hours, zone, oldest + 7 * DAY);
+	}
+	if (w->snooze_until != FU_TIME_NONE && w->snooze_until > w->now && r->due < w->snooze_until)
+		r->due = bizhours_next_open(&pb->hours, zone, w->snooze_until);
+	if (r->channel == CH_AUTO_EMAIL)
+		r->due = quiet_hours_next_allowed(&pb->quiet, zone, r->due);
+}
+
+int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+		    const struct contact_state *st, const struct event_list *events,
+		    const struct tz *zone, int64_t now, struct followup *out, int *open)
+{
+	struct walk *w;
+	struct lookup l;
+	struct reason rs[MAX_REASONS];
+	int n = 0, rc = FU_OK, auto_only = 1;
+	int64_t newest = 0;
+
+	*open = 0;
+	followup_init(out);
+	if (st->do_not_contact)
+		return FU_OK;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return fu_err(ctx, FU_ENOMEM, "out of memory evaluating a contact");
+	w->now = now;
+	w->last_reached = FU_TIME_NONE;
+	w->snooze_until = FU_TIME_NONE;
+	w->last_purchase = FU_TIME_NONE;
+	buf_init(&w->questions, 4096);
+	for (int i = 0; i < events->n; i++) {
+		const struct event *e = &events->v[i];
+
+		if (e->time > now) {
+			/* only a booked appointment matters before it happens */
+			if (e->type == EV_APPOINTMENT)
+				walk_event(ctx, w, e);
+			continue;
+		}
+		walk_event(ctx, w, e);
+	}
+	walk_finish(w, pb, st, events);
+
+	memset(&l, 0, sizeof(l));
+	l.w = w;
+	l.c = c;
+	l.st = st;
+	l.pb = pb;
+	l.zone = zone;
+	load_tags(&l);
+	for (int t = 0; t < TRIG__COUNT && !rc; t++) {
+		if (!w->occ[t].open)
+			continue;
+		l.o = &w->occ[t];
+		for (int i = playbook_next_rule(pb, t, 0); i >= 0 && !rc && n < MAX_REASONS;
+		     i = playbook_next_rule(pb, t, i + 1)) {
+			int made;
+
+			rc = make_reason(ctx, &l, t, i, &rs[n], &made);
+			if (!rc && made)
+				pace(pb, w, zone, &rs[n++]);
+		}
+	}
+	free(l.tags_copy);
+	if (rc || n == 0)
+		goto out;
+	qsort(rs, (size_t)n, sizeof(rs[0]), cmp_reason);
+	out->reasons = malloc((size_t)n * sizeof(*out->reasons));
+	if (!out->reasons || copy_profile(c, out)) {
+		for (int i = 0; i < n; i++) {
+			free(rs[i].say);
+			free(rs[i].why);
+		}
+		followup_release(out);
+		rc = fu_err(ctx, FU_ENOMEM, "out of memory building a follow-up");
+		goto out;
+	}
+	memcpy(out->reasons, rs, (size_t)n * sizeof(*rs));
+	out->nreasons = n;
+	out->contact_id = c->id;
+	out->channel = rs[0].channel;
+	out->priority = rs[0].priority + 2 * (n - 1);
+	for (int i = 0; i < n; i++)
+		auto_only &= rs[i].channel == CH_AUTO_EMAIL;
+	/* a person's follow-up is due when its first personal reason is; automated ones go alone */
+	out->due = INT64_MAX;
+	for (int i = 0; i < n; i++) {
+		if ((auto_only || rs[i].channel != CH_AUTO_EMAIL) && rs[i].due < out->due)
+			out->due = rs[i].due;
+		for (int k = 0; k < rs[i].nevents; k++)
+			newest = rs[i].events[k] > newest ? rs[i].events[k] : newest;
+		if (rs[i].trigger == TRIG_NEW_LEAD && rs[i].due < now)
+			out->escalated = 1;
+	}
+	out->overdue = out->due < now;
+	if (out->overdue)
+		out->priority += 5;
+	if (out->priority > 100)
+		out->priority = 100;
+	out->automated = auto_only;
+	snprintf(out->id, sizeof(out->id), "F%lld-%lld", (long long)c->id, (long long)newest);
+	*open = 1;
+out:
+	buf_release(&w->questions);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,71 @@
+/* engine.h - from a contact's events, state and the clock to one follow-up with every reason */
+#ifndef FU_ENGINE_H
+#define FU_ENGINE_H
+
+#include <stdint.h>
+
+#include "fu.h"
+#include "model.h"
+#include "playbook.h"
+#include "tz.h"
+
+/* A contact's events in (time, id) order, copied so they outlive a store scan. */
+struct event_list {
+	struct event *v;
+	int n, cap;
+};
+
+void event_list_init(struct event_list *l);
+void event_list_release(struct event_list *l);
+/* Appends a deep copy of e; FU_ENOMEM on failure. */
+int event_list_add(struct fu_ctx *ctx, struct event_list *l, const struct event *e);
+
+#define REASON_MAX_EVENTS 16
+
+/* Why a contact needs a follow-up: one trigger, the rule that answers it, the events behind it. */
+struct reason {
+	int trigger;                 /* enum trigger */
+	int rule;                    /* index of the playbook rule */
+	int64_t since;               /* when the trigger arose */
+	int64_t due;
+	int channel;                 /* enum channel chosen for this contact */
+	int priority;
+	int transactional;
+	int nevents;                 /* ids behind it (the latest REASON_MAX_EVENTS) */
+	int64_t events[REASON_MAX_EVENTS];
+	char *say;                   /* rendered template (malloced) */
+	char *why;                   /* plain words (malloced) */
+};
+
+/* One follow-up for one contact: the agenda entry. Strings are malloced and owned here. */
+struct followup {
+	char id[48];                 /* "F<contact id>-<newest event id behind it>" */
+	int64_t contact_id;
+	char *key, *name, *email, *phone, *owner, *tz;
+	int64_t due;
+	int overdue;
+	int escalated;               /* an unanswered new lead past its window */
+	int automated;               /* every reason goes out as an automated message */
+	int channel;
+	int priority;
+	int nreasons;
+	struct reason *reasons;
+};
+
+void followup_init(struct followup *f);
+void followup_release(struct followup *f);
+
+/*
+ * Evaluates every trigger for one contact at `now` with the playbook and fills *out when a
+ * follow-up is open (*open = 1); *open = 0 when nothing is due or the contact must not be
+ * contacted. zone is the contact's zone (or the playbook's default). Fails on out-of-memory
+ * or a rule whose condition or template cannot be evaluated (FU_EINPUT naming the rule).
+ */
+int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+		    const struct contact_state *st, const struct event_list *events,
+		    const struct tz *zone, int64_t now, struct followup *out, int *open);
+
+/* Parses a follow-up id "F12-345" into the contact id; -1 if malformed. */
+int followup_id_parse(const char *id, int64_t *contact_id);
+
+#endif
