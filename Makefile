@@ -70,6 +70,8 @@ test: deps build/san/followup $(SUNIT) followup
 demo: deps followup
 	rm -f followup.db followup.db-wal followup.db-shm
 	./followup --db followup.db demo
+	@echo
+	./followup --db followup.db agenda --limit 8
 
 bench: deps followup build/bench-synth
 	bench/import.sh

@@ -1,6 +1,7 @@
 /* cmd-agenda.c - followup agenda: who to follow up with today, why, when, how and what to say */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "agenda.h"
@@ -115,7 +116,13 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 	fputc('\n', out);
 	for (int i = 0; i < f->nreasons; i++) {
 		const struct reason *r = &f->reasons[i];
+		int seen = 0;
 
+		/* two rules of one trigger (a call and an auto-reply) share their reason */
+		for (int k = 0; k < i; k++)
+			seen |= f->reasons[k].trigger == r->trigger && !strcmp(f->reasons[k].why, r->why);
+		if (seen)
+			continue;
 		fprintf(out, "   why:   %s: ", trigger_name(r->trigger));
 		cli_put_safe(out, r->why);
 		fputs(" [event", out);
@@ -125,8 +132,11 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 		fputs("]\n", out);
 	}
 	for (int i = 0; i < f->nreasons; i++) {
-		fputs(i ? "   ---\n          " : "   say:   ", out);
-		cli_put_text(out, f->reasons[i].say, "          ");
+		const struct reason *r = &f->reasons[i];
+
+		fprintf(out, "   %s (%s%s):\n          ", i ? "then" : "say", channel_name(r->channel),
+			r->channel == CH_AUTO_EMAIL ? ", goes out by itself" : "");
+		cli_put_text(out, r->say, "          ");
 		fputc('\n', out);
 	}
 	fprintf(out, "   done:  followup done %s --outcome reached|voicemail|no-answer|not-yet|won|no\n\n",
@@ -141,7 +151,8 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 	struct store *s;
 	struct civil cv;
 	const char *v, *date = NULL;
-	int json = 0, rc, overdue = 0, automated = 0;
+	int json = 0, rc, overdue = 0, automated = 0, show_automated = 0, shown = 0;
+	long limit = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_help_flag(cli, &cmd_agenda, argv[i]))
@@ -150,10 +161,20 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 			json = 1;
 		} else if (cli_flag(argv, i, "--all")) {
 			o.all = 1;
+		} else if (cli_flag(argv, i, "--automated")) {
+			show_automated = 1;
 		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--owner", &v))) {
 			if (rc < 0)
 				return cli->ctx.rc;
 			o.owner = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--limit", &v))) {
+			char *end;
+
+			if (rc < 0)
+				return cli->ctx.rc;
+			limit = strtol(v, &end, 10);
+			if (*end || end == v || limit < 0)
+				return cli_usage_error(cli, &cmd_agenda, "--limit: '%s' is not a count", v);
 		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--date", &v))) {
 			if (rc < 0)
 				return cli->ctx.rc;
@@ -192,21 +213,33 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 		return cli_put_json(cli, arr);
 	}
 	for (int i = 0; i < a.n; i++) {
-		overdue += a.v[i].overdue;
+		overdue += a.v[i].overdue && !a.v[i].automated;
 		automated += a.v[i].automated;
 	}
-	fprintf(cli->out, "agenda for %04d-%02d-%02d%s%s: %d follow-ups (%d overdue, %d automated)\n\n",
-		cv.year, cv.month, cv.day, o.owner ? ", owner " : "", o.owner ? o.owner : "", a.n,
-		overdue, automated);
-	for (int i = 0; i < a.n; i++)
-		cli_followup_print(cli, &a.v[i], i + 1);
+	fprintf(cli->out, "agenda for %04d-%02d-%02d%s%s: %d follow-ups for a person (%d overdue)",
+		cv.year, cv.month, cv.day, o.owner ? ", owner " : "", o.owner ? o.owner : "",
+		a.n - automated, overdue);
+	fprintf(cli->out, ", %d automated messages\n\n", automated);
+	for (int i = 0; i < a.n; i++) {
+		if (a.v[i].automated != show_automated)
+			continue;
+		if (limit && shown == limit) {
+			fprintf(cli->out, "... and %d more (--limit 0 shows all)\n\n",
+				(show_automated ? automated : a.n - automated) - shown);
+			break;
+		}
+		cli_followup_print(cli, &a.v[i], ++shown);
+	}
+	if (!show_automated && automated)
+		fprintf(cli->out, "%d automated messages go out on their own, each at a time that "
+			"suits its contact\n(followup agenda --automated lists them)\n", automated);
 	agenda_release(&a);
 	return FU_OK;
 }
 
 const struct cmd cmd_agenda = {
 	"agenda", "who to follow up with, why, when, how and what to say",
-	"agenda [--owner NAME] [--date DAY] [--all] [--json]",
+	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json]",
 	"Evaluates every contact's timeline with the playbook at the clock's time and lists\n"
 	"one follow-up per contact that is due by the end of DAY (default: today) in the\n"
 	"contact's own time zone, most important first: who and how to reach them, when it is\n"
@@ -215,6 +248,8 @@ const struct cmd cmd_agenda = {
 	"  --owner NAME   only NAME's follow-ups, plus escalated ones (unanswered new leads)\n"
 	"  --date DAY     the day to plan (YYYY-MM-DD)\n"
 	"  --all          everything open, whatever its due day\n"
+	"  --automated    list the automated messages instead of the personal follow-ups\n"
+	"  --limit N      print only the N most important (0, the default, prints all)\n"
 	"  --json         an array of objects: id, contact, owner, due, overdue, channel,\n"
 	"                 priority, say, reasons [{trigger, events, why, ...}], ...",
 	run_agenda

@@ -465,7 +465,10 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 		o = &w->occ[TRIG_SILENCE];
 		memset(o, 0, sizeof(*o));
 		o->open = 1;
+		/* silence re-arms: however long it has lasted, the light touch is due now, not overdue */
 		o->since = clock + (int64_t)pb->silence_days * DAY;
+		if (o->since < now)
+			o->since = now;
 		o->retry = FU_TIME_NONE;
 		o->due_at = FU_TIME_NONE;
 		o->event_due = FU_TIME_NONE;
@@ -792,15 +795,17 @@ static int marketing(int t)
 
 /*
  * How long after it is due a follow-up stays useful: the rule's `expires`, else 30 days for
- * the moment-bound triggers (a thank-you or a check-in months late helps nobody); the
- * others (an unanswered lead, an unpaid invoice, a lapse, silence, an agreed check-in) stay
- * until they are answered.
+ * the moment-bound triggers (a thank-you or a check-in months late helps nobody), 14 days
+ * for a new lead or request (then silence takes over); the others (an unpaid invoice, a
+ * lapse, silence, an agreed check-in) stay until they are answered.
  */
 static int64_t expiry(const struct rule *ru)
 {
 	switch (ru->trigger) {
 	case TRIG_NEW_LEAD:
 	case TRIG_INFO_REQUEST:
+		/* after two weeks a lead is no longer new: the silence rules take over */
+		return ru->expires ? ru->expires : 14 * (int64_t)DAY;
 	case TRIG_INVOICE_OVERDUE:
 	case TRIG_LAPSED:
 	case TRIG_SILENCE:
@@ -989,6 +994,10 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 	out->nreasons = n;
 	out->contact_id = c->id;
 	out->channel = rs[0].channel;
+	for (int i = n - 1; i >= 0; i--) {
+		if (rs[i].channel != CH_AUTO_EMAIL)
+			out->channel = rs[i].channel; /* how the person reaches them */
+	}
 	out->priority = rs[0].priority + 2 * (n - 1);
 	for (int i = 0; i < n; i++)
 		auto_only &= rs[i].channel == CH_AUTO_EMAIL;

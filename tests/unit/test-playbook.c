@@ -109,7 +109,7 @@ static void test_default(void **state)
 	assert_string_equal(pb.name, "built-in");
 	assert_string_equal(pb.source, playbook_default_yaml);
 	assert_string_equal(pb.default_tz, "UTC");
-	assert_null(pb.business_name);
+	assert_string_equal(pb.business_name, "Northwind Supplies");
 	bizhours_default(&def);
 	assert_memory_equal(&pb.hours, &def, sizeof(def));
 	assert_int_equal(pb.quiet.start, 20 * 60);
