@@ -79,7 +79,22 @@ bench: deps followup build/bench-synth
 build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
+# Fuzz targets (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each for that long.
+FUZZ = $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+
+build/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	clang $(CSTD) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Isrc -o $@ $< $(SRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ:tests/fuzz/%.c=build/fuzz/%)
+	@set -e; for f in $^; do mkdir -p build/fuzz/corpus-$$(basename $$f); \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-$$(basename $$f) \
+			tests/fuzz/seeds 2>&1 | tail -3; done
+
 clean:
 	rm -rf build followup
 
-.PHONY: all deps test demo bench clean
+.PHONY: all deps test demo bench fuzz clean
