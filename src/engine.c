@@ -125,6 +125,8 @@ struct occ {
 
 struct walk {
 	struct occ occ[TRIG__COUNT];
+	const struct playbook *pb;
+	const struct tz *zone;
 	int64_t now;
 	int clicks;
 	int purchase_days;
@@ -225,8 +227,13 @@ static int walk_touch(struct fu_ctx *ctx, struct walk *w, const struct event *e)
 		close_talked(w, e->time);
 		if (!strcmp(o, "not-yet") && e->due != FU_TIME_NONE) {
 			struct occ *c = occ_open(w, TRIG_CHECK_IN, e, 0);
+			struct civil cv;
 
-			c->due_at = e->due;
+			/* the agreed calendar day, at the opening of business that day in their zone */
+			dt_to_civil(e->due, &cv);
+			cv.hour = cv.min = cv.sec = 0;
+			c->due_at = bizhours_next_open(&w->pb->hours, w->zone,
+						       tz_from_local(w->zone, &cv, NULL));
 		}
 		if (!strcmp(o, "won"))
 			occ_open(w, TRIG_REFERRAL, e, 0);
@@ -301,6 +308,21 @@ static void walk_payment(struct walk *w, const struct event *e)
 	}
 }
 
+/* A reply or a purchase before an agreed check-in brings the conversation forward. */
+static void bring_forward(struct walk *w, const struct event *e)
+{
+	struct occ *o = &w->occ[TRIG_CHECK_IN];
+	int64_t t;
+
+	if (!o->open || o->due_at == FU_TIME_NONE)
+		return;
+	t = bizhours_next_open(&w->pb->hours, w->zone, e->time);
+	if (t < o->due_at) {
+		o->due_at = t;
+		occ_add_event(o, e->id);
+	}
+}
+
 static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e)
 {
 	struct occ *o;
@@ -324,7 +346,7 @@ static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e
 		}
 		break;
 	case EV_EMAIL_CLICK:
-		if (e->time >= w->now - 14 * DAY) {
+		if (e->time >= w->now - (int64_t)w->pb->clicks_window_days * DAY) {
 			occ_open(w, TRIG_EMAIL_CLICK, e, 1);
 			w->clicks++;
 		}
@@ -359,10 +381,8 @@ static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e
 		w->occ[TRIG_NEW_LEAD].open = 0;
 		w->occ[TRIG_INFO_REQUEST].open = 0;
 		w->occ[TRIG_EMAIL_CLICK].open = 0;
-		if (w->occ[TRIG_CHECK_IN].open && w->occ[TRIG_CHECK_IN].due_at > e->time) {
-			w->occ[TRIG_CHECK_IN].due_at = e->time;
-			occ_add_event(&w->occ[TRIG_CHECK_IN], e->id);
-		}
+		w->clicks = 0;
+		bring_forward(w, e);
 		break;
 	default:
 		break;
@@ -374,9 +394,8 @@ static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e
 	     (e->type == EV_TOUCH && is_reached(e->outcome))))
 		o->open = 0;
 	/* a purchase before an agreed check-in brings it forward too */
-	o = &w->occ[TRIG_CHECK_IN];
-	if (e->type == EV_PURCHASE && o->open && o->due_at > e->time)
-		o->due_at = e->time;
+	if (e->type == EV_PURCHASE)
+		bring_forward(w, e);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -446,7 +465,7 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 			o->due_at = FU_TIME_NONE;
 			o->event_due = FU_TIME_NONE;
 			for (int i = ev->n - 1; i >= 0; i--) {
-				if (ev->v[i].type == EV_PURCHASE) {
+				if (ev->v[i].type == EV_PURCHASE && ev->v[i].time <= now) {
 					occ_add_event(o, ev->v[i].id);
 					break;
 				}
@@ -472,8 +491,12 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 		o->retry = FU_TIME_NONE;
 		o->due_at = FU_TIME_NONE;
 		o->event_due = FU_TIME_NONE;
-		if (ev->n)
-			occ_add_event(o, ev->v[ev->n - 1].id);
+		for (int i = ev->n - 1; i >= 0; i--) {
+			if (ev->v[i].time <= now) {
+				occ_add_event(o, ev->v[i].id);
+				break;
+			}
+		}
 	}
 	/* appointments: a reminder before one to come, a call after one missed */
 	o = &w->occ[TRIG_MISSED_APPOINTMENT];
@@ -696,15 +719,16 @@ static int64_t rule_due(const struct playbook *pb, const struct rule *r, const s
 	int64_t base = o->since + r->after, due;
 
 	if (o->due_at != FU_TIME_NONE && r->trigger == TRIG_CHECK_IN) {
-		struct civil cv;
-
-		/* the agreed calendar day, at the opening of business that day in their zone */
-		dt_to_civil(o->due_at, &cv);
-		cv.hour = cv.min = cv.sec = 0;
-		return bizhours_next_open(&pb->hours, zone, tz_from_local(zone, &cv, NULL));
+		/* the agreed day (already at its business opening); after a missed try, the next */
+		if (o->retry != FU_TIME_NONE && o->retry >= o->due_at)
+			return bizhours_add_days(&pb->hours, zone, o->retry, 1);
+		return o->due_at;
 	}
 	if (o->retry != FU_TIME_NONE && o->retry >= base)
 		return bizhours_add_days(&pb->hours, zone, o->retry, 1);
+	/* a person answers a new lead within limits.speed_to_lead unless the rule says otherwise */
+	if (r->trigger == TRIG_NEW_LEAD && r->within_kind == WITHIN_NONE && r->action != CH_AUTO_EMAIL)
+		return bizhours_add(&pb->hours, zone, base, pb->speed_to_lead);
 	switch (r->within_kind) {
 	case WITHIN_BUSINESS_SECS:
 		due = bizhours_add(&pb->hours, zone, base, r->within);
@@ -919,6 +943,15 @@ static void pace(const struct playbook *pb, const struct walk *w, const struct t
 		r->due = bizhours_next_open(&pb->hours, zone, w->snooze_until);
 	if (r->channel == CH_AUTO_EMAIL)
 		r->due = quiet_hours_next_allowed(&pb->quiet, zone, r->due);
+	/* a reminder that would come after the appointment goes at an earlier opening */
+	if (r->trigger == TRIG_APPOINTMENT && r->due >= r->since + DAY) {
+		int64_t appt = r->since + DAY;
+
+		for (int d = 2; d <= 8 && r->due >= appt; d++)
+			r->due = bizhours_next_open(&pb->hours, zone, appt - d * DAY);
+		if (r->due >= appt)
+			r->due = r->since; /* no open hours at all before it */
+	}
 }
 
 int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
@@ -939,6 +972,8 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 	if (!w)
 		return fu_err(ctx, FU_ENOMEM, "out of memory evaluating a contact");
 	w->now = now;
+	w->pb = pb;
+	w->zone = zone;
 	w->last_reached = FU_TIME_NONE;
 	w->snooze_until = FU_TIME_NONE;
 	w->last_purchase = FU_TIME_NONE;
@@ -1008,7 +1043,8 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 			out->due = rs[i].due;
 		for (int k = 0; k < rs[i].nevents; k++)
 			newest = rs[i].events[k] > newest ? rs[i].events[k] : newest;
-		if (rs[i].trigger == TRIG_NEW_LEAD && rs[i].due < now)
+		if (rs[i].trigger == TRIG_NEW_LEAD && rs[i].channel != CH_AUTO_EMAIL &&
+		    rs[i].due < now)
 			out->escalated = 1;
 	}
 	out->overdue = out->due < now;
