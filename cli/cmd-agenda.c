@@ -125,16 +125,23 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 			continue;
 		fprintf(out, "   why:   %s: ", trigger_name(r->trigger));
 		cli_put_safe(out, r->why);
+		if (r->due > f->due + 2 * 86400) {
+			/* open, but its own moment is later: shown so nothing surprises the caller */
+			cli_fmt_time(r->due, when, sizeof(when));
+			fprintf(out, " (later: due %.10s)", when);
+		}
 		fputs(" [event", out);
 		fputs(r->nevents == 1 ? "" : "s", out);
 		for (int k = 0; k < r->nevents; k++)
 			fprintf(out, "%s#%lld", k ? ", " : " ", (long long)r->events[k]);
 		fputs("]\n", out);
 	}
-	for (int i = 0; i < f->nreasons; i++) {
+	for (int i = 0, said = 0; i < f->nreasons; i++) {
 		const struct reason *r = &f->reasons[i];
 
-		fprintf(out, "   %s (%s%s):\n          ", i ? "then" : "say", channel_name(r->channel),
+		if (r->due > f->due + 2 * 86400)
+			continue;
+		fprintf(out, "   %s (%s%s):\n          ", said++ ? "then" : "say", channel_name(r->channel),
 			r->channel == CH_AUTO_EMAIL ? ", goes out by itself" : "");
 		cli_put_text(out, r->say, "          ");
 		fputc('\n', out);
