@@ -79,6 +79,12 @@ bench: deps followup build/bench-synth
 build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
+build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
+
+bench-lapse: build/bench-lapse
+	build/bench-lapse
+
 # Fuzz targets (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ = $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 30
@@ -97,4 +103,4 @@ fuzz: $(FUZZ:tests/fuzz/%.c=build/fuzz/%)
 clean:
 	rm -rf build followup
 
-.PHONY: all deps test demo bench fuzz clean
+.PHONY: all deps test demo bench bench-lapse fuzz clean

@@ -31,6 +31,7 @@ struct cmd {
 extern const struct cmd cmd_init, cmd_demo, cmd_import, cmd_contacts, cmd_show, cmd_event,
 	cmd_agenda, cmd_done, cmd_snooze, cmd_playbook, cmd_report,
 	cmd_status, cmd_rebuild, cmd_version, cmd_help;
+extern const struct cmd cmd_model, cmd_lapsed;
 
 /* The command table (NULL-terminated), defined in main.c; drives dispatch and help. */
 extern const struct cmd *const commands[];
@@ -65,6 +66,26 @@ int cli_put_json(struct cli *cli, json_t *v);
 json_t *cli_json_str(const char *s);
 json_t *cli_json_time(int64_t t);
 json_t *cli_json_money(int64_t cents);
+
+/*
+ * Every contact's purchases up to `until` (UTC seconds; INT64_MAX for all), as clv.h and
+ * rhythm.h take them: contact[i] (ids ascending, n of them) owns entries off[i] ..
+ * off[i + 1] - 1 of day (days since the epoch, ascending; a day repeats for several purchases
+ * on it), time and amount (dollars, 0 when the event has none). Defined in cmd-model.c.
+ * On failure nothing is kept; otherwise cli_purchases_release() frees the arrays.
+ */
+struct cli_purchases {
+	size_t n, len;
+	int64_t *contact;
+	size_t *off;
+	int64_t *day;
+	int64_t *time;
+	double *amount;
+};
+int cli_purchases_load(struct cli *cli, struct store *s, int64_t until, struct cli_purchases *p);
+void cli_purchases_release(struct cli_purchases *p);
+/* The UTC day number (days since the epoch) of t. */
+int64_t cli_day(int64_t t);
 
 /* Formats t as "2026-03-05 14:22" UTC or "-" for FU_TIME_NONE. */
 void cli_fmt_time(int64_t t, char *out, size_t n);

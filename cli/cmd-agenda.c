@@ -150,9 +150,42 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 		f->id);
 }
 
+/*
+ * Writes the agenda as cli_put_json would write an array of cli_followup_json objects,
+ * one entry at a time, so that a large agenda never exists twice in memory.
+ */
+static int put_agenda_json(struct cli *cli, const struct agenda *a)
+{
+	FILE *out = cli->out;
+
+	fputs(a->n ? "[\n" : "[]", out);
+	for (int i = 0; i < a->n; i++) {
+		json_t *o = cli_followup_json(&a->v[i]);
+		char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII |
+						    JSON_REAL_PRECISION(15)) : NULL;
+
+		json_decref(o);
+		if (!text)
+			return fu_err(&cli->ctx, FU_ENOMEM, "out of memory building JSON output");
+		/* one level deeper: ASCII JSON text has no newline inside a string */
+		for (const char *p = text, *nl; *p; p = nl) {
+			nl = strchr(p, '\n');
+			nl = nl ? nl + 1 : p + strlen(p);
+			fputs("  ", out);
+			fwrite(p, 1, (size_t)(nl - p), out);
+		}
+		fputs(i + 1 < a->n ? ",\n" : "\n]", out);
+		free(text);
+	}
+	fputc('\n', out);
+	if (ferror(out))
+		return fu_err(&cli->ctx, FU_EIO, "writing JSON output failed");
+	return FU_OK;
+}
+
 static int run_agenda(struct cli *cli, int argc, char **argv)
 {
-	struct agenda_opts o = { NULL, cli->now, 0, 0 };
+	struct agenda_opts o = { NULL, cli->now, 0, 0, 0 };
 	struct playbook pb;
 	struct agenda a;
 	struct store *s;
@@ -168,6 +201,8 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 			json = 1;
 		} else if (cli_flag(argv, i, "--all")) {
 			o.all = 1;
+		} else if (cli_flag(argv, i, "--full")) {
+			o.full = 1;
 		} else if (cli_flag(argv, i, "--automated")) {
 			show_automated = 1;
 		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--owner", &v))) {
@@ -212,12 +247,9 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (json) {
-		json_t *arr = json_array();
-
-		for (int i = 0; arr && i < a.n; i++)
-			json_array_append_new(arr, cli_followup_json(&a.v[i]));
+		rc = put_agenda_json(cli, &a);
 		agenda_release(&a);
-		return cli_put_json(cli, arr);
+		return rc;
 	}
 	for (int i = 0; i < a.n; i++) {
 		overdue += a.v[i].overdue && !a.v[i].automated;
@@ -246,7 +278,7 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 
 const struct cmd cmd_agenda = {
 	"agenda", "who to follow up with, why, when, how and what to say",
-	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json]",
+	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json] [--full]",
 	"Evaluates every contact's timeline with the playbook at the clock's time and lists\n"
 	"one follow-up per contact that is due by the end of DAY (default: today) in the\n"
 	"contact's own time zone, most important first: who and how to reach them, when it is\n"
@@ -258,6 +290,10 @@ const struct cmd cmd_agenda = {
 	"  --automated    list the automated messages instead of the personal follow-ups\n"
 	"  --limit N      print only the N most important (0, the default, prints all)\n"
 	"  --json         an array of objects: id, contact, owner, due, overdue, channel,\n"
-	"                 priority, say, reasons [{trigger, events, why, ...}], ...",
+	"                 priority, say, reasons [{trigger, events, why, ...}], ...\n"
+	"  --full         evaluate every contact; without it only the contacts whose\n"
+	"                 follow-up may have come or changed since the last agenda are\n"
+	"                 (the database remembers when to look at each one again); the\n"
+	"                 output is the same either way",
 	run_agenda
 };

@@ -109,7 +109,7 @@ static int run_report(struct cli *cli, int argc, char **argv)
 {
 	struct tally t;
 	struct playbook pb;
-	struct agenda_opts ao = { NULL, cli->now, 0, 1 };
+	struct agenda_opts ao = { NULL, cli->now, 0, 1, 0 };
 	struct agenda a;
 	struct store *s;
 	int64_t median = 0, worst = 0, overdue = 0;

@@ -12,7 +12,7 @@
 
 const struct cmd *const commands[] = {
 	&cmd_init, &cmd_demo, &cmd_import, &cmd_contacts, &cmd_show, &cmd_event,
-	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_report, &cmd_playbook,
+	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_report, &cmd_lapsed, &cmd_model, &cmd_playbook,
 	&cmd_status, &cmd_rebuild, &cmd_version, &cmd_help, NULL
 };
 

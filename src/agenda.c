@@ -1,6 +1,8 @@
-/* agenda.c - runs the engine over every contact and orders the follow-ups */
+/* agenda.c - runs the engine over the contacts that may need it and orders the follow-ups */
 #include "agenda.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,48 +59,65 @@ static const struct tz *zone_for(struct tz_cache *zones, const struct playbook *
 	return NULL;
 }
 
-static int evaluate(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
-		    struct tz_cache *zones, const struct contact *c, const struct contact_state *st,
-		    int64_t now, struct followup *out, int *open, const struct tz **zone)
-{
-	struct event_list ev;
-	int rc;
-
-	*open = 0;
-	*zone = zone_for(zones, pb, c);
-	if (!*zone)
-		return fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
-	event_list_init(&ev);
-	rc = store_events_of_contact(ctx, s, c->id, collect, &ev);
-	if (!rc)
-		rc = engine_followup(ctx, pb, c, st, &ev, *zone, now, out, open);
-	event_list_release(&ev);
-	return rc;
-}
-
 struct build {
 	struct store *s;
 	const struct playbook *pb;
 	const struct agenda_opts *o;
 	struct agenda *a;
 	struct tz_cache *zones;
+	struct store_events_cursor *cur;
+	struct event_list ev;           /* reused from contact to contact */
+	struct store_wake *wakes;       /* one per contact evaluated */
+	size_t nwakes, cap_wakes;
 };
+
+static int remember_wake(struct fu_ctx *ctx, struct build *b, int64_t contact_id,
+			 const struct engine_wake *w)
+{
+	if (b->nwakes == b->cap_wakes) {
+		size_t n = b->cap_wakes ? b->cap_wakes * 2 : 1024;
+		struct store_wake *p = realloc(b->wakes, n * sizeof(*p));
+
+		if (!p)
+			return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
+		b->wakes = p;
+		b->cap_wakes = n;
+	}
+	b->wakes[b->nwakes].contact_id = contact_id;
+	b->wakes[b->nwakes].due = w->due;
+	b->wakes[b->nwakes].wake = w->wake;
+	b->wakes[b->nwakes].escalate = w->escalate;
+	b->nwakes++;
+	return FU_OK;
+}
 
 static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 		     const struct contact_state *st)
 {
 	struct build *b = arg;
+	struct engine_wake w = { STORE_WAKE_NEVER, STORE_WAKE_NEVER, STORE_WAKE_NEVER };
 	struct followup f;
 	const struct tz *zone;
 	struct civil cv;
-	int open, rc;
+	int open = 0, rc;
 
 	b->a->contacts++;
 	if (st->events == 0 || st->do_not_contact)
-		return FU_OK;
-	rc = evaluate(ctx, b->s, b->pb, b->zones, c, st, b->o->now, &f, &open, &zone);
-	if (rc || !open)
+		return remember_wake(ctx, b, c->id, &w); /* nothing until new events */
+	zone = zone_for(b->zones, b->pb, c);
+	if (!zone)
+		return fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
+	event_list_clear(&b->ev);
+	rc = store_events_cursor_contact(ctx, b->cur, c->id, collect, &b->ev);
+	if (!rc)
+		rc = engine_evaluate(ctx, b->pb, c, st, &b->ev, zone, b->o->now, &f, &open, &w);
+	if (!rc)
+		rc = remember_wake(ctx, b, c->id, &w);
+	if (rc || !open) {
+		if (open)
+			followup_release(&f);
 		return rc;
+	}
 	tz_to_local(zone, f.due, &cv);
 	if (!b->o->all && dt_days_from_civil(cv.year, cv.month, cv.day) > b->o->day)
 		goto skip;
@@ -134,24 +153,123 @@ static int cmp_followup(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
+#define DAY 86400
+#define META_WAKE_BASIS "agenda_wake_basis"
+#define META_WAKE_AT "agenda_wake_at"
+
+/* What the stored wakes were computed with: the engine's wake rules and the playbook text. */
+static void wake_basis(const struct playbook *pb, char *out, size_t n)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)(pb->source ? pb->source : ""); *p;
+	     p++)
+		h = (h ^ *p) * 1099511628211u;
+	snprintf(out, n, "%d-%016" PRIx64, ENGINE_WAKE_RULES, h);
+}
+
+/* *at: the latest clock wakes were stored at (INT64_MIN when none). */
+static int wake_meta(struct fu_ctx *ctx, struct store *s, const char *basis, int *same_basis,
+		     int64_t *at)
+{
+	char *v = NULL;
+	int rc = store_meta_get(ctx, s, META_WAKE_BASIS, &v);
+
+	*same_basis = 0;
+	*at = INT64_MIN;
+	if (rc)
+		return rc;
+	*same_basis = v && !strcmp(v, basis);
+	free(v);
+	rc = store_meta_get(ctx, s, META_WAKE_AT, &v);
+	if (!rc && v)
+		*at = strtoll(v, NULL, 10);
+	free(v);
+	return rc;
+}
+
+/*
+ * Stores the wakes found at `at` (they are valid from then on) and commits; any failure
+ * (a read-only file, another writer in between) leaves the cache as it was, silently.
+ */
+static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *b,
+		       const char *basis, int64_t at)
+{
+	char v[32];
+	int rc;
+
+	snprintf(v, sizeof(v), "%lld", (long long)at);
+	rc = store_wake_set(ctx, s, b->wakes, b->nwakes);
+	if (!rc)
+		rc = store_meta_set(ctx, s, META_WAKE_BASIS, basis);
+	if (!rc)
+		rc = store_meta_set(ctx, s, META_WAKE_AT, v);
+	if (!rc)
+		rc = store_commit(ctx, s);
+	if (rc) {
+		store_rollback(s);
+		fu_ctx_init(ctx);
+	}
+}
+
 int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 		 const struct agenda_opts *opts, struct agenda *out)
 {
-	struct build b = { s, pb, opts, out, NULL };
-	int rc;
+	struct build b;
+	struct wake_filter f;
+	char basis[64];
+	int64_t at;
+	int same, rc;
 
 	agenda_init(out);
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.pb = pb;
+	b.o = opts;
+	b.a = out;
+	event_list_init(&b.ev);
 	b.zones = tz_cache_new();
 	if (!b.zones)
 		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
-	rc = store_contacts_list(ctx, s, NULL, build_one, &b);
-	tz_cache_free(b.zones);
-	if (rc) {
-		agenda_release(out);
-		return rc;
-	}
+	wake_basis(pb, basis, sizeof(basis));
+	rc = store_begin_read(ctx, s);
+	if (rc)
+		goto out;
+	rc = wake_meta(ctx, s, basis, &same, &at);
+	if (rc)
+		goto out_rollback;
+	memset(&f, 0, sizeof(f));
+	f.every = opts->full || !same || at > opts->now;
+	f.owner = opts->owner;
+	/*
+	 * A follow-up due by the end of local day opts->day is due before the end of that UTC
+	 * day plus the widest offset west of UTC (12 hours; 14 to be safe). Any contact whose
+	 * wake has passed may have changed, whatever the day asked for.
+	 */
+	f.due_by = opts->all ? STORE_WAKE_NEVER - 1 : (opts->day + 1) * DAY + 14 * 3600;
+	f.wake_by = opts->now;
+	f.escalate_by = opts->now;
+	rc = store_events_cursor_open(ctx, s, &b.cur);
+	if (!rc)
+		rc = store_wake_candidates(ctx, s, &f, build_one, &b);
+	store_events_cursor_close(b.cur);
+	if (rc)
+		goto out_rollback;
+	if (b.nwakes)
+		save_wakes(ctx, s, &b, basis, f.every || at < opts->now ? opts->now : at);
+	else
+		store_rollback(s);
 	qsort(out->v, (size_t)out->n, sizeof(out->v[0]), cmp_followup);
-	return FU_OK;
+	goto out;
+out_rollback:
+	store_rollback(s);
+out:
+	event_list_release(&b.ev);
+	free(b.wakes);
+	tz_cache_free(b.zones);
+	if (rc)
+		agenda_release(out);
+	return rc;
 }
 
 int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
@@ -177,8 +295,19 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	zones = tz_cache_new();
 	if (!rc && !zones)
 		rc = fu_err(ctx, FU_ENOMEM, "out of memory");
-	if (!rc && !st.do_not_contact)
-		rc = evaluate(ctx, s, pb, zones, &c, &st, now, out, open, &zone);
+	if (!rc && !st.do_not_contact) {
+		struct event_list ev;
+
+		zone = zone_for(zones, pb, &c);
+		if (!zone)
+			rc = fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
+		event_list_init(&ev);
+		if (!rc)
+			rc = store_events_of_contact(ctx, s, contact_id, collect, &ev);
+		if (!rc)
+			rc = engine_followup(ctx, pb, &c, &st, &ev, zone, now, out, open);
+		event_list_release(&ev);
+	}
 	tz_cache_free(zones);
 	contact_release(&c);
 	return rc;

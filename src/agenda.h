@@ -14,6 +14,7 @@ struct agenda_opts {
 	int64_t now;
 	int64_t day;        /* include follow-ups due on or before this local day (days since epoch) */
 	int all;            /* include everything open, whatever its due day */
+	int full;           /* evaluate every contact, not only those the wake cache names */
 };
 
 struct agenda {
@@ -26,9 +27,18 @@ void agenda_init(struct agenda *a);
 void agenda_release(struct agenda *a);
 
 /*
- * Evaluates every contact with the playbook at opts->now and collects the follow-ups due by
+ * Evaluates the contacts with the playbook at opts->now and collects the follow-ups due by
  * opts->day in the contact's own zone (unknown zones fall back to the playbook's), sorted by
- * priority (higher first), then due time, then contact key. Fails on store or rule errors.
+ * priority (higher first), then due time, then contact key. *out is agenda_init()ed here
+ * and released by the caller. Fails on store or rule errors.
+ *
+ * Only the contacts whose follow-up could have appeared or changed are evaluated: the
+ * store's wake cache (store.h) says which, and every contact evaluated has its wake stored
+ * again in the same transaction. The cache is not used (every contact is evaluated and
+ * the cache filled anew) with opts->full, after another playbook or wake rules, and when
+ * opts->now is earlier than the clock the cache was filled at. When the wakes cannot be
+ * written (a read-only database, or another writer moved the log on meanwhile) the agenda
+ * is still returned and the cache stays as it was.
  */
 int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 		 const struct agenda_opts *opts, struct agenda *out);

@@ -132,6 +132,8 @@ int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *
 
 	rc = store_state_clear(ctx, s);
 	if (!rc)
+		rc = store_wake_forget_all(ctx, s);
+	if (!rc)
 		rc = scan_all(ctx, s, &sc);
 	if (!rc)
 		rc = store_state_fill_missing(ctx, s);

@@ -7,7 +7,10 @@
 #include "fu.h"
 #include "store.h"
 
-/* Refolds one contact from all its events and stores the state. */
+/*
+ * Refolds one contact from all its events and stores the state. Storing a state makes the
+ * contact's agenda wake unknown (store.h), here and in derive_contacts and derive_all.
+ */
 int derive_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id);
 
 /*
@@ -17,8 +20,8 @@ int derive_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id);
 int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n);
 
 /*
- * Throws away all derived state and folds it again from the event log, inside the
- * caller's transaction. *contacts and *events (if non-NULL) receive the counts folded.
+ * Throws away all derived state (the agenda's wakes too) and folds it again from the event
+ * log, inside the caller's transaction. *contacts and *events (if non-NULL) receive the counts folded.
  */
 int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events);
 

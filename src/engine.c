@@ -19,19 +19,69 @@
 #define MAX_GAPS 512
 #define MAX_REASONS 32
 
+/* A block of the strings of an event_list's events. */
+struct event_list_text {
+	struct event_list_text *next;
+	size_t used, size;
+	char data[];
+};
+
+#define EVENT_TEXT_BLOCK 16384
+
 void event_list_init(struct event_list *l)
 {
 	l->v = NULL;
 	l->n = 0;
 	l->cap = 0;
+	l->text = NULL;
 }
 
 void event_list_release(struct event_list *l)
 {
-	for (int i = 0; i < l->n; i++)
-		event_release(&l->v[i]);
+	event_list_clear(l);
+	free(l->text);
 	free(l->v);
 	event_list_init(l);
+}
+
+void event_list_clear(struct event_list *l)
+{
+	/* keep the newest block for the next contact */
+	while (l->text && l->text->next) {
+		struct event_list_text *t = l->text->next;
+
+		l->text->next = t->next;
+		free(t);
+	}
+	if (l->text)
+		l->text->used = 0;
+	l->n = 0;
+}
+
+/* A copy of s (or NULL) among the list's strings; -1 when out of memory. */
+static int list_dup(struct event_list *l, const char *s, char **out)
+{
+	size_t n;
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	n = strlen(s) + 1;
+	if (!l->text || l->text->size - l->text->used < n) {
+		size_t size = n > EVENT_TEXT_BLOCK ? n : EVENT_TEXT_BLOCK;
+		struct event_list_text *t = malloc(sizeof(*t) + size);
+
+		if (!t)
+			return -1;
+		t->next = l->text;
+		t->used = 0;
+		t->size = size;
+		l->text = t;
+	}
+	*out = l->text->data + l->text->used;
+	memcpy(*out, s, n);
+	l->text->used += n;
+	return 0;
 }
 
 static int dup_opt(const char *s, char **out)
@@ -58,13 +108,11 @@ int event_list_add(struct fu_ctx *ctx, struct event_list *l, const struct event 
 	}
 	d = &l->v[l->n];
 	*d = *e;
-	d->ext_id = d->contact_key = d->ref = d->channel = d->outcome = d->note = NULL;
-	if (dup_opt(e->ext_id, &d->ext_id) || dup_opt(e->ref, &d->ref) ||
-	    dup_opt(e->channel, &d->channel) || dup_opt(e->outcome, &d->outcome) ||
-	    dup_opt(e->note, &d->note)) {
-		event_release(d);
+	d->contact_key = NULL;
+	if (list_dup(l, e->ext_id, &d->ext_id) || list_dup(l, e->ref, &d->ref) ||
+	    list_dup(l, e->channel, &d->channel) || list_dup(l, e->outcome, &d->outcome) ||
+	    list_dup(l, e->note, &d->note))
 		return fu_err(ctx, FU_ENOMEM, "out of memory reading a timeline");
-	}
 	l->n++;
 	return FU_OK;
 }
@@ -143,10 +191,19 @@ struct walk {
 	int nweek;
 	struct buf questions;          /* notes of info requests */
 	int64_t newest_event;
+	int64_t wake;                  /* the earliest clock threshold after now seen so far */
+	int64_t future;                /* the first event after now, or INT64_MAX */
 	/* open invoices: ref -> (due, id) */
 	struct { const char *ref; int64_t due, id, amount; } inv[64];
 	int ninv;
 };
+
+/* Notes that the follow-up may change at t (only instants after now count). */
+static void wake_at(struct walk *w, int64_t t)
+{
+	if (t > w->now && t < w->wake)
+		w->wake = t;
+}
 
 static void occ_add_event(struct occ *o, int64_t id)
 {
@@ -218,8 +275,10 @@ static int walk_touch(struct fu_ctx *ctx, struct walk *w, const struct event *e)
 			w->snooze_until = e->due;
 		return FU_OK;
 	}
-	if (e->time > w->now - 7 * DAY && w->nweek < 32)
+	if (e->time > w->now - 7 * DAY && w->nweek < 32) {
 		w->week_touches[w->nweek++] = e->time;
+		wake_at(w, e->time + 7 * DAY); /* it leaves the pressure budget's week */
+	}
 	w->occ[TRIG_EMAIL_CLICK].open = 0; /* they were followed up */
 	w->clicks = 0;
 	if (is_reached(o)) {
@@ -279,8 +338,10 @@ static void walk_purchase(struct walk *w, const struct event *e)
 		occ_add_event(&w->occ[TRIG_POST_PURCHASE], e->id);
 	}
 	w->last_purchase = e->time;
-	if (e->has_amount && e->time > w->now - 365 * DAY)
+	if (e->has_amount && e->time > w->now - 365 * DAY) {
 		w->value += e->amount;
+		wake_at(w, e->time + 365 * DAY); /* the value changes when it leaves the year */
+	}
 	/* buying answers a lead's question and ends a lapse */
 	w->occ[TRIG_NEW_LEAD].open = 0;
 	w->occ[TRIG_INFO_REQUEST].open = 0;
@@ -349,6 +410,7 @@ static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e
 		if (e->time >= w->now - (int64_t)w->pb->clicks_window_days * DAY) {
 			occ_open(w, TRIG_EMAIL_CLICK, e, 1);
 			w->clicks++;
+			wake_at(w, e->time + (int64_t)w->pb->clicks_window_days * DAY);
 		}
 		break;
 	case EV_PURCHASE:
@@ -426,6 +488,8 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 
 	/* invoices still open past their due date */
 	for (int i = 0; i < w->ninv; i++) {
+		if (w->inv[i].due != FU_TIME_NONE && w->inv[i].due >= now)
+			wake_at(w, w->inv[i].due + 1);
 		if (w->inv[i].due == FU_TIME_NONE || w->inv[i].due >= now)
 			continue;
 		o = &w->occ[TRIG_INVOICE_OVERDUE];
@@ -455,6 +519,9 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 		if (g < 1)
 			g = 1;
 		since = w->last_purchase + 2 * g * DAY;
+		if (w->last_reached == FU_TIME_NONE || w->last_reached < since)
+			wake_at(w, (since > w->last_purchase + 14 * DAY ? since :
+				    w->last_purchase + 14 * DAY) + 1);
 		if (now > since && now - w->last_purchase > 14 * DAY &&
 		    (w->last_reached == FU_TIME_NONE || w->last_reached < since)) {
 			o = &w->occ[TRIG_LAPSED];
@@ -478,6 +545,9 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 		clock = st->last_touch_out;
 	if (st->lead_at != FU_TIME_NONE && st->lead_at > clock)
 		clock = st->lead_at;
+	if (clock != FU_TIME_NONE)
+		wake_at(w, clock + (int64_t)pb->silence_days * DAY + 1);
+	wake_at(w, contact_stage_change(st, now));
 	if (clock != FU_TIME_NONE && now - clock > (int64_t)pb->silence_days * DAY &&
 	    ((stage == STAGE_LEAD && st->lead_at != FU_TIME_NONE && !w->lead_said_no) ||
 	     stage == STAGE_CUSTOMER || stage == STAGE_REPEAT)) {
@@ -503,6 +573,8 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 	if (o->open && o->due_at > now) {
 		struct occ *r = &w->occ[TRIG_APPOINTMENT];
 
+		wake_at(w, o->due_at - 3 * DAY); /* the reminder opens */
+		wake_at(w, o->due_at);           /* the appointment passes */
 		*r = *o;
 		r->since = o->due_at - DAY;
 		o->open = 0;
@@ -515,9 +587,13 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 	o = &w->occ[TRIG_FEEDBACK];
 	if (o->open && w->last_reached != FU_TIME_NONE && w->last_reached > o->since + 14 * DAY)
 		o->open = 0;
+	/* a snooze holds every due back until it ends */
+	if (w->snooze_until != FU_TIME_NONE)
+		wake_at(w, w->snooze_until);
 	/* an agreed check-in date is a promise: no nurture before it */
 	o = &w->occ[TRIG_CHECK_IN];
 	if (o->open && o->due_at != FU_TIME_NONE && o->due_at > now) {
+		wake_at(w, o->due_at);
 		w->occ[TRIG_SILENCE].open = 0;
 		w->occ[TRIG_EMAIL_CLICK].open = 0;
 		w->occ[TRIG_FEEDBACK].open = 0;
@@ -537,10 +613,16 @@ struct lookup {
 	int channel;
 	const char *tags[MAX_TAGS];
 	int ntags;
+	int tags_loaded;               /* the contact's tags are read on first use */
 	char *tags_copy;
 	char scratch[8][64];
 	int nscratch;
+	int read_days, read_overdue;   /* the condition looked at the clock through these */
+	int64_t wake;                  /* a day on which a false condition could turn true */
+	int64_t wake_lead;             /* the same for the new_lead rules alone */
 };
+
+static void load_tags(struct lookup *l);
 
 static const char *scratch(struct lookup *l, const char *fmt, long long v)
 {
@@ -573,6 +655,21 @@ static int64_t days_between(int64_t a, int64_t b)
 	return (b - a) / DAY;
 }
 
+static int64_t min_i64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The first instant after now at which days_between(a, now) can change (or just before). */
+static int64_t next_day_tick(int64_t a, int64_t now)
+{
+	int64_t d = (a - now) % DAY;
+
+	if (d <= 0)
+		d += DAY;
+	return now + d;
+}
+
 static int expr_lookup(void *arg, const char *name, struct expr_value *v)
 {
 	struct lookup *l = arg;
@@ -585,9 +682,10 @@ static int expr_lookup(void *arg, const char *name, struct expr_value *v)
 		v->num = o->nth;
 	else if (!strcmp(name, "amount"))
 		v->num = o->has_amount ? (double)o->amount / 100.0 : 0;
-	else if (!strcmp(name, "days"))
+	else if (!strcmp(name, "days")) {
+		l->read_days = 1;
 		v->num = (double)days_between(o->since, l->w->now);
-	else if (!strcmp(name, "value"))
+	} else if (!strcmp(name, "value"))
 		v->num = (double)l->w->value / 100.0;
 	else if (!strcmp(name, "spend"))
 		v->num = (double)st->spend / 100.0;
@@ -602,9 +700,10 @@ static int expr_lookup(void *arg, const char *name, struct expr_value *v)
 		v->num = (double)st->invoices_open;
 	else if (!strcmp(name, "clicks"))
 		v->num = l->w->clicks;
-	else if (!strcmp(name, "overdue_days"))
+	else if (!strcmp(name, "overdue_days")) {
+		l->read_overdue = 1;
 		v->num = o->event_due != FU_TIME_NONE ? (double)days_between(o->event_due, l->w->now) : 0;
-	else if (!strcmp(name, "has_email") || !strcmp(name, "has_phone")) {
+	} else if (!strcmp(name, "has_email") || !strcmp(name, "has_phone")) {
 		v->kind = EXPR_BOOL;
 		v->b = name[4] == 'e' ? l->c->email != NULL : l->c->phone != NULL;
 	} else if (!strcmp(name, "stage") || !strcmp(name, "owner") || !strcmp(name, "channel")) {
@@ -617,6 +716,8 @@ static int expr_lookup(void *arg, const char *name, struct expr_value *v)
 			v->str = channel_name(l->channel);
 	} else if (!strcmp(name, "tags")) {
 		v->kind = EXPR_LIST;
+		if (!l->tags_loaded)
+			load_tags(l);
 		v->list = l->tags;
 		v->nlist = l->ntags;
 	} else {
@@ -689,6 +790,7 @@ static void load_tags(struct lookup *l)
 	json_t *attrs, *t;
 	char *p;
 
+	l->tags_loaded = 1;
 	l->ntags = 0;
 	l->tags_copy = NULL;
 	if (!l->c->attrs)
@@ -854,6 +956,7 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 	char why[256];
 	struct buf say;
 	int rc, ok = 1, ch;
+	int64_t tick = INT64_MAX;
 
 	*made = 0;
 	ch = ru->action;
@@ -861,10 +964,19 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 		ch = ru->action_low;
 	l->channel = ch;
 	if (ru->when) {
+		l->read_days = l->read_overdue = 0;
 		rc = expr_eval(ctx, ru->when, expr_lookup, l, &ok);
 		if (rc)
 			return fu_err_prefix(ctx, "%s: rule '%s' (line %d)", pb->name, ru->name,
 					     ru->line);
+		/* a condition over the days that pass may hold tomorrow */
+		if (!ok && l->read_days)
+			tick = next_day_tick(l->o->since, l->w->now);
+		if (!ok && l->read_overdue && l->o->event_due != FU_TIME_NONE)
+			tick = min_i64(tick, next_day_tick(l->o->event_due, l->w->now));
+		l->wake = min_i64(l->wake, tick);
+		if (t == TRIG_NEW_LEAD)
+			l->wake_lead = min_i64(l->wake_lead, tick);
 	}
 	if (!ok)
 		return FU_OK;
@@ -954,9 +1066,52 @@ static void pace(const struct playbook *pb, const struct walk *w, const struct t
 	}
 }
 
+/*
+ * When to look at the contact again. The follow-up's due is its first personal reason's
+ * (or, with none, its first reason's); it can only move earlier when a clock threshold
+ * passes (w->wake, l->wake) or when the last personal reason expires and an earlier
+ * automated one is left alone; dropping any other reason only makes it later. Escalation needs a new lead's reason: one open now (whose
+ * due, pace or rules may change with the clock), or one that an event still to come opens.
+ */
+static void find_wake(const struct playbook *pb, const struct walk *w, const struct lookup *l,
+		      const struct reason *rs, int n, struct engine_wake *wake)
+{
+	int64_t personal = INT64_MAX, automated = INT64_MAX, expires = INT64_MAX;
+
+	for (int i = 0; i < n; i++) {
+		const struct rule *ru = &pb->rules[rs[i].rule];
+
+		if (rs[i].channel == CH_AUTO_EMAIL) {
+			automated = min_i64(automated, rs[i].due);
+		} else {
+			personal = min_i64(personal, rs[i].due);
+			expires = min_i64(expires, rs[i].since + ru->after + expiry(ru) + 1);
+		}
+	}
+	wake->wake = min_i64(w->wake, l->wake);
+	wake->due = personal != INT64_MAX ? personal : automated;
+	if (personal != INT64_MAX && automated < personal)
+		wake->wake = min_i64(wake->wake, expires);
+	wake->escalate = w->future;
+	if (w->occ[TRIG_NEW_LEAD].open)
+		wake->escalate = min_i64(wake->escalate, min_i64(w->wake, l->wake_lead));
+	for (int i = 0; i < n; i++) {
+		if (rs[i].trigger == TRIG_NEW_LEAD)
+			wake->escalate = min_i64(wake->escalate, rs[i].due);
+	}
+}
+
 int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
 		    const struct contact_state *st, const struct event_list *events,
 		    const struct tz *zone, int64_t now, struct followup *out, int *open)
+{
+	return engine_evaluate(ctx, pb, c, st, events, zone, now, out, open, NULL);
+}
+
+int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+		    const struct contact_state *st, const struct event_list *events,
+		    const struct tz *zone, int64_t now, struct followup *out, int *open,
+		    struct engine_wake *wake)
 {
 	struct walk *w;
 	struct lookup l;
@@ -966,6 +1121,8 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 
 	*open = 0;
 	followup_init(out);
+	if (wake)
+		wake->due = wake->wake = wake->escalate = INT64_MAX;
 	if (st->do_not_contact)
 		return FU_OK;
 	w = calloc(1, sizeof(*w));
@@ -977,11 +1134,15 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 	w->last_reached = FU_TIME_NONE;
 	w->snooze_until = FU_TIME_NONE;
 	w->last_purchase = FU_TIME_NONE;
+	w->wake = INT64_MAX;
+	w->future = INT64_MAX;
 	buf_init(&w->questions, 4096);
 	for (int i = 0; i < events->n; i++) {
 		const struct event *e = &events->v[i];
 
 		if (e->time > now) {
+			wake_at(w, e->time);
+			w->future = min_i64(w->future, e->time);
 			/* only a booked appointment matters before it happens */
 			if (e->type == EV_APPOINTMENT)
 				walk_event(ctx, w, e);
@@ -997,7 +1158,8 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 	l.st = st;
 	l.pb = pb;
 	l.zone = zone;
-	load_tags(&l);
+	l.wake = INT64_MAX;
+	l.wake_lead = INT64_MAX;
 	for (int t = 0; t < TRIG__COUNT && !rc; t++) {
 		if (!w->occ[t].open)
 			continue;
@@ -1012,6 +1174,8 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 		}
 	}
 	free(l.tags_copy);
+	if (wake && !rc)
+		find_wake(pb, w, &l, rs, n, wake);
 	if (rc || n == 0)
 		goto out;
 	qsort(rs, (size_t)n, sizeof(rs[0]), cmp_reason);

@@ -9,14 +9,20 @@
 #include "playbook.h"
 #include "tz.h"
 
-/* A contact's events in (time, id) order, copied so they outlive a store scan. */
+/*
+ * A contact's events in (time, id) order, copied so they outlive a store scan. The list
+ * owns the copies and their strings (kept together in blocks: never event_release() one).
+ */
 struct event_list {
 	struct event *v;
 	int n, cap;
+	struct event_list_text *text; /* the strings' blocks, newest first */
 };
 
 void event_list_init(struct event_list *l);
 void event_list_release(struct event_list *l);
+/* Empties the list but keeps its array for the next contact (the strings are freed). */
+void event_list_clear(struct event_list *l);
 /* Appends a deep copy of e; FU_ENOMEM on failure. */
 int event_list_add(struct fu_ctx *ctx, struct event_list *l, const struct event *e);
 
@@ -64,6 +70,35 @@ void followup_release(struct followup *f);
 int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
 		    const struct contact_state *st, const struct event_list *events,
 		    const struct tz *zone, int64_t now, struct followup *out, int *open);
+
+/*
+ * What the clock can do to a contact's follow-up without new events (a derived hint that
+ * lets the agenda skip quiet contacts). Until `wake` passes, the follow-up is due no
+ * earlier than `due` (if it is there at all) and, until `escalate` passes, it is not
+ * escalated. Instants; INT64_MAX for never. Early is always safe; late is a bug.
+ */
+/* Bump when the engine changes what it reads from the clock: stored wakes are then forgotten. */
+#define ENGINE_WAKE_RULES 1
+
+struct engine_wake {
+	int64_t due;       /* the follow-up's due now (INT64_MAX when there is none) */
+	int64_t wake;      /* the first clock threshold after now that can open or move a reason */
+	int64_t escalate;  /* the earliest instant it could be escalated (a late new lead) */
+};
+
+/*
+ * engine_followup, and when wake is non-NULL it also says when to look at the contact
+ * again: wake->wake is the first of the clock thresholds that open or reshape a trigger
+ * (silence, lapse, an invoice's due, an appointment, an agreed check-in, a snooze, the
+ * pressure budget's week, a click's or a purchase's window, a stage change, an event still
+ * to come, the expiry of the last personal reason when an earlier automated one would be
+ * left) and the next day on which a rule's condition over `days` could turn true. Fails as
+ * engine_followup does.
+ */
+int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+		    const struct contact_state *st, const struct event_list *events,
+		    const struct tz *zone, int64_t now, struct followup *out, int *open,
+		    struct engine_wake *wake);
 
 /* Parses a follow-up id "F12-345" into the contact id; -1 if malformed. */
 int followup_id_parse(const char *id, int64_t *contact_id);

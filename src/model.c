@@ -275,6 +275,22 @@ int contact_stage(const struct contact_state *st, int64_t now)
 	return STAGE_CUSTOMER;
 }
 
+int64_t contact_stage_change(const struct contact_state *st, int64_t now)
+{
+	int64_t at, gap;
+
+	/* keep in step with contact_stage(): the only clock there is the time since the last purchase */
+	if (st->purchases == 0)
+		return INT64_MAX;
+	if (st->purchase_days >= 2) {
+		gap = (st->last_purchase - st->first_purchase) / (st->purchase_days - 1);
+		at = st->last_purchase + (3 * gap > 90 * 86400 ? 3 * gap : 90 * 86400);
+	} else {
+		at = st->last_purchase + 365 * 86400;
+	}
+	return at > now ? at : INT64_MAX;
+}
+
 const char *stage_name(int stage)
 {
 	if (stage < 0 || stage >= STAGE__COUNT)

@@ -120,6 +120,8 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 enum stage { STAGE_LEAD, STAGE_CUSTOMER, STAGE_REPEAT, STAGE_LAPSED, STAGE__COUNT };
 /* The stage at time now: lead (no purchase), customer (one purchase day), repeat, lapsed. */
 int contact_stage(const struct contact_state *st, int64_t now);
+/* The first instant after now at which contact_stage() could answer differently; INT64_MAX if never. */
+int64_t contact_stage_change(const struct contact_state *st, int64_t now);
 const char *stage_name(int stage);
 int stage_parse(const char *s, int *stage);
 

@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -27,8 +27,13 @@ int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **ou
 void store_close(struct store *s);
 int store_schema_version(struct fu_ctx *ctx, struct store *s, int *version);
 
-/* Transactions. store_rollback never fails (it is used on error paths). */
+/*
+ * Transactions. store_rollback never fails (it is used on error paths). store_begin takes
+ * the write lock at once; store_begin_read takes nothing until the first read (and a later
+ * write in it fails with FU_EDB when another connection wrote in between).
+ */
 int store_begin(struct fu_ctx *ctx, struct store *s);
+int store_begin_read(struct fu_ctx *ctx, struct store *s);
 int store_commit(struct fu_ctx *ctx, struct store *s);
 void store_rollback(struct store *s);
 /*
@@ -82,6 +87,20 @@ int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact
 /* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
 int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
 
+/*
+ * A forward cursor over the log for the timelines of many contacts taken in ascending id
+ * order: consecutive contacts are read in one pass, a gap is crossed with one seek.
+ * store_events_cursor_open sets *out (freed with store_events_cursor_close, which accepts
+ * NULL); store_events_cursor_contact passes every event of contact_id in (time, id) order
+ * to fn; ids must ascend from call to call. The events are borrowed for the call only.
+ */
+struct store_events_cursor;
+int store_events_cursor_open(struct fu_ctx *ctx, struct store *s,
+			     struct store_events_cursor **out);
+int store_events_cursor_contact(struct fu_ctx *ctx, struct store_events_cursor *cur,
+				int64_t contact_id, store_event_fn fn, void *arg);
+void store_events_cursor_close(struct store_events_cursor *cur);
+
 /* Derived state: write one (replacing), read one (FU_ENOTFOUND if none), clear all. */
 int store_state_put(struct fu_ctx *ctx, struct store *s, const struct contact_state *st);
 int store_state_get(struct fu_ctx *ctx, struct store *s, int64_t contact_id,
@@ -102,6 +121,44 @@ struct contact_filter {
 /* Contacts matching f, ordered by key. */
 int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contact_filter *f,
 			store_contact_fn fn, void *arg);
+
+/*
+ * The agenda's wake cache: derived, rebuildable, and only ever used to skip contacts that
+ * cannot have changed (engine.h, struct engine_wake): per contact the due of its follow-up,
+ * the instant it must be looked at again, and the instant it could be escalated
+ * (STORE_WAKE_NEVER for never). All three become unknown whenever the contact's profile or
+ * state is written, and for everyone with store_wake_forget_all().
+ */
+#define STORE_WAKE_NEVER INT64_MAX
+
+struct store_wake {
+	int64_t contact_id;
+	int64_t due;
+	int64_t wake;
+	int64_t escalate;
+};
+
+struct wake_filter {
+	int every;            /* every contact, whatever its wake */
+	const char *owner;    /* owner ("" unowned), or NULL for any */
+	int64_t due_by;       /* the owner's contacts with due <= due_by ... */
+	int64_t wake_by;      /* ... or wake <= wake_by */
+	int64_t escalate_by;  /* with an owner: also any contact with escalate <= escalate_by */
+};
+
+/*
+ * The contacts to evaluate, by id ascending, with their state (an empty one when none):
+ * those f selects, and always those whose wake is unknown.
+ */
+int store_wake_candidates(struct fu_ctx *ctx, struct store *s, const struct wake_filter *f,
+			  store_contact_fn fn, void *arg);
+/*
+ * Stores n wakes (the caller's array is only read; a wake already stored is not written
+ * again); call inside a transaction for speed.
+ */
+int store_wake_set(struct fu_ctx *ctx, struct store *s, const struct store_wake *v, size_t n);
+/* Makes every contact's wake unknown (after `playbook use`, a rebuild, ...). */
+int store_wake_forget_all(struct fu_ctx *ctx, struct store *s);
 
 /* Counts: contacts, and events of each type (counts[EV__COUNT]). */
 int store_count_contacts(struct fu_ctx *ctx, struct store *s, int64_t *n);

@@ -13,6 +13,7 @@
 
 enum stmt_id {
 	ST_BEGIN,
+	ST_BEGIN_READ,
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_CONTACT_BY_KEY,
@@ -34,6 +35,11 @@ enum stmt_id {
 	ST_META_GET,
 	ST_META_SET,
 	ST_META_DELETE,
+	ST_WAKE_EVERY,
+	ST_WAKE_OWNER,
+	ST_WAKE_ANY,
+	ST_WAKE_SET,
+	ST_WAKE_FORGET,
 	ST__COUNT
 };
 
@@ -45,9 +51,18 @@ enum stmt_id {
 	"last_two_way, opted_out_email, do_not_contact"
 #define STATE_NCOLS 22
 #define CONTACT_COLS "c.id, c.key, c.name, c.email, c.phone, c.company, c.owner, c.tz, c.attrs"
+/* A contact and its state (STATE_COLS from s), as read by read_contact and read_state. */
+#define CONTACT_STATE_COLS                                                                    \
+	CONTACT_COLS ", s.contact_id, s.events, s.first_event, s.last_event, "               \
+	"s.lead_at, s.purchases, s.purchase_days, s.first_purchase, s.last_purchase, "        \
+	"s.spend, s.invoices, s.invoices_open, s.open_amount, s.payments, s.paid_on_time, "  \
+	"s.paid_late, s.services, s.last_touch_in, s.last_touch_out, s.last_two_way, "       \
+	"s.opted_out_email, s.do_not_contact "                                              \
+	"FROM contacts c LEFT JOIN contact_state s ON s.contact_id = c.id "
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_CONTACT_BY_KEY] = "SELECT id FROM contacts WHERE key = ?1",
@@ -80,13 +95,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_STATE_FILL] = "INSERT INTO contact_state(contact_id) SELECT id FROM contacts "
 			  "WHERE id NOT IN (SELECT contact_id FROM contact_state)",
 	[ST_CONTACTS_LIST] =
-		"SELECT " CONTACT_COLS ", s." "contact_id, s.events, s.first_event, s.last_event, "
-		"s.lead_at, s.purchases, s.purchase_days, s.first_purchase, s.last_purchase, "
-		"s.spend, s.invoices, s.invoices_open, s.open_amount, s.payments, s.paid_on_time, "
-		"s.paid_late, s.services, s.last_touch_in, s.last_touch_out, s.last_two_way, "
-		"s.opted_out_email, s.do_not_contact "
-		"FROM contacts c LEFT JOIN contact_state s ON s.contact_id = c.id "
-		"WHERE (?1 IS NULL OR coalesce(c.owner, '') = ?1) AND (?2 IS NULL OR "
+		"SELECT " CONTACT_STATE_COLS "WHERE (?1 IS NULL OR coalesce(c.owner, '') = ?1) AND (?2 IS NULL OR "
 		"instr(lower(c.key || ' ' || coalesce(c.name, '') || ' ' || coalesce(c.email, '') "
 		"|| ' ' || coalesce(c.company, '')), lower(?2)) > 0) ORDER BY c.key",
 	[ST_COUNT_CONTACTS] = "SELECT count(*) FROM contacts",
@@ -95,6 +104,22 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
 	[ST_META_DELETE] = "DELETE FROM meta WHERE key = ?1",
+	[ST_WAKE_EVERY] = "SELECT " CONTACT_STATE_COLS "ORDER BY c.id",
+	[ST_WAKE_OWNER] =
+		"SELECT " CONTACT_STATE_COLS "WHERE c.id IN ("
+		"SELECT contact_id FROM contact_wake WHERE owner = ?1 AND due <= ?2 "
+		"UNION ALL SELECT contact_id FROM contact_wake WHERE owner = ?1 AND wake <= ?3 "
+		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake IS NULL "
+		"UNION ALL SELECT contact_id FROM contact_wake WHERE esc <= ?4) ORDER BY c.id",
+	[ST_WAKE_ANY] =
+		"SELECT " CONTACT_STATE_COLS "WHERE c.id IN ("
+		"SELECT contact_id FROM contact_wake WHERE due <= ?2 "
+		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake <= ?3 "
+		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake IS NULL) ORDER BY c.id",
+	[ST_WAKE_SET] = "UPDATE contact_wake SET due = ?2, wake = ?3, esc = ?4 "
+			"WHERE contact_id = ?1 AND (due IS NOT ?2 OR wake IS NOT ?3 OR esc IS NOT ?4)",
+	[ST_WAKE_FORGET] = "UPDATE contact_wake SET due = NULL, wake = NULL, esc = NULL "
+			   "WHERE wake IS NOT NULL",
 };
 
 /* The event log's indexes and delete guard; dropped and rebuilt around a first bulk load. */
@@ -143,7 +168,37 @@ static const char schema_v1[] =
 	" last_two_way INTEGER, opted_out_email INTEGER NOT NULL DEFAULT 0,"
 	" do_not_contact INTEGER NOT NULL DEFAULT 0);";
 
-static const char *const migrations[] = { schema_v1 };
+/*
+ * Version 2: the agenda's wake cache (see store.h). Every contact has a row, made with the
+ * contact; writing a contact's profile or state makes its wake unknown (all NULL). The
+ * owner is kept here ("" for none) so that indexes serve "owner = ? AND due <= ?" and
+ * "owner = ? AND wake <= ?".
+ */
+#define SQL_WAKE_FORGET_ROW                                                                \
+	"UPDATE contact_wake SET due = NULL, wake = NULL, esc = NULL"                         \
+	" WHERE contact_id = new.contact_id AND wake IS NOT NULL;"
+static const char schema_v2[] =
+	"CREATE TABLE contact_wake("
+	" contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),"
+	" owner TEXT NOT NULL DEFAULT '', due INTEGER, wake INTEGER, esc INTEGER);"
+	"INSERT INTO contact_wake(contact_id, owner) SELECT id, coalesce(owner, '') FROM contacts;"
+	"CREATE INDEX contact_wake_owner_due ON contact_wake(owner, due);"
+	"CREATE INDEX contact_wake_owner_wake ON contact_wake(owner, wake);"
+	"CREATE INDEX contact_wake_due ON contact_wake(due);"
+	"CREATE INDEX contact_wake_wake ON contact_wake(wake);"
+	"CREATE INDEX contact_wake_esc ON contact_wake(esc);"
+	"CREATE TRIGGER contacts_wake_new AFTER INSERT ON contacts BEGIN"
+	" INSERT INTO contact_wake(contact_id, owner) VALUES (new.id, coalesce(new.owner, ''));"
+	" END;"
+	"CREATE TRIGGER contacts_wake_changed AFTER UPDATE ON contacts BEGIN"
+	" UPDATE contact_wake SET owner = coalesce(new.owner, ''), due = NULL, wake = NULL,"
+	" esc = NULL WHERE contact_id = new.id; END;"
+	"CREATE TRIGGER state_wake_new AFTER INSERT ON contact_state BEGIN " SQL_WAKE_FORGET_ROW
+	" END;"
+	"CREATE TRIGGER state_wake_changed AFTER UPDATE ON contact_state BEGIN " SQL_WAKE_FORGET_ROW
+	" END;";
+
+static const char *const migrations[] = { schema_v1, schema_v2 };
 
 struct store {
 	sqlite3 *db;
@@ -350,6 +405,11 @@ void store_close(struct store *s)
 int store_begin(struct fu_ctx *ctx, struct store *s)
 {
 	return stmt_run(ctx, s, ST_BEGIN, "starting a transaction");
+}
+
+int store_begin_read(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_BEGIN_READ, "starting a transaction");
 }
 
 int store_commit(struct fu_ctx *ctx, struct store *s)
@@ -609,6 +669,83 @@ int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, vo
 	return scan_events(ctx, s, st, fn, arg);
 }
 
+struct store_events_cursor {
+	struct store *s;
+	sqlite3_stmt *st;
+	int pending;         /* st holds a row not yet passed on */
+	int64_t pending_id;  /* its contact id */
+	int done;            /* st has no more rows */
+};
+
+int store_events_cursor_open(struct fu_ctx *ctx, struct store *s,
+			     struct store_events_cursor **out)
+{
+	struct store_events_cursor *cur = calloc(1, sizeof(*cur));
+
+	*out = NULL;
+	if (!cur)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading events");
+	cur->s = s;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " EVENT_COLS " FROM events WHERE contact_id >= ?1 "
+			       "ORDER BY contact_id, time, id",
+			       -1, &cur->st, NULL) != SQLITE_OK) {
+		free(cur);
+		return db_err(ctx, s, "preparing a statement");
+	}
+	cur->done = 1;
+	*out = cur;
+	return FU_OK;
+}
+
+/* Steps the cursor to its next row; FU_OK with cur->done set at the end. */
+static int cursor_step(struct fu_ctx *ctx, struct store_events_cursor *cur)
+{
+	int rc = sqlite3_step(cur->st);
+
+	cur->pending = rc == SQLITE_ROW;
+	cur->done = !cur->pending;
+	if (rc == SQLITE_ROW)
+		cur->pending_id = sqlite3_column_int64(cur->st, 3);
+	else if (rc != SQLITE_DONE)
+		return db_err(ctx, cur->s, "reading events");
+	return FU_OK;
+}
+
+int store_events_cursor_contact(struct fu_ctx *ctx, struct store_events_cursor *cur,
+				int64_t contact_id, store_event_fn fn, void *arg)
+{
+	struct event e;
+	int rc;
+
+	if (!cur->pending || cur->pending_id < contact_id) {
+		/* behind (or at the end of an earlier range): seek */
+		sqlite3_reset(cur->st);
+		sqlite3_bind_int64(cur->st, 1, contact_id);
+		rc = cursor_step(ctx, cur);
+		if (rc)
+			return rc;
+	}
+	while (cur->pending && cur->pending_id == contact_id) {
+		read_event(cur->st, &e);
+		rc = fn(ctx, arg, &e);
+		if (rc)
+			return rc;
+		rc = cursor_step(ctx, cur);
+		if (rc)
+			return rc;
+	}
+	return FU_OK;
+}
+
+void store_events_cursor_close(struct store_events_cursor *cur)
+{
+	if (!cur)
+		return;
+	sqlite3_finalize(cur->st);
+	free(cur);
+}
+
 /* The stored columns of a state, in STATE_COLS order. */
 static void state_fields(struct contact_state *st, int64_t *v[STATE_NCOLS])
 {
@@ -702,18 +839,14 @@ int store_state_fill_missing(struct fu_ctx *ctx, struct store *s)
 	return stmt_run(ctx, s, ST_STATE_FILL, "adding contact state");
 }
 
-int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contact_filter *f,
-			store_contact_fn fn, void *arg)
+/* Steps a bound CONTACT_STATE_COLS statement to the end, passing each row to fn (borrowed). */
+static int scan_contacts(struct fu_ctx *ctx, struct store *s, sqlite3_stmt *st,
+			 store_contact_fn fn, void *arg, const char *what)
 {
 	struct contact c;
 	struct contact_state cs;
-	sqlite3_stmt *st;
-	int rc = stmt_get(ctx, s, ST_CONTACTS_LIST, &st);
+	int rc;
 
-	if (rc)
-		return rc;
-	bind_text(st, 1, f ? f->owner : NULL);
-	bind_text(st, 2, f ? f->search : NULL);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_contact(ctx, st, 0, 0, &c);
 		read_state(st, 9, c.id, &cs);
@@ -725,8 +858,67 @@ int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contac
 	}
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
-		return db_err(ctx, s, "listing contacts");
+		return db_err(ctx, s, what);
 	return FU_OK;
+}
+
+int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contact_filter *f,
+			store_contact_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_CONTACTS_LIST, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, f ? f->owner : NULL);
+	bind_text(st, 2, f ? f->search : NULL);
+	return scan_contacts(ctx, s, st, fn, arg, "listing contacts");
+}
+
+int store_wake_candidates(struct fu_ctx *ctx, struct store *s, const struct wake_filter *f,
+			  store_contact_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, f->every ? ST_WAKE_EVERY : f->owner ? ST_WAKE_OWNER : ST_WAKE_ANY,
+			  &st);
+
+	if (rc)
+		return rc;
+	if (!f->every) {
+		bind_text(st, 1, f->owner);
+		sqlite3_bind_int64(st, 2, f->due_by);
+		sqlite3_bind_int64(st, 3, f->wake_by);
+		sqlite3_bind_int64(st, 4, f->escalate_by);
+	}
+	return scan_contacts(ctx, s, st, fn, arg, "listing contacts to evaluate");
+}
+
+int store_wake_set(struct fu_ctx *ctx, struct store *s, const struct store_wake *v, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_WAKE_SET, &st);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, v[i].contact_id);
+		sqlite3_bind_int64(st, 2, v[i].due);
+		sqlite3_bind_int64(st, 3, v[i].wake);
+		sqlite3_bind_int64(st, 4, v[i].escalate);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			stmt_done(st);
+			return db_err(ctx, s, "writing wakes");
+		}
+	}
+	stmt_done(st);
+	return FU_OK;
+}
+
+int store_wake_forget_all(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_WAKE_FORGET, "forgetting wakes");
 }
 
 static int count_one(struct fu_ctx *ctx, struct store *s, enum stmt_id id, int64_t *n)

@@ -203,7 +203,7 @@ static void test_create_and_reopen(void **state)
 	open_create(fx);
 	OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
 	assert_int_equal(version, STORE_SCHEMA_VERSION);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, 2);
 	assert_int_equal(count_contacts(fx), 0);
 	assert_int_equal(count_all_events(fx), 0);
 	OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
@@ -220,7 +220,7 @@ static void test_create_and_reopen(void **state)
 				  i ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING, &fx->s));
 		version = 0;
 		OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
-		assert_int_equal(version, 1);
+		assert_int_equal(version, 2);
 		OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
 		assert_non_null(v);
 		assert_string_equal(v, "2026-01-01");
@@ -250,7 +250,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(store_open(&fx->ctx, fx->path, STORE_OPEN_EXISTING, &fx->s), FU_EINPUT);
 	assert_null(fx->s);
 	snprintf(want, sizeof(want),
-		 "%s: schema version 7 is newer than this program knows (1); upgrade followup",
+		 "%s: schema version 7 is newer than this program knows (2); upgrade followup",
 		 fx->path);
 	assert_string_equal(fx->ctx.msg, want);
 }
@@ -741,6 +741,69 @@ static void test_contacts_list(void **state)
 	buf_release(&out);
 }
 
+/* ---- the agenda's wake cache ---- */
+
+static const char *wake_list(struct fixture *fx, struct buf *out, int every, const char *owner,
+			     int64_t due_by, int64_t wake_by, int64_t escalate_by)
+{
+	struct wake_filter f = { every, owner, due_by, wake_by, escalate_by };
+
+	buf_reset(out);
+	OK(fx, store_wake_candidates(&fx->ctx, fx->s, &f, list_keys, out));
+	return buf_cstr(out);
+}
+
+static void test_wake(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_wake w[3];
+	struct contact_state st;
+	struct buf out;
+	int64_t a, b, c;
+
+	open_create(fx);
+	buf_init(&out, 0);
+	add_contact(fx, "a", NULL, NULL, NULL, "ana");
+	add_contact(fx, "b", NULL, NULL, NULL, "ben");
+	c = ensure(fx, "c"); /* no owner */
+	a = ensure(fx, "a");
+	b = ensure(fx, "b");
+	/* a new contact's wake is unknown: always a candidate, whatever the filter */
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 0), "a/0 b/0 c/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, NULL, 0, 0, 0), "a/0 b/0 c/0 ");
+	w[0] = (struct store_wake){ a, 100, 300, STORE_WAKE_NEVER };
+	w[1] = (struct store_wake){ b, 200, 250, 150 };
+	w[2] = (struct store_wake){ c, STORE_WAKE_NEVER, STORE_WAKE_NEVER, STORE_WAKE_NEVER };
+	OK(fx, store_wake_set(&fx->ctx, fx->s, w, 3));
+	/* an owner's contacts by due or wake, and anyone's that may be escalated by then */
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 99, 299, 149), "");
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 100, 0, 0), "a/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 300, 0), "a/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 150), "b/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "ben", 199, 249, 149), "");
+	assert_string_equal(wake_list(fx, &out, 0, "ben", 0, 250, 0), "b/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "", STORE_WAKE_NEVER, 0, 0), "c/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, NULL, 200, 0, 0), "a/0 b/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, NULL, 0, 260, 0), "b/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, NULL, STORE_WAKE_NEVER - 1, 0, 0), "a/0 b/0 ");
+	assert_string_equal(wake_list(fx, &out, 1, NULL, 0, 0, 0), "a/0 b/0 c/0 ");
+	/* writing a state forgets that contact's wake */
+	contact_state_init(&st, c);
+	st.purchases = 1;
+	OK(fx, store_state_put(&fx->ctx, fx->s, &st));
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 0), "c/1 ");
+	/* so does a new owner, which the cache follows */
+	add_contact(fx, "b", NULL, NULL, NULL, "ana");
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 0), "b/0 c/1 ");
+	OK(fx, store_wake_set(&fx->ctx, fx->s, w + 1, 2));
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 200, 0, 0), "a/0 b/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "ben", STORE_WAKE_NEVER, 0, 0), "");
+	/* and forgetting all */
+	OK(fx, store_wake_forget_all(&fx->ctx, fx->s));
+	assert_string_equal(wake_list(fx, &out, 0, "nobody", 0, 0, 0), "a/0 b/0 c/1 ");
+	buf_release(&out);
+}
+
 static void test_rollback(void **state)
 {
 	struct fixture *fx = *state;
@@ -917,6 +980,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contacts_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_equals_per_contact, setup, teardown),
 	};

@@ -1,0 +1,71 @@
+#!/bin/sh
+# agenda.sh - agenda benchmark: a synthetic business of $CONTACTS contacts (default 1,000,000,
+# about 21 events each; generated and imported as bench/import.sh does when missing), then
+# warm timings of one owner's agenda (the first run fills the wake cache) and of everyone's.
+# Then the business works that day's agenda (a `touch reached` for every entry, imported)
+# and the same timings are taken the next morning: the steady state of a business that
+# keeps up. The database is changed by the second part; delete it to start again.
+#   CONTACTS=100000 bench/agenda.sh      (from the top of the checkout; RUNS=3 by default)
+set -eu
+cd "$(dirname "$0")/.."
+CONTACTS=${CONTACTS:-1000000}
+RUNS=${RUNS:-3}
+NOW=${NOW:-2026-11-25T09:00:00Z}
+BIN=${FOLLOWUP_BIN:-./followup}
+out=bench/out/$CONTACTS
+db=$out/followup.db
+mkdir -p "$out"
+[ -x build/bench-synth ] || make build/bench-synth >/dev/null
+[ -x followup ] || make followup >/dev/null
+if [ ! -f "$db" ]; then
+	[ -f "$out/events.csv" ] || build/bench-synth --contacts "$CONTACTS" --days 730 --seed 1 \
+		--end 2026-11-25 --out "$out" >/dev/null
+	./followup --db "$db" init >/dev/null
+	./followup --db "$db" import contacts "$out/contacts.csv" >/dev/null
+	./followup --db "$db" import events "$out/events.csv" >/dev/null
+fi
+fu() { "$BIN" --db "$db" --now "$NOW" "$@"; }
+events=$(sqlite3 "$db" "SELECT count(*) FROM events")
+echo "synthetic business: $CONTACTS contacts, $events events, clock $NOW"
+cat "$db" >/dev/null # warm the page cache
+
+# timed LABEL CMD...: seconds and peak memory of one run; its entries are counted on a pipe
+timed() {
+	label=$1
+	shift
+	n=$(/usr/bin/time -f "%e %M" -o "$out/t.agenda" "$@" | grep -c '^  {' || true)
+	read -r secs kb <"$out/t.agenda"
+	printf '%-44s %7.2f s %8.1f MB peak %8s entries\n' "$label" "$secs" "$((kb / 1024))" "$n"
+}
+
+# day CLOCK: the first agenda of the day (it fills the cache), then RUNS of each kind
+day() {
+	timed "agenda --owner ana (fills the cache)" "$BIN" --db "$db" --now "$1" agenda --owner ana --json
+	for kind in "--owner ana" "" "--all"; do
+		for i in $(seq "$RUNS"); do
+			# shellcheck disable=SC2086 # $kind is two words or none
+			timed "agenda ${kind:-(every owner)} (cached, run $i)" "$BIN" --db "$db" --now "$1" \
+				agenda $kind --json
+		done
+	done
+}
+
+# start with every wake unknown, as after an import or `playbook use`
+fu playbook use --default >/dev/null
+day "$NOW"
+timed "agenda --all --full (no cache)" "$BIN" --db "$db" --now "$NOW" agenda --all --full --json
+
+# the day's work: every follow-up due today is done (the contact was reached)
+"$BIN" --db "$db" --now "$NOW" agenda --json | sed -n 's/^    "contact": "\(.*\)",$/\1/p' |
+	awk -v now="$NOW" 'BEGIN { print "id,type,contact,time,outcome" }
+		{ printf "bench-done-%s,touch,%s,%s,reached\n", $1, $1, now }' >"$out/done.csv"
+/usr/bin/time -f "%e" -o "$out/t.agenda" "$BIN" --db "$db" --now "$NOW" import events "$out/done.csv" >/dev/null
+echo "the day's work: $(($(wc -l <"$out/done.csv") - 1)) touches imported in $(cat "$out/t.agenda") s"
+NEXT=$(date -u -d "$NOW + 1 day" +%Y-%m-%dT%H:%M:%SZ)
+echo "the next morning, $NEXT:"
+day "$NEXT"
+sqlite3 "$db" "SELECT 'the next morning, contacts to look at for ana: ' || \
+	sum(owner = 'ana' AND (due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
+	OR wake <= unixepoch('$NEXT'))) || ' of ' || sum(owner = 'ana') || '; for everyone: ' || \
+	sum(due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
+	OR wake <= unixepoch('$NEXT')) || ' of ' || count(*) FROM contact_wake"
