@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "datetime.h"
 
 #include "banned.h"
@@ -78,6 +80,8 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	fu_ctx_init(&cli.ctx);
+	/* GSL's default handler aborts; the core checks every GSL status itself */
+	gsl_set_error_handler_off();
 	cli.out = stdout;
 	cli.db_path = getenv("FOLLOWUP_DB");
 	if (!cli.db_path || !*cli.db_path)

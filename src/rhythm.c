@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -350,17 +349,17 @@ int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int6
 	return FU_OK;
 }
 
-/* Reliability-weighted geometric mean of the own scales, into p->sigma. */
-static void fit_sigma(const struct est *es, size_t m, struct rhythm_prior *p)
+/* Reliability-weighted geometric mean of the own scales (ln, precision pairs), into p->sigma. */
+static void fit_sigma(const double *own, size_t m, struct rhythm_prior *p)
 {
 	double sw = 0, swl = 0;
 	size_t i;
 
 	for (i = 0; i < m; i++) {
-		double w = es[i].own_prec / (es[i].own_prec + SCALE_PRIOR_PREC);
+		double w = own[2 * i + 1] / (own[2 * i + 1] + SCALE_PRIOR_PREC);
 
 		sw += w;
-		swl += w * es[i].own_log_scale;
+		swl += w * own[2 * i];
 	}
 	if (sw > 0)
 		p->sigma = exp(swl / sw);
@@ -420,8 +419,7 @@ int rhythm_prior_fit(struct fu_ctx *ctx, const int64_t *days, const size_t *offs
 		     size_t ncustomers, struct rhythm_prior *out)
 {
 	struct rhythm_prior p = prior_default;
-	struct est *es = NULL;
-	double *y = NULL, *c = NULL, *v = NULL;
+	double *own = NULL, *y = NULL, *c = NULL, *v = NULL;
 	size_t i, maxlen = 1, m = 0, j;
 	int rc = FU_OK;
 
@@ -434,11 +432,11 @@ int rhythm_prior_fit(struct fu_ctx *ctx, const int64_t *days, const size_t *offs
 		if (offsets[i + 1] - offsets[i] > maxlen)
 			maxlen = offsets[i + 1] - offsets[i];
 	}
-	if (ncustomers > SIZE_MAX / sizeof(*es) || maxlen > SIZE_MAX / (2 * sizeof(*y)))
+	if (ncustomers > SIZE_MAX / (2 * sizeof(*own)) || maxlen > SIZE_MAX / (2 * sizeof(*y)))
 		return fu_err(ctx, FU_ENOMEM, "rhythm prior: %zu customers: too many", ncustomers);
-	es = malloc((ncustomers ? ncustomers : 1) * sizeof(*es));
+	own = malloc((ncustomers ? ncustomers : 1) * 2 * sizeof(*own));
 	y = malloc(2 * maxlen * sizeof(*y));
-	if (!es || !y) {
+	if (!own || !y) {
 		rc = fu_err(ctx, FU_ENOMEM, "rhythm prior: %zu customers: out of memory", ncustomers);
 		goto out_free;
 	}
@@ -446,6 +444,7 @@ int rhythm_prior_fit(struct fu_ctx *ctx, const int64_t *days, const size_t *offs
 	/* Pass 1: the customers' own scales, then sigma. Gaps are kept only as counts. */
 	for (i = 0; i < ncustomers; i++) {
 		size_t n = offsets[i + 1] - offsets[i], ng = 0, bad;
+		struct est e;
 
 		if (n < 2)
 			continue;
@@ -457,7 +456,9 @@ int rhythm_prior_fit(struct fu_ctx *ctx, const int64_t *days, const size_t *offs
 		}
 		if (ng == 0)
 			continue;
-		estimate(&p, y, ng, y + maxlen, &es[m]);
+		estimate(&p, y, ng, y + maxlen, &e);
+		own[2 * m] = e.own_log_scale;
+		own[2 * m + 1] = e.own_prec;
 		m++;
 	}
 	p.customers = (long)m;
@@ -466,7 +467,7 @@ int rhythm_prior_fit(struct fu_ctx *ctx, const int64_t *days, const size_t *offs
 		rc = fu_err(ctx, FU_EINPUT, "rhythm prior: %zu customers with two or more purchase days; need 10", m);
 		goto out_free;
 	}
-	fit_sigma(es, m, &p);
+	fit_sigma(own, m, &p);
 
 	/* Pass 2: robust centres and their sampling variances under that sigma, then mu, tau. */
 	c = malloc(m * sizeof(*c));
@@ -496,7 +497,7 @@ out_free:
 	free(v);
 	free(c);
 	free(y);
-	free(es);
+	free(own);
 	return rc;
 }
 

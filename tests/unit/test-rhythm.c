@@ -72,10 +72,10 @@ static void test_prior_recovery(void **state)
 	fu_ctx_init(&ctx);
 	assert_int_equal(rhythm_prior_fit(&ctx, days, off, nc, &p), FU_OK);
 	assert_int_equal(p.customers, (long)nc);
-	/* Tolerances: mu within 0.05, sigma and tau within 10%. */
+	/* Tolerances: mu within 0.05, sigma and tau within 5%. */
 	assert_true(fabs(p.mu - mu) < 0.05);
-	assert_true(fabs(p.sigma / sigma - 1) < 0.10);
-	assert_true(fabs(p.tau / tau - 1) < 0.10);
+	assert_true(fabs(p.sigma / sigma - 1) < 0.05);
+	assert_true(fabs(p.tau / tau - 1) < 0.05);
 	assert_true(fabs(p.weight - p.sigma * p.sigma / (p.tau * p.tau)) < 1e-12);
 	free(off);
 	free(days);
