@@ -3,14 +3,14 @@
 #   make test     unit + end-to-end tests, built with AddressSanitizer and UBSan
 #   make demo     install missing packages, build, create followup.db with a demo business, show it
 #   make deps     apt-get only the Debian packages pkg-config cannot find
-#   make bench    import benchmark (see bench/README.md)
+#   make bench    import benchmark (see bench/README.md); also bench-lapse, bench-clv
 
 CC ?= cc
 PKGS = sqlite3 yaml-0.1 libcurl libmicrohttpd jansson libsodium gsl
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 OPT ?= -O2 -g
 SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -85,6 +85,12 @@ build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
 bench-lapse: build/bench-lapse
 	build/bench-lapse
 
+build/bench-clv: bench/clv.c build/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
+
+bench-clv: build/bench-clv
+	build/bench-clv
+
 # Fuzz targets (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each for that long.
 FUZZ = $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 30
@@ -103,4 +109,4 @@ fuzz: $(FUZZ:tests/fuzz/%.c=build/fuzz/%)
 clean:
 	rm -rf build followup
 
-.PHONY: all deps test demo bench bench-lapse fuzz clean
+.PHONY: all deps test demo bench bench-lapse bench-clv fuzz clean

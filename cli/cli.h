@@ -67,26 +67,6 @@ json_t *cli_json_str(const char *s);
 json_t *cli_json_time(int64_t t);
 json_t *cli_json_money(int64_t cents);
 
-/*
- * Every contact's purchases up to `until` (UTC seconds; INT64_MAX for all), as clv.h and
- * rhythm.h take them: contact[i] (ids ascending, n of them) owns entries off[i] ..
- * off[i + 1] - 1 of day (days since the epoch, ascending; a day repeats for several purchases
- * on it), time and amount (dollars, 0 when the event has none). Defined in cmd-model.c.
- * On failure nothing is kept; otherwise cli_purchases_release() frees the arrays.
- */
-struct cli_purchases {
-	size_t n, len;
-	int64_t *contact;
-	size_t *off;
-	int64_t *day;
-	int64_t *time;
-	double *amount;
-};
-int cli_purchases_load(struct cli *cli, struct store *s, int64_t until, struct cli_purchases *p);
-void cli_purchases_release(struct cli_purchases *p);
-/* The UTC day number (days since the epoch) of t. */
-int64_t cli_day(int64_t t);
-
 /* Formats t as "2026-03-05 14:22" UTC or "-" for FU_TIME_NONE. */
 void cli_fmt_time(int64_t t, char *out, size_t n);
 

@@ -185,7 +185,7 @@ static int put_agenda_json(struct cli *cli, const struct agenda *a)
 
 static int run_agenda(struct cli *cli, int argc, char **argv)
 {
-	struct agenda_opts o = { NULL, cli->now, 0, 0, 0 };
+	struct agenda_opts o = { NULL, cli->now, 0, 0, 0, NULL };
 	struct playbook pb;
 	struct agenda a;
 	struct store *s;

@@ -5,26 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clv.h"
+#include "lapse.h"
 #include "model.h"
-#include "rhythm.h"
 
 #include "banned.h"
 
-#define P_LAPSED 0.05 /* a wait this long happens less often than this for them */
 #define WHY_MAX 512
 
-struct lapse {
-	int64_t contact_id;
+/* A lapsing customer, named. */
+struct named {
+	struct lapse_entry e;
 	char *key, *name, *owner;
-	int64_t last_purchase;
-	struct rhythm r;
-	double p_alive;  /* NaN when BG/NBD could not be fitted */
-	double at_risk;  /* dollars a year */
 };
 
 struct lapses {
-	struct lapse *v;
+	struct named *v;
 	size_t n;
 };
 
@@ -39,47 +34,19 @@ static void lapses_release(struct lapses *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* "$1,240": whole dollars with thousands separators. */
-static void fmt_dollars(double d, char *out, size_t n)
-{
-	char digits[32], grouped[48];
-	size_t len, j = 0;
-
-	if (!isfinite(d) || d < 0)
-		d = 0;
-	snprintf(digits, sizeof(digits), "%.0f", d);
-	len = strlen(digits);
-	for (size_t i = 0; i < len && j + 2 < sizeof(grouped); i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			grouped[j++] = ',';
-		grouped[j++] = digits[i];
-	}
-	grouped[j] = '\0';
-	snprintf(out, n, "$%s", grouped);
-}
-
-static void why(const struct lapse *e, char *out, size_t n)
-{
-	char words[WHY_MAX - 128], money[64];
-
-	rhythm_describe(&e->r, words, sizeof(words));
-	fmt_dollars(e->at_risk, money, sizeof(money));
-	snprintf(out, n, "%s; about %s a year at risk", words, money);
-}
-
 static int cmp_contact(const void *a, const void *b)
 {
-	int64_t x = ((const struct lapse *)a)->contact_id, y = ((const struct lapse *)b)->contact_id;
+	int64_t x = ((const struct named *)a)->e.contact_id, y = ((const struct named *)b)->e.contact_id;
 
 	return (x > y) - (x < y);
 }
 
 static int cmp_risk(const void *a, const void *b)
 {
-	const struct lapse *x = a, *y = b;
+	const struct named *x = a, *y = b;
 
-	if (x->at_risk != y->at_risk)
-		return x->at_risk < y->at_risk ? 1 : -1;
+	if (x->e.l.at_risk != y->e.l.at_risk)
+		return x->e.l.at_risk < y->e.l.at_risk ? 1 : -1;
 	return strcmp(x->key ? x->key : "", y->key ? y->key : "");
 }
 
@@ -96,7 +63,7 @@ static int name_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
 			const struct contact_state *st)
 {
 	struct lapses *l = arg;
-	struct lapse want = { .contact_id = c->id }, *e;
+	struct named want = { .e.contact_id = c->id }, *e;
 	int rc;
 
 	e = bsearch(&want, l->v, l->n, sizeof(*l->v), cmp_contact);
@@ -110,92 +77,25 @@ static int name_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	return rc;
 }
 
-/*
- * The customers lapsing at the clock's time, into l (unsorted, without names): every
- * customer with two or more purchase days whose current wait is rarer than P_LAPSED for
- * their rhythm.
- */
-static int find_lapses(struct cli *cli, const struct cli_purchases *p, struct lapses *l)
+/* The customers lapsing at the clock's time (lapse.h), into l sorted by contact id, unnamed. */
+static int find_lapses(struct cli *cli, const struct purchase_log *p, struct lapses *l)
 {
-	int64_t today = cli_day(cli->now);
-	struct rhythm_prior prior;
-	struct rfm *c = NULL;
-	struct bgnbd bg;
-	struct gammagamma gg;
-	double *p_alive = NULL;
-	int has_bg = 0, has_gg = 0, rc;
+	struct lapse_model m;
+	struct lapse_entry *v = NULL;
+	size_t n = 0;
+	int rc;
 
-	rc = rhythm_prior_fit(&cli->ctx, p->day, p->off, p->n, &prior);
-	if (rc && rc != FU_EINPUT)
-		return rc;
-	/* too few regular buyers for a prior of their own: the documented default stands */
-	fu_ctx_init(&cli->ctx);
-	if (p->n == 0)
-		return FU_OK;
-	c = malloc(p->n * sizeof(*c));
-	p_alive = malloc(p->n * sizeof(*p_alive));
-	l->v = calloc(p->n, sizeof(*l->v));
-	if (!c || !p_alive || !l->v) {
-		rc = fu_err(&cli->ctx, FU_ENOMEM, "out of memory finding lapses");
-		goto out;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		size_t a = p->off[i];
-
-		rc = rfm_from_days(&cli->ctx, p->day + a, p->amount + a, p->off[i + 1] - a, today, 1,
-				   &c[i]);
-		if (rc)
-			goto out;
-	}
-	/* P(alive) and spend from the population models in days, when the data allow them */
-	rc = bgnbd_fit(&cli->ctx, c, p->n, &bg);
+	rc = lapse_model_fit(&cli->ctx, p, cli->now, &m);
 	if (!rc)
-		rc = bgnbd_predict(&cli->ctx, &bg, c, p->n, 0, p_alive, NULL);
-	if (rc == FU_ENOMEM)
-		goto out;
-	has_bg = rc == FU_OK;
-	rc = gammagamma_fit(&cli->ctx, c, p->n, &gg);
-	if (rc == FU_ENOMEM)
-		goto out;
-	has_gg = rc == FU_OK;
-	fu_ctx_init(&cli->ctx);
-	rc = FU_OK;
-	for (size_t i = 0; i < p->n; i++) {
-		size_t a = p->off[i], k = p->off[i + 1] - a;
-		struct lapse *e = &l->v[l->n];
-		double spend = NAN, total = 0;
-		int ndays = 0;
-
-		for (size_t j = a; j < a + k; j++) {
-			total += p->amount[j];
-			ndays += j == a || p->day[j] != p->day[j - 1];
-		}
-		if (ndays < 2)
-			continue;
-		rc = rhythm_eval(&cli->ctx, &prior, p->day + a, k, today, &e->r);
-		if (rc)
-			goto out;
-		if (!(e->r.p_wait < P_LAPSED))
-			continue;
-		if (has_gg)
-			spend = gammagamma_expected_spend(&gg, &c[i]);
-		if (!isfinite(spend) || spend < 0)
-			spend = total / ndays;
-		e->contact_id = p->contact[i];
-		e->last_purchase = p->time[a + k - 1];
-		e->p_alive = has_bg ? p_alive[i] : NAN;
-		/*
-		 * What a call could still save: their yearly spend, weighed by the chance they
-		 * are still a customer (long-gone customers are lost already, not at risk).
-		 */
-		e->at_risk = e->r.usual_gap > 0 ? 365.0 / e->r.usual_gap * spend : 0;
-		if (isfinite(e->p_alive))
-			e->at_risk *= e->p_alive;
-		l->n++;
+		rc = lapse_list(&cli->ctx, &m, p, cli->now, &v, &n);
+	if (!rc && n) {
+		l->v = calloc(n, sizeof(*l->v));
+		if (!l->v)
+			rc = fu_err(&cli->ctx, FU_ENOMEM, "out of memory finding lapses");
 	}
-out:
-	free(c);
-	free(p_alive);
+	for (size_t i = 0; !rc && i < n; i++)
+		l->v[l->n++].e = v[i];
+	free(v);
 	return rc;
 }
 
@@ -204,17 +104,18 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *lapse_json(const struct lapse *e)
+static json_t *lapse_json(const struct named *n)
 {
+	const struct lapse_entry *e = &n->e;
 	char w[WHY_MAX];
 
-	why(e, w, sizeof(w));
+	lapse_describe(&e->l, w, sizeof(w));
 	return json_pack("{s:s?, s:s?, s:s?, s:o, s:f, s:f, s:o, s:o, s:f, s:s}",
-			 "contact", e->key, "name", e->name, "owner", e->owner,
+			 "contact", n->key, "name", n->name, "owner", n->owner,
 			 "last_purchase", cli_json_time(e->last_purchase),
-			 "usual_gap_days", e->r.usual_gap, "waited_days", e->r.waited,
-			 "p_wait", num_or_null(e->r.p_wait), "p_alive", num_or_null(e->p_alive),
-			 "at_risk_per_year", round(e->at_risk * 100.0) / 100.0, "why", w);
+			 "usual_gap_days", e->l.r.usual_gap, "waited_days", e->l.r.waited,
+			 "p_wait", num_or_null(e->l.r.p_wait), "p_alive", num_or_null(e->l.p_alive),
+			 "at_risk_per_year", round(e->l.at_risk * 100.0) / 100.0, "why", w);
 }
 
 static void print_lapses(struct cli *cli, const struct lapses *l, size_t shown)
@@ -223,34 +124,35 @@ static void print_lapses(struct cli *cli, const struct lapses *l, size_t shown)
 	char money[48], last[32], w[WHY_MAX];
 
 	for (size_t i = 0; i < l->n; i++)
-		total += l->v[i].at_risk;
-	fmt_dollars(total, money, sizeof(money));
+		total += l->v[i].e.l.at_risk;
+	lapse_format_dollars(total, money, sizeof(money));
 	fprintf(cli->out, "%zu customer%s lapsing, about %s a year at risk\n", l->n,
 		l->n == 1 ? "" : "s", money);
 	for (size_t i = 0; i < shown; i++) {
-		const struct lapse *e = &l->v[i];
+		const struct named *nm = &l->v[i];
+		const struct lapse_entry *e = &nm->e;
 
-		fmt_dollars(e->at_risk, money, sizeof(money));
+		lapse_format_dollars(e->l.at_risk, money, sizeof(money));
 		cli_fmt_time(e->last_purchase, last, sizeof(last));
 		fprintf(cli->out, "\n%2zu. ", i + 1);
-		cli_put_safe(cli->out, e->key);
-		if (e->name) {
+		cli_put_safe(cli->out, nm->key);
+		if (nm->name) {
 			fputs("  ", cli->out);
-			cli_put_safe(cli->out, e->name);
+			cli_put_safe(cli->out, nm->name);
 		}
-		if (e->owner) {
+		if (nm->owner) {
 			fputs("  (", cli->out);
-			cli_put_safe(cli->out, e->owner);
+			cli_put_safe(cli->out, nm->owner);
 			fputc(')', cli->out);
 		}
 		fprintf(cli->out, "  %s a year at risk\n", money);
 		fprintf(cli->out, "    last purchase %.10s, usual gap %.0f days, waited %.0f days, "
-			"p %.3f, ", last, e->r.usual_gap, e->r.waited, e->r.p_wait);
-		if (isfinite(e->p_alive))
-			fprintf(cli->out, "P(alive) %.2f\n", e->p_alive);
+			"p %.3f, ", last, e->l.r.usual_gap, e->l.r.waited, e->l.r.p_wait);
+		if (isfinite(e->l.p_alive))
+			fprintf(cli->out, "P(alive) %.2f\n", e->l.p_alive);
 		else
 			fputs("P(alive) unknown\n", cli->out);
-		why(e, w, sizeof(w));
+		lapse_describe(&e->l, w, sizeof(w));
 		fputs("    ", cli->out);
 		cli_put_safe(cli->out, w);
 		fputc('\n', cli->out);
@@ -261,7 +163,7 @@ static void print_lapses(struct cli *cli, const struct lapses *l, size_t shown)
 
 static int run_lapsed(struct cli *cli, int argc, char **argv)
 {
-	struct cli_purchases p;
+	struct purchase_log p;
 	struct lapses l = { NULL, 0 };
 	struct store *s;
 	const char *v;
@@ -288,14 +190,13 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = cli_purchases_load(cli, s, cli->now, &p);
+	rc = purchase_log_load(&cli->ctx, s, cli->now, &p);
 	if (rc)
 		goto out_close;
 	rc = find_lapses(cli, &p, &l);
 	if (rc)
 		goto out;
 	if (l.n) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_contact);
 		rc = store_contacts_list(&cli->ctx, s, NULL, name_contact, &l);
 		if (rc)
 			goto out;
@@ -319,7 +220,7 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 	}
 out:
 	lapses_release(&l);
-	cli_purchases_release(&p);
+	purchase_log_release(&p);
 out_close:
 	store_close(s);
 	return rc;

@@ -7,6 +7,7 @@
 
 #include "clv.h"
 #include "datetime.h"
+#include "lapse.h"
 #include "model.h"
 
 #include "banned.h"
@@ -14,101 +15,6 @@
 #define DAY 86400
 #define HORIZON_MAX 100000
 #define BUCKETS 8 /* calibration repeat purchases 0, 1, ..., 6, 7+ */
-
-int64_t cli_day(int64_t t)
-{
-	int64_t d = t / DAY;
-
-	return t % DAY < 0 ? d - 1 : d;
-}
-
-/* ---- the purchase log, as the models take it ---- */
-
-struct purchase_scan {
-	struct cli_purchases *p;
-	int64_t until;
-	size_t ccap; /* contacts room (off has ccap + 1) */
-	size_t cap;  /* purchases room */
-};
-
-static int purchase_event(struct fu_ctx *ctx, void *arg, const struct event *e)
-{
-	struct purchase_scan *ps = arg;
-	struct cli_purchases *p = ps->p;
-
-	if (e->type != EV_PURCHASE || e->time > ps->until)
-		return FU_OK;
-	if (p->n == 0 || p->contact[p->n - 1] != e->contact_id) {
-		if (p->n == ps->ccap) {
-			size_t n = ps->ccap ? ps->ccap * 2 : 1024;
-			int64_t *c = realloc(p->contact, n * sizeof(*c));
-			size_t *o;
-
-			if (!c)
-				return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
-			p->contact = c;
-			o = realloc(p->off, (n + 1) * sizeof(*o));
-			if (!o)
-				return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
-			p->off = o;
-			ps->ccap = n;
-		}
-		p->contact[p->n] = e->contact_id;
-		p->off[p->n] = p->len;
-		p->n++;
-	}
-	if (p->len == ps->cap) {
-		size_t n = ps->cap ? ps->cap * 2 : 4096;
-		int64_t *d = realloc(p->day, n * sizeof(*d)), *t;
-		double *a;
-
-		if (!d)
-			return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
-		p->day = d;
-		t = realloc(p->time, n * sizeof(*t));
-		if (!t)
-			return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
-		p->time = t;
-		a = realloc(p->amount, n * sizeof(*a));
-		if (!a)
-			return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
-		p->amount = a;
-		ps->cap = n;
-	}
-	p->day[p->len] = cli_day(e->time);
-	p->time[p->len] = e->time;
-	p->amount[p->len] = e->has_amount ? (double)e->amount / 100.0 : 0.0;
-	p->len++;
-	p->off[p->n] = p->len;
-	return FU_OK;
-}
-
-int cli_purchases_load(struct cli *cli, struct store *s, int64_t until, struct cli_purchases *p)
-{
-	struct purchase_scan ps = { p, until, 0, 0 };
-	int rc;
-
-	memset(p, 0, sizeof(*p));
-	rc = store_events_scan(&cli->ctx, s, purchase_event, &ps);
-	if (!rc && !p->off) {
-		p->off = calloc(1, sizeof(*p->off));
-		if (!p->off)
-			rc = fu_err(&cli->ctx, FU_ENOMEM, "out of memory reading purchases");
-	}
-	if (rc)
-		cli_purchases_release(p);
-	return rc;
-}
-
-void cli_purchases_release(struct cli_purchases *p)
-{
-	free(p->contact);
-	free(p->off);
-	free(p->day);
-	free(p->time);
-	free(p->amount);
-	memset(p, 0, sizeof(*p));
-}
 
 /* ---- fitting ---- */
 
@@ -144,7 +50,7 @@ static const char *unit_name(double unit_days)
 	return unit_days == 7 ? "week" : "day";
 }
 
-static int fit_run(struct cli *cli, const struct cli_purchases *p, const struct model_opts *o,
+static int fit_run(struct cli *cli, const struct purchase_log *p, const struct model_opts *o,
 		   struct fit *f)
 {
 	char d[16];
@@ -284,7 +190,7 @@ static int set_opt(struct cli *cli, struct model_opts *o, int opt, const char *v
 	case OPT_UNTIL:
 		if (dt_parse_iso(&cli->ctx, v, 1, &t))
 			return fu_err_prefix(&cli->ctx, "--until");
-		o->until_day = cli_day(t);
+		o->until_day = lapse_day(t);
 		o->has_until = 1;
 		return FU_OK;
 	default:
@@ -332,14 +238,14 @@ static int parse_opts(struct cli *cli, int argc, char **argv, int predict, struc
 	if (predict && (!o->has_until || !o->horizon))
 		return cli_usage_error(cli, &cmd_model, "predict needs --until DATE and --horizon N");
 	if (!o->has_until)
-		o->until_day = cli_day(cli->now);
+		o->until_day = lapse_day(cli->now);
 	return FU_OK;
 }
 
 static int model_fit(struct cli *cli, int argc, char **argv)
 {
 	struct model_opts o;
-	struct cli_purchases p;
+	struct purchase_log p;
 	struct store *s;
 	struct fit f;
 	json_t *j = NULL;
@@ -352,7 +258,7 @@ static int model_fit(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = cli_purchases_load(cli, s, INT64_MAX, &p);
+	rc = purchase_log_load(&cli->ctx, s, INT64_MAX, &p);
 	if (rc)
 		goto out_close;
 	rc = fit_run(cli, &p, &o, &f);
@@ -378,7 +284,7 @@ out_fit:
 	json_decref(j);
 	fit_release(&f);
 out_purchases:
-	cli_purchases_release(&p);
+	purchase_log_release(&p);
 out_close:
 	store_close(s);
 	return rc;
@@ -452,7 +358,7 @@ static void print_bucket(FILE *out, const char *x, const struct bucket *b)
 		b->customers ? b->actual / (double)b->customers : 0.0);
 }
 
-static int predict_table(struct cli *cli, const struct cli_purchases *p, const struct fit *f,
+static int predict_table(struct cli *cli, const struct purchase_log *p, const struct fit *f,
 			 const struct model_opts *o)
 {
 	struct bucket b[BUCKETS], all;
@@ -548,7 +454,7 @@ out:
 static int model_predict(struct cli *cli, int argc, char **argv)
 {
 	struct model_opts o;
-	struct cli_purchases p;
+	struct purchase_log p;
 	struct store *s;
 	struct fit f;
 	int help, rc;
@@ -559,7 +465,7 @@ static int model_predict(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = cli_purchases_load(cli, s, INT64_MAX, &p);
+	rc = purchase_log_load(&cli->ctx, s, INT64_MAX, &p);
 	store_close(s);
 	if (rc)
 		return rc;
@@ -568,7 +474,7 @@ static int model_predict(struct cli *cli, int argc, char **argv)
 		rc = predict_table(cli, &p, &f, &o);
 		fit_release(&f);
 	}
-	cli_purchases_release(&p);
+	purchase_log_release(&p);
 	return rc;
 }
 

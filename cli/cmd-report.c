@@ -1,10 +1,12 @@
 /* cmd-report.c - followup report: how well the business follows up */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agenda.h"
+#include "lapse.h"
 
 #include "banned.h"
 
@@ -105,12 +107,64 @@ static void fmt_span(int64_t s, char *out, size_t n)
 		snprintf(out, n, "%.1f days", (double)s / DAY);
 }
 
+/*
+ * Customers lapsing and the yearly spend at risk now (with the model the agenda then uses,
+ * into *m) and 30 days ago, each from the purchases up to that moment.
+ */
+static int lapse_report(struct cli *cli, struct store *s, struct lapse_model *m,
+			struct lapse_totals *now, struct lapse_totals *month_ago)
+{
+	struct purchase_log p;
+	struct lapse_entry *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(now, 0, sizeof(*now));
+	memset(month_ago, 0, sizeof(*month_ago));
+	rc = purchase_log_load(&cli->ctx, s, cli->now, &p);
+	if (rc)
+		return rc;
+	rc = lapse_model_fit(&cli->ctx, &p, cli->now, m);
+	if (!rc)
+		rc = lapse_list(&cli->ctx, m, &p, cli->now, &v, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		now->at_risk += v[i].l.at_risk;
+	now->customers = n;
+	if (!rc)
+		rc = lapse_totals_at(&cli->ctx, &p, cli->now - 30 * DAY, month_ago);
+	free(v);
+	purchase_log_release(&p);
+	return rc;
+}
+
+static json_t *totals_json(const struct lapse_totals *t)
+{
+	return json_pack("{s:I, s:f}", "customers", (json_int_t)t->customers, "revenue_at_risk",
+			 round(t->at_risk * 100.0) / 100.0);
+}
+
+static void print_lapses(struct cli *cli, const struct lapse_totals *now,
+			 const struct lapse_totals *ago)
+{
+	char money[48], change[48];
+	double d = round(now->at_risk) - round(ago->at_risk);
+
+	lapse_format_dollars(now->at_risk, money, sizeof(money));
+	lapse_format_dollars(fabs(d), change, sizeof(change));
+	fprintf(cli->out, "lapsing: %zu regular customer%s, about %s at risk over the next 12 "
+		"months; since last month %+lld customers, %s%s\n", now->customers,
+		now->customers == 1 ? "" : "s", money,
+		(long long)now->customers - (long long)ago->customers, d < 0 ? "-" : "+", change);
+}
+
 static int run_report(struct cli *cli, int argc, char **argv)
 {
 	struct tally t;
 	struct playbook pb;
-	struct agenda_opts ao = { NULL, cli->now, 0, 1, 0 };
+	struct agenda_opts ao = { NULL, cli->now, 0, 1, 0, NULL };
 	struct agenda a;
+	struct lapse_model lm;
+	struct lapse_totals lnow, lago;
 	struct store *s;
 	int64_t median = 0, worst = 0, overdue = 0;
 	int json = 0, rc;
@@ -140,6 +194,9 @@ static int run_report(struct cli *cli, int argc, char **argv)
 	if (!rc)
 		rc = store_contacts_list(&cli->ctx, s, NULL, tally_contact, &t);
 	if (!rc)
+		rc = lapse_report(cli, s, &lm, &lnow, &lago);
+	ao.lapse = &lm;
+	if (!rc)
 		rc = agenda_build(&cli->ctx, s, &pb, &ao, &a);
 	store_close(s);
 	for (int i = 0; !rc && i < a.n; i++)
@@ -152,7 +209,7 @@ static int run_report(struct cli *cli, int argc, char **argv)
 	if (!rc && json) {
 		rc = cli_put_json(cli, json_pack(
 			"{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:i, s:f}, s:{s:I, s:I, s:I}, "
-			"s:{s:I, s:I}}",
+			"s:{s:I, s:I}, s:{s:I, s:f, s:o, s:{s:I, s:f}}}",
 			"speed_to_lead", "answered", (json_int_t)t.nanswer, "unanswered",
 			(json_int_t)t.unanswered, "median_seconds", (json_int_t)median,
 			"worst_seconds", (json_int_t)worst,
@@ -161,7 +218,12 @@ static int run_report(struct cli *cli, int argc, char **argv)
 			t.active ? (double)t.touched_in_time / (double)t.active : 0.0,
 			"last_30_days", "touches", (json_int_t)t.done, "conversations",
 			(json_int_t)t.reached, "snoozed", (json_int_t)t.snoozed,
-			"open_followups", "total", (json_int_t)a.n, "overdue", (json_int_t)overdue));
+			"open_followups", "total", (json_int_t)a.n, "overdue", (json_int_t)overdue,
+			"lapsing", "customers", (json_int_t)lnow.customers, "revenue_at_risk",
+			round(lnow.at_risk * 100.0) / 100.0, "month_ago", totals_json(&lago),
+			"change", "customers",
+			(json_int_t)lnow.customers - (json_int_t)lago.customers, "revenue_at_risk",
+			round((lnow.at_risk - lago.at_risk) * 100.0) / 100.0));
 	} else if (!rc) {
 		char m[32], w[32];
 
@@ -176,6 +238,7 @@ static int run_report(struct cli *cli, int argc, char **argv)
 		fprintf(cli->out, "last 30 days: %lld follow-ups done (%lld conversations), %lld "
 			"snoozed\n", (long long)t.done, (long long)t.reached, (long long)t.snoozed);
 		fprintf(cli->out, "open now: %d follow-ups, %lld overdue\n", a.n, (long long)overdue);
+		print_lapses(cli, &lnow, &lago);
 	}
 	free(t.answer);
 	agenda_release(&a);
@@ -187,6 +250,11 @@ const struct cmd cmd_report = {
 	"report", "how well the business follows up", "report [--json]",
 	"Speed to lead (median and worst time from a new lead to the first touch, and leads\n"
 	"never answered), the share of active contacts touched within the silence limit,\n"
-	"follow-ups done and snoozed in the last 30 days, and follow-ups open and overdue now.",
+	"follow-ups done and snoozed in the last 30 days, follow-ups open and overdue now, and\n"
+	"the regular customers lapsing (as `followup lapsed` lists them) with the revenue at\n"
+	"risk over the next 12 months, and how both changed since last month (the same\n"
+	"computed at the clock minus 30 days, from the purchases up to then).\n\n"
+	"  --json  {speed_to_lead, silence, last_30_days, open_followups, lapsing: {customers,\n"
+	"          revenue_at_risk, month_ago: {customers, revenue_at_risk}, change: {...}}}",
 	run_report
 };

@@ -62,6 +62,7 @@ static const struct tz *zone_for(struct tz_cache *zones, const struct playbook *
 struct build {
 	struct store *s;
 	const struct playbook *pb;
+	const struct lapse_model *lapse;
 	const struct agenda_opts *o;
 	struct agenda *a;
 	struct tz_cache *zones;
@@ -110,7 +111,8 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	event_list_clear(&b->ev);
 	rc = store_events_cursor_contact(ctx, b->cur, c->id, collect, &b->ev);
 	if (!rc)
-		rc = engine_evaluate(ctx, b->pb, c, st, &b->ev, zone, b->o->now, &f, &open, &w);
+		rc = engine_evaluate(ctx, b->pb, b->lapse, c, st, &b->ev, zone, b->o->now, &f, &open,
+				     &w);
 	if (!rc)
 		rc = remember_wake(ctx, b, c->id, &w);
 	if (rc || !open) {
@@ -148,6 +150,8 @@ static int cmp_followup(const void *x, const void *y)
 
 	if (a->priority != b->priority)
 		return b->priority - a->priority;
+	if (a->at_risk != b->at_risk)
+		return a->at_risk < b->at_risk ? 1 : -1;
 	if (a->due != b->due)
 		return (a->due > b->due) - (a->due < b->due);
 	return strcmp(a->key, b->key);
@@ -157,14 +161,30 @@ static int cmp_followup(const void *x, const void *y)
 #define META_WAKE_BASIS "agenda_wake_basis"
 #define META_WAKE_AT "agenda_wake_at"
 
-/* What the stored wakes were computed with: the engine's wake rules and the playbook text. */
-static void wake_basis(const struct playbook *pb, char *out, size_t n)
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return h;
+}
+
+/*
+ * What the stored wakes were computed with: the engine's wake rules, the playbook text and
+ * the rhythm prior, which sets the day each regular buyer's lapse begins (so new purchases
+ * that move the prior make everyone's wake stale). The BG/NBD and Gamma-Gamma fits are left
+ * out on purpose: they change every day (the calibration period ends today) but set only a
+ * lapse's priority, money and words, never whether or when a follow-up is open or due, and
+ * every follow-up shown is evaluated afresh; with them in, no cache would survive a day.
+ */
+static void wake_basis(const struct playbook *pb, const struct rhythm_prior *prior, char *out,
+		       size_t n)
 {
 	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	char p[160];
 
-	for (const unsigned char *p = (const unsigned char *)(pb->source ? pb->source : ""); *p;
-	     p++)
-		h = (h ^ *p) * 1099511628211u;
+	snprintf(p, sizeof(p), "%a %a %a %a %ld", prior->mu, prior->sigma, prior->tau,
+		 prior->weight, prior->customers);
+	h = fnv1a(fnv1a(h, pb->source ? pb->source : ""), p);
 	snprintf(out, n, "%d-%016" PRIx64, ENGINE_WAKE_RULES, h);
 }
 
@@ -217,6 +237,7 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 {
 	struct build b;
 	struct wake_filter f;
+	struct lapse_model lm;
 	char basis[64];
 	int64_t at;
 	int same, rc;
@@ -231,10 +252,21 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	b.zones = tz_cache_new();
 	if (!b.zones)
 		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
-	wake_basis(pb, basis, sizeof(basis));
+	/*
+	 * the customer base's rhythm and models, once for every contact of this run (outside
+	 * the read transaction, so that the model kept for the next run is not rolled back)
+	 */
+	b.lapse = opts->lapse;
+	if (!b.lapse) {
+		rc = lapse_model_load(ctx, s, opts->now, &lm);
+		if (rc)
+			goto out;
+		b.lapse = &lm;
+	}
 	rc = store_begin_read(ctx, s);
 	if (rc)
 		goto out;
+	wake_basis(pb, &b.lapse->prior, basis, sizeof(basis));
 	rc = wake_meta(ctx, s, basis, &same, &at);
 	if (rc)
 		goto out_rollback;
@@ -279,6 +311,7 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	struct contact_state st;
 	struct tz_cache *zones;
 	const struct tz *zone;
+	struct lapse_model lm;
 	int rc;
 
 	*open = 0;
@@ -305,7 +338,9 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 		if (!rc)
 			rc = store_events_of_contact(ctx, s, contact_id, collect, &ev);
 		if (!rc)
-			rc = engine_followup(ctx, pb, &c, &st, &ev, zone, now, out, open);
+			rc = lapse_model_load(ctx, s, now, &lm);
+		if (!rc)
+			rc = engine_followup(ctx, pb, &lm, &c, &st, &ev, zone, now, out, open);
 		event_list_release(&ev);
 	}
 	tz_cache_free(zones);

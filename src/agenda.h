@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "fu.h"
+#include "lapse.h"
 #include "playbook.h"
 #include "store.h"
 
@@ -15,6 +16,9 @@ struct agenda_opts {
 	int64_t day;        /* include follow-ups due on or before this local day (days since epoch) */
 	int all;            /* include everything open, whatever its due day */
 	int full;           /* evaluate every contact, not only those the wake cache names */
+	/* the customer base's lapse model fitted at now (borrowed), or NULL: agenda_build fits
+	 * it from the store's purchases up to now */
+	const struct lapse_model *lapse;
 };
 
 struct agenda {
@@ -29,14 +33,15 @@ void agenda_release(struct agenda *a);
 /*
  * Evaluates the contacts with the playbook at opts->now and collects the follow-ups due by
  * opts->day in the contact's own zone (unknown zones fall back to the playbook's), sorted by
- * priority (higher first), then due time, then contact key. *out is agenda_init()ed here
+ * priority (higher first), then the yearly spend a lapse puts at risk (more first), then due
+ * time, then contact key. The lapse model is fitted once for the run (or taken from opts). *out is agenda_init()ed here
  * and released by the caller. Fails on store or rule errors.
  *
  * Only the contacts whose follow-up could have appeared or changed are evaluated: the
  * store's wake cache (store.h) says which, and every contact evaluated has its wake stored
  * again in the same transaction. The cache is not used (every contact is evaluated and
- * the cache filled anew) with opts->full, after another playbook or wake rules, and when
- * opts->now is earlier than the clock the cache was filled at. When the wakes cannot be
+ * the cache filled anew) with opts->full, after another playbook, wake rules or rhythm
+ * prior (new purchases), and when opts->now is earlier than the clock the cache was filled at. When the wakes cannot be
  * written (a read-only database, or another writer moved the log on meanwhile) the agenda
  * is still returned and the cache stays as it was.
  */
@@ -45,6 +50,7 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 
 /*
  * The follow-up open now for one contact (by id), whatever its due day: *open = 0 when none.
+ * The lapse model is fitted from the store's purchases up to now, as the agenda does.
  * FU_ENOTFOUND when there is no such contact.
  */
 int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,

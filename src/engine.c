@@ -1,6 +1,7 @@
 /* engine.c - derives open triggers from a contact's timeline and turns them into one follow-up */
 #include "engine.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,8 @@
 
 #define DAY 86400
 #define MAX_TAGS 16
-#define MAX_GAPS 512
 #define MAX_REASONS 32
+#define LAPSE_STACK 256 /* purchases a timeline keeps on the stack for its lapse */
 
 /* A block of the strings of an event_list's events. */
 struct event_list_text {
@@ -174,14 +175,14 @@ struct occ {
 struct walk {
 	struct occ occ[TRIG__COUNT];
 	const struct playbook *pb;
+	const struct lapse_model *lm;
 	const struct tz *zone;
 	int64_t now;
 	int clicks;
 	int purchase_days;
 	int64_t last_purchase_day;     /* day number */
 	int64_t last_purchase;
-	int ngaps;
-	int64_t gaps[MAX_GAPS];        /* days between purchase days, the latest MAX_GAPS */
+	struct lapse lapse;            /* the rhythm and the money at stake (purchase_days >= 1) */
 	int64_t value;                 /* spend over the last 365 days, cents */
 	int late;                      /* late payments so far */
 	int64_t last_reached;          /* last touch that reached them */
@@ -317,13 +318,6 @@ static void walk_purchase(struct walk *w, const struct event *e)
 	struct occ *o;
 
 	if (w->purchase_days == 0 || d != w->last_purchase_day) {
-		if (w->purchase_days > 0) {
-			if (w->ngaps == MAX_GAPS) {
-				memmove(w->gaps, w->gaps + 1, sizeof(w->gaps[0]) * (MAX_GAPS - 1));
-				w->ngaps--;
-			}
-			w->gaps[w->ngaps++] = d - w->last_purchase_day;
-		}
 		w->purchase_days++;
 		w->last_purchase_day = d;
 		o = occ_open(w, TRIG_POST_PURCHASE, e, 0);
@@ -460,22 +454,44 @@ static void walk_event(struct fu_ctx *ctx, struct walk *w, const struct event *e
 		bring_forward(w, e);
 }
 
-static int cmp_i64(const void *a, const void *b)
+/*
+ * The contact's rhythm and what a lapse would cost (lapse.h), from their purchases up to now,
+ * into w->lapse; nothing for a contact who never bought.
+ */
+static int walk_lapse(struct fu_ctx *ctx, struct walk *w, const struct event_list *ev)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t sday[LAPSE_STACK], *day = sday;
+	double samt[LAPSE_STACK], *amt = samt;
+	size_t n = 0, k = 0;
+	int rc;
 
-	return (x > y) - (x < y);
-}
+	for (int i = 0; i < ev->n; i++)
+		n += ev->v[i].type == EV_PURCHASE && ev->v[i].time <= w->now;
+	if (n == 0)
+		return FU_OK;
+	if (n > LAPSE_STACK) {
+		day = malloc(n * sizeof(*day));
+		amt = malloc(n * sizeof(*amt));
+		if (!day || !amt) {
+			rc = fu_err(ctx, FU_ENOMEM, "out of memory evaluating a contact");
+			goto out;
+		}
+	}
+	for (int i = 0; i < ev->n; i++) {
+		const struct event *e = &ev->v[i];
 
-static int64_t median_gap(const struct walk *w)
-{
-	int64_t g[MAX_GAPS];
-
-	memcpy(g, w->gaps, sizeof(g[0]) * (size_t)w->ngaps);
-	qsort(g, (size_t)w->ngaps, sizeof(g[0]), cmp_i64);
-	if (w->ngaps % 2)
-		return g[w->ngaps / 2];
-	return (g[w->ngaps / 2 - 1] + g[w->ngaps / 2]) / 2;
+		if (e->type != EV_PURCHASE || e->time > w->now)
+			continue;
+		day[k] = lapse_day(e->time);
+		amt[k++] = e->has_amount ? (double)e->amount / 100.0 : 0.0;
+	}
+	rc = lapse_eval(ctx, w->lm, day, amt, n, w->now, &w->lapse);
+out:
+	if (day != sday)
+		free(day);
+	if (amt != samt)
+		free(amt);
+	return rc;
 }
 
 /* Triggers that depend on the clock rather than on one event. */
@@ -512,22 +528,22 @@ static void walk_finish(struct walk *w, const struct playbook *pb, const struct 
 		o->nth++;
 		occ_add_event(o, w->inv[i].id);
 	}
-	/* a regular buyer past twice their usual gap (at least two gaps of their own) */
-	if (w->ngaps >= 2) {
-		int64_t g = median_gap(w), since;
+	/*
+	 * A regular buyer (two or more purchase days) whose wait has become rarer than LAPSE_P
+	 * for their own rhythm, the rule of `followup lapsed`. It begins on the threshold day
+	 * (UTC), found on the rhythm's tail: the wake until then. A conversation since it began
+	 * answers it until they buy again.
+	 */
+	if (w->lapse.since_day != INT64_MAX &&
+	    (w->last_reached == FU_TIME_NONE || w->last_reached < w->lapse.since_day * DAY)) {
+		int64_t since = w->lapse.since_day * DAY;
 
-		if (g < 1)
-			g = 1;
-		since = w->last_purchase + 2 * g * DAY;
-		if (w->last_reached == FU_TIME_NONE || w->last_reached < since)
-			wake_at(w, (since > w->last_purchase + 14 * DAY ? since :
-				    w->last_purchase + 14 * DAY) + 1);
-		if (now > since && now - w->last_purchase > 14 * DAY &&
-		    (w->last_reached == FU_TIME_NONE || w->last_reached < since)) {
+		wake_at(w, since);
+		if (w->lapse.lapsed) {
 			o = &w->occ[TRIG_LAPSED];
 			memset(o, 0, sizeof(*o));
 			o->open = 1;
-			o->since = since;
+			o->since = since < now ? since : now;
 			o->retry = FU_TIME_NONE;
 			o->due_at = FU_TIME_NONE;
 			o->event_due = FU_TIME_NONE;
@@ -764,12 +780,12 @@ static const char *template_lookup(void *arg, const char *name)
 		return scratch(l, "%lld", (long long)days_between(o->since, w->now));
 	if (!strcmp(name, "nth"))
 		return scratch(l, "%lld", o->nth);
+	/* the rhythm's: the usual gap (two or more purchase days), whole days since the last */
 	if (!strcmp(name, "usual_gap_days"))
-		return w->ngaps ? scratch(l, "%lld", (long long)median_gap(w)) : NULL;
+		return w->lapse.purchase_days >= 2 ? scratch(l, "%lld", llround(w->lapse.r.usual_gap)) :
+						     NULL;
 	if (!strcmp(name, "days_since_last"))
-		return w->purchase_days ?
-			       scratch(l, "%lld", (long long)days_between(w->last_purchase, w->now)) :
-			       NULL;
+		return w->lapse.purchase_days ? scratch(l, "%lld", llround(w->lapse.r.waited)) : NULL;
 	if (!strcmp(name, "clicks"))
 		return scratch(l, "%lld", w->clicks);
 	if (!strcmp(name, "check_in_date"))
@@ -890,8 +906,7 @@ static const char *trigger_why(struct lookup *l, int t, char *out, size_t n)
 			 d);
 		break;
 	case TRIG_LAPSED:
-		snprintf(out, n, "buys about every %lld days; %lld days since the last order",
-			 (long long)median_gap(w), (long long)days_between(w->last_purchase, w->now));
+		lapse_describe(&w->lapse, out, n);
 		break;
 	case TRIG_SILENCE:
 		snprintf(out, n, "no touch for %lld days",
@@ -911,6 +926,23 @@ static const char *trigger_why(struct lookup *l, int t, char *out, size_t n)
 		snprintf(out, n, "%s", trigger_name(t));
 	}
 	return out;
+}
+
+/*
+ * How the agenda ranks lapsed follow-ups by the money at risk. A lapse's reason gets a
+ * priority bonus of 3 for each factor of ten its yearly spend at risk is above $100 (none
+ * below $200, +3 at $1,000, +6 at $10,000, at most +9): on a log scale, because the
+ * money spans orders of magnitude and one large account must not drown everything else,
+ * and capped so that the default lapse (75) stays below an agreed check-in (85) and a new
+ * lead (90, 95) even at its most valuable. The bonus is coarse; within one priority the
+ * agenda also sorts by the money itself (followup.at_risk, agenda.c), so two lapses of
+ * $1,500 and $1,200 a year still come in that order.
+ */
+static int lapse_bonus(double at_risk)
+{
+	double b = isfinite(at_risk) && at_risk > 100 ? floor(3 * log10(at_risk / 100)) : 0;
+
+	return b > 9 ? 9 : (int)b;
 }
 
 static int marketing(int t)
@@ -953,7 +985,7 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 {
 	const struct playbook *pb = l->pb;
 	const struct rule *ru = &pb->rules[i];
-	char why[256];
+	char why[512];
 	struct buf say;
 	int rc, ok = 1, ch;
 	int64_t tick = INT64_MAX;
@@ -1000,6 +1032,10 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 	r->since = l->o->since;
 	r->channel = ch;
 	r->priority = ru->priority;
+	if (t == TRIG_LAPSED)
+		r->priority += lapse_bonus(l->w->lapse.at_risk);
+	if (r->priority > 100)
+		r->priority = 100;
 	r->transactional = ru->transactional;
 	r->nevents = l->o->nevents;
 	memcpy(r->events, l->o->events, sizeof(r->events));
@@ -1101,20 +1137,23 @@ static void find_wake(const struct playbook *pb, const struct walk *w, const str
 	}
 }
 
-int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+int engine_followup(struct fu_ctx *ctx, const struct playbook *pb,
+		    const struct lapse_model *lapse, const struct contact *c,
 		    const struct contact_state *st, const struct event_list *events,
 		    const struct tz *zone, int64_t now, struct followup *out, int *open)
 {
-	return engine_evaluate(ctx, pb, c, st, events, zone, now, out, open, NULL);
+	return engine_evaluate(ctx, pb, lapse, c, st, events, zone, now, out, open, NULL);
 }
 
-int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
+		    const struct lapse_model *lapse, const struct contact *c,
 		    const struct contact_state *st, const struct event_list *events,
 		    const struct tz *zone, int64_t now, struct followup *out, int *open,
 		    struct engine_wake *wake)
 {
 	struct walk *w;
 	struct lookup l;
+	struct lapse_model def;
 	struct reason rs[MAX_REASONS];
 	int n = 0, rc = FU_OK, auto_only = 1;
 	int64_t newest = 0;
@@ -1128,8 +1167,13 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return fu_err(ctx, FU_ENOMEM, "out of memory evaluating a contact");
+	if (!lapse) {
+		lapse_model_default(&def, now);
+		lapse = &def;
+	}
 	w->now = now;
 	w->pb = pb;
+	w->lm = lapse;
 	w->zone = zone;
 	w->last_reached = FU_TIME_NONE;
 	w->snooze_until = FU_TIME_NONE;
@@ -1150,6 +1194,9 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 		}
 		walk_event(ctx, w, e);
 	}
+	rc = walk_lapse(ctx, w, events);
+	if (rc)
+		goto out;
 	walk_finish(w, pb, st, events);
 
 	memset(&l, 0, sizeof(l));
@@ -1210,6 +1257,8 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct 
 		if (rs[i].trigger == TRIG_NEW_LEAD && rs[i].channel != CH_AUTO_EMAIL &&
 		    rs[i].due < now)
 			out->escalated = 1;
+		if (rs[i].trigger == TRIG_LAPSED)
+			out->at_risk = w->lapse.at_risk;
 	}
 	out->overdue = out->due < now;
 	if (out->overdue)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "fu.h"
+#include "lapse.h"
 #include "model.h"
 #include "playbook.h"
 #include "tz.h"
@@ -54,6 +55,7 @@ struct followup {
 	int automated;               /* every reason goes out as an automated message */
 	int channel;
 	int priority;
+	double at_risk;              /* a lapse's yearly spend at risk, dollars (0 without one) */
 	int nreasons;
 	struct reason *reasons;
 };
@@ -64,10 +66,13 @@ void followup_release(struct followup *f);
 /*
  * Evaluates every trigger for one contact at `now` with the playbook and fills *out when a
  * follow-up is open (*open = 1); *open = 0 when nothing is due or the contact must not be
- * contacted. zone is the contact's zone (or the playbook's default). Fails on out-of-memory
- * or a rule whose condition or template cannot be evaluated (FU_EINPUT naming the rule).
+ * contacted. zone is the contact's zone (or the playbook's default). lapse is the customer
+ * base's model fitted at now (lapse.h; only read), or NULL for the default prior without
+ * P(alive) or Gamma-Gamma. Fails on out-of-memory or a rule whose condition or template
+ * cannot be evaluated (FU_EINPUT naming the rule).
  */
-int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+int engine_followup(struct fu_ctx *ctx, const struct playbook *pb,
+		    const struct lapse_model *lapse, const struct contact *c,
 		    const struct contact_state *st, const struct event_list *events,
 		    const struct tz *zone, int64_t now, struct followup *out, int *open);
 
@@ -78,7 +83,7 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb, const struct 
  * escalated. Instants; INT64_MAX for never. Early is always safe; late is a bug.
  */
 /* Bump when the engine changes what it reads from the clock: stored wakes are then forgotten. */
-#define ENGINE_WAKE_RULES 1
+#define ENGINE_WAKE_RULES 2
 
 struct engine_wake {
 	int64_t due;       /* the follow-up's due now (INT64_MAX when there is none) */
@@ -89,13 +94,15 @@ struct engine_wake {
 /*
  * engine_followup, and when wake is non-NULL it also says when to look at the contact
  * again: wake->wake is the first of the clock thresholds that open or reshape a trigger
- * (silence, lapse, an invoice's due, an appointment, an agreed check-in, a snooze, the
- * pressure budget's week, a click's or a purchase's window, a stage change, an event still
- * to come, the expiry of the last personal reason when an earlier automated one would be
- * left) and the next day on which a rule's condition over `days` could turn true. Fails as
- * engine_followup does.
+ * (silence, the day a lapse begins under lapse's prior, an invoice's due, an appointment, an
+ * agreed check-in, a snooze, the pressure budget's week, a click's or a purchase's window, a
+ * stage change, an event still to come, the expiry of the last personal reason when an
+ * earlier automated one would be left) and the next day on which a rule's condition over
+ * `days` could turn true. The wake depends on lapse's prior but not on its BG/NBD or
+ * Gamma-Gamma fits (they only set the priority and the words). Fails as engine_followup does.
  */
-int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb, const struct contact *c,
+int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
+		    const struct lapse_model *lapse, const struct contact *c,
 		    const struct contact_state *st, const struct event_list *events,
 		    const struct tz *zone, int64_t now, struct followup *out, int *open,
 		    struct engine_wake *wake);

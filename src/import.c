@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -502,6 +503,7 @@ struct run {
 	struct live *live;
 	size_t nlive, cap_live;
 	struct tz_cache *zones;
+	int bulk;           /* a first bulk load of the event log (store_events_bulk_begin) */
 };
 
 /* The index in run->live of the contact with key, creating the contact when missing. */
@@ -638,26 +640,44 @@ static int field_of_message(const struct run *run, const char *msg, size_t *skip
 	return -1;
 }
 
-static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
+/* Validates the mapped values v[] of one row into *e (strings borrowed from v). */
+static int event_parse(struct fu_ctx *ctx, const struct mapping *m, const char **v,
+		       struct event *e)
 {
 	struct event_text t = {
-		v[EF_ID], run->m.type ? run->m.type : v[EF_TYPE], v[EF_CONTACT], v[EF_TIME],
+		v[EF_ID], m->type ? m->type : v[EF_TYPE], v[EF_CONTACT], v[EF_TIME],
 		v[EF_AMOUNT], v[EF_REF], v[EF_DUE], v[EF_CHANNEL], v[EF_OUTCOME], v[EF_NOTE]
 	};
-	struct event e;
-	struct live *l;
+
+	return import_event_from_text(ctx, &t, m->date_format, e);
+}
+
+/* Folds the stored event e into the streamed state of run->live[idx]. */
+static int live_apply(struct fu_ctx *ctx, struct run *run, size_t idx, const struct event *e)
+{
+	struct live *l = &run->live[idx];
+
+	if (!l->dirty && l->st.events && e->time < l->st.last_event) {
+		/* out of time order: fold this contact from the store at the end */
+		contact_state_release(&l->st);
+		l->dirty = 1;
+	}
+	if (l->dirty)
+		return FU_OK;
+	return contact_state_apply(ctx, &l->st, e);
+}
+
+/* Stores one validated event (unless its id is already stored) and folds it. */
+static int event_store(struct fu_ctx *ctx, struct run *run, struct event *e)
+{
 	size_t idx = 0;
 	int inserted, rc;
 
-	rc = import_event_from_text(ctx, &t, run->m.date_format, &e);
+	rc = live_for(ctx, run, e->contact_key, &idx);
 	if (rc)
 		return rc;
-	rc = live_for(ctx, run, e.contact_key, &idx);
-	if (rc)
-		return rc;
-	l = &run->live[idx];
-	e.contact_id = l->st.contact_id;
-	rc = store_event_append(ctx, run->s, &e, run->o->now, &inserted);
+	e->contact_id = run->live[idx].st.contact_id;
+	rc = store_event_append(ctx, run->s, e, run->o->now, &inserted);
 	if (rc)
 		return rc;
 	if (!inserted) {
@@ -665,14 +685,17 @@ static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
 		return FU_OK;
 	}
 	run->r->stored++;
-	if (!l->dirty && l->st.events && e.time < l->st.last_event) {
-		/* out of time order: fold this contact from the store at the end */
-		contact_state_release(&l->st);
-		l->dirty = 1;
-	}
-	if (l->dirty)
-		return FU_OK;
-	return contact_state_apply(ctx, &l->st, &e);
+	return live_apply(ctx, run, idx, e);
+}
+
+static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
+{
+	struct event e;
+	int rc = event_parse(ctx, &run->m, v, &e);
+
+	if (rc)
+		return rc;
+	return event_store(ctx, run, &e);
 }
 
 static int contact_row(struct fu_ctx *ctx, struct run *run, const char **v, const char *attrs)
@@ -818,64 +841,441 @@ static int note_ignored(struct fu_ctx *ctx, struct run *run, const int *used)
 	return FU_OK;
 }
 
-static int run_csv(struct fu_ctx *ctx, struct run *run, FILE *f)
+/* Maps the columns of rec to the fields' values v[] (trimmed in place; NULL when absent). */
+static void map_record(const struct mapping *m, struct csv_record *rec, const char **v)
 {
-	struct csv_opts co = { 0 };
-	struct csv_reader *rd = NULL;
-	struct csv_record *rec;
-	const char *v[MAX_FIELDS];
-	int *used = NULL;
-	int rc, resolved = 0;
+	for (int i = 0; i < m->nfields; i++) {
+		int c = m->col[i];
 
-	co.sep = run->m.sep;
-	rc = csv_open(ctx, f, run->name, &co, &rd);
+		v[i] = c >= 0 && c < rec->nfields ? trim(rec->fields[c]) : NULL;
+	}
+}
+
+/*
+ * Reading an events CSV takes two threads: a reader parses and validates the rows into
+ * batches, and the importing thread (the only one that touches the store, the run and its
+ * contacts) takes the batches in file order. A batch owns copies of its rows' strings, so
+ * the reader fills the next batches while earlier ones are stored. Without a thread the
+ * importing thread fills each batch itself.
+ */
+#define BATCH_ROWS 256
+#define BATCHES 4
+#define NO_TEXT ((size_t)-1)
+
+enum { RS_EXT_ID, RS_CONTACT, RS_REF, RS_CHANNEL, RS_OUTCOME, RS_NOTE, RS__COUNT };
+
+/* One row of a batch: a valid event, or the row's error (rc and msg). */
+struct batch_row {
+	struct event e;          /* strings point into the batch's text */
+	const char *msg;         /* when rc: the message, in the batch's text */
+	size_t off[RS__COUNT];   /* while filling: offsets of e's strings (or of msg) in text */
+	long line;
+	int rc;
+};
+
+struct batch {
+	struct batch_row rows[BATCH_ROWS];
+	size_t n;
+	char *text;              /* the rows' strings and messages, each NUL-terminated */
+	size_t len, cap;
+	int last;                /* the input ends with this batch */
+	int rc;                  /* the input could not be read past the rows: rc and msg */
+	char msg[FU_MSG_MAX];
+	struct batch *next;      /* in a queue of struct reader */
+};
+
+/* The reader of an events CSV and the queues between it and the importing thread. */
+struct reader {
+	struct csv_reader *csv;
+	const struct mapping *m;
+	struct csv_record *pending;  /* a row read before the reader started, or NULL */
+	struct batch *all[BATCHES];
+	struct batch *full, *full_tail; /* filled, in file order (under lock) */
+	struct batch *free;          /* to fill (under lock) */
+	int stop;                    /* the importing thread gave up (under lock) */
+	int threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* the importing thread's: the valid rows of one batch, in order */
+	struct event good[BATCH_ROWS];
+	size_t good_idx[BATCH_ROWS]; /* index into run->live */
+	long good_line[BATCH_ROWS];
+};
+
+/* The strings of e that a batch keeps, in RS_ order. */
+static void event_strings(struct event *e, char **f[RS__COUNT])
+{
+	f[RS_EXT_ID] = &e->ext_id;
+	f[RS_CONTACT] = &e->contact_key;
+	f[RS_REF] = &e->ref;
+	f[RS_CHANNEL] = &e->channel;
+	f[RS_OUTCOME] = &e->outcome;
+	f[RS_NOTE] = &e->note;
+}
+
+/* Copies s (NULL is fine) into b's text, setting *off. */
+static int batch_keep(struct fu_ctx *ctx, struct batch *b, const char *s, size_t *off)
+{
+	size_t n;
+
+	*off = NO_TEXT;
+	if (!s)
+		return FU_OK;
+	n = strlen(s) + 1;
+	if (b->cap - b->len < n) {
+		size_t cap = b->cap ? b->cap : (size_t)64 << 10;
+		char *p;
+
+		while (cap - b->len < n)
+			cap *= 2;
+		p = realloc(b->text, cap);
+		if (!p)
+			return fu_err(ctx, FU_ENOMEM, "out of memory reading rows");
+		b->text = p;
+		b->cap = cap;
+	}
+	memcpy(b->text + b->len, s, n);
+	*off = b->len;
+	b->len += n;
+	return FU_OK;
+}
+
+/* Parses one record into row (its strings into b's text); FU_OK or the row's error. */
+static int batch_row_parse(struct fu_ctx *ctx, const struct mapping *m, struct batch *b,
+			   struct batch_row *row, struct csv_record *rec)
+{
+	const char *v[MAX_FIELDS];
+	char **f[RS__COUNT];
+	int rc;
+
+	row->line = rec->line;
+	row->rc = FU_OK;
+	map_record(m, rec, v);
+	rc = event_parse(ctx, m, v, &row->e);
 	if (rc)
 		return rc;
-	while (!(rc = csv_next(ctx, rd, &rec)) && rec) {
+	event_strings(&row->e, f);
+	for (int i = 0; i < RS__COUNT && !rc; i++)
+		rc = batch_keep(ctx, b, *f[i], &row->off[i]);
+	return rc;
+}
+
+/* Points the rows' strings into the text, which no longer moves. */
+static void batch_seal(struct batch *b)
+{
+	char **f[RS__COUNT];
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct batch_row *row = &b->rows[i];
+
+		if (row->rc) {
+			row->msg = b->text + row->off[0];
+			continue;
+		}
+		event_strings(&row->e, f);
+		for (int k = 0; k < RS__COUNT; k++)
+			*f[k] = row->off[k] == NO_TEXT ? NULL : b->text + row->off[k];
+	}
+}
+
+/* The reader's side: parses rows into b until it is full or the input ends. */
+static void batch_fill(struct reader *rd, struct batch *b)
+{
+	struct fu_ctx ctx;
+	struct csv_record *rec;
+
+	b->n = 0;
+	b->len = 0;
+	b->last = 0;
+	b->rc = FU_OK;
+	fu_ctx_init(&ctx);
+	while (b->n < BATCH_ROWS) {
+		struct batch_row *row;
+
+		rec = rd->pending;
+		rd->pending = NULL;
+		if (!rec && csv_next(&ctx, rd->csv, &rec)) {
+			b->rc = ctx.rc;
+			memcpy(b->msg, ctx.msg, sizeof(b->msg));
+		}
+		if (!rec) {
+			b->last = 1;
+			break;
+		}
+		row = &b->rows[b->n++];
+		row->rc = batch_row_parse(&ctx, rd->m, b, row, rec);
+		if (!row->rc)
+			continue;
+		if (batch_keep(&ctx, b, ctx.msg, &row->off[0])) {
+			b->n--;
+			b->rc = ctx.rc;
+			memcpy(b->msg, ctx.msg, sizeof(b->msg));
+			b->last = 1;
+			break;
+		}
+		fu_ctx_init(&ctx);
+	}
+	batch_seal(b);
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct batch *b;
+	int last = 0;
+
+	while (!last) {
+		pthread_mutex_lock(&rd->lock);
+		while (!rd->free && !rd->stop)
+			pthread_cond_wait(&rd->cond, &rd->lock);
+		b = rd->stop ? NULL : rd->free;
+		if (b)
+			rd->free = b->next;
+		pthread_mutex_unlock(&rd->lock);
+		if (!b)
+			break;
+		batch_fill(rd, b);
+		last = b->last;
+		pthread_mutex_lock(&rd->lock);
+		b->next = NULL;
+		if (rd->full_tail)
+			rd->full_tail->next = b;
+		else
+			rd->full = b;
+		rd->full_tail = b;
+		pthread_cond_broadcast(&rd->cond);
+		pthread_mutex_unlock(&rd->lock);
+	}
+	return NULL;
+}
+
+/*
+ * Sets up rd on csv (pending: a row already read, or NULL) and starts its thread, or
+ * falls back to reading on the caller's thread. reader_stop() frees what this allocates.
+ */
+static int reader_start(struct fu_ctx *ctx, struct reader *rd, struct csv_reader *csv,
+			const struct mapping *m, struct csv_record *pending)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->csv = csv;
+	rd->m = m;
+	rd->pending = pending;
+	for (int i = 0; i < BATCHES; i++) {
+		rd->all[i] = calloc(1, sizeof(*rd->all[i]));
+		if (!rd->all[i])
+			return fu_err(ctx, FU_ENOMEM, "out of memory importing");
+		rd->all[i]->next = rd->free;
+		rd->free = rd->all[i];
+	}
+	if (pthread_mutex_init(&rd->lock, NULL))
+		return FU_OK;
+	if (pthread_cond_init(&rd->cond, NULL)) {
+		pthread_mutex_destroy(&rd->lock);
+		return FU_OK;
+	}
+	rd->threaded = !pthread_create(&rd->thread, NULL, reader_main, rd);
+	if (!rd->threaded) {
+		pthread_cond_destroy(&rd->cond);
+		pthread_mutex_destroy(&rd->lock);
+	}
+	return FU_OK;
+}
+
+/* The next batch in file order; the last one has ->last set. */
+static struct batch *reader_get(struct reader *rd)
+{
+	struct batch *b;
+
+	if (!rd->threaded) {
+		b = rd->all[0];
+		batch_fill(rd, b);
+		return b;
+	}
+	pthread_mutex_lock(&rd->lock);
+	while (!rd->full)
+		pthread_cond_wait(&rd->cond, &rd->lock);
+	b = rd->full;
+	rd->full = b->next;
+	if (!rd->full)
+		rd->full_tail = NULL;
+	pthread_mutex_unlock(&rd->lock);
+	return b;
+}
+
+/* Gives a batch taken with reader_get() back to be filled again. */
+static void reader_put(struct reader *rd, struct batch *b)
+{
+	if (!rd->threaded)
+		return;
+	pthread_mutex_lock(&rd->lock);
+	b->next = rd->free;
+	rd->free = b;
+	pthread_cond_broadcast(&rd->cond);
+	pthread_mutex_unlock(&rd->lock);
+}
+
+/* Stops and joins the thread (wherever it is in the input) and frees the batches. */
+static void reader_stop(struct reader *rd)
+{
+	if (rd->threaded) {
+		pthread_mutex_lock(&rd->lock);
+		rd->stop = 1;
+		pthread_cond_broadcast(&rd->cond);
+		pthread_mutex_unlock(&rd->lock);
+		pthread_join(rd->thread, NULL);
+		pthread_cond_destroy(&rd->cond);
+		pthread_mutex_destroy(&rd->lock);
+	}
+	for (int i = 0; i < BATCHES; i++) {
+		if (rd->all[i])
+			free(rd->all[i]->text);
+		free(rd->all[i]);
+	}
+}
+
+/*
+ * Imports the rows of one batch. In a bulk load the valid rows go to the store together
+ * and are folded, in order, once they have their ids.
+ */
+static int batch_import(struct fu_ctx *ctx, struct run *run, struct reader *rd,
+			struct batch *b)
+{
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct batch_row *row = &b->rows[i];
+
+		run->r->rows++;
+		if (row->rc) {
+			rc = fu_err(ctx, row->rc, "%s", row->msg);
+		} else if (!run->bulk) {
+			rc = event_store(ctx, run, &row->e);
+		} else {
+			rc = live_for(ctx, run, row->e.contact_key, &rd->good_idx[n]);
+			if (!rc) {
+				rd->good[n] = row->e;
+				rd->good[n].contact_id = run->live[rd->good_idx[n]].st.contact_id;
+				rd->good_line[n++] = row->line;
+			}
+		}
+		if (rc) {
+			rc = row_failed(ctx, run, row->line, rc);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!n)
+		return FU_OK;
+	rc = store_events_bulk_append(ctx, run->s, rd->good, n, run->o->now);
+	if (rc)
+		return fu_err_prefix(ctx, "%s:%ld", run->name, rd->good_line[0]);
+	for (size_t k = 0; k < n; k++) {
+		run->r->stored++;
+		rc = live_apply(ctx, run, rd->good_idx[k], &rd->good[k]);
+		if (rc) {
+			rc = row_failed(ctx, run, rd->good_line[k], rc);
+			if (rc)
+				return rc;
+		}
+	}
+	return FU_OK;
+}
+
+/* The rows of an events CSV after its header (pending: the first row, already read). */
+static int run_csv_events(struct fu_ctx *ctx, struct run *run, struct csv_reader *csv,
+			  struct csv_record *pending)
+{
+	struct reader *rd = malloc(sizeof(*rd));
+	struct batch *b;
+	int rc, last;
+
+	if (!rd)
+		return fu_err(ctx, FU_ENOMEM, "out of memory importing");
+	rc = reader_start(ctx, rd, csv, &run->m, pending);
+	while (!rc) {
+		b = reader_get(rd);
+		rc = batch_import(ctx, run, rd, b);
+		if (!rc && b->rc)
+			rc = fu_err(ctx, b->rc, "%s", b->msg);
+		last = b->last;
+		reader_put(rd, b);
+		if (last)
+			break;
+	}
+	reader_stop(rd);
+	free(rd);
+	return rc;
+}
+
+/* The rows of a contacts CSV (pending: the first row, already read, or NULL). */
+static int run_csv_contacts(struct fu_ctx *ctx, struct run *run, struct csv_reader *csv,
+			    struct csv_record *rec, const int *used)
+{
+	const char *v[MAX_FIELDS];
+	int rc = FU_OK;
+
+	if (!rec)
+		rc = csv_next(ctx, csv, &rec);
+	while (!rc && rec) {
 		char *attrs = NULL;
 
-		if (!resolved) {
-			int ncols = rec->nfields;
-
-			if (run->m.header) {
-				rc = copy_header(ctx, run, rec);
-				if (rc)
-					break;
-			}
-			used = calloc((size_t)ncols + 1, sizeof(int));
-			if (!used) {
-				rc = fu_err(ctx, FU_ENOMEM, "out of memory importing");
-				break;
-			}
-			rc = mapping_resolve(ctx, &run->m, run->name, run->header, ncols, used);
-			if (!rc)
-				rc = note_ignored(ctx, run, used);
-			if (rc)
-				break;
-			resolved = 1;
-			if (run->m.header)
-				continue;
-		}
 		run->r->rows++;
-		for (int i = 0; i < run->m.nfields; i++) {
-			int c = run->m.col[i];
-
-			v[i] = c >= 0 && c < rec->nfields ? trim(rec->fields[c]) : NULL;
-		}
-		if (run->m.kind == IMPORT_EVENTS) {
-			rc = event_row(ctx, run, v);
-		} else {
-			rc = attrs_json(ctx, run, rec, used, &attrs);
-			if (!rc)
-				rc = contact_row(ctx, run, v, attrs);
-			free(attrs);
-		}
+		map_record(&run->m, rec, v);
+		rc = attrs_json(ctx, run, rec, used, &attrs);
+		if (!rc)
+			rc = contact_row(ctx, run, v, attrs);
+		free(attrs);
 		if (rc) {
 			rc = row_failed(ctx, run, rec->line, rc);
 			if (rc)
 				break;
 		}
+		rc = csv_next(ctx, csv, &rec);
 	}
+	return rc;
+}
+
+static int run_csv(struct fu_ctx *ctx, struct run *run, FILE *f)
+{
+	struct csv_opts co = { 0 };
+	struct csv_reader *rd = NULL;
+	struct csv_record *rec;
+	int *used = NULL;
+	int rc, ncols;
+
+	co.sep = run->m.sep;
+	rc = csv_open(ctx, f, run->name, &co, &rd);
+	if (rc)
+		return rc;
+	rc = csv_next(ctx, rd, &rec);
+	if (rc || !rec)
+		goto out;
+	/* the first record resolves the mapping: a header, or the first row */
+	ncols = rec->nfields;
+	if (run->m.header) {
+		rc = copy_header(ctx, run, rec);
+		if (rc)
+			goto out;
+	}
+	used = calloc((size_t)ncols + 1, sizeof(int));
+	if (!used) {
+		rc = fu_err(ctx, FU_ENOMEM, "out of memory importing");
+		goto out;
+	}
+	rc = mapping_resolve(ctx, &run->m, run->name, run->header, ncols, used);
+	if (!rc)
+		rc = note_ignored(ctx, run, used);
+	if (rc)
+		goto out;
+	if (run->m.header)
+		rec = NULL;
+	if (run->m.kind == IMPORT_EVENTS)
+		rc = run_csv_events(ctx, run, rd, rec);
+	else
+		rc = run_csv_contacts(ctx, run, rd, rec, used);
+out:
 	free(used);
 	csv_close(rd);
 	return rc;
@@ -1034,6 +1434,7 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 
 		if (opts->kind == IMPORT_EVENTS)
 			rc = store_events_bulk_begin(ctx, s, &bulk);
+		run.bulk = bulk;
 		if (!rc)
 			rc = jsonl ? run_jsonl(ctx, &run, f) : run_csv(ctx, &run, f);
 		if (!rc && bulk)

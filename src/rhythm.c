@@ -303,21 +303,21 @@ static int prior_ok(const struct rhythm_prior *p)
 	       isfinite(p->weight) && p->weight > 0;
 }
 
-int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int64_t *days,
-		size_t n, int64_t today, struct rhythm *out)
+/*
+ * Checks one customer's days and estimates their rhythm into *e (ngaps in *ngaps). FU_EINPUT
+ * for no days, an invalid prior or days out of order; FU_ENOMEM.
+ */
+static int estimate_days(struct fu_ctx *ctx, const struct rhythm_prior *prior,
+			 const int64_t *days, size_t n, struct est *e, size_t *ngaps)
 {
 	double stack[2 * SCRATCH_STACK], *y = stack, *tmp;
-	struct est e;
-	size_t ngaps = 0, bad;
-	double w;
+	size_t bad;
 
+	*ngaps = 0;
 	if (n == 0)
 		return fu_err(ctx, FU_EINPUT, "rhythm: no purchase days");
 	if (!prior_ok(prior))
 		return fu_err(ctx, FU_EINPUT, "rhythm: invalid prior (sigma and weight must be positive)");
-	if (today < days[n - 1])
-		return fu_err(ctx, FU_EINPUT, "rhythm: today (day %lld) is before the last purchase (day %lld)",
-			      (long long)today, (long long)days[n - 1]);
 	if (n > SCRATCH_STACK) {
 		if (n > SIZE_MAX / (2 * sizeof(*y)))
 			return fu_err(ctx, FU_ENOMEM, "rhythm: %zu purchase days: too many", n);
@@ -326,26 +326,80 @@ int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int6
 			return fu_err(ctx, FU_ENOMEM, "rhythm: %zu purchase days: out of memory", n);
 	}
 	tmp = y + n;
-	bad = log_gaps(days, n, y, &ngaps);
+	bad = log_gaps(days, n, y, ngaps);
 	if (bad < n) {
 		if (y != stack)
 			free(y);
 		return fu_err(ctx, FU_EINPUT, "rhythm: purchase day %zu (day %lld) is before the one before it",
 			      bad, (long long)days[bad]);
 	}
-	estimate(prior, y, ngaps, tmp, &e);
+	estimate(prior, y, *ngaps, tmp, e);
 	if (y != stack)
 		free(y);
+	return FU_OK;
+}
 
+/*
+ * P(next gap >= w) for a whole-day wait w: a whole-day gap G >= w is the continuous gap at
+ * G* >= w - 1/2, so a buyer due today is not yet late; nothing is rare before a day.
+ */
+static double wait_tail(const struct est *e, double w)
+{
+	return w < 1 ? 1 : gap_tail(e->loc, e->pred, w - 0.5);
+}
+
+int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int64_t *days,
+		size_t n, int64_t today, struct rhythm *out)
+{
+	struct est e;
+	size_t ngaps = 0;
+	double w;
+	int rc;
+
+	if (n > 0 && today < days[n - 1])
+		return fu_err(ctx, FU_EINPUT, "rhythm: today (day %lld) is before the last purchase (day %lld)",
+			      (long long)today, (long long)days[n - 1]);
+	rc = estimate_days(ctx, prior, days, n, &e, &ngaps);
+	if (rc)
+		return rc;
 	w = (double)(today - days[n - 1]);
 	out->ngaps = ngaps > INT32_MAX ? INT32_MAX : (int)ngaps;
 	out->usual_gap = exp(e.loc);
 	out->waited = w;
-	if (w < 1) {
-		out->p_wait = 1;
-	} else {
-		out->p_wait = gap_tail(e.loc, e.pred, w - 0.5);
+	out->p_wait = wait_tail(&e, w);
+	return FU_OK;
+}
+
+int rhythm_lapse_day(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int64_t *days,
+		     size_t n, double p, int64_t *day)
+{
+	struct est e;
+	size_t ngaps = 0;
+	int64_t lo = 0, hi = 1; /* wait_tail(lo) >= p (or lo = 0); the answer is in (lo, hi] */
+	int rc;
+
+	*day = INT64_MAX;
+	if (!(p > 0 && p <= 1))
+		return fu_err(ctx, FU_EINPUT, "rhythm: lapse probability %g is not in (0, 1]", p);
+	rc = estimate_days(ctx, prior, days, n, &e, &ngaps);
+	if (rc)
+		return rc;
+	/* the tail falls as the wait grows: double the wait until it is rare, then bisect */
+	while (!(wait_tail(&e, (double)hi) < p)) {
+		if (hi >= RHYTHM_WAIT_MAX)
+			return FU_OK;
+		lo = hi;
+		hi = hi * 2 < RHYTHM_WAIT_MAX ? hi * 2 : RHYTHM_WAIT_MAX;
 	}
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if (wait_tail(&e, (double)mid) < p)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	*day = days[n - 1] + hi;
 	return FU_OK;
 }
 

@@ -50,6 +50,19 @@ struct rhythm {
 int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int64_t *days,
 		size_t n, int64_t today, struct rhythm *out);
 
+/* Waits longer than this (days, about 100 years) are never looked at. */
+#define RHYTHM_WAIT_MAX 36525
+
+/*
+ * The first day on which this customer's wait becomes rarer than p: the smallest `today`
+ * for which rhythm_eval() of the same days gives p_wait < p (the wait's tail falls as the
+ * wait grows, so from that day on every later one does too). *day = INT64_MAX when no wait
+ * up to RHYTHM_WAIT_MAX days is that rare. Fails as rhythm_eval() does, and with FU_EINPUT
+ * for p outside (0, 1].
+ */
+int rhythm_lapse_day(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int64_t *days,
+		     size_t n, double p, int64_t *day);
+
 /* The plain words of a lapse: "buys about every 28 days; 71 days since the last order; a
  * wait this long happens 3 times in 100 for them". Writes at most n bytes to out. */
 void rhythm_describe(const struct rhythm *r, char *out, size_t n);

@@ -78,6 +78,16 @@ int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int
 int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active);
 int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped);
 
+/*
+ * Appends the n events ev[0..n) in order while a bulk load is active, many rows to a
+ * statement, and sets each ev[i].id (ids ascend in the order given). Like appends in bulk
+ * mode, no ext_id is checked here (store_events_bulk_end() does). The events are only read
+ * during the call; the caller keeps ownership. On failure some of them may be stored: the
+ * caller rolls the transaction back.
+ */
+int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *ev, size_t n,
+			     int64_t recorded_at);
+
 /* Callback for scans: return FU_OK to go on, anything else stops the scan and is returned. */
 typedef int (*store_event_fn)(struct fu_ctx *ctx, void *arg, const struct event *e);
 
@@ -165,6 +175,8 @@ int store_count_contacts(struct fu_ctx *ctx, struct store *s, int64_t *n);
 int store_count_events(struct fu_ctx *ctx, struct store *s, int64_t counts[EV__COUNT]);
 /* Largest contact id so far (0 when none). */
 int store_max_contact_id(struct fu_ctx *ctx, struct store *s, int64_t *id);
+/* Largest event id so far (0 when none): the log only grows, so it names the log's extent. */
+int store_max_event_id(struct fu_ctx *ctx, struct store *s, int64_t *id);
 
 /* Metadata key/value (e.g. "created_at"). *value is malloced or NULL when unset. */
 int store_meta_get(struct fu_ctx *ctx, struct store *s, const char *key, char **value);

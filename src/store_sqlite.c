@@ -32,6 +32,7 @@ enum stmt_id {
 	ST_COUNT_CONTACTS,
 	ST_COUNT_EVENTS,
 	ST_MAX_CONTACT,
+	ST_MAX_EVENT,
 	ST_META_GET,
 	ST_META_SET,
 	ST_META_DELETE,
@@ -101,6 +102,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_COUNT_CONTACTS] = "SELECT count(*) FROM contacts",
 	[ST_COUNT_EVENTS] = "SELECT type, count(*) FROM events GROUP BY type",
 	[ST_MAX_CONTACT] = "SELECT coalesce(max(id), 0) FROM contacts",
+	[ST_MAX_EVENT] = "SELECT coalesce(max(id), 0) FROM events",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
 	[ST_META_DELETE] = "DELETE FROM meta WHERE key = ?1",
@@ -200,10 +202,17 @@ static const char schema_v2[] =
 
 static const char *const migrations[] = { schema_v1, schema_v2 };
 
+/* Rows in one statement of store_events_bulk_append(), and the parameters of one row. */
+#define BULK_ROWS 128
+#define EVENT_PARAMS 11
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST__COUNT];
 	char *path;
+	sqlite3_stmt *bulk_insert; /* BULK_ROWS rows; prepared by the first bulk append */
+	int bulk_active;           /* between store_events_bulk_begin and _end */
+	int64_t bulk_last_id;      /* the id of the last event appended in bulk */
 };
 
 static int db_err(struct fu_ctx *ctx, struct store *s, const char *what)
@@ -397,6 +406,7 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	sqlite3_finalize(s->bulk_insert);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -574,6 +584,25 @@ int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct
 	return contact_get(ctx, s, st, what, c);
 }
 
+/* Binds e to the EVENT_PARAMS parameters from first on (the columns of ST_EVENT_INSERT). */
+static void bind_event(sqlite3_stmt *st, int first, const struct event *e, int64_t recorded_at)
+{
+	bind_text(st, first, e->ext_id);
+	sqlite3_bind_int(st, first + 1, e->type);
+	sqlite3_bind_int64(st, first + 2, e->contact_id);
+	sqlite3_bind_int64(st, first + 3, e->time);
+	if (e->has_amount)
+		sqlite3_bind_int64(st, first + 4, e->amount);
+	else
+		sqlite3_bind_null(st, first + 4);
+	bind_text(st, first + 5, e->ref);
+	bind_time(st, first + 6, e->due);
+	bind_text(st, first + 7, e->channel);
+	bind_text(st, first + 8, e->outcome);
+	bind_text(st, first + 9, e->note);
+	sqlite3_bind_int64(st, first + 10, recorded_at);
+}
+
 int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
 		       int *inserted)
 {
@@ -586,20 +615,7 @@ int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int
 	rc = stmt_get(ctx, s, ST_EVENT_INSERT, &st);
 	if (rc)
 		return rc;
-	bind_text(st, 1, e->ext_id);
-	sqlite3_bind_int(st, 2, e->type);
-	sqlite3_bind_int64(st, 3, e->contact_id);
-	sqlite3_bind_int64(st, 4, e->time);
-	if (e->has_amount)
-		sqlite3_bind_int64(st, 5, e->amount);
-	else
-		sqlite3_bind_null(st, 5);
-	bind_text(st, 6, e->ref);
-	bind_time(st, 7, e->due);
-	bind_text(st, 8, e->channel);
-	bind_text(st, 9, e->outcome);
-	bind_text(st, 10, e->note);
-	sqlite3_bind_int64(st, 11, recorded_at);
+	bind_event(st, 1, e, recorded_at);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
@@ -946,6 +962,11 @@ int store_max_contact_id(struct fu_ctx *ctx, struct store *s, int64_t *id)
 	return count_one(ctx, s, ST_MAX_CONTACT, id);
 }
 
+int store_max_event_id(struct fu_ctx *ctx, struct store *s, int64_t *id)
+{
+	return count_one(ctx, s, ST_MAX_EVENT, id);
+}
+
 int store_count_events(struct fu_ctx *ctx, struct store *s, int64_t counts[EV__COUNT])
 {
 	sqlite3_stmt *st;
@@ -1008,6 +1029,7 @@ int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active)
 	int rc, empty;
 
 	*active = 0;
+	s->bulk_active = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM events)", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return db_err(ctx, s, "checking the event log");
@@ -1025,7 +1047,95 @@ int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active)
 	if (rc)
 		return rc;
 	*active = 1;
+	s->bulk_active = 1;
+	s->bulk_last_id = 0; /* the log is empty: rowids start at 1 */
 	return FU_OK;
+}
+
+/* Prepares the BULK_ROWS-row insert of store_events_bulk_append(). */
+static int bulk_prepare(struct fu_ctx *ctx, struct store *s)
+{
+	static const char head[] = "INSERT INTO events(ext_id, type, contact_id, time, amount, ref, "
+				   "due, channel, outcome, note, recorded_at) VALUES ";
+	static const char row[] = "(?,?,?,?,?,?,?,?,?,?,?),";
+	char sql[sizeof(head) + BULK_ROWS * (sizeof(row) - 1)];
+	size_t n = sizeof(head) - 1;
+
+	memcpy(sql, head, n);
+	for (int i = 0; i < BULK_ROWS; i++) {
+		memcpy(sql + n, row, sizeof(row) - 1);
+		n += sizeof(row) - 1;
+	}
+	sql[n - 1] = '\0'; /* the last row's comma */
+	if (sqlite3_prepare_v3(s->db, sql, (int)n, SQLITE_PREPARE_PERSISTENT, &s->bulk_insert,
+			       NULL) != SQLITE_OK)
+		return db_err(ctx, s, "preparing a statement");
+	return FU_OK;
+}
+
+/*
+ * Runs st (rows events already bound) and sets their ids. In a bulk load every rowid is
+ * the largest so far plus one, so the rows took the ids after the last one; checked
+ * against what SQLite reports.
+ */
+static int bulk_step(struct fu_ctx *ctx, struct store *s, sqlite3_stmt *st, struct event *ev,
+		     size_t rows)
+{
+	int rc = sqlite3_step(st);
+	int64_t last;
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "appending events");
+	last = sqlite3_last_insert_rowid(s->db);
+	if (sqlite3_changes(s->db) != (int)rows || last != s->bulk_last_id + (int64_t)rows)
+		return fu_err(ctx, FU_EINTERNAL, "%s: appending events: ids %lld.. expected, "
+			      "%lld last", s->path, (long long)(s->bulk_last_id + 1), (long long)last);
+	for (size_t i = 0; i < rows; i++)
+		ev[i].id = s->bulk_last_id + 1 + (int64_t)i;
+	s->bulk_last_id = last;
+	return FU_OK;
+}
+
+int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *ev, size_t n,
+			     int64_t recorded_at)
+{
+	sqlite3_stmt *st;
+	size_t i = 0;
+	int rc;
+
+	if (!s->bulk_active)
+		return fu_err(ctx, FU_EINTERNAL, "bulk append outside a bulk load");
+	for (size_t k = 0; k < n; k++)
+		if (ev[k].type < 0 || ev[k].type >= EV__COUNT)
+			return fu_err(ctx, FU_EINTERNAL, "event type %d out of range", ev[k].type);
+	if (n >= BULK_ROWS && !s->bulk_insert) {
+		rc = bulk_prepare(ctx, s);
+		if (rc)
+			return rc;
+	}
+	/* whole statements of BULK_ROWS rows (every parameter bound anew), then one by one */
+	for (; n - i >= BULK_ROWS; i += BULK_ROWS) {
+		for (int r = 0; r < BULK_ROWS; r++)
+			bind_event(s->bulk_insert, 1 + EVENT_PARAMS * r, &ev[i + (size_t)r],
+				   recorded_at);
+		rc = bulk_step(ctx, s, s->bulk_insert, ev + i, BULK_ROWS);
+		if (rc)
+			return rc;
+	}
+	if (i == n)
+		return FU_OK;
+	rc = stmt_get(ctx, s, ST_EVENT_INSERT, &st);
+	if (rc)
+		return rc;
+	for (; i < n; i++) {
+		bind_event(st, 1, &ev[i], recorded_at);
+		rc = bulk_step(ctx, s, st, ev + i, 1);
+		if (rc)
+			break;
+	}
+	sqlite3_clear_bindings(st);
+	return rc;
 }
 
 int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped)
@@ -1034,6 +1144,7 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped)
 	int rc;
 
 	*dropped = 0;
+	s->bulk_active = 0;
 	rc = sqlite3_exec(s->db, SQL_EVENT_INDEXES, NULL, NULL, &msg);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
 		/* the batch repeated an id: keep the first event with each id, as appends do */

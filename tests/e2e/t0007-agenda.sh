@@ -98,3 +98,14 @@ fu report >r.txt
 expect_grep "speed to lead" r.txt
 fu report --json >r.json
 test "$(sqlite3 :memory: "SELECT json_extract(readfile('r.json'), '\$.speed_to_lead.answered')")" -ge 2
+
+# the fitted lapse model is kept between runs and reused while the log is unchanged
+test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'lapse_model'")" = 1
+fu agenda --all >first
+fu agenda --all >again
+test_cmp first again
+before=$(sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(value, '\$.basis.max_event_id') FROM meta WHERE key = 'lapse_model'")
+fu event purchase L1 --time 2026-11-25T08:00:00Z --amount 50 >/dev/null
+fu agenda --all >/dev/null
+after=$(sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(value, '\$.basis.max_event_id') FROM meta WHERE key = 'lapse_model'")
+test "$after" -gt "$before"

@@ -3,11 +3,13 @@
 
 # ---- lapsed: a clockwork buyer who missed their order, and an irregular one who did not ----
 day() { date -u -d "2026-11-25 - $1 days" +%F; }
-printf 'key,name,owner\nL1,Lena Clock,ana\nIRR,Ivo Random,ben\n' >contacts.csv
+printf 'key,name,owner,phone\nL1,Lena Clock,ana,+1 555 0101\nL2,Len Small,ana,+1 555 0102\nIRR,Ivo Random,ben,+1 555 0103\n' >contacts.csv
 {
 	echo "type,contact,time,amount"
 	# every 30 days, the last one 70 days ago
 	for k in 0 1 2 3 4 5 6 7; do echo "purchase,L1,$(day $((70 + 30 * k)))T10:00:00Z,100.00"; done
+	# every 45 days, the same spend, the last one 90 days ago: less money a year
+	for k in 0 1 2 3 4 5 6; do echo "purchase,L2,$(day $((90 + 45 * k)))T11:00:00Z,100.00"; done
 	# gaps of 5 to 95 days, the last one 70 days ago too
 	ago=70
 	echo "purchase,IRR,$(day $ago)T10:00:00Z,80.00"
@@ -25,7 +27,9 @@ fu import contacts contacts.csv >/dev/null
 fu import events events.csv >/dev/null
 fu lapsed --json >l.json
 lj() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('l.json')) AS e $2"; }
-test "$(lj "group_concat(json_extract(e.value, '\$.contact'))" "")" = L1
+# most money at risk first
+test "$(lj "group_concat(json_extract(e.value, '\$.contact'))" "")" = L1,L2
+lj() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('l.json')) AS e $2 LIMIT 1"; }
 test "$(lj "json_extract(e.value, '\$.owner')" "")" = ana
 test "$(lj "json_extract(e.value, '\$.last_purchase')" "")" = "$(day 70)T10:00:00Z"
 test "$(lj "json_extract(e.value, '\$.waited_days')" "")" = 70.0
@@ -37,10 +41,30 @@ lj "json_extract(e.value, '\$.why')" "" >why
 expect_grep "about every 30 days" why
 expect_grep "70 days since the last order" why
 expect_grep "; about \$1,217 a year at risk" why
-test "$(lj "count(*)" "WHERE json_type(e.value, '\$.p_alive') IN ('real', 'null')")" = 1
+test "$(lj "count(*)" "WHERE json_type(e.value, '\$.p_alive') IN ('real', 'null')")" = 2
 fu lapsed >out
-expect_grep "^1 customer lapsing, about \$1,217 a year at risk" out
+expect_grep "^2 customers lapsing, about \$2,029 a year at risk" out
 expect_grep "L1  Lena Clock  (ana)" out
+
+# the agenda calls them with the same words, the one with more money at risk first
+fu agenda --all --json >a.json
+aj() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('a.json')) AS e $2"; }
+test "$(aj "group_concat(json_extract(e.value, '\$.contact'))" \
+	"WHERE json_extract(e.value, '\$.reasons[0].trigger') = 'lapsed'")" = L1,L2
+aj "json_extract(e.value, '\$.reasons[0].why')" "WHERE json_extract(e.value, '\$.contact') = 'L1'" >awhy
+cmp why awhy
+test "$(aj "json_extract(e.value, '\$.priority') > (SELECT json_extract(f.value, '\$.priority')
+	FROM json_each(readfile('a.json')) AS f WHERE json_extract(f.value, '\$.contact') = 'L2')" \
+	"WHERE json_extract(e.value, '\$.contact') = 'L1'")" = 1
+# the report's totals, now and a month ago (40 days after the last order, lapsing already)
+fu report --json >r.json
+rj() { sqlite3 :memory: "SELECT printf('$1', json_extract(readfile('r.json'), '\$.lapsing.$2'))"; }
+test "$(rj %d customers)" = 2
+test "$(rj %.0f revenue_at_risk)" = 2029
+test "$(rj %d month_ago.customers)" = 2
+test "$(rj %d change.customers)" = 0
+fu report >out
+expect_grep "^lapsing: 2 regular customers, about \$2,029 at risk over the next 12 months" out
 expect_fail 1 fu lapsed --limit x
 expect_grep "not a count" err
 expect_fail 1 fu model show

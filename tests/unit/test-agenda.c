@@ -127,7 +127,7 @@ static void eval_at(struct check *k, const struct contact *c, const struct conta
 {
 	struct followup f;
 
-	OK(k->fx, engine_evaluate(&k->fx->ctx, &k->fx->pb, c, st, &k->ev, zone, now, &f, open,
+	OK(k->fx, engine_evaluate(&k->fx->ctx, &k->fx->pb, NULL, c, st, &k->ev, zone, now, &f, open,
 				  w));
 	*due = *open ? f.due : INT64_MAX;
 	*escalated = *open && f.escalated;
@@ -210,7 +210,7 @@ static void test_agenda_cached_equals_full(void **state)
 
 		dt_to_civil(now, &cv);
 		for (size_t i = 0; i < sizeof(owners) / sizeof(owners[0]); i++) {
-			struct agenda_opts o = { owners[i], now, 0, d % 2, 0 };
+			struct agenda_opts o = { owners[i], now, 0, d % 2, 0, NULL };
 			struct agenda a, b;
 
 			o.day = dt_days_from_civil(cv.year, cv.month, cv.day);

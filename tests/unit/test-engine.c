@@ -1,6 +1,7 @@
 /* test-engine.c - unit tests of engine_followup(): hand-built timelines, the built-in playbook, a fixed clock */
 #include "engine.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "bizhours.h"
+#include "clv.h"
 #include "datetime.h"
 #include "model.h"
 #include "playbook.h"
@@ -164,7 +166,7 @@ static int fx_eval_at(struct fx *f, int64_t now)
 	fu_ctx_init(&ctx);
 	followup_release(&f->fu);
 	f->now = now;
-	rc = engine_followup(&ctx, &f->pb, &f->c, &f->st, &f->ev, f->zone, now, &f->fu, &f->open);
+	rc = engine_followup(&ctx, &f->pb, NULL, &f->c, &f->st, &f->ev, f->zone, now, &f->fu, &f->open);
 	if (rc)
 		fail_msg("engine_followup: %s", ctx.msg);
 	return f->open;
@@ -804,6 +806,10 @@ static void test_lapsed_regular_buyer(void **state)
 	};
 	struct fx f;
 	const struct reason *r;
+	struct engine_wake wk;
+	struct followup tmp;
+	struct fu_ctx ctx;
+	int open;
 
 	(void)state;
 	BUILD(&f, NY, BOTH, rows);
@@ -811,25 +817,86 @@ static void test_lapsed_regular_buyer(void **state)
 	assert_int_equal(fx_eval(&f, "2026-03-16T15:00Z"), 1);
 	r = reason_of(&f.fu, TRIG_LAPSED);
 	assert_int_equal(r->channel, CH_CALL);
-	assert_int_equal(r->priority, 75);
-	/* lapsed at twice the usual gap, 2026-03-06T03:00Z = Thursday 22:00 EST: Friday's opening */
-	assert_time(r->since, "2026-03-06T03:00Z");
-	assert_time(r->due, "2026-03-06T09:00-05:00");
+	/* 75, and 1 for $243 a year at risk (365 / 30 days x $20; no P(alive) without a model) */
+	assert_int_equal(r->priority, 76);
+	assert_true(f.fu.at_risk > 243.33 && f.fu.at_risk < 243.34);
+	/*
+	 * Under the default prior, a wait this clockwork buyer reaches less than 5 times in 100
+	 * begins on day 35 (2026-02-09 UTC, Sunday 19:00 EST): due at Monday's opening
+	 */
+	assert_time(r->since, "2026-02-09T00:00Z");
+	assert_time(r->due, "2026-02-09T09:00-05:00");
 	assert_int_equal(bizhours_is_open(&f.pb.hours, f.zone, r->due), 1);
 	ASSERT_EVENTS(r, 104);
 	assert_contains(r->say, "about every 30 days, and it has been\n70 days now");
-	assert_string_equal(r->why, "buys about every 30 days; 70 days since the last order");
+	assert_string_equal(r->why, "buys about every 30 days; 70 days since the last order; a wait "
+			    "this long happens fewer than 1 time in 100 for them; about $243 a year "
+			    "at risk");
 	/* the light touch after a silence rides along; the lapse leads */
 	assert_int_equal(f.fu.nreasons, 2);
 	assert_int_equal(f.fu.reasons[0].trigger, TRIG_LAPSED);
 	assert_int_equal(f.fu.reasons[1].trigger, TRIG_SILENCE);
-	assert_time(f.fu.due, "2026-03-06T09:00-05:00");
+	assert_time(f.fu.due, "2026-02-09T09:00-05:00");
 	assert_int_equal(f.fu.overdue, 1);
-	assert_int_equal(f.fu.priority, 75 + 2 + 5);
+	assert_int_equal(f.fu.priority, 76 + 2 + 5);
 	assert_int_equal(f.fu.channel, CH_CALL);
-	/* at exactly twice the gap it has not lapsed yet */
-	assert_int_equal(fx_eval(&f, "2026-03-06T03:00Z"), 1);
+	/* on day 34 it has not lapsed yet (p_wait 0.079), and the clock wakes it at day 35 */
+	fx_eval(&f, "2026-02-08T23:59:59Z");
 	assert_int_equal(count_trigger(&f.fu, TRIG_LAPSED), 0);
+	fu_ctx_init(&ctx);
+	assert_int_equal(engine_evaluate(&ctx, &f.pb, NULL, &f.c, &f.st, &f.ev, f.zone,
+					 at("2026-02-08T12:00Z"), &tmp, &open, &wk), FU_OK);
+	if (open)
+		followup_release(&tmp);
+	assert_time(wk.wake, "2026-02-09T00:00Z");
+	/* from the first instant of day 35 (p_wait 0.036) it has */
+	fx_eval(&f, "2026-02-09T00:00Z");
+	assert_int_equal(count_trigger(&f.fu, TRIG_LAPSED), 1);
+	/* unanswered for 60 days (the rule's expiry), the call is dropped */
+	fx_eval(&f, "2026-04-10T00:00Z");
+	assert_int_equal(count_trigger(&f.fu, TRIG_LAPSED), 1);
+	fx_eval(&f, "2026-04-10T00:00:01Z");
+	assert_int_equal(count_trigger(&f.fu, TRIG_LAPSED), 0);
+	fx_release(&f);
+}
+
+/* With the customer base's BG/NBD, the money at risk is weighed by P(alive). */
+static void test_lapsed_p_alive(void **state)
+{
+	static const struct row rows[] = {
+		{ .type = EV_PURCHASE, .at = "2025-10-07T03:00Z", .cents = 2000 },
+		{ .type = EV_PURCHASE, .at = "2025-11-06T03:00Z", .cents = 2000 },
+		{ .type = EV_PURCHASE, .at = "2025-12-06T03:00Z", .cents = 2000 },
+		{ .type = EV_PURCHASE, .at = "2026-01-05T03:00Z", .cents = 200000 },
+	};
+	/* CDNOW's estimates (Fader, Hardie & Lee 2005) with alpha from weeks to days */
+	static const struct bgnbd bg = { 0.243, 4.414 * 7, 0.793, 2.426, 0, 0 };
+	/* the customer's summary at 2026-03-16: 3 repeat days, last at day 90 of 160 */
+	static const struct rfm c = { 3, 90, 160, 0 };
+	struct lapse_model m;
+	struct fx f;
+	const struct reason *r;
+	struct fu_ctx ctx;
+	double pa, want;
+	int open;
+
+	(void)state;
+	BUILD(&f, NY, BOTH, rows);
+	lapse_model_default(&m, at("2026-03-16T15:00Z"));
+	m.bg = bg;
+	m.has_bg = 1;
+	pa = bgnbd_p_alive(&bg, &c);
+	assert_true(pa > 0.05 && pa < 0.95);
+	/* 365 / 30 days x the mean spend per purchase day ($2,060 / 4) x P(alive) */
+	want = 365.0 / 30.0 * 2060.0 / 4.0 * pa;
+	fu_ctx_init(&ctx);
+	assert_int_equal(engine_followup(&ctx, &f.pb, &m, &f.c, &f.st, &f.ev, f.zone,
+					 at("2026-03-16T15:00Z"), &f.fu, &open), FU_OK);
+	assert_int_equal(open, 1);
+	r = reason_of(&f.fu, TRIG_LAPSED);
+	assert_true(fabs(f.fu.at_risk - want) < 1e-6 * want);
+	/* 3 for each factor of ten above $100 a year, at most 9 */
+	assert_int_equal(r->priority, 75 + (int)floor(3 * log10(want / 100)));
 	fx_release(&f);
 }
 
@@ -1541,6 +1608,7 @@ int main(void)
 		cmocka_unit_test(test_paid_on_time_needs_nothing),
 		cmocka_unit_test(test_invoice_overdue_automated),
 		cmocka_unit_test(test_lapsed_regular_buyer),
+		cmocka_unit_test(test_lapsed_p_alive),
 		cmocka_unit_test(test_silence_after_27_days),
 		cmocka_unit_test(test_silence_not_for_a_lead_who_said_no),
 		cmocka_unit_test(test_check_in_on_agreed_date),

@@ -333,6 +333,52 @@ static void test_long_history(void **state)
 	free(days);
 }
 
+/*
+ * rhythm_lapse_day() is where p_wait first falls below p, for clockwork, regular, irregular
+ * and one-gap histories (with repeats), and never for a p no wait reaches.
+ */
+static void test_lapse_day(void **state)
+{
+	static const int clock[] = { 30, 30, 30, 30 }, reg[] = { 20, 35, 28, 41, 25, 30 },
+			 irr[] = { 5, 60, 12, 95, 20, 45, 8, 80 }, one[] = { 14 };
+	static const struct { const int *g; size_t n; } h[] = {
+		{ clock, 4 }, { reg, 6 }, { irr, 8 }, { one, 1 },
+	};
+	static const double ps[] = { 0.05, 0.01, 0.3 };
+	struct rhythm_prior p;
+	struct fu_ctx ctx;
+	int64_t days[16], day;
+	size_t n;
+
+	(void)state;
+	rhythm_prior_default(&p);
+	fu_ctx_init(&ctx);
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+		for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+			n = days_from_gaps(20000, h[i].g, h[i].n, days);
+			days[n] = days[n - 1]; /* two purchases on the last day */
+			assert_int_equal(rhythm_lapse_day(&ctx, &p, days, n + 1, ps[k], &day), FU_OK);
+			assert_true(day > days[n] && day < INT64_MAX);
+			assert_true(eval_ok(&p, days, n + 1, day).p_wait < ps[k]);
+			assert_false(eval_ok(&p, days, n + 1, day - 1).p_wait < ps[k]);
+			assert_true(eval_ok(&p, days, n + 1, day + 400).p_wait < ps[k]);
+		}
+	}
+	/* the clockwork buyer is flagged within days of the missed order, the irregular one late */
+	n = days_from_gaps(20000, clock, 4, days);
+	assert_int_equal(rhythm_lapse_day(&ctx, &p, days, n, 0.05, &day), FU_OK);
+	assert_true(day - days[n - 1] > 30 && day - days[n - 1] < 40);
+	n = days_from_gaps(20000, irr, 8, days);
+	assert_int_equal(rhythm_lapse_day(&ctx, &p, days, n, 0.05, &day), FU_OK);
+	assert_true(day - days[n - 1] > 90);
+	/* with p = 1 any wait of a day or more will do (a buyer due today is not late); bad p
+	 * and bad days are refused */
+	assert_int_equal(rhythm_lapse_day(&ctx, &p, days, n, 1, &day), FU_OK);
+	assert_true(day == days[n - 1] + 1);
+	assert_int_equal(rhythm_lapse_day(&ctx, &p, days, n, 0, &day), FU_EINPUT);
+	assert_int_equal(rhythm_lapse_day(&ctx, &p, days, 0, 0.05, &day), FU_EINPUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_eval_errors),
 		cmocka_unit_test(test_long_history),
+		cmocka_unit_test(test_lapse_day),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,473 @@
+/* lapse.c - lapses judged on each customer's own rhythm, priced with the population models */
+#include "lapse.h"
+
+#include <math.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define DAY 86400
+#define WORDS_MAX 384
+
+int64_t lapse_day(int64_t t)
+{
+	int64_t d = t / DAY;
+
+	return t % DAY < 0 ? d - 1 : d;
+}
+
+/* ---- the purchase log ---- */
+
+void purchase_log_init(struct purchase_log *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void purchase_log_release(struct purchase_log *p)
+{
+	free(p->contact);
+	free(p->off);
+	free(p->day);
+	free(p->time);
+	free(p->amount);
+	purchase_log_init(p);
+}
+
+struct purchase_scan {
+	struct purchase_log *p;
+	int64_t until;
+	size_t ccap; /* contacts room (off has ccap + 1) */
+	size_t cap;  /* purchases room */
+	int later;   /* a purchase after until was seen */
+};
+
+static int grow_contacts(struct fu_ctx *ctx, struct purchase_scan *ps)
+{
+	struct purchase_log *p = ps->p;
+	size_t n = ps->ccap ? ps->ccap * 2 : 1024;
+	int64_t *c = realloc(p->contact, n * sizeof(*c));
+	size_t *o;
+
+	if (!c)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
+	p->contact = c;
+	o = realloc(p->off, (n + 1) * sizeof(*o));
+	if (!o)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
+	p->off = o;
+	ps->ccap = n;
+	return FU_OK;
+}
+
+static int grow_purchases(struct fu_ctx *ctx, struct purchase_scan *ps)
+{
+	struct purchase_log *p = ps->p;
+	size_t n = ps->cap ? ps->cap * 2 : 4096;
+	int64_t *d = realloc(p->day, n * sizeof(*d)), *t;
+	double *a;
+
+	if (!d)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
+	p->day = d;
+	t = realloc(p->time, n * sizeof(*t));
+	if (!t)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
+	p->time = t;
+	a = realloc(p->amount, n * sizeof(*a));
+	if (!a)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
+	p->amount = a;
+	ps->cap = n;
+	return FU_OK;
+}
+
+/* Appends one purchase; contacts come in ascending id order, each in time order. */
+static int push(struct fu_ctx *ctx, struct purchase_scan *ps, int64_t contact, int64_t time,
+		double amount)
+{
+	struct purchase_log *p = ps->p;
+	int rc;
+
+	if (p->n == 0 || p->contact[p->n - 1] != contact) {
+		if (p->n == ps->ccap && (rc = grow_contacts(ctx, ps)))
+			return rc;
+		p->contact[p->n] = contact;
+		p->off[p->n] = p->len;
+		p->n++;
+	}
+	if (p->len == ps->cap && (rc = grow_purchases(ctx, ps)))
+		return rc;
+	p->day[p->len] = lapse_day(time);
+	p->time[p->len] = time;
+	p->amount[p->len] = amount;
+	p->len++;
+	p->off[p->n] = p->len;
+	return FU_OK;
+}
+
+static int purchase_event(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	struct purchase_scan *ps = arg;
+
+	if (e->type != EV_PURCHASE)
+		return FU_OK;
+	if (e->time > ps->until) {
+		ps->later = 1;
+		return FU_OK;
+	}
+	return push(ctx, ps, e->contact_id, e->time,
+		    e->has_amount ? (double)e->amount / 100.0 : 0.0);
+}
+
+/* A loaded log always has its off[0]. */
+static int finish(struct fu_ctx *ctx, struct purchase_log *p)
+{
+	if (p->off)
+		return FU_OK;
+	p->off = calloc(1, sizeof(*p->off));
+	return p->off ? FU_OK : fu_err(ctx, FU_ENOMEM, "out of memory reading purchases");
+}
+
+int purchase_log_load(struct fu_ctx *ctx, struct store *s, int64_t until, struct purchase_log *p)
+{
+	struct purchase_scan ps = { p, until, 0, 0, 0 };
+	int rc;
+
+	purchase_log_init(p);
+	rc = store_events_scan(ctx, s, purchase_event, &ps);
+	p->later = ps.later;
+	if (!rc)
+		rc = finish(ctx, p);
+	if (rc)
+		purchase_log_release(p);
+	return rc;
+}
+
+int purchase_log_cut(struct fu_ctx *ctx, const struct purchase_log *p, int64_t until,
+		     struct purchase_log *out)
+{
+	struct purchase_scan ps = { out, until, 0, 0, 0 };
+	int rc = FU_OK;
+
+	purchase_log_init(out);
+	for (size_t i = 0; i < p->n && !rc; i++) {
+		for (size_t j = p->off[i]; j < p->off[i + 1] && !rc; j++) {
+			if (p->time[j] <= until)
+				rc = push(ctx, &ps, p->contact[i], p->time[j], p->amount[j]);
+		}
+	}
+	if (!rc)
+		rc = finish(ctx, out);
+	if (rc)
+		purchase_log_release(out);
+	return rc;
+}
+
+/* ---- the population ---- */
+
+void lapse_model_default(struct lapse_model *m, int64_t now)
+{
+	memset(m, 0, sizeof(*m));
+	m->today = lapse_day(now);
+	rhythm_prior_default(&m->prior);
+}
+
+int lapse_model_fit(struct fu_ctx *ctx, const struct purchase_log *p, int64_t now,
+		    struct lapse_model *out)
+{
+	struct rfm *c = NULL;
+	int rc;
+
+	lapse_model_default(out, now);
+	for (size_t j = 0; j < p->len; j++) {
+		if (p->day[j] > out->today)
+			return fu_err(ctx, FU_EINPUT, "lapse model: a purchase on day %lld is after "
+				      "day %lld", (long long)p->day[j], (long long)out->today);
+	}
+	out->customers = p->n;
+	if (p->n == 0)
+		return FU_OK;
+	rc = rhythm_prior_fit(ctx, p->day, p->off, p->n, &out->prior);
+	if (rc && rc != FU_EINPUT)
+		return rc;
+	/* too few regular buyers for a prior of their own: the documented default stands */
+	c = malloc(p->n * sizeof(*c));
+	if (!c)
+		return fu_err(ctx, FU_ENOMEM, "out of memory fitting the lapse model");
+	for (size_t i = 0; i < p->n; i++) {
+		size_t a = p->off[i];
+
+		rc = rfm_from_days(ctx, p->day + a, p->amount + a, p->off[i + 1] - a, out->today, 1,
+				   &c[i]);
+		if (rc)
+			goto out;
+	}
+	/* P(alive) and spend in days, when the data allow the models */
+	rc = bgnbd_fit(ctx, c, p->n, &out->bg);
+	if (rc == FU_ENOMEM)
+		goto out;
+	out->has_bg = rc == FU_OK;
+	rc = gammagamma_fit(ctx, c, p->n, &out->gg);
+	if (rc == FU_ENOMEM)
+		goto out;
+	out->has_gg = rc == FU_OK;
+	rc = FU_OK;
+out:
+	free(c);
+	if (!rc)
+		fu_ctx_init(ctx); /* the fits the data did not allow are not errors */
+	return rc;
+}
+
+/* ---- the fitted model, kept between runs ---- */
+
+#define META_LAPSE_MODEL "lapse_model"
+
+/*
+ * The model depends on the purchases up to now only. The log only grows, so the same
+ * largest event id means the same events; the same now, or the same day when no purchase
+ * lies after the cached moment, means the same purchases up to now.
+ */
+static int cache_valid(json_t *o, int64_t max_id, int64_t now)
+{
+	json_t *k = json_object_get(o, "basis");
+	int64_t id = json_integer_value(json_object_get(k, "max_event_id"));
+	int64_t at = json_integer_value(json_object_get(k, "now"));
+	int later = json_is_true(json_object_get(k, "purchases_later"));
+
+	if (!json_is_object(k) || id != max_id)
+		return 0;
+	return at == now || (!later && lapse_day(at) == lapse_day(now) && at <= now);
+}
+
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+static void model_from_json(json_t *o, int64_t now, struct lapse_model *m)
+{
+	json_t *pr = json_object_get(o, "prior"), *bg = json_object_get(o, "bgnbd"),
+	       *gg = json_object_get(o, "gammagamma");
+
+	lapse_model_default(m, now);
+	m->prior.mu = num(pr, "mu");
+	m->prior.sigma = num(pr, "sigma");
+	m->prior.tau = num(pr, "tau");
+	m->prior.weight = num(pr, "weight");
+	m->prior.customers = (long)json_integer_value(json_object_get(pr, "customers"));
+	m->customers = (size_t)json_integer_value(json_object_get(o, "customers"));
+	m->has_bg = json_is_object(bg);
+	if (m->has_bg) {
+		m->bg.r = num(bg, "r");
+		m->bg.alpha = num(bg, "alpha");
+		m->bg.a = num(bg, "a");
+		m->bg.b = num(bg, "b");
+		m->bg.ll = num(bg, "ll");
+		m->bg.iterations = (int)json_integer_value(json_object_get(bg, "iterations"));
+	}
+	m->has_gg = json_is_object(gg);
+	if (m->has_gg) {
+		m->gg.p = num(gg, "p");
+		m->gg.q = num(gg, "q");
+		m->gg.gamma = num(gg, "gamma");
+		m->gg.ll = num(gg, "ll");
+	}
+}
+
+static json_t *model_to_json(const struct lapse_model *m, int64_t max_id, int64_t now, int later)
+{
+	return json_pack("{s:{s:I, s:I, s:b}, s:{s:f, s:f, s:f, s:f, s:I}, s:I, s:o, s:o}",
+			 "basis", "max_event_id", (json_int_t)max_id, "now", (json_int_t)now,
+			 "purchases_later", later, "prior", "mu", m->prior.mu, "sigma",
+			 m->prior.sigma, "tau", m->prior.tau, "weight", m->prior.weight, "customers",
+			 (json_int_t)m->prior.customers, "customers", (json_int_t)m->customers,
+			 "bgnbd", m->has_bg ? json_pack("{s:f, s:f, s:f, s:f, s:f, s:i}", "r", m->bg.r,
+							 "alpha", m->bg.alpha, "a", m->bg.a, "b",
+							 m->bg.b, "ll", m->bg.ll, "iterations",
+							 m->bg.iterations) : json_null(),
+			 "gammagamma", m->has_gg ? json_pack("{s:f, s:f, s:f, s:f}", "p", m->gg.p,
+							      "q", m->gg.q, "gamma", m->gg.gamma,
+							      "ll", m->gg.ll) : json_null());
+}
+
+int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct lapse_model *out)
+{
+	struct purchase_log p;
+	int64_t max_id;
+	char *text = NULL;
+	json_t *o;
+	int rc;
+
+	lapse_model_default(out, now);
+	rc = store_max_event_id(ctx, s, &max_id);
+	if (!rc)
+		rc = store_meta_get(ctx, s, META_LAPSE_MODEL, &text);
+	if (rc)
+		return rc;
+	o = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (o && cache_valid(o, max_id, now)) {
+		model_from_json(o, now, out);
+		json_decref(o);
+		return FU_OK;
+	}
+	json_decref(o);
+	rc = purchase_log_load(ctx, s, now, &p);
+	if (!rc)
+		rc = lapse_model_fit(ctx, &p, now, out);
+	if (!rc) {
+		/* kept for the next run; a read-only database just fits again next time */
+		struct fu_ctx tmp;
+		char *dump;
+
+		o = model_to_json(out, max_id, now, p.later);
+		dump = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+		fu_ctx_init(&tmp);
+		if (dump)
+			store_meta_set(&tmp, s, META_LAPSE_MODEL, dump);
+		free(dump);
+		json_decref(o);
+	}
+	purchase_log_release(&p);
+	return rc;
+}
+
+/* ---- one customer ---- */
+
+int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+	       const double *amounts, size_t n, int64_t now, struct lapse *out)
+{
+	int64_t today = lapse_day(now);
+	struct rfm c;
+	double total = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->since_day = INT64_MAX;
+	out->p_alive = NAN;
+	out->spend = NAN;
+	rc = rhythm_eval(ctx, &m->prior, days, n, today, &out->r);
+	if (rc)
+		return rc;
+	for (size_t j = 0; j < n; j++) {
+		total += amounts ? amounts[j] : 0;
+		out->purchase_days += j == 0 || days[j] != days[j - 1];
+	}
+	if (out->purchase_days < 2)
+		return FU_OK;
+	rc = rhythm_lapse_day(ctx, &m->prior, days, n, LAPSE_P, &out->since_day);
+	if (rc)
+		return rc;
+	out->lapsed = out->r.p_wait < LAPSE_P;
+	rc = rfm_from_days(ctx, days, amounts, n, today, 1, &c);
+	if (rc)
+		return rc;
+	if (m->has_bg)
+		out->p_alive = bgnbd_p_alive(&m->bg, &c);
+	if (m->has_gg)
+		out->spend = gammagamma_expected_spend(&m->gg, &c);
+	if (!isfinite(out->spend) || out->spend < 0)
+		out->spend = total / out->purchase_days;
+	/*
+	 * What a call could still save: their yearly spend, weighed by the chance they are
+	 * still a customer (long-gone customers are lost already, not at risk).
+	 */
+	out->at_risk = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap * out->spend : 0;
+	if (isfinite(out->p_alive))
+		out->at_risk *= out->p_alive;
+	return FU_OK;
+}
+
+int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
+	       int64_t now, struct lapse_entry **out, size_t *n)
+{
+	struct lapse_entry *v = NULL;
+	int rc = FU_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (p->n == 0)
+		return FU_OK;
+	v = malloc(p->n * sizeof(*v));
+	if (!v)
+		return fu_err(ctx, FU_ENOMEM, "out of memory listing lapses");
+	for (size_t i = 0; i < p->n; i++) {
+		size_t a = p->off[i], k = p->off[i + 1] - a;
+		struct lapse_entry *e = &v[*n];
+
+		rc = lapse_eval(ctx, m, p->day + a, p->amount + a, k, now, &e->l);
+		if (rc) {
+			fu_err_prefix(ctx, "contact %lld", (long long)p->contact[i]);
+			free(v);
+			*n = 0;
+			return rc;
+		}
+		if (!e->l.lapsed)
+			continue;
+		e->contact_id = p->contact[i];
+		e->last_purchase = p->time[a + k - 1];
+		(*n)++;
+	}
+	if (*n == 0)
+		free(v);
+	else
+		*out = v;
+	return FU_OK;
+}
+
+int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at,
+		    struct lapse_totals *out)
+{
+	struct purchase_log cut;
+	struct lapse_model m;
+	struct lapse_entry *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = purchase_log_cut(ctx, p, at, &cut);
+	if (rc)
+		return rc;
+	rc = lapse_model_fit(ctx, &cut, at, &m);
+	if (!rc)
+		rc = lapse_list(ctx, &m, &cut, at, &v, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		out->at_risk += v[i].l.at_risk;
+	out->customers = rc ? 0 : n;
+	free(v);
+	purchase_log_release(&cut);
+	return rc;
+}
+
+/* ---- words ---- */
+
+void lapse_format_dollars(double d, char *out, size_t n)
+{
+	char digits[32], grouped[48];
+	size_t len, j = 0;
+
+	if (!isfinite(d) || d < 0)
+		d = 0;
+	snprintf(digits, sizeof(digits), "%.0f", d);
+	len = strlen(digits);
+	for (size_t i = 0; i < len && j + 2 < sizeof(grouped); i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			grouped[j++] = ',';
+		grouped[j++] = digits[i];
+	}
+	grouped[j] = '\0';
+	snprintf(out, n, "$%s", grouped);
+}
+
+void lapse_describe(const struct lapse *l, char *out, size_t n)
+{
+	char words[WORDS_MAX], money[64];
+
+	rhythm_describe(&l->r, words, sizeof(words));
+	lapse_format_dollars(l->at_risk, money, sizeof(money));
+	snprintf(out, n, "%s; about %s a year at risk", words, money);
+}

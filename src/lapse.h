@@ -1,0 +1,131 @@
+/* lapse.h - regular buyers who missed their usual order, and the money a lapse puts at risk */
+#ifndef FU_LAPSE_H
+#define FU_LAPSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clv.h"
+#include "fu.h"
+#include "rhythm.h"
+#include "store.h"
+
+/* A wait rarer than this for the customer's own rhythm is a lapse (`followup lapsed`, the engine). */
+#define LAPSE_P 0.05
+
+/*
+ * Every contact's purchases up to a moment, as clv.h and rhythm.h take them: contact[i] (ids
+ * ascending, n of them) owns entries off[i] .. off[i + 1] - 1 of day (UTC days since the epoch,
+ * ascending; a day repeats for several purchases on it), time and amount (dollars, 0 when the
+ * event has none). off has n + 1 entries once loaded. The arrays are malloced and owned here:
+ * purchase_log_release() frees them.
+ */
+struct purchase_log {
+	size_t n, len;
+	int64_t *contact;
+	size_t *off;
+	int64_t *day;
+	int64_t *time;
+	double *amount;
+	int later;      /* purchase_log_load() saw purchases after its `until` */
+};
+
+void purchase_log_init(struct purchase_log *p);
+void purchase_log_release(struct purchase_log *p);
+/* Loads every purchase at or before until (INT64_MAX for all). On failure *p is left empty. */
+int purchase_log_load(struct fu_ctx *ctx, struct store *s, int64_t until, struct purchase_log *p);
+/* Copies the purchases of p at or before until into *out; on failure (FU_ENOMEM) *out is empty. */
+int purchase_log_cut(struct fu_ctx *ctx, const struct purchase_log *p, int64_t until,
+		     struct purchase_log *out);
+
+/* The UTC day number (days since the epoch) of t. */
+int64_t lapse_day(int64_t t);
+
+/*
+ * What the whole customer base says at one moment: the rhythm prior, and BG/NBD and
+ * Gamma-Gamma in days on the calibration period ending that day. Plain values, nothing to free.
+ */
+struct lapse_model {
+	int64_t today;             /* the UTC day number it describes */
+	struct rhythm_prior prior; /* fitted, or the documented default with fewer than 10 regular buyers */
+	int has_bg, has_gg;        /* whether the data allowed these fits */
+	struct bgnbd bg;
+	struct gammagamma gg;
+	size_t customers;          /* customers with a purchase */
+};
+
+/* The default prior without BG/NBD or Gamma-Gamma, at the day of now. */
+void lapse_model_default(struct lapse_model *m, int64_t now);
+
+/*
+ * Fits the model at now from p, which must hold no purchase after now (FU_EINPUT otherwise).
+ * Too few customers for a model is not an error: the default prior stands, has_bg / has_gg
+ * say which fits the data allowed. FU_ENOMEM.
+ */
+int lapse_model_fit(struct fu_ctx *ctx, const struct purchase_log *p, int64_t now,
+		    struct lapse_model *out);
+/*
+ * purchase_log_load() up to now, then lapse_model_fit(); fails as they do. The fitted model is
+ * kept in the store's metadata with the log's extent and the moment, and reused (bit for bit:
+ * reals are kept with 17 digits) while the same purchases up to now stand; writing it is best
+ * effort (a read-only database fits every time).
+ */
+int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct lapse_model *out);
+
+/* One customer at one moment. */
+struct lapse {
+	struct rhythm r;     /* usual gap, days waited, p_wait (the prior alone with one purchase day) */
+	int purchase_days;   /* distinct purchase days */
+	int lapsed;          /* two or more purchase days and p_wait < LAPSE_P */
+	int64_t since_day;   /* the first day with p_wait < LAPSE_P; INT64_MAX with one purchase
+			      * day or when no wait is that rare */
+	double p_alive;      /* BG/NBD's P(alive), NaN without the model */
+	double spend;        /* expected spend per purchase day, dollars (Gamma-Gamma, else their mean) */
+	double at_risk;      /* yearly spend at stake, dollars: 365 / usual gap x spend x P(alive)
+			      * (without P(alive) when unknown); 0 with one purchase day */
+};
+
+/*
+ * Evaluates one customer at now under m (fitted at now): days[0..n) their ascending purchase
+ * days (UTC day numbers; repeats allowed), amounts[0..n) in dollars (NULL for none). FU_EINPUT
+ * for n == 0, days out of order or after now; FU_ENOMEM.
+ */
+int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+	       const double *amounts, size_t n, int64_t now, struct lapse *out);
+
+/* One lapsing customer of a purchase log. */
+struct lapse_entry {
+	int64_t contact_id;
+	int64_t last_purchase; /* instant */
+	struct lapse l;
+};
+
+/*
+ * The customers of p lapsing at now under m (both at now), in p's order (contact id
+ * ascending): *out is malloced (NULL when none) and freed by the caller, *n its length.
+ * Fails as lapse_eval() does; nothing is kept on failure.
+ */
+int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
+	       int64_t now, struct lapse_entry **out, size_t *n);
+
+/* Lapsing customers and the yearly spend at risk over them, at one moment. */
+struct lapse_totals {
+	size_t customers;
+	double at_risk; /* dollars over the next 12 months */
+};
+
+/*
+ * The totals at `at` from purchases p (which may hold later ones: they are left out) with a
+ * model fitted at `at`. Fails as lapse_model_fit() and lapse_list() do.
+ */
+int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at,
+		    struct lapse_totals *out);
+
+/* "$1,240": whole dollars with thousands separators ($0 for negative or not finite). */
+void lapse_format_dollars(double d, char *out, size_t n);
+
+/* The plain words: "buys about every 28 days; 71 days since the last order; a wait this
+ * long happens 3 times in 100 for them; about $1,240 a year at risk". At most n bytes. */
+void lapse_describe(const struct lapse *l, char *out, size_t n);
+
+#endif
