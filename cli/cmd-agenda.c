@@ -84,6 +84,12 @@ static void print_local(FILE *out, int64_t t, const char *zone)
 	tz_cache_free(zones);
 }
 
+/* Reasons due after this are open but not for today's conversation: listed as "later". */
+static int64_t later_than(const struct cli *cli, const struct followup *f)
+{
+	return (f->due > cli->now ? f->due : cli->now) + 2 * 86400;
+}
+
 void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 {
 	FILE *out = cli->out;
@@ -125,7 +131,7 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 			continue;
 		fprintf(out, "   why:   %s: ", trigger_name(r->trigger));
 		cli_put_safe(out, r->why);
-		if (r->due > f->due + 2 * 86400) {
+		if (r->due > later_than(cli, f)) {
 			/* open, but its own moment is later: shown so nothing surprises the caller */
 			cli_fmt_time(r->due, when, sizeof(when));
 			fprintf(out, " (later: due %.10s)", when);
@@ -139,7 +145,7 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 	for (int i = 0, said = 0; i < f->nreasons; i++) {
 		const struct reason *r = &f->reasons[i];
 
-		if (r->due > f->due + 2 * 86400)
+		if (r->due > later_than(cli, f))
 			continue;
 		fprintf(out, "   %s (%s%s):\n          ", said++ ? "then" : "say", channel_name(r->channel),
 			r->channel == CH_AUTO_EMAIL ? ", goes out by itself" : "");
