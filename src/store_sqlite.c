@@ -386,7 +386,7 @@ int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **ou
 	sqlite3_busy_timeout(s->db, 5000);
 	rc = exec_sql(ctx, s,
 		      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		      "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+		      "PRAGMA foreign_keys = ON;",
 		      "setting up");
 	if (rc)
 		goto fail;
