@@ -59,6 +59,15 @@ int fu_exit_status(int rc)
 	}
 }
 
+int fu_name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++) {
+		if (names[i] && strcmp(s, names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
 const char *fu_rc_name(int rc)
 {
 	switch (rc) {

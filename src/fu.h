@@ -50,6 +50,9 @@ int fu_err_prefix(struct fu_ctx *ctx, const char *fmt, ...)
 /* Exit status for a result code: 0 for FU_OK, 1 for the user's mistakes, 2 otherwise. */
 int fu_exit_status(int rc);
 
+/* The index of s in names[0..n), or -1: the one lookup behind every name table. */
+int fu_name_index(const char *const *names, int n, const char *s);
+
 /* Short name of a result code ("input", "not found", ...), for --json error bodies. */
 const char *fu_rc_name(int rc);
 

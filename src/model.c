@@ -31,13 +31,12 @@ const char *event_type_name(int type)
 
 int event_type_parse(struct fu_ctx *ctx, const char *s, int *type)
 {
-	for (int i = 0; i < EV__COUNT; i++) {
-		if (strcmp(s, event_names[i]) == 0) {
-			*type = i;
-			return FU_OK;
-		}
-	}
-	return fu_err(ctx, FU_EINPUT, "unknown type '%.64s'", s);
+	int i = fu_name_index(event_names, EV__COUNT, s);
+
+	if (i < 0)
+		return fu_err(ctx, FU_EINPUT, "unknown type '%.64s'", s);
+	*type = i;
+	return FU_OK;
 }
 
 void event_init(struct event *e)
@@ -300,13 +299,12 @@ const char *stage_name(int stage)
 
 int stage_parse(const char *s, int *stage)
 {
-	for (int i = 0; i < STAGE__COUNT; i++) {
-		if (strcmp(s, stage_names[i]) == 0) {
-			*stage = i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = fu_name_index(stage_names, STAGE__COUNT, s);
+
+	if (i < 0)
+		return -1;
+	*stage = i;
+	return 0;
 }
 
 int amount_parse(struct fu_ctx *ctx, const char *s, int64_t *cents)

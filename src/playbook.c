@@ -71,15 +71,12 @@ const char *trigger_name(int trigger)
 
 int trigger_parse(const char *s, int *trigger)
 {
-	int i;
+	int i = fu_name_index(trigger_names, TRIG__COUNT, s);
 
-	for (i = 0; i < TRIG__COUNT; i++) {
-		if (!strcmp(s, trigger_names[i])) {
-			*trigger = i;
-			return 0;
-		}
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	*trigger = i;
+	return 0;
 }
 
 const char *channel_name(int channel)
@@ -91,15 +88,12 @@ const char *channel_name(int channel)
 
 int channel_parse(const char *s, int *channel)
 {
-	int i;
+	int i = fu_name_index(channel_names, CH__COUNT, s);
 
-	for (i = 0; i < CH__COUNT; i++) {
-		if (!strcmp(s, channel_names[i])) {
-			*channel = i;
-			return 0;
-		}
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	*channel = i;
+	return 0;
 }
 
 int channel_is_personal(int channel)
