@@ -6,20 +6,28 @@
 # and the same timings are taken the next morning: the steady state of a business that
 # keeps up. The database is changed by the second part; delete it to start again.
 #   CONTACTS=100000 bench/agenda.sh      (from the top of the checkout; RUNS=3 by default)
+#   OWNERS=200 CONTACTS=1000000 bench/agenda.sh   (200 owners "o0001".. instead of the demo's 4)
 set -eu
 cd "$(dirname "$0")/.."
 CONTACTS=${CONTACTS:-1000000}
 RUNS=${RUNS:-3}
 NOW=${NOW:-2026-11-25T09:00:00Z}
 BIN=${FOLLOWUP_BIN:-./followup}
-out=bench/out/$CONTACTS
+OWNERS=${OWNERS:-0}
+if [ "$OWNERS" -gt 0 ]; then
+	out=bench/out/$CONTACTS-o$OWNERS
+	OWNER=${OWNER:-o0001}
+else
+	out=bench/out/$CONTACTS
+	OWNER=${OWNER:-ana}
+fi
 db=$out/followup.db
 mkdir -p "$out"
 [ -x build/bench-synth ] || make build/bench-synth >/dev/null
 [ -x followup ] || make followup >/dev/null
 if [ ! -f "$db" ]; then
 	[ -f "$out/events.csv" ] || build/bench-synth --contacts "$CONTACTS" --days 730 --seed 1 \
-		--end 2026-11-25 --out "$out" >/dev/null
+		--end 2026-11-25 --out "$out" --owners "$OWNERS" >/dev/null
 	./followup --db "$db" init >/dev/null
 	./followup --db "$db" import contacts "$out/contacts.csv" >/dev/null
 	./followup --db "$db" import events "$out/events.csv" >/dev/null
@@ -40,8 +48,8 @@ timed() {
 
 # day CLOCK: the first agenda of the day (it fills the cache), then RUNS of each kind
 day() {
-	timed "agenda --owner ana (fills the cache)" "$BIN" --db "$db" --now "$1" agenda --owner ana --json
-	for kind in "--owner ana" "" "--all"; do
+	timed "agenda --owner $OWNER (fills the cache)" "$BIN" --db "$db" --now "$1" agenda --owner "$OWNER" --json
+	for kind in "--owner $OWNER" "" "--all"; do
 		for i in $(seq "$RUNS"); do
 			# shellcheck disable=SC2086 # $kind is two words or none
 			timed "agenda ${kind:-(every owner)} (cached, run $i)" "$BIN" --db "$db" --now "$1" \
@@ -64,8 +72,8 @@ echo "the day's work: $(($(wc -l <"$out/done.csv") - 1)) touches imported in $(c
 NEXT=$(date -u -d "$NOW + 1 day" +%Y-%m-%dT%H:%M:%SZ)
 echo "the next morning, $NEXT:"
 day "$NEXT"
-sqlite3 "$db" "SELECT 'the next morning, contacts to look at for ana: ' || \
-	sum(owner = 'ana' AND (due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
-	OR wake <= unixepoch('$NEXT'))) || ' of ' || sum(owner = 'ana') || '; for everyone: ' || \
+sqlite3 "$db" "SELECT 'the next morning, contacts to look at for $OWNER: ' || \
+	sum(owner = '$OWNER' AND (due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
+	OR wake <= unixepoch('$NEXT'))) || ' of ' || sum(owner = '$OWNER') || '; for everyone: ' || \
 	sum(due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
 	OR wake <= unixepoch('$NEXT')) || ' of ' || count(*) FROM contact_wake"

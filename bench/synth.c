@@ -12,7 +12,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench-synth --contacts N --days D --seed S --end YYYY-MM-DD --out DIR\n", f);
+	fputs("usage: bench-synth --contacts N --days D --seed S --end YYYY-MM-DD --out DIR"
+	      " [--owners N]\n", f);
 }
 
 static int parse_int(const char *flag, const char *s, long long lo, long long hi, long long *out)
@@ -109,6 +110,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--days")) {
 			bad |= parse_int(a, argv[++i], 1, 36600, &v);
 			o.days = (int)v;
+		} else if (!strcmp(a, "--owners")) {
+			bad |= parse_int(a, argv[++i], 0, 9999, &v);
+			o.owners = (int)v;
 		} else if (!strcmp(a, "--seed")) {
 			bad |= parse_int(a, argv[++i], 0, INT64_MAX, &v);
 			o.seed = (uint64_t)v;

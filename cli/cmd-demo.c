@@ -59,7 +59,7 @@ static int import_tmp(struct cli *cli, struct store *s, FILE *f, const char *nam
 
 static int run_demo(struct cli *cli, int argc, char **argv)
 {
-	struct synth_opts so = { 300, 0, 730, 42 };
+	struct synth_opts so = { 300, 0, 730, 42, 0 };
 	struct synth_stats ss;
 	struct recent rec;
 	int64_t events[EV__COUNT], total = 0;

@@ -123,8 +123,9 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	tz_to_local(zone, f.due, &cv);
 	if (!b->o->all && dt_days_from_civil(cv.year, cv.month, cv.day) > b->o->day)
 		goto skip;
-	if (b->o->owner && !f.escalated &&
-	    strcmp(b->o->owner, f.owner ? f.owner : "") != 0)
+	/* an owner sees their own follow-ups, and escalated new leads nobody owns */
+	if (b->o->owner && strcmp(b->o->owner, f.owner ? f.owner : "") != 0 &&
+	    !(f.escalated && !f.owner))
 		goto skip;
 	if (b->a->n == b->a->cap) {
 		int n = b->a->cap ? b->a->cap * 2 : 64;

@@ -11,7 +11,7 @@
 #include "store.h"
 
 struct agenda_opts {
-	const char *owner;  /* only this owner's follow-ups (and escalated ones); NULL = all */
+	const char *owner;  /* this owner's follow-ups and escalated unowned new leads; NULL = all */
 	int64_t now;
 	int64_t day;        /* include follow-ups due on or before this local day (days since epoch) */
 	int all;            /* include everything open, whatever its due day */

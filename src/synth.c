@@ -233,6 +233,7 @@ struct gen {
 	int oom;
 	int64_t next_order, next_invoice, next_id;
 	int keyw, idw;
+	int owners;          /* synth_opts.owners */
 	struct person p;
 };
 
@@ -1007,8 +1008,13 @@ static void write_contact(struct gen *g, int64_t index, FILE *out)
 	put_c(&l, ',');
 	put_field(&l, company);
 	put_c(&l, ',');
-	if (g->p.owned)
+	if (g->p.owned && g->owners > 0) {
+		/* many owners, evenly: "o0001".. (a large business's sales team) */
+		put_c(&l, 'o');
+		put_u(&l, 1 + rng_below(r, (uint32_t)g->owners), 4);
+	} else if (g->p.owned) {
 		put_s(&l, owners[PICK(r, owner_w)]);
+	}
 	put_c(&l, ',');
 	put_s(&l, zones[g->p.zone].name);
 	put_c(&l, ',');
@@ -1105,6 +1111,7 @@ int synth_write(struct fu_ctx *ctx, const struct synth_opts *o, FILE *contacts, 
 	memset(&g, 0, sizeof(g));
 	g.end = o->end;
 	g.start = o->end - (int64_t)o->days * DAY;
+	g.owners = o->owners;
 	g.day0 = floor_div(g.start, DAY);
 	g.ndays = floor_div(g.end, DAY) - g.day0 + 1;
 	g.campaign_phase = (int)(mix64(o->seed ^ 0x5eedca11ULL) % CAMPAIGN_EVERY);

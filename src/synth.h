@@ -12,6 +12,7 @@ struct synth_opts {
 	int64_t end;        /* the business's "today", UTC seconds; no event after it but booked appointments */
 	int days;           /* history length in days before end (e.g. 730) */
 	uint64_t seed;      /* same seed + same options = byte-identical output */
+	int owners;         /* 0: the four demo sales people; N > 0: N owners "o0001".. (benchmarks) */
 };
 
 struct synth_stats {

@@ -89,9 +89,16 @@ fu event lead N1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
 fu agenda --json >a.json
 test "$(entry N1 due)" = 2026-11-25T09:15:00Z
 test "$(entry N1 overdue)" = 0
+printf 'key,owner,tz\nX1,ana,Europe/London\n' >x1.csv
+fu import contacts x1.csv >/dev/null
+fu event lead X1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
 fu --now 2026-11-25T09:20:00Z agenda --owner ben --json >a.json
 test "$(entry N1 overdue)" = 1
 test "$(entry N1 escalated)" = 1
+# ... but an overdue lead that ana owns stays in ana's agenda, flagged
+test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'X1'")" = 0
+fu --now 2026-11-25T09:20:00Z agenda --owner ana --json >a.json
+test "$(entry X1 escalated)" = 1
 
 # the report
 fu report >r.txt

@@ -59,7 +59,7 @@ static void import_tmp(struct fixture *fx, FILE *f, int kind)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct synth_opts so = { CONTACTS, 0, 400, 7 };
+	struct synth_opts so = { CONTACTS, 0, 400, 7, 0 };
 	FILE *cf, *ef;
 
 	if (!fx)

@@ -773,13 +773,16 @@ static void test_wake(void **state)
 	assert_string_equal(wake_list(fx, &out, 0, NULL, 0, 0, 0), "a/0 b/0 c/0 ");
 	w[0] = (struct store_wake){ a, 100, 300, STORE_WAKE_NEVER };
 	w[1] = (struct store_wake){ b, 200, 250, 150 };
-	w[2] = (struct store_wake){ c, STORE_WAKE_NEVER, STORE_WAKE_NEVER, STORE_WAKE_NEVER };
+	w[2] = (struct store_wake){ c, STORE_WAKE_NEVER, STORE_WAKE_NEVER, 150 };
 	OK(fx, store_wake_set(&fx->ctx, fx->s, w, 3));
-	/* an owner's contacts by due or wake, and anyone's that may be escalated by then */
+	/* an owner's contacts by due or wake, and unowned ones that may be escalated by then */
 	assert_string_equal(wake_list(fx, &out, 0, "ana", 99, 299, 149), "");
 	assert_string_equal(wake_list(fx, &out, 0, "ana", 100, 0, 0), "a/0 ");
 	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 300, 0), "a/0 ");
-	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 150), "b/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 150), "c/0 ");
+	/* ben's contact b could be escalated at 150 too, but escalations of owned leads stay
+	 * with their owner */
+	assert_string_equal(wake_list(fx, &out, 0, "ben", 0, 0, 150), "c/0 ");
 	assert_string_equal(wake_list(fx, &out, 0, "ben", 199, 249, 149), "");
 	assert_string_equal(wake_list(fx, &out, 0, "ben", 0, 250, 0), "b/0 ");
 	assert_string_equal(wake_list(fx, &out, 0, "", STORE_WAKE_NEVER, 0, 0), "c/0 ");

@@ -477,9 +477,58 @@ static void test_write_error(void **state)
 	fclose(ok);
 }
 
+/* With opts.owners, owners are "o0001".."oN" (or empty), for benchmarks of many owners. */
+static void test_many_owners(void **state)
+{
+	struct synth_opts o = { .contacts = 500, .end = end_2026(), .days = 365, .seed = 3,
+				.owners = 20 };
+	struct fu_ctx ctx;
+	char *cbuf = NULL, *ebuf = NULL;
+	size_t clen = 0, elen = 0;
+	FILE *c = open_memstream(&cbuf, &clen), *e = open_memstream(&ebuf, &elen);
+	int seen[21] = { 0 }, distinct = 0;
+	char *line, *save = NULL;
+
+	(void)state;
+	fu_ctx_init(&ctx);
+	assert_non_null(c);
+	assert_non_null(e);
+	assert_int_equal(synth_write(&ctx, &o, c, e, NULL), FU_OK);
+	fclose(c);
+	fclose(e);
+	line = strtok_r(cbuf, "\n", &save); /* header */
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		/* key,name,email,phone,company,owner,...: the owner is after the fifth comma
+		 * outside quotes; names and companies here hold no quoted commas but be safe */
+		int commas = 0, quoted = 0;
+		const char *p = line;
+
+		for (; *p && commas < 5; p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (*p == ',' && !quoted)
+				commas++;
+		}
+		if (*p == ',')
+			continue; /* no owner */
+		assert_int_equal(p[0], 'o');
+		{
+			int k = atoi(p + 1);
+
+			assert_true(k >= 1 && k <= 20);
+			distinct += !seen[k];
+			seen[k] = 1;
+		}
+	}
+	assert_int_equal(distinct, 20);
+	free(cbuf);
+	free(ebuf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many_owners),
 		cmocka_unit_test(test_same_seed_same_bytes),
 		cmocka_unit_test(test_other_seed_other_bytes),
 		cmocka_unit_test(test_headers),
