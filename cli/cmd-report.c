@@ -58,15 +58,9 @@ static int tally_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 					     !strcmp(e->outcome, "not-yet") || !strcmp(e->outcome, "no"));
 	}
 	if (!snooze && t->pending_lead != FU_TIME_NONE) {
-		if (t->nanswer == t->cap) {
-			size_t n = t->cap ? t->cap * 2 : 256;
-			int64_t *p = realloc(t->answer, n * sizeof(*p));
-
-			if (!p)
-				return fu_err(ctx, FU_ENOMEM, "out of memory reporting");
-			t->answer = p;
-			t->cap = n;
-		}
+		if (fu_grow(ctx, &t->answer, &t->cap, t->nanswer + 1, sizeof(*t->answer), 256,
+			    "reporting"))
+			return ctx->rc;
 		t->answer[t->nanswer++] = e->time - t->pending_lead;
 		t->pending_lead = FU_TIME_NONE;
 	}

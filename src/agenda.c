@@ -75,15 +75,9 @@ struct build {
 static int remember_wake(struct fu_ctx *ctx, struct build *b, int64_t contact_id,
 			 const struct engine_wake *w)
 {
-	if (b->nwakes == b->cap_wakes) {
-		size_t n = b->cap_wakes ? b->cap_wakes * 2 : 1024;
-		struct store_wake *p = realloc(b->wakes, n * sizeof(*p));
-
-		if (!p)
-			return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
-		b->wakes = p;
-		b->cap_wakes = n;
-	}
+	if (fu_grow(ctx, &b->wakes, &b->cap_wakes, b->nwakes + 1, sizeof(*b->wakes), 1024,
+		    "building the agenda"))
+		return ctx->rc;
 	b->wakes[b->nwakes].contact_id = contact_id;
 	b->wakes[b->nwakes].due = w->due;
 	b->wakes[b->nwakes].wake = w->wake;
@@ -127,16 +121,10 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	if (b->o->owner && strcmp(b->o->owner, f.owner ? f.owner : "") != 0 &&
 	    !(f.escalated && !f.owner))
 		goto skip;
-	if (b->a->n == b->a->cap) {
-		int n = b->a->cap ? b->a->cap * 2 : 64;
-		struct followup *p = realloc(b->a->v, (size_t)n * sizeof(*p));
-
-		if (!p) {
-			followup_release(&f);
-			return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
-		}
-		b->a->v = p;
-		b->a->cap = n;
+	if (fu_grow(ctx, &b->a->v, &b->a->cap, (size_t)b->a->n + 1, sizeof(*b->a->v), 64,
+		    "building the agenda")) {
+		followup_release(&f);
+		return ctx->rc;
 	}
 	b->a->v[b->a->n++] = f;
 	return FU_OK;

@@ -23,7 +23,8 @@ struct agenda_opts {
 
 struct agenda {
 	struct followup *v;
-	int n, cap;
+	int n;
+	size_t cap;
 	int64_t contacts;   /* contacts evaluated */
 };
 

@@ -98,15 +98,8 @@ int event_list_add(struct fu_ctx *ctx, struct event_list *l, const struct event 
 {
 	struct event *d;
 
-	if (l->n == l->cap) {
-		int n = l->cap ? l->cap * 2 : 16;
-		struct event *p = realloc(l->v, (size_t)n * sizeof(*p));
-
-		if (!p)
-			return fu_err(ctx, FU_ENOMEM, "out of memory reading a timeline");
-		l->v = p;
-		l->cap = n;
-	}
+	if (fu_grow(ctx, &l->v, &l->cap, (size_t)l->n + 1, sizeof(*l->v), 16, "reading a timeline"))
+		return ctx->rc;
 	d = &l->v[l->n];
 	*d = *e;
 	d->contact_key = NULL;

@@ -16,7 +16,8 @@
  */
 struct event_list {
 	struct event *v;
-	int n, cap;
+	int n;
+	size_t cap;
 	struct event_list_text *text; /* the strings' blocks, newest first */
 };
 

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void fu_ctx_init(struct fu_ctx *ctx)
@@ -57,6 +58,28 @@ int fu_exit_status(int rc)
 	default:
 		return 2;
 	}
+}
+
+int fu_grow(struct fu_ctx *ctx, void *arrp, size_t *cap, size_t need, size_t size, size_t first,
+	    const char *what)
+{
+	size_t n = *cap ? *cap : first;
+	void *old, *p;
+
+	if (need <= *cap)
+		return FU_OK;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / size)
+			return fu_err(ctx, FU_ENOMEM, "out of memory: %s", what);
+		n *= 2;
+	}
+	memcpy(&old, arrp, sizeof(old));
+	p = realloc(old, n * size);
+	if (!p)
+		return fu_err(ctx, FU_ENOMEM, "out of memory: %s", what);
+	memcpy(arrp, &p, sizeof(p));
+	*cap = n;
+	return FU_OK;
 }
 
 int fu_name_index(const char *const *names, int n, const char *s)

@@ -50,6 +50,14 @@ int fu_err_prefix(struct fu_ctx *ctx, const char *fmt, ...)
 /* Exit status for a result code: 0 for FU_OK, 1 for the user's mistakes, 2 otherwise. */
 int fu_exit_status(int rc);
 
+/*
+ * Makes room for at least `need` elements of `size` bytes in a malloced array: arrp points
+ * at the array pointer (NULL at first), *cap is its room in elements, doubled from `first`.
+ * Returns FU_OK, or FU_ENOMEM with "out of memory: what" (array and *cap unchanged).
+ */
+int fu_grow(struct fu_ctx *ctx, void *arrp, size_t *cap, size_t need, size_t size, size_t first,
+	    const char *what);
+
 /* The index of s in names[0..n), or -1: the one lookup behind every name table. */
 int fu_name_index(const char *const *names, int n, const char *s);
 

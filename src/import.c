@@ -523,15 +523,10 @@ static int live_for(struct fu_ctx *ctx, struct run *run, const char *key, size_t
 		return rc;
 	if (created)
 		run->r->contacts_new++;
-	if (run->nlive == run->cap_live) {
-		size_t n = run->cap_live ? run->cap_live * 2 : 1024;
-		struct live *p = realloc(run->live, n * sizeof(*p));
-
-		if (!p)
-			return fu_err(ctx, FU_ENOMEM, "out of memory importing");
-		run->live = p;
-		run->cap_live = n;
-	}
+	rc = fu_grow(ctx, &run->live, &run->cap_live, run->nlive + 1, sizeof(*run->live), 1024,
+		     "importing");
+	if (rc)
+		return rc;
 	l = &run->live[run->nlive];
 	contact_state_init(&l->st, id);
 	l->dirty = 0;

@@ -114,15 +114,9 @@ static int add_open_invoice(struct fu_ctx *ctx, struct contact_state *st, const 
 {
 	struct open_invoice *inv;
 
-	if (st->n_open == st->cap_open) {
-		int n = st->cap_open ? st->cap_open * 2 : 4;
-		struct open_invoice *p = realloc(st->open, (size_t)n * sizeof(*p));
-
-		if (!p)
-			return fu_err(ctx, FU_ENOMEM, "out of memory folding invoices");
-		st->open = p;
-		st->cap_open = n;
-	}
+	if (fu_grow(ctx, &st->open, &st->cap_open, (size_t)st->n_open + 1, sizeof(*st->open), 4,
+		    "folding invoices"))
+		return ctx->rc;
 	inv = &st->open[st->n_open];
 	inv->ref = NULL;
 	if (e->ref) {

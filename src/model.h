@@ -108,7 +108,7 @@ struct contact_state {
 	int do_not_contact;
 	/* working set while folding; not stored */
 	int n_open;
-	int cap_open;
+	size_t cap_open;
 	struct open_invoice *open;
 };
 
