@@ -78,14 +78,15 @@ static int name_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
 }
 
 /* The customers lapsing at the clock's time (lapse.h), into l sorted by contact id, unnamed. */
-static int find_lapses(struct cli *cli, const struct purchase_log *p, struct lapses *l)
+static int find_lapses(struct cli *cli, struct store *s, const struct purchase_log *p,
+		       struct lapses *l)
 {
 	struct lapse_model m;
 	struct lapse_entry *v = NULL;
 	size_t n = 0;
 	int rc;
 
-	rc = lapse_model_fit(&cli->ctx, p, cli->now, &m);
+	rc = lapse_model_load(&cli->ctx, s, cli->now, &m); /* the agenda's model */
 	if (!rc)
 		rc = lapse_list(&cli->ctx, &m, p, cli->now, &v, &n);
 	if (!rc && n) {
@@ -193,7 +194,7 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 	rc = purchase_log_load(&cli->ctx, s, cli->now, &p);
 	if (rc)
 		goto out_close;
-	rc = find_lapses(cli, &p, &l);
+	rc = find_lapses(cli, s, &p, &l);
 	if (rc)
 		goto out;
 	if (l.n) {

@@ -118,7 +118,7 @@ static int lapse_report(struct cli *cli, struct store *s, struct lapse_model *m,
 	rc = purchase_log_load(&cli->ctx, s, cli->now, &p);
 	if (rc)
 		return rc;
-	rc = lapse_model_fit(&cli->ctx, &p, cli->now, m);
+	rc = lapse_model_load(&cli->ctx, s, cli->now, m); /* the agenda's model */
 	if (!rc)
 		rc = lapse_list(&cli->ctx, m, &p, cli->now, &v, &n);
 	for (size_t i = 0; !rc && i < n; i++)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
+
 #include "banned.h"
 
 #define DAY 86400
@@ -41,7 +43,6 @@ struct purchase_scan {
 	int64_t until;
 	size_t ccap; /* contacts room (off has ccap + 1) */
 	size_t cap;  /* purchases room */
-	int later;   /* a purchase after until was seen */
 };
 
 static int grow_contacts(struct fu_ctx *ctx, struct purchase_scan *ps)
@@ -112,12 +113,8 @@ static int purchase_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 {
 	struct purchase_scan *ps = arg;
 
-	if (e->type != EV_PURCHASE)
+	if (e->type != EV_PURCHASE || e->time > ps->until)
 		return FU_OK;
-	if (e->time > ps->until) {
-		ps->later = 1;
-		return FU_OK;
-	}
 	return push(ctx, ps, e->contact_id, e->time,
 		    e->has_amount ? (double)e->amount / 100.0 : 0.0);
 }
@@ -133,12 +130,11 @@ static int finish(struct fu_ctx *ctx, struct purchase_log *p)
 
 int purchase_log_load(struct fu_ctx *ctx, struct store *s, int64_t until, struct purchase_log *p)
 {
-	struct purchase_scan ps = { p, until, 0, 0, 0 };
+	struct purchase_scan ps = { p, until, 0, 0 };
 	int rc;
 
 	purchase_log_init(p);
-	rc = store_events_scan(ctx, s, purchase_event, &ps);
-	p->later = ps.later;
+	rc = store_purchases_scan(ctx, s, until, purchase_event, &ps);
 	if (!rc)
 		rc = finish(ctx, p);
 	if (rc)
@@ -149,7 +145,7 @@ int purchase_log_load(struct fu_ctx *ctx, struct store *s, int64_t until, struct
 int purchase_log_cut(struct fu_ctx *ctx, const struct purchase_log *p, int64_t until,
 		     struct purchase_log *out)
 {
-	struct purchase_scan ps = { out, until, 0, 0, 0 };
+	struct purchase_scan ps = { out, until, 0, 0 };
 	int rc = FU_OK;
 
 	purchase_log_init(out);
@@ -168,25 +164,50 @@ int purchase_log_cut(struct fu_ctx *ctx, const struct purchase_log *p, int64_t u
 
 /* ---- the population ---- */
 
+int64_t lapse_model_cutoff(int64_t now)
+{
+	struct civil cv;
+
+	dt_to_civil(now, &cv);
+	return dt_days_from_civil(cv.year, cv.month, 1) * DAY;
+}
+
 void lapse_model_default(struct lapse_model *m, int64_t now)
 {
 	memset(m, 0, sizeof(*m));
-	m->today = lapse_day(now);
+	m->cutoff = lapse_model_cutoff(now);
+	m->today = lapse_day(m->cutoff) - 1;
 	rhythm_prior_default(&m->prior);
 }
+
+static int fit(struct fu_ctx *ctx, const struct purchase_log *p, struct lapse_model *out);
 
 int lapse_model_fit(struct fu_ctx *ctx, const struct purchase_log *p, int64_t now,
 		    struct lapse_model *out)
 {
-	struct rfm *c = NULL;
+	struct purchase_log cut;
 	int rc;
 
 	lapse_model_default(out, now);
 	for (size_t j = 0; j < p->len; j++) {
-		if (p->day[j] > out->today)
-			return fu_err(ctx, FU_EINPUT, "lapse model: a purchase on day %lld is after "
-				      "day %lld", (long long)p->day[j], (long long)out->today);
+		if (p->time[j] >= out->cutoff)
+			goto cut; /* this month's purchases wait for the next month's fit */
 	}
+	return fit(ctx, p, out);
+cut:
+	rc = purchase_log_cut(ctx, p, out->cutoff - 1, &cut);
+	if (!rc)
+		rc = fit(ctx, &cut, out);
+	purchase_log_release(&cut);
+	return rc;
+}
+
+/* Fits *out (defaulted, its day set) from p, which holds no purchase after out->today. */
+static int fit(struct fu_ctx *ctx, const struct purchase_log *p, struct lapse_model *out)
+{
+	struct rfm *c = NULL;
+	int rc;
+
 	out->customers = p->n;
 	if (p->n == 0)
 		return FU_OK;
@@ -227,20 +248,17 @@ out:
 #define META_LAPSE_MODEL "lapse_model"
 
 /*
- * The model depends on the purchases up to now only. The log only grows, so the same
- * largest event id means the same events; the same now, or the same day when no purchase
- * lies after the cached moment, means the same purchases up to now.
+ * The model depends on the purchases before its cutoff only, and the log only grows: the
+ * one kept is still right when its cutoff is now's and no event appended since the log was
+ * last checked (by id) is a purchase before the cutoff (one recorded late). *checked: the
+ * largest event id the kept model is known to be right for.
  */
-static int cache_valid(json_t *o, int64_t max_id, int64_t now)
+static int cache_usable(json_t *o, int64_t cutoff, int64_t *checked)
 {
 	json_t *k = json_object_get(o, "basis");
-	int64_t id = json_integer_value(json_object_get(k, "max_event_id"));
-	int64_t at = json_integer_value(json_object_get(k, "now"));
-	int later = json_is_true(json_object_get(k, "purchases_later"));
 
-	if (!json_is_object(k) || id != max_id)
-		return 0;
-	return at == now || (!later && lapse_day(at) == lapse_day(now) && at <= now);
+	*checked = json_integer_value(json_object_get(k, "checked_event_id"));
+	return json_is_object(k) && json_integer_value(json_object_get(k, "cutoff")) == cutoff;
 }
 
 static double num(json_t *o, const char *k)
@@ -278,11 +296,11 @@ static void model_from_json(json_t *o, int64_t now, struct lapse_model *m)
 	}
 }
 
-static json_t *model_to_json(const struct lapse_model *m, int64_t max_id, int64_t now, int later)
+static json_t *model_to_json(const struct lapse_model *m, int64_t checked)
 {
-	return json_pack("{s:{s:I, s:I, s:b}, s:{s:f, s:f, s:f, s:f, s:I}, s:I, s:o, s:o}",
-			 "basis", "max_event_id", (json_int_t)max_id, "now", (json_int_t)now,
-			 "purchases_later", later, "prior", "mu", m->prior.mu, "sigma",
+	return json_pack("{s:{s:I, s:I}, s:{s:f, s:f, s:f, s:f, s:I}, s:I, s:o, s:o}",
+			 "basis", "cutoff", (json_int_t)m->cutoff, "checked_event_id",
+			 (json_int_t)checked, "prior", "mu", m->prior.mu, "sigma",
 			 m->prior.sigma, "tau", m->prior.tau, "weight", m->prior.weight, "customers",
 			 (json_int_t)m->prior.customers, "customers", (json_int_t)m->customers,
 			 "bgnbd", m->has_bg ? json_pack("{s:f, s:f, s:f, s:f, s:f, s:i}", "r", m->bg.r,
@@ -294,13 +312,27 @@ static json_t *model_to_json(const struct lapse_model *m, int64_t max_id, int64_
 							      "ll", m->gg.ll) : json_null());
 }
 
+/* Keeps m in the metadata (best effort: a read-only database just fits again next time). */
+static void keep_model(struct store *s, const struct lapse_model *m, int64_t checked)
+{
+	struct fu_ctx tmp;
+	json_t *o = model_to_json(m, checked);
+	char *dump = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+
+	fu_ctx_init(&tmp);
+	if (dump)
+		store_meta_set(&tmp, s, META_LAPSE_MODEL, dump);
+	free(dump);
+	json_decref(o);
+}
+
 int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct lapse_model *out)
 {
 	struct purchase_log p;
-	int64_t max_id;
+	int64_t max_id, checked = 0;
 	char *text = NULL;
 	json_t *o;
-	int rc;
+	int rc, usable, late = 1;
 
 	lapse_model_default(out, now);
 	rc = store_max_event_id(ctx, s, &max_id);
@@ -310,28 +342,24 @@ int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct la
 		return rc;
 	o = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
-	if (o && cache_valid(o, max_id, now)) {
+	usable = o && cache_usable(o, out->cutoff, &checked) && checked <= max_id;
+	if (usable && checked < max_id)
+		rc = store_purchase_since(ctx, s, checked, out->cutoff, &late);
+	else
+		late = !usable;
+	if (!rc && !late) {
 		model_from_json(o, now, out);
-		json_decref(o);
-		return FU_OK;
+		if (checked < max_id)
+			keep_model(s, out, max_id); /* the next run checks from here */
 	}
 	json_decref(o);
-	rc = purchase_log_load(ctx, s, now, &p);
+	if (rc || !late)
+		return rc;
+	rc = purchase_log_load(ctx, s, out->cutoff - 1, &p);
 	if (!rc)
 		rc = lapse_model_fit(ctx, &p, now, out);
-	if (!rc) {
-		/* kept for the next run; a read-only database just fits again next time */
-		struct fu_ctx tmp;
-		char *dump;
-
-		o = model_to_json(out, max_id, now, p.later);
-		dump = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
-		fu_ctx_init(&tmp);
-		if (dump)
-			store_meta_set(&tmp, s, META_LAPSE_MODEL, dump);
-		free(dump);
-		json_decref(o);
-	}
+	if (!rc)
+		keep_model(s, out, max_id);
 	purchase_log_release(&p);
 	return rc;
 }

@@ -27,7 +27,6 @@ struct purchase_log {
 	int64_t *day;
 	int64_t *time;
 	double *amount;
-	int later;      /* purchase_log_load() saw purchases after its `until` */
 };
 
 void purchase_log_init(struct purchase_log *p);
@@ -42,11 +41,16 @@ int purchase_log_cut(struct fu_ctx *ctx, const struct purchase_log *p, int64_t u
 int64_t lapse_day(int64_t t);
 
 /*
- * What the whole customer base says at one moment: the rhythm prior, and BG/NBD and
- * Gamma-Gamma in days on the calibration period ending that day. Plain values, nothing to free.
+ * What the whole customer base says: the rhythm prior, and BG/NBD and Gamma-Gamma in days.
+ * The model of a moment is fitted on the purchases made before the start of that moment's
+ * UTC month (its cutoff), so it changes once a month, not with every purchase: each
+ * customer is still judged on all of their own purchases up to the moment (lapse_eval),
+ * only the population's parameters lag by at most a month. That keeps the agenda's wakes,
+ * which depend on the prior, valid through the month. Plain values, nothing to free.
  */
 struct lapse_model {
-	int64_t today;             /* the UTC day number it describes */
+	int64_t cutoff;            /* the instant the fitted purchases end (excluded) */
+	int64_t today;             /* the UTC day before the cutoff: the calibration period's end */
 	struct rhythm_prior prior; /* fitted, or the documented default with fewer than 10 regular buyers */
 	int has_bg, has_gg;        /* whether the data allowed these fits */
 	struct bgnbd bg;
@@ -54,21 +58,26 @@ struct lapse_model {
 	size_t customers;          /* customers with a purchase */
 };
 
-/* The default prior without BG/NBD or Gamma-Gamma, at the day of now. */
+/* The cutoff of the model of moment now: 00:00 UTC on the first day of now's month. */
+int64_t lapse_model_cutoff(int64_t now);
+
+/* The default prior without BG/NBD or Gamma-Gamma, for the moment now. */
 void lapse_model_default(struct lapse_model *m, int64_t now);
 
 /*
- * Fits the model at now from p, which must hold no purchase after now (FU_EINPUT otherwise).
- * Too few customers for a model is not an error: the default prior stands, has_bg / has_gg
- * say which fits the data allowed. FU_ENOMEM.
+ * Fits the model of moment now from the purchases of p before its cutoff (later ones are
+ * left out). Too few customers for a model is not an error: the default prior stands, has_bg
+ * / has_gg say which fits the data allowed. FU_ENOMEM.
  */
 int lapse_model_fit(struct fu_ctx *ctx, const struct purchase_log *p, int64_t now,
 		    struct lapse_model *out);
 /*
- * purchase_log_load() up to now, then lapse_model_fit(); fails as they do. The fitted model is
- * kept in the store's metadata with the log's extent and the moment, and reused (bit for bit:
- * reals are kept with 17 digits) while the same purchases up to now stand; writing it is best
- * effort (a read-only database fits every time).
+ * The model of moment now, as lapse_model_fit() gives it from the store's purchases; fails as
+ * purchase_log_load() and lapse_model_fit() do. The fitted model is kept in the store's
+ * metadata with its cutoff and the largest event id it is known to be right for, and reused
+ * (bit for bit: reals are kept with 17 digits) until the month changes or a purchase before
+ * the cutoff is recorded late (only the events appended since are looked at); writing it is
+ * best effort (a read-only database fits every time).
  */
 int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct lapse_model *out);
 

@@ -96,6 +96,12 @@ int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact
 			    store_event_fn fn, void *arg);
 /* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
 int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
+/* Every purchase at or before until, grouped by contact id ascending, in (time, id) order. */
+int store_purchases_scan(struct fu_ctx *ctx, struct store *s, int64_t until, store_event_fn fn,
+			 void *arg);
+/* *found: whether an event after after_id (by id) is a purchase made before `before`. */
+int store_purchase_since(struct fu_ctx *ctx, struct store *s, int64_t after_id, int64_t before,
+			 int *found);
 
 /*
  * A forward cursor over the log for the timelines of many contacts taken in ascending id

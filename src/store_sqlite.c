@@ -24,6 +24,8 @@ enum stmt_id {
 	ST_EVENT_INSERT,
 	ST_EVENTS_OF_CONTACT,
 	ST_EVENTS_SCAN,
+	ST_PURCHASES_SCAN,
+	ST_PURCHASE_SINCE,
 	ST_STATE_PUT,
 	ST_STATE_GET,
 	ST_STATE_CLEAR,
@@ -88,6 +90,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_EVENTS_OF_CONTACT] = "SELECT " EVENT_COLS
 				 " FROM events WHERE contact_id = ?1 ORDER BY time, id",
 	[ST_EVENTS_SCAN] = "SELECT " EVENT_COLS " FROM events ORDER BY contact_id, time, id",
+	/*
+	 * a whole-table read and a sort: a fraction of the log, which the (contact, time)
+	 * index would visit row by row in arrival order
+	 */
+	[ST_PURCHASES_SCAN] = "SELECT " EVENT_COLS " FROM events NOT INDEXED "
+			      "WHERE type = ?2 AND time <= ?1 ORDER BY contact_id, time, id",
+	[ST_PURCHASE_SINCE] = "SELECT EXISTS(SELECT 1 FROM events WHERE id > ?1 AND type = ?2 "
+			      "AND time < ?3)",
 	[ST_STATE_PUT] = "INSERT OR REPLACE INTO contact_state(" STATE_COLS ") VALUES (?1, ?2, ?3, "
 			 "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
 			 "?20, ?21, ?22)",
@@ -684,6 +694,40 @@ int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, vo
 	if (rc)
 		return rc;
 	return scan_events(ctx, s, st, fn, arg);
+}
+
+int store_purchases_scan(struct fu_ctx *ctx, struct store *s, int64_t until, store_event_fn fn,
+			 void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_PURCHASES_SCAN, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, until);
+	sqlite3_bind_int(st, 2, EV_PURCHASE);
+	return scan_events(ctx, s, st, fn, arg);
+}
+
+int store_purchase_since(struct fu_ctx *ctx, struct store *s, int64_t after_id, int64_t before,
+			 int *found)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_PURCHASE_SINCE, &st);
+
+	*found = 1;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int(st, 2, EV_PURCHASE);
+	sqlite3_bind_int64(st, 3, before);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*found = sqlite3_column_int(st, 0) != 0;
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return db_err(ctx, s, "looking for new purchases");
+	return FU_OK;
 }
 
 struct store_events_cursor {

@@ -111,8 +111,28 @@ test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'lapse_mod
 fu agenda --all >first
 fu agenda --all >again
 test_cmp first again
-before=$(sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(value, '\$.basis.max_event_id') FROM meta WHERE key = 'lapse_model'")
+model() { sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(value, '\$.$1') FROM meta WHERE key = 'lapse_model'"; }
+# it is fitted on the purchases before the month began (2026-11-01T00:00:00Z)
+test "$(model basis.cutoff)" = 1793491200
+prior=$(model prior)
+test "$(model customers)" = 3
+before=$(model basis.checked_event_id)
+# a purchase this month is judged in L1's own rhythm at once, but the model stays: its log
+# was checked up to the new event and found unchanged
 fu event purchase L1 --time 2026-11-25T08:00:00Z --amount 50 >/dev/null
 fu agenda --all >/dev/null
-after=$(sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(value, '\$.basis.max_event_id') FROM meta WHERE key = 'lapse_model'")
-test "$after" -gt "$before"
+test "$(model basis.checked_event_id)" -gt "$before"
+test "$(model prior)" = "$prior"
+test "$(model customers)" = 3
+# a purchase from before the cutoff, recorded late, makes it fit again
+fu event purchase C1 --time 2026-10-20T08:00:00Z --amount 50 >/dev/null
+fu agenda --all >/dev/null
+test "$(model customers)" = 4
+# the same model whether kept or fitted afresh: forget it, the agenda is unchanged
+fu agenda --all >kept
+sqlite3 "$FOLLOWUP_DB" "DELETE FROM meta WHERE key = 'lapse_model'"
+fu agenda --all >fresh
+test_cmp kept fresh
+# next month, a new model
+fu --now 2026-12-02T09:00:00Z agenda --all >/dev/null
+test "$(model basis.cutoff)" = 1796083200
