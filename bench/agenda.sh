@@ -2,9 +2,9 @@
 # agenda.sh - agenda benchmark: a synthetic business of $CONTACTS contacts (default 1,000,000,
 # about 21 events each; generated and imported as bench/import.sh does when missing), then
 # warm timings of one owner's agenda (the first run fills the wake cache) and of everyone's.
-# Then the business works that day's agenda (a `touch reached` for every entry, imported)
-# and the same timings are taken the next morning: the steady state of a business that
-# keeps up. The database is changed by the second part; delete it to start again.
+# Then the business works that day's agenda (a `touch reached` for every entry, imported),
+# a day's new events arrive, and the same timings are taken the next morning: the steady
+# state of a business that keeps up. The database is changed by the second part; delete it to start again.
 #   CONTACTS=100000 bench/agenda.sh      (from the top of the checkout; RUNS=3 by default)
 #   OWNERS=200 CONTACTS=1000000 bench/agenda.sh   (200 owners "o0001".. instead of the demo's 4)
 set -eu
@@ -46,9 +46,10 @@ timed() {
 	printf '%-44s %7.2f s %8.1f MB peak %8s entries\n' "$label" "$secs" "$((kb / 1024))" "$n"
 }
 
-# day CLOCK: the first agenda of the day (it fills the cache), then RUNS of each kind
+# day CLOCK: the first agenda of the day for every owner (it evaluates every contact whose
+# wake has passed or is unknown, and fills the cache), then RUNS of each kind
 day() {
-	timed "agenda --owner $OWNER (fills the cache)" "$BIN" --db "$db" --now "$1" agenda --owner "$OWNER" --json
+	timed "agenda (every owner; first run, fills the cache)" "$BIN" --db "$db" --now "$1" agenda --json
 	for kind in "--owner $OWNER" "" "--all"; do
 		for i in $(seq "$RUNS"); do
 			# shellcheck disable=SC2086 # $kind is two words or none
@@ -63,17 +64,36 @@ fu playbook use --default >/dev/null
 day "$NOW"
 timed "agenda --all --full (no cache)" "$BIN" --db "$db" --now "$NOW" agenda --all --full --json
 
-# the day's work: every follow-up due today is done (the contact was reached)
+# the day's work: every follow-up due today is done (the contact was reached), and the
+# business goes on: purchases, clicks, replies, info requests and service calls during the
+# day (about 30 events per 1,000 contacts, as many as the synthetic history has a day)
 "$BIN" --db "$db" --now "$NOW" agenda --json | sed -n 's/^    "contact": "\(.*\)",$/\1/p' |
 	awk -v now="$NOW" 'BEGIN { print "id,type,contact,time,outcome" }
 		{ printf "bench-done-%s,touch,%s,%s,reached\n", $1, $1, now }' >"$out/done.csv"
+width=$(($(sed -n '2s/,.*//p' "$out/contacts.csv" | wc -c) - 2))
+day0=$(date -u -d "$NOW" +%Y-%m-%d)
+awk -v n="$CONTACTS" -v w="$width" -v d="$day0" 'BEGIN {
+	srand(7)
+	print "id,type,contact,time,amount"
+	split("purchase email_click reply info_request service", type, " ")
+	split("50 200 400 500 1000", every, " ")
+	for (t = 1; t <= 5; t++)
+		for (i = 1; i <= n; i++)
+			if (rand() * every[t] < 1) {
+				hh = 10 + int(rand() * 10)
+				printf "bench-day-%s-%d,%s,C%0*d,%sT%02d:%02d:00Z,%s\n", type[t], i, type[t],
+				       w, i, d, hh, int(rand() * 60), t == 1 ? sprintf("%.2f", 20 + rand() * 200) : ""
+			}
+}' >"$out/day.csv"
 /usr/bin/time -f "%e" -o "$out/t.agenda" "$BIN" --db "$db" --now "$NOW" import events "$out/done.csv" >/dev/null
 echo "the day's work: $(($(wc -l <"$out/done.csv") - 1)) touches imported in $(cat "$out/t.agenda") s"
+/usr/bin/time -f "%e" -o "$out/t.agenda" "$BIN" --db "$db" --now "$NOW" import events "$out/day.csv" >/dev/null
+echo "the day's business: $(($(wc -l <"$out/day.csv") - 1)) events imported in $(cat "$out/t.agenda") s"
 NEXT=$(date -u -d "$NOW + 1 day" +%Y-%m-%dT%H:%M:%SZ)
 echo "the next morning, $NEXT:"
 day "$NEXT"
 sqlite3 "$db" "SELECT 'the next morning, contacts to look at for $OWNER: ' || \
-	sum(owner = '$OWNER' AND (due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
+	sum(owner = '$OWNER' AND (due_day <= unixepoch('$NEXT') / 86400 \
 	OR wake <= unixepoch('$NEXT'))) || ' of ' || sum(owner = '$OWNER') || '; for everyone: ' || \
-	sum(due <= unixepoch('$NEXT', 'start of day') + 86400 + 14 * 3600 \
+	sum(due_day <= unixepoch('$NEXT') / 86400 \
 	OR wake <= unixepoch('$NEXT')) || ' of ' || count(*) FROM contact_wake"

@@ -72,14 +72,23 @@ struct build {
 	size_t nwakes, cap_wakes;
 };
 
+/* Keeps the contact's wake, with its follow-up's due as a local day in zone (any when none). */
 static int remember_wake(struct fu_ctx *ctx, struct build *b, int64_t contact_id,
-			 const struct engine_wake *w)
+			 const struct engine_wake *w, const struct tz *zone)
 {
+	int64_t day = STORE_WAKE_NEVER;
+
+	if (w->due != STORE_WAKE_NEVER && zone) {
+		struct civil cv;
+
+		tz_to_local(zone, w->due, &cv);
+		day = dt_days_from_civil(cv.year, cv.month, cv.day);
+	}
 	if (fu_grow(ctx, &b->wakes, &b->cap_wakes, b->nwakes + 1, sizeof(*b->wakes), 1024,
 		    "building the agenda"))
 		return ctx->rc;
 	b->wakes[b->nwakes].contact_id = contact_id;
-	b->wakes[b->nwakes].due = w->due;
+	b->wakes[b->nwakes].due_day = day;
 	b->wakes[b->nwakes].wake = w->wake;
 	b->wakes[b->nwakes].escalate = w->escalate;
 	b->nwakes++;
@@ -98,7 +107,7 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 
 	b->a->contacts++;
 	if (st->events == 0 || st->do_not_contact)
-		return remember_wake(ctx, b, c->id, &w); /* nothing until new events */
+		return remember_wake(ctx, b, c->id, &w, NULL); /* nothing until new events */
 	zone = zone_for(b->zones, b->pb, c);
 	if (!zone)
 		return fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
@@ -108,7 +117,7 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 		rc = engine_evaluate(ctx, b->pb, b->lapse, c, st, &b->ev, zone, b->o->now, &f, &open,
 				     &w);
 	if (!rc)
-		rc = remember_wake(ctx, b, c->id, &w);
+		rc = remember_wake(ctx, b, c->id, &w, zone);
 	if (rc || !open) {
 		if (open)
 			followup_release(&f);
@@ -146,7 +155,6 @@ static int cmp_followup(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
-#define DAY 86400
 #define META_WAKE_BASIS "agenda_wake_basis"
 #define META_WAKE_AT "agenda_wake_at"
 
@@ -263,11 +271,10 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	f.every = opts->full || !same || at > opts->now;
 	f.owner = opts->owner;
 	/*
-	 * A follow-up due by the end of local day opts->day is due before the end of that UTC
-	 * day plus the widest offset west of UTC (12 hours; 14 to be safe). Any contact whose
-	 * wake has passed may have changed, whatever the day asked for.
+	 * the follow-ups due by the end of local day opts->day; any contact whose wake has
+	 * passed may have changed, whatever the day asked for
 	 */
-	f.due_by = opts->all ? STORE_WAKE_NEVER - 1 : (opts->day + 1) * DAY + 14 * 3600;
+	f.due_day_by = opts->all ? STORE_WAKE_NEVER - 1 : opts->day;
 	f.wake_by = opts->now;
 	f.escalate_by = opts->now;
 	rc = store_events_cursor_open(ctx, s, &b.cur);

@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -140,16 +140,16 @@ int store_contacts_list(struct fu_ctx *ctx, struct store *s, const struct contac
 
 /*
  * The agenda's wake cache: derived, rebuildable, and only ever used to skip contacts that
- * cannot have changed (engine.h, struct engine_wake): per contact the due of its follow-up,
- * the instant it must be looked at again, and the instant it could be escalated
- * (STORE_WAKE_NEVER for never). All three become unknown whenever the contact's profile or
+ * cannot have changed (engine.h, struct engine_wake): per contact the local day its
+ * follow-up is due on (days since the epoch, in the contact's zone), the instant it must be
+ * looked at again, and the instant it could be escalated (STORE_WAKE_NEVER for never). All three become unknown whenever the contact's profile or
  * state is written, and for everyone with store_wake_forget_all().
  */
 #define STORE_WAKE_NEVER INT64_MAX
 
 struct store_wake {
 	int64_t contact_id;
-	int64_t due;
+	int64_t due_day;
 	int64_t wake;
 	int64_t escalate;
 };
@@ -157,7 +157,7 @@ struct store_wake {
 struct wake_filter {
 	int every;            /* every contact, whatever its wake */
 	const char *owner;    /* owner ("" unowned), or NULL for any */
-	int64_t due_by;       /* the owner's contacts with due <= due_by ... */
+	int64_t due_day_by;   /* the owner's contacts due on a local day <= due_day_by ... */
 	int64_t wake_by;      /* ... or wake <= wake_by */
 	int64_t escalate_by;  /* with an owner: also any contact with escalate <= escalate_by */
 };

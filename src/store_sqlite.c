@@ -119,19 +119,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_WAKE_EVERY] = "SELECT " CONTACT_STATE_COLS "ORDER BY c.id",
 	[ST_WAKE_OWNER] =
 		"SELECT " CONTACT_STATE_COLS "WHERE c.id IN ("
-		"SELECT contact_id FROM contact_wake WHERE owner = ?1 AND due <= ?2 "
+		"SELECT contact_id FROM contact_wake WHERE owner = ?1 AND due_day <= ?2 "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE owner = ?1 AND wake <= ?3 "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake IS NULL "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE esc <= ?4 AND +owner = '') "
 		"ORDER BY c.id",
 	[ST_WAKE_ANY] =
 		"SELECT " CONTACT_STATE_COLS "WHERE c.id IN ("
-		"SELECT contact_id FROM contact_wake WHERE due <= ?2 "
+		"SELECT contact_id FROM contact_wake WHERE due_day <= ?2 "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake <= ?3 "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake IS NULL) ORDER BY c.id",
-	[ST_WAKE_SET] = "UPDATE contact_wake SET due = ?2, wake = ?3, esc = ?4 "
-			"WHERE contact_id = ?1 AND (due IS NOT ?2 OR wake IS NOT ?3 OR esc IS NOT ?4)",
-	[ST_WAKE_FORGET] = "UPDATE contact_wake SET due = NULL, wake = NULL, esc = NULL "
+	[ST_WAKE_SET] = "UPDATE contact_wake SET due_day = ?2, wake = ?3, esc = ?4 "
+			"WHERE contact_id = ?1 AND (due_day IS NOT ?2 OR wake IS NOT ?3 OR esc IS NOT ?4)",
+	[ST_WAKE_FORGET] = "UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL "
 			   "WHERE wake IS NOT NULL",
 };
 
@@ -187,7 +187,7 @@ static const char schema_v1[] =
  * owner is kept here ("" for none) so that indexes serve "owner = ? AND due <= ?" and
  * "owner = ? AND wake <= ?".
  */
-#define SQL_WAKE_FORGET_ROW                                                                \
+#define SQL_WAKE_FORGET_ROW_V2                                                             \
 	"UPDATE contact_wake SET due = NULL, wake = NULL, esc = NULL"                         \
 	" WHERE contact_id = new.contact_id AND wake IS NOT NULL;"
 static const char schema_v2[] =
@@ -206,12 +206,39 @@ static const char schema_v2[] =
 	"CREATE TRIGGER contacts_wake_changed AFTER UPDATE ON contacts BEGIN"
 	" UPDATE contact_wake SET owner = coalesce(new.owner, ''), due = NULL, wake = NULL,"
 	" esc = NULL WHERE contact_id = new.id; END;"
+	"CREATE TRIGGER state_wake_new AFTER INSERT ON contact_state BEGIN " SQL_WAKE_FORGET_ROW_V2
+	" END;"
+	"CREATE TRIGGER state_wake_changed AFTER UPDATE ON contact_state BEGIN " SQL_WAKE_FORGET_ROW_V2
+	" END;";
+
+/*
+ * Version 3: the wake cache keeps the local day a follow-up is due on (days since the epoch
+ * in the contact's zone) instead of its instant, so that "due by the end of day D" is exact
+ * in every zone (with instants it needed 14 hours of margin, which evaluated the next
+ * morning's follow-ups of every zone east of UTC). A cache: every wake is forgotten.
+ */
+#define SQL_WAKE_FORGET_ROW                                                                \
+	"UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL"                     \
+	" WHERE contact_id = new.contact_id AND wake IS NOT NULL;"
+static const char schema_v3[] =
+	"DROP TRIGGER contacts_wake_changed;"
+	"DROP TRIGGER state_wake_new;"
+	"DROP TRIGGER state_wake_changed;"
+	"DROP INDEX contact_wake_owner_due;"
+	"DROP INDEX contact_wake_due;"
+	"ALTER TABLE contact_wake RENAME COLUMN due TO due_day;"
+	"UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL;"
+	"CREATE INDEX contact_wake_owner_due_day ON contact_wake(owner, due_day);"
+	"CREATE INDEX contact_wake_due_day ON contact_wake(due_day);"
+	"CREATE TRIGGER contacts_wake_changed AFTER UPDATE ON contacts BEGIN"
+	" UPDATE contact_wake SET owner = coalesce(new.owner, ''), due_day = NULL, wake = NULL,"
+	" esc = NULL WHERE contact_id = new.id; END;"
 	"CREATE TRIGGER state_wake_new AFTER INSERT ON contact_state BEGIN " SQL_WAKE_FORGET_ROW
 	" END;"
 	"CREATE TRIGGER state_wake_changed AFTER UPDATE ON contact_state BEGIN " SQL_WAKE_FORGET_ROW
 	" END;";
 
-static const char *const migrations[] = { schema_v1, schema_v2 };
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
 
 /* Rows in one statement of store_events_bulk_append(), and the parameters of one row. */
 #define BULK_ROWS 128
@@ -947,7 +974,7 @@ int store_wake_candidates(struct fu_ctx *ctx, struct store *s, const struct wake
 		return rc;
 	if (!f->every) {
 		bind_text(st, 1, f->owner);
-		sqlite3_bind_int64(st, 2, f->due_by);
+		sqlite3_bind_int64(st, 2, f->due_day_by);
 		sqlite3_bind_int64(st, 3, f->wake_by);
 		sqlite3_bind_int64(st, 4, f->escalate_by);
 	}
@@ -963,7 +990,7 @@ int store_wake_set(struct fu_ctx *ctx, struct store *s, const struct store_wake 
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(st, 1, v[i].contact_id);
-		sqlite3_bind_int64(st, 2, v[i].due);
+		sqlite3_bind_int64(st, 2, v[i].due_day);
 		sqlite3_bind_int64(st, 3, v[i].wake);
 		sqlite3_bind_int64(st, 4, v[i].escalate);
 		rc = sqlite3_step(st);

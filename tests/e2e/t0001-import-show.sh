@@ -2,7 +2,7 @@
 . "$TESTS_DIR/e2e/lib.sh"
 
 fu init >out
-echo "database $FOLLOWUP_DB ready (schema version 2)" >expect
+echo "database $FOLLOWUP_DB ready (schema version 3)" >expect
 test_cmp expect out
 
 fu import contacts "$DATA/contacts.csv" >out

@@ -10,9 +10,9 @@ expect_grep "usage: followup import contacts|events FILE" out
 fu import --help >out2
 test_cmp out out2
 fu version >out
-expect_grep "^followup 0.1.0 (schema 2" out
+expect_grep "^followup 0.1.0 (schema 3" out
 fu version --json >v.json
-test "$(sqlite3 :memory: "SELECT json_extract(readfile('v.json'), '\$.schema')")" = 2
+test "$(sqlite3 :memory: "SELECT json_extract(readfile('v.json'), '\$.schema')")" = 3
 
 expect_fail 1 fu frobnicate
 expect_grep "'frobnicate' is not a command" err

@@ -203,7 +203,7 @@ static void test_create_and_reopen(void **state)
 	open_create(fx);
 	OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
 	assert_int_equal(version, STORE_SCHEMA_VERSION);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, 3);
 	assert_int_equal(count_contacts(fx), 0);
 	assert_int_equal(count_all_events(fx), 0);
 	OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
@@ -220,7 +220,7 @@ static void test_create_and_reopen(void **state)
 				  i ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING, &fx->s));
 		version = 0;
 		OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
-		assert_int_equal(version, 2);
+		assert_int_equal(version, 3);
 		OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
 		assert_non_null(v);
 		assert_string_equal(v, "2026-01-01");
@@ -250,7 +250,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(store_open(&fx->ctx, fx->path, STORE_OPEN_EXISTING, &fx->s), FU_EINPUT);
 	assert_null(fx->s);
 	snprintf(want, sizeof(want),
-		 "%s: schema version 7 is newer than this program knows (2); upgrade followup",
+		 "%s: schema version 7 is newer than this program knows (3); upgrade followup",
 		 fx->path);
 	assert_string_equal(fx->ctx.msg, want);
 }
@@ -744,9 +744,9 @@ static void test_contacts_list(void **state)
 /* ---- the agenda's wake cache ---- */
 
 static const char *wake_list(struct fixture *fx, struct buf *out, int every, const char *owner,
-			     int64_t due_by, int64_t wake_by, int64_t escalate_by)
+			     int64_t due_day_by, int64_t wake_by, int64_t escalate_by)
 {
-	struct wake_filter f = { every, owner, due_by, wake_by, escalate_by };
+	struct wake_filter f = { every, owner, due_day_by, wake_by, escalate_by };
 
 	buf_reset(out);
 	OK(fx, store_wake_candidates(&fx->ctx, fx->s, &f, list_keys, out));
