@@ -191,7 +191,7 @@ static int put_agenda_json(struct cli *cli, const struct agenda *a)
 
 static int run_agenda(struct cli *cli, int argc, char **argv)
 {
-	struct agenda_opts o = { NULL, cli->now, 0, 0, 0, NULL };
+	struct agenda_opts o = { .now = cli->now };
 	struct playbook pb;
 	struct agenda a;
 	struct store *s;
@@ -223,6 +223,17 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 			limit = strtol(v, &end, 10);
 			if (*end || end == v || limit < 0)
 				return cli_usage_error(cli, &cmd_agenda, "--limit: '%s' is not a count", v);
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--jobs", &v))) {
+			char *end;
+			long n;
+
+			if (rc < 0)
+				return cli->ctx.rc;
+			n = strtol(v, &end, 10);
+			if (*end || end == v || n < 1 || n > 8)
+				return cli_usage_error(cli, &cmd_agenda, "--jobs: '%s' is not a number "
+						       "from 1 to 8", v);
+			o.jobs = (int)n;
 		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--date", &v))) {
 			if (rc < 0)
 				return cli->ctx.rc;
@@ -284,7 +295,8 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 
 const struct cmd cmd_agenda = {
 	"agenda", "who to follow up with, why, when, how and what to say",
-	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json] [--full]",
+	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json] [--full]\n"
+	"       [--jobs N]",
 	"Evaluates every contact's timeline with the playbook at the clock's time and lists\n"
 	"one follow-up per contact that is due by the end of DAY (default: today) in the\n"
 	"contact's own time zone, most important first: who and how to reach them, when it is\n"
@@ -301,6 +313,8 @@ const struct cmd cmd_agenda = {
 	"  --full         evaluate every contact; without it only the contacts whose\n"
 	"                 follow-up may have come or changed since the last agenda are\n"
 	"                 (the database remembers when to look at each one again); the\n"
-	"                 output is the same either way",
+	"                 output is the same either way\n"
+	"  --jobs N       evaluate on N threads (1 to 8; default: one per processor, at\n"
+	"                 most 8); the output is the same either way",
 	run_agenda
 };

@@ -155,7 +155,7 @@ static int run_report(struct cli *cli, int argc, char **argv)
 {
 	struct tally t;
 	struct playbook pb;
-	struct agenda_opts ao = { NULL, cli->now, 0, 1, 0, NULL };
+	struct agenda_opts ao = { .now = cli->now, .all = 1 };
 	struct agenda a;
 	struct lapse_model lm;
 	struct lapse_totals lnow, lago;

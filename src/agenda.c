@@ -2,9 +2,11 @@
 #include "agenda.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tz.h"
 
@@ -70,6 +72,9 @@ struct build {
 	struct event_list ev;           /* reused from contact to contact */
 	struct store_wake *wakes;       /* one per contact evaluated */
 	size_t nwakes, cap_wakes;
+	int worker;                     /* reads the log on a connection of its own */
+	int drift;                      /* (a worker) a contact's events disagreed with its state */
+	struct pool *pool;              /* the main build's workers, or NULL: evaluate inline */
 };
 
 /* Keeps the contact's wake, with its follow-up's due as a local day in zone (any when none). */
@@ -113,6 +118,14 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 		return fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
 	event_list_clear(&b->ev);
 	rc = store_events_cursor_contact(ctx, b->cur, c->id, collect, &b->ev);
+	if (!rc && b->worker && b->ev.n != st->events) {
+		/*
+		 * a worker reads the log on its own connection, which may have begun after a
+		 * writer added events the main connection's state does not count yet
+		 */
+		b->drift = 1;
+		return FU_OK;
+	}
 	if (!rc)
 		rc = engine_evaluate(ctx, b->pb, b->lapse, c, st, &b->ev, zone, b->o->now, &f, &open,
 				     &w);
@@ -140,6 +153,251 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 skip:
 	followup_release(&f);
 	return FU_OK;
+}
+
+/*
+ * ---- evaluation on several threads ----
+ *
+ * The candidates (contact and state, read by the main connection) are gathered in batches;
+ * a batch large enough is split into contiguous id ranges, each evaluated by a worker with
+ * its own read-only connection, cursor, zones and results, which are then appended in id
+ * order (so the outcome is the one of an evaluation inline). A worker's connection may see
+ * a later snapshot than the main one when a writer committed in between: a contact whose
+ * events then disagree with its state is drift, and the batch is evaluated again inline,
+ * as is everything after it. Wakes are stored by the main connection only, which refuses
+ * to write after any commit it has not seen, so drift never reaches the cache.
+ */
+#define BATCH 8192           /* candidates gathered before they are evaluated */
+#define PARALLEL_MIN 2048    /* a batch smaller than this is evaluated inline */
+#define JOBS_MAX 8
+
+struct candidate {
+	struct contact c;
+	struct contact_state st;
+};
+
+struct worker {
+	struct build b;
+	struct agenda a;
+	const struct candidate *v;
+	size_t n;
+	struct fu_ctx ctx;
+	int rc;
+};
+
+struct pool {
+	int jobs;
+	int inline_only;             /* drift was seen, or a worker could not start */
+	struct worker w[JOBS_MAX];
+	int open;                    /* workers whose connections are open */
+	struct candidate *v;         /* the batch */
+	size_t n;
+};
+
+static int dup_str(const char *src, char **dst)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -1;
+}
+
+static int copy_candidate(struct fu_ctx *ctx, struct candidate *d, const struct contact *c,
+			  const struct contact_state *st)
+{
+	contact_init(&d->c);
+	d->c.id = c->id;
+	d->st = *st;
+	d->st.open = NULL; /* the fold's working set is not read by the engine */
+	d->st.n_open = 0;
+	d->st.cap_open = 0;
+	if (dup_str(c->key, &d->c.key) || dup_str(c->name, &d->c.name) ||
+	    dup_str(c->email, &d->c.email) || dup_str(c->phone, &d->c.phone) ||
+	    dup_str(c->company, &d->c.company) || dup_str(c->owner, &d->c.owner) ||
+	    dup_str(c->tz, &d->c.tz) || dup_str(c->attrs, &d->c.attrs)) {
+		contact_release(&d->c);
+		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
+	}
+	return FU_OK;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+
+	for (size_t i = 0; i < w->n && !w->rc && !w->b.drift; i++)
+		w->rc = build_one(&w->ctx, &w->b, &w->v[i].c, &w->v[i].st);
+	return NULL;
+}
+
+/* Opens worker k: its own connection in a read transaction, cursor and zones. */
+static int worker_open(struct fu_ctx *ctx, const struct build *main, struct worker *w)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->b = (struct build){ .pb = main->pb, .lapse = main->lapse, .o = main->o, .a = &w->a,
+			       .worker = 1 };
+	agenda_init(&w->a);
+	event_list_init(&w->b.ev);
+	fu_ctx_init(&w->ctx);
+	w->b.zones = tz_cache_new();
+	if (!w->b.zones)
+		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
+	rc = store_open_reader(ctx, main->s, &w->b.s);
+	if (!rc)
+		rc = store_begin_read(ctx, w->b.s);
+	if (!rc)
+		rc = store_events_cursor_open(ctx, w->b.s, &w->b.cur);
+	return rc;
+}
+
+static void worker_close(struct worker *w)
+{
+	store_events_cursor_close(w->b.cur);
+	if (w->b.s)
+		store_rollback(w->b.s);
+	store_close(w->b.s);
+	tz_cache_free(w->b.zones);
+	event_list_release(&w->b.ev);
+	free(w->b.wakes);
+	agenda_release(&w->a);
+}
+
+/* Forgets a worker's results of one batch. */
+static void worker_reset(struct worker *w)
+{
+	agenda_release(&w->a);
+	w->b.nwakes = 0;
+	w->b.drift = 0;
+	w->rc = FU_OK;
+	fu_ctx_init(&w->ctx);
+}
+
+static void pool_clear_batch(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		contact_release(&p->v[i].c);
+	p->n = 0;
+}
+
+/* Moves worker results into the main build, in order. */
+static int pool_merge(struct fu_ctx *ctx, struct build *b, struct pool *p, int k)
+{
+	for (int i = 0; i < k; i++) {
+		struct worker *w = &p->w[i];
+
+		b->a->contacts += w->a.contacts;
+		if (fu_grow(ctx, &b->wakes, &b->cap_wakes, b->nwakes + w->b.nwakes,
+			    sizeof(*b->wakes), 1024, "building the agenda") ||
+		    fu_grow(ctx, &b->a->v, &b->a->cap, (size_t)b->a->n + (size_t)w->a.n,
+			    sizeof(*b->a->v), 64, "building the agenda"))
+			return ctx->rc;
+		memcpy(b->wakes + b->nwakes, w->b.wakes, w->b.nwakes * sizeof(*b->wakes));
+		b->nwakes += w->b.nwakes;
+		memcpy(b->a->v + b->a->n, w->a.v, (size_t)w->a.n * sizeof(*w->a.v));
+		b->a->n += w->a.n;
+		free(w->a.v); /* the follow-ups now belong to the main agenda */
+		agenda_init(&w->a);
+		worker_reset(w);
+	}
+	return FU_OK;
+}
+
+/* Evaluates the gathered batch: on the workers when it is large enough, else inline. */
+static int pool_run(struct fu_ctx *ctx, struct build *b)
+{
+	struct pool *p = b->pool;
+	size_t per;
+	int k, rc = FU_OK, drift = 0;
+
+	if (p->n < (b->o->parallel_min ? b->o->parallel_min : PARALLEL_MIN) || p->inline_only)
+		goto run_inline;
+	if (p->open == 0 && b->o->before_workers)
+		b->o->before_workers(b->o->before_workers_arg);
+	for (; p->open < p->jobs; p->open++) {
+		if (worker_open(ctx, b, &p->w[p->open])) {
+			worker_close(&p->w[p->open]);
+			fu_ctx_init(ctx); /* a worker that cannot start costs speed, not the agenda */
+			if (p->open < 2) {
+				p->inline_only = 1;
+				goto run_inline;
+			}
+			break;
+		}
+	}
+	k = p->open;
+	per = (p->n + (size_t)k - 1) / (size_t)k;
+	for (int i = 0; i < k; i++) {
+		size_t lo = (size_t)i * per < p->n ? (size_t)i * per : p->n;
+		size_t hi = lo + per < p->n ? lo + per : p->n;
+
+		p->w[i].v = p->v + lo;
+		p->w[i].n = hi - lo;
+	}
+	/* the main thread takes the first range; a thread that cannot start runs here too */
+	{
+		pthread_t th[JOBS_MAX];
+		int started[JOBS_MAX] = { 0 };
+
+		for (int i = 1; i < k; i++)
+			started[i] = pthread_create(&th[i], NULL, worker_run, &p->w[i]) == 0;
+		worker_run(&p->w[0]);
+		for (int i = 1; i < k; i++) {
+			if (started[i])
+				pthread_join(th[i], NULL);
+			else
+				worker_run(&p->w[i]);
+		}
+	}
+	for (int i = 0; i < k; i++) {
+		if (p->w[i].rc && !rc) {
+			rc = fu_err(ctx, p->w[i].rc, "%s", p->w[i].ctx.msg);
+		}
+		drift |= p->w[i].b.drift;
+	}
+	if (!rc && !drift) {
+		rc = pool_merge(ctx, b, p, k);
+		pool_clear_batch(p);
+		return rc;
+	}
+	for (int i = 0; i < k; i++)
+		worker_reset(&p->w[i]);
+	if (rc) {
+		pool_clear_batch(p);
+		return rc;
+	}
+	p->inline_only = 1; /* another snapshot: the main connection does the rest */
+run_inline:
+	for (size_t i = 0; i < p->n && !rc; i++)
+		rc = build_one(ctx, b, &p->v[i].c, &p->v[i].st);
+	pool_clear_batch(p);
+	return rc;
+}
+
+/* store_wake_candidates' callback with a pool: gathers, and evaluates full batches. */
+static int gather(struct fu_ctx *ctx, void *arg, const struct contact *c,
+		  const struct contact_state *st)
+{
+	struct build *b = arg;
+	int rc = copy_candidate(ctx, &b->pool->v[b->pool->n], c, st);
+
+	if (rc)
+		return rc;
+	if (++b->pool->n == BATCH)
+		return pool_run(ctx, b);
+	return FU_OK;
+}
+
+static int jobs_wanted(int jobs)
+{
+	long n;
+
+	if (jobs > 0)
+		return jobs < JOBS_MAX ? jobs : JOBS_MAX;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (int)n;
 }
 
 static int cmp_followup(const void *x, const void *y)
@@ -278,8 +536,27 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	f.wake_by = opts->now;
 	f.escalate_by = opts->now;
 	rc = store_events_cursor_open(ctx, s, &b.cur);
+	if (!rc && jobs_wanted(opts->jobs) > 1) {
+		b.pool = calloc(1, sizeof(*b.pool));
+		if (b.pool)
+			b.pool->v = malloc(BATCH * sizeof(*b.pool->v));
+		if (!b.pool || !b.pool->v)
+			rc = fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
+		else
+			b.pool->jobs = jobs_wanted(opts->jobs);
+	}
 	if (!rc)
-		rc = store_wake_candidates(ctx, s, &f, build_one, &b);
+		rc = store_wake_candidates(ctx, s, &f, b.pool ? gather : build_one, &b);
+	if (!rc && b.pool)
+		rc = pool_run(ctx, &b); /* the last batch */
+	if (b.pool) {
+		pool_clear_batch(b.pool);
+		for (int i = 0; i < b.pool->open; i++)
+			worker_close(&b.pool->w[i]);
+		free(b.pool->v);
+		free(b.pool);
+		b.pool = NULL;
+	}
 	store_events_cursor_close(b.cur);
 	if (rc)
 		goto out_rollback;

@@ -16,6 +16,13 @@ struct agenda_opts {
 	int64_t day;        /* include follow-ups due on or before this local day (days since epoch) */
 	int all;            /* include everything open, whatever its due day */
 	int full;           /* evaluate every contact, not only those the wake cache names */
+	int jobs;           /* threads evaluating contacts: 0 for one per processor (at most 8),
+			     * 1 for none besides the caller's */
+	size_t parallel_min; /* fewer candidates than this (in a batch of 8192) are evaluated
+			      * by the caller alone; 0 for the default, 2048 */
+	/* a seam for tests: called once, just before the workers open their connections */
+	void (*before_workers)(void *arg);
+	void *before_workers_arg;
 	/* the customer base's lapse model fitted at now (borrowed), or NULL: agenda_build fits
 	 * it from the store's purchases up to now */
 	const struct lapse_model *lapse;

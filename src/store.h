@@ -25,6 +25,11 @@ enum store_mode {
 /* Opens (and migrates) the database at path. *out is freed with store_close(). */
 int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **out);
 void store_close(struct store *s);
+/*
+ * A second, read-only connection to the database of s (already migrated), for another
+ * thread: each connection is used by one thread at a time. Freed with store_close().
+ */
+int store_open_reader(struct fu_ctx *ctx, const struct store *s, struct store **out);
 int store_schema_version(struct fu_ctx *ctx, struct store *s, int *version);
 
 /*

@@ -438,6 +438,33 @@ fail:
 	return rc;
 }
 
+int store_open_reader(struct fu_ctx *ctx, const struct store *s, struct store **out)
+{
+	struct store *r;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", s->path);
+	r->path = strdup(s->path);
+	if (!r->path) {
+		free(r);
+		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", s->path);
+	}
+	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		rc = r->db ? db_err(ctx, r, "opening") :
+			     fu_err(ctx, FU_ENOMEM, "out of memory opening %s", s->path);
+		store_close(r);
+		return rc;
+	}
+	sqlite3_extended_result_codes(r->db, 1);
+	sqlite3_busy_timeout(r->db, 5000);
+	*out = r;
+	return FU_OK;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)

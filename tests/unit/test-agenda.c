@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "datetime.h"
 #include "import.h"
@@ -210,7 +211,7 @@ static void test_agenda_cached_equals_full(void **state)
 
 		dt_to_civil(now, &cv);
 		for (size_t i = 0; i < sizeof(owners) / sizeof(owners[0]); i++) {
-			struct agenda_opts o = { owners[i], now, 0, d % 2, 0, NULL };
+			struct agenda_opts o = { .owner = owners[i], .now = now, .all = d % 2 };
 			struct agenda a, b;
 
 			o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
@@ -231,11 +232,168 @@ static void test_agenda_cached_equals_full(void **state)
 	}
 }
 
+/* Every stored wake, one line per contact (malloced), read on a connection of its own. */
+static char *wake_dump(struct fixture *fx)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t len = 0, cap = 1 << 16;
+	char *out = malloc(cap);
+
+	assert_non_null(out);
+	out[0] = 0;
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT contact_id, due_day, wake, esc FROM "
+					    "contact_wake ORDER BY contact_id", -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int n;
+
+		if (cap - len < 128) {
+			cap *= 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		n = snprintf(out + len, cap - len, "%lld %s %s %s\n", sqlite3_column_int64(st, 0),
+			     (const char *)sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "-",
+			     (const char *)sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "-",
+			     (const char *)sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "-");
+		len += (size_t)n;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* The same follow-up, reason by reason, down to the words. */
+static void assert_same_followup(const struct followup *x, const struct followup *y)
+{
+	assert_string_equal(x->id, y->id);
+	assert_true(x->due == y->due);
+	assert_int_equal(x->priority, y->priority);
+	assert_int_equal(x->overdue, y->overdue);
+	assert_int_equal(x->escalated, y->escalated);
+	assert_int_equal(x->nreasons, y->nreasons);
+	for (int r = 0; r < x->nreasons; r++) {
+		assert_int_equal(x->reasons[r].trigger, y->reasons[r].trigger);
+		assert_true(x->reasons[r].due == y->reasons[r].due);
+		assert_string_equal(x->reasons[r].say ? x->reasons[r].say : "",
+				    y->reasons[r].say ? y->reasons[r].say : "");
+		assert_string_equal(x->reasons[r].why ? x->reasons[r].why : "",
+				    y->reasons[r].why ? y->reasons[r].why : "");
+	}
+}
+
+/*
+ * Evaluated on several threads (every batch, however small, split over workers with their
+ * own connections), the agenda is the one evaluated by the caller alone, and so are the
+ * wakes it stores.
+ */
+static void test_agenda_threads_equal_inline(void **state)
+{
+	struct fixture *fx = *state;
+
+	for (int d = 0; d < 6; d++) {
+		int64_t now = fx->end + d * 5 * DAY + 9 * 3600;
+		struct civil cv;
+		struct agenda one, many;
+		struct agenda_opts o = { .now = now, .all = 1, .full = 1, .jobs = 1 };
+		char *w1 = NULL, *w3 = NULL;
+
+		dt_to_civil(now, &cv);
+		o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
+		OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &one));
+		w1 = wake_dump(fx);
+		o.jobs = 3;
+		o.parallel_min = 1;
+		OK(fx, store_wake_forget_all(&fx->ctx, fx->s));
+		OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &many));
+		w3 = wake_dump(fx);
+		assert_true(one.n > 0);
+		assert_int_equal(one.n, many.n);
+		assert_true(one.contacts == many.contacts);
+		assert_true(one.contacts >= CONTACTS);
+		for (int k = 0; k < one.n; k++)
+			assert_same_followup(&one.v[k], &many.v[k]);
+		assert_string_equal(w1, w3);
+		free(w1);
+		free(w3);
+		agenda_release(&one);
+		agenda_release(&many);
+	}
+}
+
+struct drift {
+	const char *path;
+	int64_t contact_id, at;
+};
+
+/* The write of another process between the agenda's snapshot and its workers' ones. */
+static void write_between(void *arg)
+{
+	struct drift *d = arg;
+	sqlite3 *db = NULL;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; INSERT INTO events(type, contact_id, time, recorded_at) VALUES "
+		 "(9, %lld, %lld, %lld); UPDATE contact_state SET events = events + 1 "
+		 "WHERE contact_id = %lld; COMMIT;",
+		 (long long)d->contact_id, (long long)d->at, (long long)d->at,
+		 (long long)d->contact_id);
+	assert_int_equal(sqlite3_open(d->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/*
+ * When a writer commits after the agenda began, the workers (later snapshots) disagree with
+ * the state the agenda read: the batch is evaluated again by the caller, so the agenda is the
+ * one of the snapshot it began with, and no wake is stored.
+ */
+static void test_agenda_threads_drift(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = fx->end + 9 * 3600;
+	struct civil cv;
+	struct agenda one, many;
+	struct agenda_opts o = { .now = now, .all = 1, .full = 1, .jobs = 1 };
+	struct drift d = { fx->path, 0, now - 3600 };
+	char *w;
+
+	dt_to_civil(now, &cv);
+	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
+	OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &one));
+	assert_true(one.n > 0);
+	d.contact_id = one.v[0].contact_id;
+	OK(fx, store_wake_forget_all(&fx->ctx, fx->s));
+	o.jobs = 2;
+	o.parallel_min = 1;
+	o.before_workers = write_between;
+	o.before_workers_arg = &d;
+	OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &many));
+	assert_int_equal(one.n, many.n);
+	for (int k = 0; k < one.n; k++)
+		assert_same_followup(&one.v[k], &many.v[k]);
+	w = wake_dump(fx);
+	for (const char *p = w, *sp, *nl; *p; p = nl + 1) { /* "id - - -": nothing stored */
+		sp = strchr(p, ' ');
+		nl = strchr(p, '\n');
+		assert_true(sp && nl && nl - sp == 6);
+		assert_memory_equal(sp, " - - -", 6);
+	}
+	free(w);
+	agenda_release(&one);
+	agenda_release(&many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_wake_is_never_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_cached_equals_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agenda_threads_equal_inline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agenda_threads_drift, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
