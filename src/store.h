@@ -169,7 +169,8 @@ struct wake_filter {
 
 /*
  * The contacts to evaluate, by id ascending, with their state (an empty one when none):
- * those f selects, and always those whose wake is unknown.
+ * those f selects, and always those whose wake is unknown (with an owner, those of the
+ * owner and the unowned ones: another owner's contacts never reach this owner's agenda).
  */
 int store_wake_candidates(struct fu_ctx *ctx, struct store *s, const struct wake_filter *f,
 			  store_contact_fn fn, void *arg);

@@ -121,7 +121,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"SELECT " CONTACT_STATE_COLS "WHERE c.id IN ("
 		"SELECT contact_id FROM contact_wake WHERE owner = ?1 AND due_day <= ?2 "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE owner = ?1 AND wake <= ?3 "
-		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake IS NULL "
+		"UNION ALL SELECT contact_id FROM contact_wake WHERE owner IN (?1, '') AND wake IS NULL "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE esc <= ?4 AND +owner = '') "
 		"ORDER BY c.id",
 	[ST_WAKE_ANY] =

@@ -768,8 +768,11 @@ static void test_wake(void **state)
 	c = ensure(fx, "c"); /* no owner */
 	a = ensure(fx, "a");
 	b = ensure(fx, "b");
-	/* a new contact's wake is unknown: always a candidate, whatever the filter */
-	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 0), "a/0 b/0 c/0 ");
+	/* a new contact's wake is unknown: always a candidate, whatever the filter (for an
+	 * owner: theirs and the unowned ones) */
+	assert_string_equal(wake_list(fx, &out, 0, "ana", 0, 0, 0), "a/0 c/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "ben", 0, 0, 0), "b/0 c/0 ");
+	assert_string_equal(wake_list(fx, &out, 0, "", 0, 0, 0), "c/0 ");
 	assert_string_equal(wake_list(fx, &out, 0, NULL, 0, 0, 0), "a/0 b/0 c/0 ");
 	w[0] = (struct store_wake){ a, 100, 300, STORE_WAKE_NEVER };
 	w[1] = (struct store_wake){ b, 200, 250, 150 };
@@ -803,7 +806,8 @@ static void test_wake(void **state)
 	assert_string_equal(wake_list(fx, &out, 0, "ben", STORE_WAKE_NEVER, 0, 0), "");
 	/* and forgetting all */
 	OK(fx, store_wake_forget_all(&fx->ctx, fx->s));
-	assert_string_equal(wake_list(fx, &out, 0, "nobody", 0, 0, 0), "a/0 b/0 c/1 ");
+	assert_string_equal(wake_list(fx, &out, 0, "nobody", 0, 0, 0), "c/1 ");
+	assert_string_equal(wake_list(fx, &out, 0, NULL, 0, 0, 0), "a/0 b/0 c/1 ");
 	buf_release(&out);
 }
 
