@@ -5,9 +5,6 @@
 
 #include "banned.h"
 
-/* Above this many contacts, one ordered pass over the log beats one query per contact. */
-#define DERIVE_SCAN_THRESHOLD 2000
-
 static int fold_one(struct fu_ctx *ctx, void *arg, const struct event *e)
 {
 	return contact_state_apply(ctx, arg, e);
@@ -26,29 +23,18 @@ int derive_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id)
 	return rc;
 }
 
-/* A pass over the whole log, writing the state of each contact (or only of `want`). */
+/* A pass over the whole log, writing the state of each contact. */
 struct scan {
 	struct contact_state st;
 	int have;
-	const int64_t *want; /* sorted ids to write, or NULL for all */
-	size_t nwant, next;
 	int64_t contacts, events;
 };
-
-static int wanted(struct scan *sc, int64_t id)
-{
-	if (!sc->want)
-		return 1;
-	while (sc->next < sc->nwant && sc->want[sc->next] < id)
-		sc->next++;
-	return sc->next < sc->nwant && sc->want[sc->next] == id;
-}
 
 static int scan_flush(struct fu_ctx *ctx, struct store *s, struct scan *sc)
 {
 	int rc = FU_OK;
 
-	if (sc->have && wanted(sc, sc->st.contact_id)) {
+	if (sc->have) {
 		rc = store_state_put(ctx, s, &sc->st);
 		sc->contacts++;
 	}
@@ -101,7 +87,8 @@ static int cmp_id(const void *a, const void *b)
 
 int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n)
 {
-	struct scan sc = { 0 };
+	struct store_events_cursor *cur = NULL;
+	struct contact_state st;
 	size_t u = 0;
 	int rc;
 
@@ -112,17 +99,20 @@ int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n)
 		if (u == 0 || ids[u - 1] != ids[i])
 			ids[u++] = ids[i];
 	}
-	if (u < DERIVE_SCAN_THRESHOLD) {
-		for (size_t i = 0; i < u; i++) {
-			rc = derive_contact(ctx, s, ids[i]);
-			if (rc)
-				return rc;
-		}
-		return FU_OK;
+	/*
+	 * one forward cursor: neighbouring contacts are read in one pass, a gap costs one
+	 * seek, so the work follows these contacts' events, not the size of the log
+	 */
+	rc = store_events_cursor_open(ctx, s, &cur);
+	for (size_t i = 0; i < u && !rc; i++) {
+		contact_state_init(&st, ids[i]);
+		rc = store_events_cursor_contact(ctx, cur, ids[i], fold_one, &st);
+		if (!rc)
+			rc = store_state_put(ctx, s, &st);
+		contact_state_release(&st);
 	}
-	sc.want = ids;
-	sc.nwant = u;
-	return scan_all(ctx, s, &sc);
+	store_events_cursor_close(cur);
+	return rc;
 }
 
 int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events)

@@ -15,7 +15,7 @@ int derive_contact(struct fu_ctx *ctx, struct store *s, int64_t contact_id);
 
 /*
  * Refolds the given contacts (ids may repeat, any order; the array is sorted in place).
- * Uses one pass over the whole log when the set is large, per-contact reads otherwise.
+ * Reads the log forward once, through these contacts' events only.
  */
 int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n);
 
