@@ -124,11 +124,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE owner IN (?1, '') AND wake IS NULL "
 		"UNION ALL SELECT contact_id FROM contact_wake WHERE esc <= ?4 AND +owner = '') "
 		"ORDER BY c.id",
+	/* one pass over the small wake table (an index each would slow every wake written) */
 	[ST_WAKE_ANY] =
 		"SELECT " CONTACT_STATE_COLS "WHERE c.id IN ("
-		"SELECT contact_id FROM contact_wake WHERE due_day <= ?2 "
-		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake <= ?3 "
-		"UNION ALL SELECT contact_id FROM contact_wake WHERE wake IS NULL) ORDER BY c.id",
+		"SELECT contact_id FROM contact_wake WHERE due_day <= ?2 OR wake <= ?3 "
+		"OR wake IS NULL) ORDER BY c.id",
 	[ST_WAKE_SET] = "UPDATE contact_wake SET due_day = ?2, wake = ?3, esc = ?4 "
 			"WHERE contact_id = ?1 AND (due_day IS NOT ?2 OR wake IS NOT ?3 OR esc IS NOT ?4)",
 	[ST_WAKE_FORGET] = "UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL "
@@ -215,7 +215,9 @@ static const char schema_v2[] =
  * Version 3: the wake cache keeps the local day a follow-up is due on (days since the epoch
  * in the contact's zone) instead of its instant, so that "due by the end of day D" is exact
  * in every zone (with instants it needed 14 hours of margin, which evaluated the next
- * morning's follow-ups of every zone east of UTC). A cache: every wake is forgotten.
+ * morning's follow-ups of every zone east of UTC). A cache: every wake is forgotten. The
+ * agenda of every owner reads the whole table instead of the indexes on due and wake alone,
+ * which cost more to keep up on every wake written than they saved.
  */
 #define SQL_WAKE_FORGET_ROW                                                                \
 	"UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL"                     \
@@ -226,10 +228,10 @@ static const char schema_v3[] =
 	"DROP TRIGGER state_wake_changed;"
 	"DROP INDEX contact_wake_owner_due;"
 	"DROP INDEX contact_wake_due;"
+	"DROP INDEX contact_wake_wake;"
 	"ALTER TABLE contact_wake RENAME COLUMN due TO due_day;"
 	"UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL;"
 	"CREATE INDEX contact_wake_owner_due_day ON contact_wake(owner, due_day);"
-	"CREATE INDEX contact_wake_due_day ON contact_wake(due_day);"
 	"CREATE TRIGGER contacts_wake_changed AFTER UPDATE ON contacts BEGIN"
 	" UPDATE contact_wake SET owner = coalesce(new.owner, ''), due_day = NULL, wake = NULL,"
 	" esc = NULL WHERE contact_id = new.id; END;"
