@@ -94,74 +94,83 @@ out:
 	return rc;
 }
 
-static int run_done(struct cli *cli, int argc, char **argv)
-{
-	const char *id = NULL, *outcome = NULL, *next = NULL, *note = NULL, *v;
-	int json = 0, rc;
+/* What `done` and `snooze` take from the command line. */
+struct record_args {
+	const char *id, *outcome, *date, *note;
+	int json;
+	int help; /* --help was given (and answered) */
+};
 
+/*
+ * Parses ID, --json, --note, and --outcome (when with_outcome) and the date flag date_flag
+ * (--next or --until) for c. Fails with c's usage on anything else.
+ */
+static int parse_record(struct cli *cli, const struct cmd *c, int argc, char **argv,
+			int with_outcome, const char *date_flag, struct record_args *a)
+{
+	const char *v;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
 	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_done, argv[i]))
+		if (cli_help_flag(cli, c, argv[i])) {
+			a->help = 1;
 			return FU_OK;
+		}
 		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--outcome", &v))) {
+			a->json = 1;
+		} else if (with_outcome &&
+			   (rc = cli_flag_value(cli, argc, argv, &i, "--outcome", &v))) {
 			if (rc < 0)
 				return cli->ctx.rc;
-			outcome = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--next", &v))) {
+			a->outcome = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, date_flag, &v))) {
 			if (rc < 0)
 				return cli->ctx.rc;
-			next = v;
+			a->date = v;
 		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--note", &v))) {
 			if (rc < 0)
 				return cli->ctx.rc;
-			note = v;
-		} else if (argv[i][0] != '-' && !id) {
-			id = argv[i];
+			a->note = v;
+		} else if (argv[i][0] != '-' && !a->id) {
+			a->id = argv[i];
 		} else {
-			return cli_usage_error(cli, &cmd_done, "unexpected argument '%s'", argv[i]);
+			return cli_usage_error(cli, c, "unexpected argument '%s'", argv[i]);
 		}
 	}
-	if (!id || !outcome)
+	return FU_OK;
+}
+
+static int run_done(struct cli *cli, int argc, char **argv)
+{
+	struct record_args a;
+	int rc = parse_record(cli, &cmd_done, argc, argv, 1, "--next", &a);
+
+	if (rc || a.help)
+		return rc;
+	if (!a.id || !a.outcome)
 		return cli_usage_error(cli, &cmd_done, "give the follow-up's ID and --outcome");
-	if (!strcmp(outcome, "snoozed"))
+	if (!strcmp(a.outcome, "snoozed"))
 		return cli_usage_error(cli, &cmd_done, "use 'followup snooze' to snooze");
-	if (!strcmp(outcome, "not-yet") && !next)
+	if (!strcmp(a.outcome, "not-yet") && !a.date)
 		return cli_usage_error(cli, &cmd_done,
 				       "--outcome not-yet needs --next DATE (when they asked us to "
 				       "check back)");
-	if (next && strcmp(outcome, "not-yet") != 0)
+	if (a.date && strcmp(a.outcome, "not-yet") != 0)
 		return cli_usage_error(cli, &cmd_done, "--next goes with --outcome not-yet");
-	return record(cli, &cmd_done, id, outcome, next, note, json);
+	return record(cli, &cmd_done, a.id, a.outcome, a.date, a.note, a.json);
 }
 
 static int run_snooze(struct cli *cli, int argc, char **argv)
 {
-	const char *id = NULL, *until = NULL, *note = NULL, *v;
-	int json = 0, rc;
+	struct record_args a;
+	int rc = parse_record(cli, &cmd_snooze, argc, argv, 0, "--until", &a);
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_snooze, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--until", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			until = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--note", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			note = v;
-		} else if (argv[i][0] != '-' && !id) {
-			id = argv[i];
-		} else {
-			return cli_usage_error(cli, &cmd_snooze, "unexpected argument '%s'", argv[i]);
-		}
-	}
-	if (!id || !until)
+	if (rc || a.help)
+		return rc;
+	if (!a.id || !a.date)
 		return cli_usage_error(cli, &cmd_snooze, "give the follow-up's ID and --until DATE");
-	return record(cli, &cmd_snooze, id, "snoozed", until, note, json);
+	return record(cli, &cmd_snooze, a.id, "snoozed", a.date, a.note, a.json);
 }
 
 const struct cmd cmd_done = {
