@@ -608,6 +608,7 @@ int bgnbd_fit(struct fu_ctx *ctx, const struct rfm *c, size_t n, struct bgnbd *o
 	double starts[16 * 4], lo[4], hi[4], th[4], f = HUGE_VAL, fprev, gnorm = HUGE_VAL, rate, age;
 	int rc, k, done = 0, iters = 0;
 
+	memset(out, 0, sizeof(*out));
 	gsl_quiet();
 	rc = groups_build(ctx, c, n, &G, NULL);
 	if (rc)
@@ -645,18 +646,25 @@ int bgnbd_fit(struct fu_ctx *ctx, const struct rfm *c, size_t n, struct bgnbd *o
 		if (rc && !(rc == FU_EINTERNAL && off_the_edge(th, 4)))
 			goto out;
 	}
-	if (off_the_edge(th, 4)) {
-		rc = fu_err(ctx, FU_EINPUT, "bg/nbd fit: the likelihood has no finite maximum "
-			    "(r %g, alpha %g, a %g, b %g): too little repeat buying to fit the model",
-			    exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3]));
-		goto out;
-	}
 	out->r = exp(th[0]);
 	out->alpha = exp(th[1]);
 	out->a = exp(th[2]);
 	out->b = exp(th[3]);
 	out->ll = -f * G.n - W.off;
 	out->iterations = iters;
+	if (bgnbd_common_dropout(out)) {
+		rc = fu_err(ctx, FU_EINPUT, "bg/nbd fit: the likelihood has no finite maximum "
+			    "(r %g, alpha %g, a %g, b %g): every customer seems to drop out with the "
+			    "same chance, %.4g after each purchase (a + b grows without bound)",
+			    out->r, out->alpha, out->a, out->b, out->a / (out->a + out->b));
+		goto out;
+	}
+	if (off_the_edge(th, 4)) {
+		rc = fu_err(ctx, FU_EINPUT, "bg/nbd fit: the likelihood has no finite maximum "
+			    "(r %g, alpha %g, a %g, b %g): too little repeat buying to fit the model",
+			    exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3]));
+		goto out;
+	}
 out:
 	free(W.xt);
 	free(W.lt);
@@ -675,6 +683,15 @@ double bgnbd_ll_one(const struct bgnbd *m, const struct rfm *c)
 	a2 = x > 0 ? gsl_sf_lnbeta(a + 1, b + x - 1) - (r + x) * log(al + c->t_x) : -INFINITY;
 	return gsl_sf_lngamma(r + x) - gsl_sf_lngamma(r) + r * log(al) - gsl_sf_lnbeta(a, b) +
 	       lse(a1, a2);
+}
+
+int bgnbd_common_dropout(const struct bgnbd *m)
+{
+	double lim = exp(TH_EDGE), p = m->a / (m->a + m->b);
+
+	/* the Beta's variance is about p (1 - p) / (a + b): gone when a + b is off the edge */
+	return m->r > 0 && m->r <= lim && m->alpha > 0 && m->alpha <= lim && m->a + m->b > lim &&
+	       isfinite(m->a) && isfinite(m->b) && p > 0 && p < 1;
 }
 
 double bgnbd_p_alive(const struct bgnbd *m, const struct rfm *c)

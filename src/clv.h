@@ -50,6 +50,15 @@ struct gammagamma {
  * setting, so that GSL reports failures by return value instead of aborting.
  */
 int bgnbd_fit(struct fu_ctx *ctx, const struct rfm *c, size_t n, struct bgnbd *out);
+/*
+ * After bgnbd_fit() failed with FU_EINPUT, *out holds where the search ended. When a + b
+ * grew without bound (a / (a + b) in (0, 1)) while r and alpha stayed finite, the data point
+ * to BG/NBD's limit
+ * in which every customer drops out with the same chance a / (a + b) after a purchase: a
+ * proper model (no finite maximum only because the Beta collapses to that point), under
+ * which bgnbd_p_alive() still holds. This says whether *m is that limit.
+ */
+int bgnbd_common_dropout(const struct bgnbd *m);
 int pnbd_fit(struct fu_ctx *ctx, const struct rfm *c, size_t n, struct pnbd *out);
 /* Uses the customers with x > 0 and m > 0; FU_EINPUT when there are none. */
 int gammagamma_fit(struct fu_ctx *ctx, const struct rfm *c, size_t n, struct gammagamma *out);

@@ -230,7 +230,8 @@ static int fit(struct fu_ctx *ctx, const struct purchase_log *p, struct lapse_mo
 	rc = bgnbd_fit(ctx, c, p->n, &out->bg);
 	if (rc == FU_ENOMEM)
 		goto out;
-	out->has_bg = rc == FU_OK;
+	/* the same dropout chance for everyone is a model too: P(alive) stands */
+	out->has_bg = rc == FU_OK || (rc == FU_EINPUT && bgnbd_common_dropout(&out->bg));
 	rc = gammagamma_fit(ctx, c, p->n, &out->gg);
 	if (rc == FU_ENOMEM)
 		goto out;

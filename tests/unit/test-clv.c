@@ -775,11 +775,50 @@ static void test_fit_errors(void **state)
 	assert_non_null(strstr(ctx.msg, "pareto/nbd fit: the likelihood has no finite maximum"));
 }
 
+/*
+ * Every customer drops out with the same chance (the Beta collapsed to a point): BG/NBD's
+ * likelihood then has no finite maximum (a and b grow without bound), the fit says so, and
+ * where it ended is the common-dropout limit, whose P(alive) is the one of the truth.
+ */
+static void test_common_dropout(void **state)
+{
+	const struct bgnbd truth = { 0.5, 5, 2e9 * 0.2, 2e9 * 0.8, 0, 0 };
+	const size_t n = 20000;
+	struct rfm *c = malloc(n * sizeof(*c));
+	struct rfm probe = { 3, 20, 52, 0 };
+	struct fu_ctx ctx;
+	struct bgnbd m;
+	struct rng g;
+
+	assert_non_null(c);
+	rng_seed(&g, 3); /* a sample whose search runs off the edge (most stop at a, b ~ 1e6) */
+	for (size_t i = 0; i < n; i++)
+		c[i] = sim_bgnbd(&g, &truth, 52);
+	fu_ctx_init(&ctx);
+	assert_int_equal(bgnbd_fit(&ctx, c, n, &m), FU_EINPUT);
+	print_message("common dropout: %s\n", ctx.msg);
+	assert_non_null(strstr(ctx.msg, "the same chance"));
+	assert_true(bgnbd_common_dropout(&m));
+	near("common dropout p", m.a / (m.a + m.b), 0.2, 0.02);
+	near("common dropout r", m.r, truth.r, 0.05);
+	near("common dropout P(alive)", bgnbd_p_alive(&m, &probe), bgnbd_p_alive(&truth, &probe),
+	     0.03);
+	/* nobody bought twice is no such limit */
+	{
+		const struct rfm quiet[] = { { 0, 0, 10, 0 }, { 0, 0, 20, 0 }, { 0, 0, 5, 0 } };
+
+		assert_int_equal(bgnbd_fit(&ctx, quiet, 3, &m), FU_EINPUT);
+		assert_false(bgnbd_common_dropout(&m));
+	}
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfm_from_days),
 		cmocka_unit_test(test_fit_errors),
+		cmocka_unit_test(test_common_dropout),
 		cmocka_unit_test(test_likelihood_forms),
 		cmocka_unit_test(test_hard_corners),
 		cmocka_unit_test(test_sanity),
