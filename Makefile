@@ -3,7 +3,8 @@
 #   make test     unit + end-to-end tests, built with AddressSanitizer and UBSan
 #   make demo     install missing packages, build, create followup.db with a demo business, show it
 #   make deps     apt-get only the Debian packages pkg-config cannot find
-#   make bench    import benchmark (see bench/README.md); also bench-lapse, bench-clv
+#   make bench    import benchmark (see bench/README.md); also bench-agenda, bench-lapse,
+#                 bench-clv
 
 CC ?= cc
 PKGS = sqlite3 yaml-0.1 libcurl libmicrohttpd jansson libsodium gsl
@@ -82,6 +83,10 @@ build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
 build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
+# the agenda at 1,000,000 contacts and 200 owners over three days (about 20 minutes, 4 GB)
+bench-agenda: deps followup build/bench-synth
+	OWNERS=200 CONTACTS=1000000 RUNS=2 bench/agenda.sh
+
 bench-lapse: build/bench-lapse
 	build/bench-lapse
 
@@ -109,4 +114,4 @@ fuzz: $(FUZZ:tests/fuzz/%.c=build/fuzz/%)
 clean:
 	rm -rf build followup
 
-.PHONY: all deps test demo bench bench-lapse bench-clv fuzz clean
+.PHONY: all deps test demo bench bench-agenda bench-lapse bench-clv fuzz clean
