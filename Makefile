@@ -3,6 +3,8 @@
 #   make test     unit + end-to-end tests, built with AddressSanitizer and UBSan
 #   make demo     install missing packages, build, create followup.db with a demo business, show it
 #   make deps     apt-get only the Debian packages pkg-config cannot find
+#   make tsan     the threaded agenda's tests under ThreadSanitizer (not part of `make test`:
+#                 TSan cannot share a build with AddressSanitizer)
 #   make bench    import benchmark (see bench/README.md); also bench-agenda, bench-lapse,
 #                 bench-clv
 
@@ -83,6 +85,15 @@ build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
 build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
+TSAN = -O1 -g -fsanitize=thread
+build/tsan/test-agenda: tests/unit/test-agenda.c $(SRC) $(HDR)
+	mkdir -p build/tsan
+	$(CC) $(CSTD) $(WARN) $(TSAN) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -Isrc -o $@ $< \
+		$(SRC) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+tsan: deps build/tsan/test-agenda
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/test-agenda
+
 # the agenda at 1,000,000 contacts and 200 owners over three days (about 20 minutes, 4 GB)
 bench-agenda: deps followup build/bench-synth
 	OWNERS=200 CONTACTS=1000000 RUNS=2 bench/agenda.sh
@@ -114,4 +125,4 @@ fuzz: $(FUZZ:tests/fuzz/%.c=build/fuzz/%)
 clean:
 	rm -rf build followup
 
-.PHONY: all deps test demo bench bench-agenda bench-lapse bench-clv fuzz clean
+.PHONY: all deps test tsan demo bench bench-agenda bench-lapse bench-clv fuzz clean
