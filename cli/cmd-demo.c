@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agenda.h"
+#include "datetime.h"
+#include "derive.h"
 #include "import.h"
 #include "synth.h"
 
@@ -57,12 +60,85 @@ static int import_tmp(struct cli *cli, struct store *s, FILE *f, const char *nam
 	return rc;
 }
 
+#define DAY 86400
+#define WORKED_DAYS 21
+
+/* A fixed die for the demo's history: 0..99 from a contact and a day. */
+static unsigned roll(int64_t contact_id, int64_t day)
+{
+	uint64_t h = (uint64_t)contact_id * 0x9E3779B97F4A7C15u ^ (uint64_t)day * 0xC2B2AE3D27D4EB4Fu;
+
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9u;
+	h ^= h >> 29;
+	return (unsigned)(h % 100);
+}
+
+/*
+ * The business has kept up with its agenda for the last WORKED_DAYS days: each evening the
+ * personal follow-ups of that day were done (a touch, as `followup done` records it; most
+ * reached, some voicemail or no answer, one in five left undone). Automated messages are left
+ * as they are. Returns the touches recorded in *n.
+ */
+static int work_history(struct cli *cli, struct store *s, int64_t *n)
+{
+	struct playbook pb;
+	int rc;
+
+	*n = 0;
+	playbook_init(&pb);
+	rc = agenda_playbook(&cli->ctx, s, &pb);
+	for (int d = WORKED_DAYS; !rc && d >= 1; d--) {
+		int64_t day = cli->now / DAY - d, evening = day * DAY + 23 * 3600;
+		struct agenda_opts o = { .now = evening, .day = day, .jobs = 1 };
+		struct agenda a;
+
+		rc = agenda_build(&cli->ctx, s, &pb, &o, &a);
+		if (rc)
+			break;
+		rc = store_begin(&cli->ctx, s);
+		for (int i = 0; !rc && i < a.n; i++) {
+			const struct followup *f = &a.v[i];
+			unsigned r = roll(f->contact_id, day);
+			struct event_text t = { 0 };
+			struct event e;
+			char at[40];
+			int64_t when = f->due > day * DAY + 15 * 3600 ? f->due : day * DAY + 15 * 3600;
+			int inserted = 0;
+
+			if (f->automated || r >= 80)
+				continue;
+			dt_format_iso(when, at, sizeof(at));
+			t.type = "touch";
+			t.contact = f->key;
+			t.time = at;
+			t.channel = f->channel == CH_AUTO_EMAIL ? "email" : channel_name(f->channel);
+			t.outcome = r < 55 ? "reached" : r < 70 ? "voicemail" : "no-answer";
+			rc = import_event_from_text(&cli->ctx, &t, NULL, &e);
+			if (!rc) {
+				e.contact_id = f->contact_id;
+				rc = store_event_append(&cli->ctx, s, &e, when, &inserted);
+			}
+			if (!rc)
+				rc = derive_contact(&cli->ctx, s, f->contact_id);
+			*n += inserted;
+		}
+		if (!rc)
+			rc = store_commit(&cli->ctx, s);
+		else
+			store_rollback(s);
+		agenda_release(&a);
+	}
+	playbook_release(&pb);
+	return rc;
+}
+
 static int run_demo(struct cli *cli, int argc, char **argv)
 {
 	struct synth_opts so = { 300, 0, 730, 42, 0 };
 	struct synth_stats ss;
 	struct recent rec;
-	int64_t events[EV__COUNT], total = 0;
+	int64_t events[EV__COUNT], total = 0, worked = 0;
 	struct store *s = NULL;
 	FILE *cf = NULL, *ef = NULL;
 	const char *v;
@@ -113,10 +189,14 @@ static int run_demo(struct cli *cli, int argc, char **argv)
 		rc = import_tmp(cli, s, cf, "demo-contacts.csv", IMPORT_CONTACTS);
 	if (!rc)
 		rc = import_tmp(cli, s, ef, "demo-events.csv", IMPORT_EVENTS);
+	if (!rc)
+		rc = work_history(cli, s, &worked);
 	if (rc)
 		goto out;
-	fprintf(cli->out, "created a demo business in %s: %lld contacts, %lld events over %d days\n\n",
-		cli->db_path, (long long)ss.contacts, (long long)ss.events, so.days);
+	fprintf(cli->out, "created a demo business in %s: %lld contacts, %lld events over %d days\n"
+		"(the last %d days, its people kept up with their agendas: %lld touches)\n\n",
+		cli->db_path, (long long)ss.contacts, (long long)ss.events + worked, so.days,
+		WORKED_DAYS, (long long)worked);
 	memset(&rec, 0, sizeof(rec));
 	rec.now = cli->now;
 	rc = store_contacts_list(&cli->ctx, s, NULL, pick_recent, &rec);
@@ -154,7 +234,9 @@ const struct cmd cmd_demo = {
 	"the clock's time: leads by call, e-mail and web form, info requests, clicks, first and\n"
 	"repeat purchases with personal rhythms, invoices and payments on time and late,\n"
 	"service calls, customers who stopped buying), imports it through the normal import,\n"
-	"and prints counts by stage and a few recent timelines. The same --seed and --now give\n"
-	"the same business. The database must hold no events yet.",
+	"has its people work the last three weeks' agendas (touches, as 'followup done'\n"
+	"records them; a few left undone), and prints counts by stage and a few recent\n"
+	"timelines. The same --seed and --now give the same business. The database must hold\n"
+	"no events yet.",
 	run_demo
 };

@@ -4,6 +4,19 @@
 fu --db a.db demo >demo.out
 expect_grep "created a demo business in a.db: 300 contacts" demo.out
 expect_grep "^timeline" demo.out
+# its people kept up with their agendas lately: a believable day for each owner (a few
+# personal follow-ups each, most of them not overdue), not the backlog of a business that
+# never followed anyone up
+test "$(sed -n 's/.*kept up with their agendas: \([0-9]*\) touches.*/\1/p' demo.out)" -gt 50
+fu --db a.db agenda --json >agenda.json
+for o in ana ben chloe dev; do
+	n=$(sqlite3 :memory: "SELECT count(*) || ' ' || ifnull(sum(json_extract(e.value, '\$.overdue')), 0)
+		FROM json_each(readfile('agenda.json')) AS e WHERE json_extract(e.value, '\$.owner') = '$o'
+		AND json_extract(e.value, '\$.automated') = 0")
+	set -- $n
+	test "$1" -ge 1 -a "$1" -le 30 -a "$2" -le $(($1 / 2)) ||
+		{ echo "FAIL: owner $o: $1 personal follow-ups, $2 overdue" >&2; exit 1; }
+done
 fu --db b.db demo >/dev/null
 sqlite3 a.db "SELECT * FROM contact_state ORDER BY contact_id" >a.state
 sqlite3 b.db "SELECT * FROM contact_state ORDER BY contact_id" >b.state
