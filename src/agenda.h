@@ -23,7 +23,7 @@ struct agenda_opts {
 	/* a seam for tests: called once, just before the workers open their connections */
 	void (*before_workers)(void *arg);
 	void *before_workers_arg;
-	/* the customer base's lapse model fitted at now (borrowed), or NULL: agenda_build fits
+	/* the customer base's lapse model of moment now (borrowed), or NULL: agenda_build fits
 	 * it from the store's purchases up to now */
 	const struct lapse_model *lapse;
 };

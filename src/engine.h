@@ -68,7 +68,7 @@ void followup_release(struct followup *f);
  * Evaluates every trigger for one contact at `now` with the playbook and fills *out when a
  * follow-up is open (*open = 1); *open = 0 when nothing is due or the contact must not be
  * contacted. zone is the contact's zone (or the playbook's default). lapse is the customer
- * base's model fitted at now (lapse.h; only read), or NULL for the default prior without
+ * base's model of moment now (lapse.h; only read), or NULL for the default prior without
  * P(alive) or Gamma-Gamma. Fails on out-of-memory or a rule whose condition or template
  * cannot be evaluated (FU_EINPUT naming the rule).
  */

@@ -95,7 +95,7 @@ struct lapse {
 };
 
 /*
- * Evaluates one customer at now under m (fitted at now): days[0..n) their ascending purchase
+ * Evaluates one customer at now under m (the model of moment now): days[0..n) their ascending purchase
  * days (UTC day numbers; repeats allowed), amounts[0..n) in dollars (NULL for none). FU_EINPUT
  * for n == 0, days out of order or after now; FU_ENOMEM.
  */
@@ -110,7 +110,7 @@ struct lapse_entry {
 };
 
 /*
- * The customers of p lapsing at now under m (both at now), in p's order (contact id
+ * The customers of p lapsing at now under m (the model of moment now), in p's order (contact id
  * ascending): *out is malloced (NULL when none) and freed by the caller, *n its length.
  * Fails as lapse_eval() does; nothing is kept on failure.
  */
@@ -125,7 +125,7 @@ struct lapse_totals {
 
 /*
  * The totals at `at` from purchases p (which may hold later ones: they are left out) with a
- * model fitted at `at`. Fails as lapse_model_fit() and lapse_list() do.
+ * model of moment `at`. Fails as lapse_model_fit() and lapse_list() do.
  */
 int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at,
 		    struct lapse_totals *out);
