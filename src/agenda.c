@@ -194,32 +194,14 @@ struct pool {
 	size_t n;
 };
 
-static int dup_str(const char *src, char **dst)
-{
-	*dst = NULL;
-	if (!src)
-		return 0;
-	*dst = strdup(src);
-	return *dst ? 0 : -1;
-}
-
 static int copy_candidate(struct fu_ctx *ctx, struct candidate *d, const struct contact *c,
 			  const struct contact_state *st)
 {
-	contact_init(&d->c);
-	d->c.id = c->id;
 	d->st = *st;
 	d->st.open = NULL; /* the fold's working set is not read by the engine */
 	d->st.n_open = 0;
 	d->st.cap_open = 0;
-	if (dup_str(c->key, &d->c.key) || dup_str(c->name, &d->c.name) ||
-	    dup_str(c->email, &d->c.email) || dup_str(c->phone, &d->c.phone) ||
-	    dup_str(c->company, &d->c.company) || dup_str(c->owner, &d->c.owner) ||
-	    dup_str(c->tz, &d->c.tz) || dup_str(c->attrs, &d->c.attrs)) {
-		contact_release(&d->c);
-		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
-	}
-	return FU_OK;
+	return contact_copy(ctx, &d->c, c);
 }
 
 static void *worker_run(void *arg)

@@ -76,6 +76,27 @@ void contact_release(struct contact *c)
 	contact_init(c);
 }
 
+static int copy_str(const char *src, char **dst)
+{
+	*dst = src ? strdup(src) : NULL;
+	return src && !*dst;
+}
+
+int contact_copy(struct fu_ctx *ctx, struct contact *dst, const struct contact *src)
+{
+	contact_init(dst);
+	dst->id = src->id;
+	if (copy_str(src->key, &dst->key) || copy_str(src->name, &dst->name) ||
+	    copy_str(src->email, &dst->email) || copy_str(src->phone, &dst->phone) ||
+	    copy_str(src->company, &dst->company) || copy_str(src->owner, &dst->owner) ||
+	    copy_str(src->tz, &dst->tz) || copy_str(src->attrs, &dst->attrs)) {
+		contact_release(dst);
+		return fu_err(ctx, FU_ENOMEM, "out of memory copying contact '%s'",
+			      src->key ? src->key : "?");
+	}
+	return FU_OK;
+}
+
 void contact_state_init(struct contact_state *st, int64_t contact_id)
 {
 	memset(st, 0, sizeof(*st));

@@ -71,6 +71,8 @@ struct contact {
 
 void contact_init(struct contact *c);
 void contact_release(struct contact *c);
+/* Deep copy of src into *dst (contact_init()ed here; contact_release() frees it); FU_ENOMEM. */
+int contact_copy(struct fu_ctx *ctx, struct contact *dst, const struct contact *src);
 
 /* An invoice still open while folding (kept only in memory). */
 struct open_invoice {
