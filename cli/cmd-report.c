@@ -7,6 +7,7 @@
 
 #include "agenda.h"
 #include "lapse.h"
+#include "outcome.h"
 
 #include "banned.h"
 
@@ -53,9 +54,7 @@ static int tally_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 	if (e->time > t->now - 30 * DAY) {
 		t->done += !snooze;
 		t->snoozed += snooze;
-		t->reached += e->outcome && (!strcmp(e->outcome, "reached") ||
-					     !strcmp(e->outcome, "won") ||
-					     !strcmp(e->outcome, "not-yet") || !strcmp(e->outcome, "no"));
+		t->reached += outcome_is_conversation(e->outcome);
 	}
 	if (!snooze && t->pending_lead != FU_TIME_NONE) {
 		if (fu_grow(ctx, &t->answer, &t->cap, t->nanswer + 1, sizeof(*t->answer), 256,

@@ -1,5 +1,6 @@
 /* engine.c - derives open triggers from a contact's timeline and turns them into one follow-up */
 #include "engine.h"
+#include "outcome.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -233,8 +234,7 @@ static struct occ *occ_open(struct walk *w, int t, const struct event *e, int ke
 
 static int is_reached(const char *o)
 {
-	return o && (!strcmp(o, "reached") || !strcmp(o, "not-yet") || !strcmp(o, "won") ||
-		     !strcmp(o, "no"));
+	return outcome_is_conversation(o);
 }
 
 /* Triggers a conversation with the contact answers. */

@@ -1,5 +1,6 @@
 /* import.c - contacts and events from CSV or JSON Lines, mapped, validated, stored all or nothing */
 #include "import.h"
+#include "outcome.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,10 +32,6 @@ static const char *const event_fields[EF__COUNT] = {
 };
 static const char *const contact_fields[CF__COUNT] = {
 	"key", "name", "email", "phone", "company", "owner", "tz"
-};
-
-static const char *const touch_outcomes[] = {
-	"reached", "voicemail", "no-answer", "not-yet", "won", "no", "opted-out", "snoozed", NULL
 };
 
 void import_opts_init(struct import_opts *o)
@@ -458,16 +455,13 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 		e->note = (char *)t->note;
 	}
 	if (e->outcome) {
-		int ok = 0;
+		int o;
 
 		if (e->type != EV_TOUCH)
 			return fu_err(ctx, FU_EINPUT, "outcome: only a touch has an outcome");
-		for (int i = 0; touch_outcomes[i]; i++)
-			ok |= strcmp(e->outcome, touch_outcomes[i]) == 0;
-		if (!ok)
-			return fu_err(ctx, FU_EINPUT,
-				      "outcome: '%.64s' is not one of reached, voicemail, no-answer, "
-				      "not-yet, won, no, opted-out, snoozed", e->outcome);
+		rc = outcome_parse(ctx, e->outcome, &o);
+		if (rc)
+			return rc;
 	}
 	if (e->type == EV_OPT_OUT && e->channel && strcmp(e->channel, "email") != 0 &&
 	    strcmp(e->channel, "all") != 0)

@@ -1,5 +1,6 @@
 /* model.c - event and contact lifecycles, the fold of events into contact state, stages and money */
 #include "model.h"
+#include "outcome.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -176,12 +177,6 @@ static void settle_invoice(struct contact_state *st, const struct event *e)
 	}
 }
 
-/* Outcomes of a touch that mean the two sides actually talked. */
-static int outcome_two_way(const char *o)
-{
-	return str_eq(o, "reached") || str_eq(o, "not-yet") || str_eq(o, "won") || str_eq(o, "no");
-}
-
 static void touch_in(struct contact_state *st, int64_t t, int two_way)
 {
 	st->last_touch_in = t;
@@ -239,7 +234,7 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 		if (str_eq(e->outcome, "snoozed"))
 			break;
 		st->last_touch_out = t;
-		if (outcome_two_way(e->outcome))
+		if (outcome_is_conversation(e->outcome))
 			st->last_two_way = t;
 		if (str_eq(e->outcome, "opted-out"))
 			st->do_not_contact = 1;
