@@ -7,8 +7,8 @@
 
 #include "agenda.h"
 #include "datetime.h"
-#include "derive.h"
 #include "import.h"
+#include "record.h"
 #include "synth.h"
 
 #include "banned.h"
@@ -101,10 +101,9 @@ static int work_history(struct cli *cli, struct store *s, int64_t *n)
 			const struct followup *f = &a.v[i];
 			unsigned r = roll(f->contact_id, day);
 			struct event_text t = { 0 };
-			struct event e;
+			struct record_result rr;
 			char at[40];
 			int64_t when = f->due > day * DAY + 15 * 3600 ? f->due : day * DAY + 15 * 3600;
-			int inserted = 0;
 
 			if (f->automated || r >= 80)
 				continue;
@@ -114,14 +113,8 @@ static int work_history(struct cli *cli, struct store *s, int64_t *n)
 			t.time = at;
 			t.channel = f->channel == CH_AUTO_EMAIL ? "email" : channel_name(f->channel);
 			t.outcome = r < 55 ? "reached" : r < 70 ? "voicemail" : "no-answer";
-			rc = import_event_from_text(&cli->ctx, &t, NULL, &e);
-			if (!rc) {
-				e.contact_id = f->contact_id;
-				rc = store_event_append(&cli->ctx, s, &e, when, &inserted);
-			}
-			if (!rc)
-				rc = derive_contact(&cli->ctx, s, f->contact_id);
-			*n += inserted;
+			rc = record_event_in(&cli->ctx, s, &t, when, &rr);
+			*n += rr.stored;
 		}
 		if (!rc)
 			rc = store_commit(&cli->ctx, s);

@@ -3,95 +3,34 @@
 
 #include <string.h>
 
-#include "agenda.h"
-#include "datetime.h"
-#include "derive.h"
-#include "import.h"
+#include "record.h"
 
 #include "banned.h"
 
-/* The touch channel for a follow-up's channel (automated e-mail is recorded as e-mail). */
-static const char *touch_channel(int ch)
+/* Records the outcome of follow-up `id` (record.h) and says what was recorded. */
+static int record(struct cli *cli, const char *id, const char *outcome, const char *next,
+		  const char *note, int json)
 {
-	return ch == CH_AUTO_EMAIL ? "email" : channel_name(ch);
-}
-
-/*
- * Records a touch for the open follow-up `id`: checks the id is still the contact's current
- * follow-up, appends the event and derives the contact's state again, in one transaction.
- */
-static int record(struct cli *cli, const struct cmd *c, const char *id, const char *outcome,
-		  const char *next, const char *note, int json)
-{
-	struct event_text t = { 0 };
-	struct followup f;
-	struct playbook pb;
-	struct event e;
+	struct record_result r;
 	struct store *s;
-	char now[40];
-	int64_t contact_id;
-	int rc, open = 0, inserted = 0;
+	int rc;
 
-	if (followup_id_parse(id, &contact_id))
-		return fu_err(&cli->ctx, FU_EINPUT, "%s: '%s' is not a follow-up id (like F12-345)",
-			      c->name, id);
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	playbook_init(&pb);
-	rc = agenda_playbook(&cli->ctx, s, &pb);
-	if (!rc)
-		rc = agenda_contact(&cli->ctx, s, &pb, contact_id, cli->now, &f, &open);
-	if (rc == FU_ENOTFOUND)
-		rc = fu_err(&cli->ctx, FU_ENOTFOUND, "follow-up '%s': no such contact", id);
-	if (!rc && !open)
-		rc = fu_err(&cli->ctx, FU_EINPUT, "follow-up '%s': nothing is open for this contact",
-			    id);
-	if (!rc && strcmp(f.id, id) != 0)
-		rc = fu_err(&cli->ctx, FU_EINPUT,
-			    "follow-up '%s' has changed: it is now %s (run 'followup agenda')", id,
-			    f.id);
-	if (rc)
-		goto out;
-	dt_format_iso(cli->now, now, sizeof(now));
-	t.type = "touch";
-	t.contact = f.key;
-	t.time = now;
-	t.channel = touch_channel(f.channel);
-	t.outcome = outcome;
-	t.due = next;
-	t.note = note;
-	rc = import_event_from_text(&cli->ctx, &t, NULL, &e);
-	if (rc)
-		goto out;
-	e.contact_id = contact_id;
-	rc = store_begin(&cli->ctx, s);
-	if (!rc)
-		rc = store_event_append(&cli->ctx, s, &e, cli->now, &inserted);
-	if (!rc)
-		rc = derive_contact(&cli->ctx, s, contact_id);
-	if (!rc)
-		rc = store_commit(&cli->ctx, s);
-	if (rc) {
-		store_rollback(s);
-		goto out;
-	}
-	if (json) {
-		rc = cli_put_json(cli, json_pack("{s:s, s:s, s:I, s:s}", "followup", id, "contact",
-						 f.key, "event", (json_int_t)e.id, "outcome",
-						 outcome));
-	} else {
-		fprintf(cli->out, "recorded touch #%lld for ", (long long)e.id);
-		cli_put_safe(cli->out, f.key);
-		fprintf(cli->out, ": %s, %s%s%s\n", t.channel, outcome, next ? " until " : "",
-			next ? next : "");
-	}
-out:
-	if (open)
-		followup_release(&f);
-	playbook_release(&pb);
+	rc = record_outcome(&cli->ctx, s, NULL, id, outcome, next, note, cli->now, &r);
 	store_close(s);
-	return rc;
+	if (rc)
+		return rc;
+	if (json)
+		return cli_put_json(cli, json_pack("{s:s, s:s, s:I, s:s}", "followup", id, "contact",
+						   r.key, "event", (json_int_t)r.event_id, "outcome",
+						   outcome));
+	fprintf(cli->out, "recorded touch #%lld for ", (long long)r.event_id);
+	cli_put_safe(cli->out, r.key);
+	fprintf(cli->out, ": %s, %s%s%s\n", r.channel, outcome, next ? " until " : "",
+		next ? next : "");
+	return FU_OK;
 }
 
 /* What `done` and `snooze` take from the command line. */
@@ -158,7 +97,7 @@ static int run_done(struct cli *cli, int argc, char **argv)
 				       "check back)");
 	if (a.date && strcmp(a.outcome, "not-yet") != 0)
 		return cli_usage_error(cli, &cmd_done, "--next goes with --outcome not-yet");
-	return record(cli, &cmd_done, a.id, a.outcome, a.date, a.note, a.json);
+	return record(cli, a.id, a.outcome, a.date, a.note, a.json);
 }
 
 static int run_snooze(struct cli *cli, int argc, char **argv)
@@ -170,7 +109,7 @@ static int run_snooze(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!a.id || !a.date)
 		return cli_usage_error(cli, &cmd_snooze, "give the follow-up's ID and --until DATE");
-	return record(cli, &cmd_snooze, a.id, "snoozed", a.date, a.note, a.json);
+	return record(cli, a.id, "snoozed", a.date, a.note, a.json);
 }
 
 const struct cmd cmd_done = {

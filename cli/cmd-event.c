@@ -1,22 +1,18 @@
 /* cmd-event.c - followup event TYPE CONTACT: append one event by hand */
 #include "cli.h"
 
-#include "datetime.h"
-#include "derive.h"
-#include "import.h"
-#include "model.h"
+#include "record.h"
 
 #include "banned.h"
 
 static int run_event(struct cli *cli, int argc, char **argv)
 {
 	struct event_text t = { 0 };
-	struct event e;
+	struct record_result r;
 	struct store *s;
-	char now[40];
 	const char *pos[2] = { NULL, NULL };
 	const char *v;
-	int npos = 0, json = 0, rc, inserted = 0, created = 0;
+	int npos = 0, json = 0, rc;
 	struct { const char *flag; const char **dst; } flags[] = {
 		{ "--time", &t.time }, { "--amount", &t.amount }, { "--ref", &t.ref },
 		{ "--due", &t.due }, { "--channel", &t.channel }, { "--outcome", &t.outcome },
@@ -51,43 +47,26 @@ static int run_event(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, &cmd_event, "give the event's TYPE and CONTACT");
 	t.type = pos[0];
 	t.contact = pos[1];
-	if (!t.time) {
-		dt_format_iso(cli->now, now, sizeof(now));
-		t.time = now;
-	}
-	rc = import_event_from_text(&cli->ctx, &t, NULL, &e);
-	if (rc)
-		return rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = store_begin(&cli->ctx, s);
-	if (!rc)
-		rc = store_contact_ensure(&cli->ctx, s, e.contact_key, &e.contact_id, &created);
-	if (!rc)
-		rc = store_event_append(&cli->ctx, s, &e, cli->now, &inserted);
-	if (!rc)
-		rc = derive_contact(&cli->ctx, s, e.contact_id);
-	if (!rc)
-		rc = store_commit(&cli->ctx, s);
-	if (rc)
-		store_rollback(s);
+	rc = record_event(&cli->ctx, s, &t, cli->now, &r);
 	store_close(s);
 	if (rc)
 		return rc;
 	if (json)
 		return cli_put_json(cli, json_pack("{s:o, s:b, s:b}", "id",
-						   inserted ? json_integer(e.id) : json_null(),
-						   "stored", inserted, "new_contact", created));
-	if (!inserted) {
+						   r.stored ? json_integer(r.event_id) : json_null(),
+						   "stored", r.stored, "new_contact", r.new_contact));
+	if (!r.stored) {
 		fputs("event id '", cli->out);
-		cli_put_safe(cli->out, e.ext_id);
+		cli_put_safe(cli->out, t.id);
 		fputs("' is already stored; nothing changed\n", cli->out);
 		return FU_OK;
 	}
-	fprintf(cli->out, "stored event #%lld (%s) for ", (long long)e.id, event_type_name(e.type));
-	cli_put_safe(cli->out, e.contact_key);
-	fputs(created ? " (a new contact)\n" : "\n", cli->out);
+	fprintf(cli->out, "stored event #%lld (%s) for ", (long long)r.event_id, t.type);
+	cli_put_safe(cli->out, r.key);
+	fputs(r.new_contact ? " (a new contact)\n" : "\n", cli->out);
 	return FU_OK;
 }
 

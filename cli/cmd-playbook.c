@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "agenda.h"
-#include "playbook.h"
+#include "playbook_store.h"
 
 #include "banned.h"
 
@@ -49,19 +49,12 @@ static int run_playbook(struct cli *cli, int argc, char **argv)
 		rc = cli_open(cli, 0, &s);
 		if (rc)
 			return rc;
-		/* the agenda's wakes were found with the old rules: forget them */
 		if (!strcmp(argv[2], "--default")) {
-			rc = store_meta_delete(&cli->ctx, s, "playbook");
-			if (!rc)
-				rc = store_wake_forget_all(&cli->ctx, s);
+			rc = playbook_store_use(&cli->ctx, s, NULL, &pb);
 			if (!rc)
 				fprintf(cli->out, "using the built-in playbook\n");
 		} else {
-			rc = playbook_load_file(&cli->ctx, argv[2], &pb);
-			if (!rc)
-				rc = store_meta_set(&cli->ctx, s, "playbook", pb.source);
-			if (!rc)
-				rc = store_wake_forget_all(&cli->ctx, s);
+			rc = playbook_store_use(&cli->ctx, s, argv[2], &pb);
 			if (!rc)
 				fprintf(cli->out, "using %s (%d rules)\n", argv[2], pb.nrules);
 		}

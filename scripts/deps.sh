@@ -19,10 +19,7 @@ need cmd cc gcc
 need cmd make make
 need pc sqlite3 libsqlite3-dev
 need pc yaml-0.1 libyaml-dev
-need pc libcurl libcurl4-openssl-dev
-need pc libmicrohttpd libmicrohttpd-dev
 need pc jansson libjansson-dev
-need pc libsodium libsodium-dev
 need pc gsl libgsl-dev
 need pc cmocka libcmocka-dev
 need file /usr/share/zoneinfo/America/New_York tzdata

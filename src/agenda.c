@@ -28,7 +28,7 @@ void agenda_release(struct agenda *a)
 int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb)
 {
 	char *yaml = NULL;
-	int rc = store_meta_get(ctx, s, "playbook", &yaml);
+	int rc = store_playbook_get(ctx, s, &yaml);
 
 	if (rc)
 		return rc;

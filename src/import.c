@@ -375,6 +375,9 @@ static int check_text(struct fu_ctx *ctx, const char *field, const char *v, size
 		if (c < 0x20 && !(max == FU_NOTE_MAX && (c == '\n' || c == '\t' || c == '\r')))
 			return fu_err(ctx, FU_EINPUT, "%s: control character 0x%02x", field, c);
 	}
+	/* files were checked whole by their reader; a value typed by hand (`event`) was not */
+	if (!utf8_valid(v, n))
+		return fu_err(ctx, FU_EINPUT, "%s: invalid UTF-8", field);
 	return FU_OK;
 }
 

@@ -190,6 +190,15 @@ int store_max_contact_id(struct fu_ctx *ctx, struct store *s, int64_t *id);
 /* Largest event id so far (0 when none): the log only grows, so it names the log's extent. */
 int store_max_event_id(struct fu_ctx *ctx, struct store *s, int64_t *id);
 
+/*
+ * The playbook in effect: store_playbook_get sets *yaml to the source kept by
+ * store_playbook_set (malloced, the caller frees) or to NULL for the built-in playbook.
+ * store_playbook_set keeps yaml (NULL: back to the built-in one) and makes every contact's
+ * agenda wake unknown, in one transaction of its own: on failure nothing has changed.
+ */
+int store_playbook_get(struct fu_ctx *ctx, struct store *s, char **yaml);
+int store_playbook_set(struct fu_ctx *ctx, struct store *s, const char *yaml);
+
 /* Metadata key/value (e.g. "created_at"). *value is malloced or NULL when unset. */
 int store_meta_get(struct fu_ctx *ctx, struct store *s, const char *key, char **value);
 int store_meta_set(struct fu_ctx *ctx, struct store *s, const char *key, const char *value);

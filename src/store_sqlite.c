@@ -1284,3 +1284,29 @@ int store_meta_delete(struct fu_ctx *ctx, struct store *s, const char *key)
 		return db_err(ctx, s, "writing metadata");
 	return FU_OK;
 }
+
+/* The metadata key of the playbook in effect (absent: the built-in one). */
+#define META_PLAYBOOK "playbook"
+
+int store_playbook_get(struct fu_ctx *ctx, struct store *s, char **yaml)
+{
+	return store_meta_get(ctx, s, META_PLAYBOOK, yaml);
+}
+
+int store_playbook_set(struct fu_ctx *ctx, struct store *s, const char *yaml)
+{
+	int rc = store_begin(ctx, s);
+
+	if (rc)
+		return rc;
+	rc = yaml ? store_meta_set(ctx, s, META_PLAYBOOK, yaml) :
+		    store_meta_delete(ctx, s, META_PLAYBOOK);
+	/* the agenda's wakes were found with the old rules */
+	if (!rc)
+		rc = store_wake_forget_all(ctx, s);
+	if (!rc)
+		rc = store_commit(ctx, s);
+	if (rc)
+		store_rollback(s);
+	return rc;
+}
