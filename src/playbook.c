@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "datetime.h"
+#include "field.h"
 #include "template.h"
 #include "tz.h"
 
@@ -23,24 +24,6 @@
 #define PATH_MAX_LEN 128
 #define PLAYBOOK_MAX_DEPTH 16 /* nesting of mappings and lists; a playbook needs 3 */
 
-static const char *const trigger_names[TRIG__COUNT] = {
-	[TRIG_NEW_LEAD] = "new_lead",
-	[TRIG_INFO_REQUEST] = "info_request",
-	[TRIG_EMAIL_CLICK] = "email_click",
-	[TRIG_POST_PURCHASE] = "post_purchase",
-	[TRIG_FEEDBACK] = "feedback",
-	[TRIG_REFERRAL] = "referral",
-	[TRIG_REPEAT_PURCHASE] = "repeat_purchase",
-	[TRIG_SERVICE] = "service",
-	[TRIG_PAID_LATE] = "paid_late",
-	[TRIG_INVOICE_OVERDUE] = "invoice_overdue",
-	[TRIG_LAPSED] = "lapsed",
-	[TRIG_SILENCE] = "silence",
-	[TRIG_CHECK_IN] = "check_in",
-	[TRIG_APPOINTMENT] = "appointment",
-	[TRIG_MISSED_APPOINTMENT] = "missed_appointment",
-};
-
 static const char *const channel_names[CH__COUNT] = {
 	[CH_CALL] = "call",
 	[CH_EMAIL] = "email",
@@ -49,35 +32,6 @@ static const char *const channel_names[CH__COUNT] = {
 	[CH_MEETING] = "meeting",
 	[CH_AUTO_EMAIL] = "auto_email",
 };
-
-const char *const playbook_expr_names[] = {
-	"nth", "amount", "channel", "days", "stage", "value", "spend", "purchases",
-	"late_payments", "on_time_payments", "invoices_open", "owner", "tags",
-	"has_email", "has_phone", "clicks", "overdue_days", NULL
-};
-
-const char *const playbook_template_fields[] = {
-	"first_name", "name", "company", "owner", "amount", "ref", "due_date", "event_date",
-	"days", "nth", "usual_gap_days", "days_since_last", "clicks", "check_in_date",
-	"questions", "appointment_time", "business_name", "value", NULL
-};
-
-const char *trigger_name(int trigger)
-{
-	if (trigger < 0 || trigger >= TRIG__COUNT)
-		return NULL;
-	return trigger_names[trigger];
-}
-
-int trigger_parse(const char *s, int *trigger)
-{
-	int i = fu_name_index(trigger_names, TRIG__COUNT, s);
-
-	if (i < 0)
-		return -1;
-	*trigger = i;
-	return 0;
-}
 
 const char *channel_name(int channel)
 {
@@ -535,6 +489,20 @@ static const char *const rule_keys[] = {
 	"priority", "transactional", "say", NULL
 };
 
+/* Checks the names of a condition or a template against the field table (field.h). */
+static int check_names(struct loader *ld, const struct expr *e, const char *tpl, int where)
+{
+	const char **names = malloc(((size_t)field_count() + 1) * sizeof(*names));
+	int rc;
+
+	if (!names)
+		return nomem(ld);
+	field_names(where, names, field_count() + 1);
+	rc = e ? expr_check_names(ld->ctx, e, names) : template_check(ld->ctx, tpl, names);
+	free(names);
+	return rc;
+}
+
 static int rule_when(struct loader *ld, const yaml_node_t *val, const char *path, struct rule *r)
 {
 	const char *s = NULL;
@@ -552,7 +520,7 @@ static int rule_when(struct loader *ld, const yaml_node_t *val, const char *path
 		return fail_inner(ld, val, path, rc);
 	if (!r->when)
 		return FU_OK; /* empty: always */
-	rc = expr_check_names(ld->ctx, r->when, playbook_expr_names);
+	rc = check_names(ld, r->when, NULL, FIELD_WHEN);
 	if (rc)
 		return fail_inner(ld, val, path, rc);
 	return dup_str(ld, s, &r->when_src);
@@ -568,7 +536,7 @@ static int rule_say(struct loader *ld, const yaml_node_t *val, const char *path,
 		return rc;
 	if (!*s)
 		return fail(ld, val, path, "empty: write what to say");
-	rc = template_check(ld->ctx, s, playbook_template_fields);
+	rc = check_names(ld, NULL, s, FIELD_SAY);
 	if (rc)
 		return fail_inner(ld, val, path, rc);
 	return scalar_dup(ld, val, path, &r->say);
@@ -601,13 +569,12 @@ static int load_rule(struct loader *ld, const yaml_node_t *map, int i, struct ru
 			break;
 		case R_TRIGGER:
 			rc = scalar(ld, val, path, &s);
-			if (!rc && trigger_parse(s, &r->trigger))
-				rc = fail(ld, val, path,
-					  "unknown trigger '%.64s' (known: new_lead, info_request, email_click, "
-					  "post_purchase, feedback, referral, repeat_purchase, service, paid_late, "
-					  "invoice_overdue, lapsed, silence, check_in, appointment, "
-					  "missed_appointment)",
-					  s);
+			if (!rc && trigger_parse(s, &r->trigger)) {
+				char known[512];
+
+				trigger_list(known, sizeof(known));
+				rc = fail(ld, val, path, "unknown trigger '%.64s' (known: %s)", s, known);
+			}
 			break;
 		case R_WHEN:
 			rc = rule_when(ld, val, path, r);
@@ -650,7 +617,7 @@ static int load_rule(struct loader *ld, const yaml_node_t *map, int i, struct ru
 		return fail(ld, map, path, "missing");
 	}
 	if (!r->name)
-		return dup_str(ld, trigger_names[r->trigger], &r->name);
+		return dup_str(ld, trigger_name(r->trigger), &r->name);
 	return FU_OK;
 }
 

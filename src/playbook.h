@@ -8,28 +8,8 @@
 #include "buf.h"
 #include "expr.h"
 #include "fu.h"
+#include "trigger.h"
 
-/* The triggers the engine derives from events and the clock (names as in the playbook). */
-enum trigger {
-	TRIG_NEW_LEAD,
-	TRIG_INFO_REQUEST,
-	TRIG_EMAIL_CLICK,
-	TRIG_POST_PURCHASE,
-	TRIG_FEEDBACK,
-	TRIG_REFERRAL,
-	TRIG_REPEAT_PURCHASE,
-	TRIG_SERVICE,
-	TRIG_PAID_LATE,
-	TRIG_INVOICE_OVERDUE,
-	TRIG_LAPSED,
-	TRIG_SILENCE,
-	TRIG_CHECK_IN,
-	TRIG_APPOINTMENT,
-	TRIG_MISSED_APPOINTMENT,
-	TRIG__COUNT
-};
-const char *trigger_name(int trigger);          /* NULL when out of range */
-int trigger_parse(const char *s, int *trigger); /* 0, or -1 when unknown */
 
 /* How a follow-up is made: by a person (call ... meeting) or an automated e-mail. */
 enum channel { CH_CALL, CH_EMAIL, CH_VOICEMAIL, CH_LETTER, CH_MEETING, CH_AUTO_EMAIL, CH__COUNT };
@@ -77,10 +57,6 @@ struct playbook {
 	struct rule *rules;
 	int nrules;
 };
-
-/* The names a rule's `when` may use and the fields its `say` may use (NULL-terminated). */
-extern const char *const playbook_expr_names[];
-extern const char *const playbook_template_fields[];
 
 void playbook_init(struct playbook *pb);
 void playbook_release(struct playbook *pb);
