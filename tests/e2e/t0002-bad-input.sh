@@ -1,50 +1,75 @@
 # A bad row imports nothing and names file, line, column; --skip-bad imports the good rows.
 . "$TESTS_DIR/e2e/lib.sh"
 
-fu init >/dev/null
-fu import events "$DATA/events.csv" >/dev/null
-db_dump >before
-sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events" >count_before
-
-expect_fail 1 fu import events "$DATA/bad-time.csv"
-cat >expect <<EOT
-followup: nothing imported: $DATA/bad-time.csv:3: column 'time': time "2026-13-01": month 13 out of range
+test_expect_success 'setup: a database with the sample events' - <<\EOT
+	fu init >/dev/null
+	fu import events "$DATA/events.csv" >/dev/null
+	db_dump >before
+	sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events" >count_before
 EOT
-test_cmp expect err
-db_dump >after
-test_cmp before after
-sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events" >count_after
-test_cmp count_before count_after
 
-fu import events "$DATA/bad-time.csv" --skip-bad >out
-cat >expect <<EOT
-$DATA/bad-time.csv: 4 rows, 2 events stored, 0 already stored (same id), 0 new contacts
-skipped 2 bad rows:
-$DATA/bad-time.csv:3: column 'time': time "2026-13-01": month 13 out of range
-$DATA/bad-time.csv:4: column 'type': unknown type 'buy'
+test_expect_success 'a bad row imports nothing and names file, line and column' - <<\EOT
+	expect_fail 1 fu import events "$DATA/bad-time.csv"
+	cat >expect <<-EXPECT
+	followup: nothing imported: $DATA/bad-time.csv:3: column 'time': time "2026-13-01": month 13 out of range
+	EXPECT
+	test_cmp expect err
 EOT
-test_cmp expect out
 
-# a missing file, an unknown column in --map, a bad time zone, a bad separator
-expect_fail 1 fu import events nosuch.csv
-expect_grep "nosuch.csv: No such file or directory" err
-expect_fail 1 fu import events "$DATA/events.csv" --map contact=customer
-expect_grep "no column 'customer' in the header" err
-printf 'key,tz\nZ1,Mars/Base\n' >badtz.csv
-expect_fail 1 fu import contacts badtz.csv
-expect_grep "badtz.csv:2: column 'tz'" err
-expect_fail 1 fu import events "$DATA/events.csv" --sep ab
-expect_grep "usage: followup import" err
+test_expect_success '... and changes nothing stored' - <<\EOT
+	db_dump >after
+	test_cmp before after
+	sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events" >count_after
+	test_cmp count_before count_after
+EOT
 
-# an unterminated quote is reported at the line it starts
-printf 'id,type,contact,time\nQ1,lead,C9,2026-01-01\nQ2,lead,"C9,2026-01-01\n' >quote.csv
-expect_fail 1 fu import events quote.csv
-expect_grep "quote.csv:3: unterminated quoted field" err
+test_expect_success '--skip-bad imports the good rows and lists the bad ones' - <<\EOT
+	fu import events "$DATA/bad-time.csv" --skip-bad >out
+	cat >expect <<-EXPECT
+	$DATA/bad-time.csv: 4 rows, 2 events stored, 0 already stored (same id), 0 new contacts
+	skipped 2 bad rows:
+	$DATA/bad-time.csv:3: column 'time': time "2026-13-01": month 13 out of range
+	$DATA/bad-time.csv:4: column 'type': unknown type 'buy'
+	EXPECT
+	test_cmp expect out
+EOT
 
-# invalid JSON in a JSON Lines file
-printf '{"type":"lead","contact":"J","time":"2026-01-01"}\n{"type":\n' >bad.jsonl
-expect_fail 1 fu import events bad.jsonl
-expect_grep "bad.jsonl:2: invalid JSON" err
-db_dump >after2
-sqlite3 "$FOLLOWUP_DB" "SELECT count(*) - 2 FROM events" >count_after2
-test_cmp count_before count_after2
+test_expect_success 'a missing file' '
+	expect_fail 1 fu import events nosuch.csv
+	expect_grep "nosuch.csv: No such file or directory" err
+'
+
+test_expect_success 'an unknown column in --map' - <<\EOT
+	expect_fail 1 fu import events "$DATA/events.csv" --map contact=customer
+	expect_grep "no column 'customer' in the header" err
+EOT
+
+test_expect_success 'a bad time zone' - <<\EOT
+	printf 'key,tz\nZ1,Mars/Base\n' >badtz.csv
+	expect_fail 1 fu import contacts badtz.csv
+	expect_grep "badtz.csv:2: column 'tz'" err
+EOT
+
+test_expect_success 'a bad separator' '
+	expect_fail 1 fu import events "$DATA/events.csv" --sep ab
+	expect_grep "usage: followup import" err
+'
+
+test_expect_success 'an unterminated quote is reported at the line it starts' - <<\EOT
+	printf 'id,type,contact,time\nQ1,lead,C9,2026-01-01\nQ2,lead,"C9,2026-01-01\n' >quote.csv
+	expect_fail 1 fu import events quote.csv
+	expect_grep "quote.csv:3: unterminated quoted field" err
+EOT
+
+test_expect_success 'invalid JSON in a JSON Lines file' - <<\EOT
+	printf '{"type":"lead","contact":"J","time":"2026-01-01"}\n{"type":\n' >bad.jsonl
+	expect_fail 1 fu import events bad.jsonl
+	expect_grep "bad.jsonl:2: invalid JSON" err
+EOT
+
+test_expect_success 'only the two good rows of --skip-bad were added in all' - <<\EOT
+	sqlite3 "$FOLLOWUP_DB" "SELECT count(*) - 2 FROM events" >count_after2
+	test_cmp count_before count_after2
+EOT
+
+test_done

@@ -1,138 +1,179 @@
 # The agenda: one follow-up per contact with every reason, at the customer's time, never pushy.
 . "$TESTS_DIR/e2e/lib.sh"
 
-fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
-fu import events "$DATA/agenda-events.csv" >/dev/null
-fu agenda --all --json >a.json
 j() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('a.json')) AS e $2"; }
 entry() { j "json_extract(e.value, '\$.$2')" "WHERE json_extract(e.value, '\$.contact') = '$1'"; }
 reasons() { j "group_concat(json_extract(r.value, '\$.trigger'), ' ')" \
 	", json_each(json_extract(e.value, '\$.reasons')) AS r WHERE json_extract(e.value, '\$.contact') = '$1'"; }
+entries() { j "count(*)" "WHERE json_extract(e.value, '\$.contact') = '$1'"; }
 
-# three open triggers for one contact make ONE entry with every reason
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'T1'")" = 1
-# (the new lead also gets the automated auto-reply saying when they will hear from us)
-test "$(reasons T1)" = "new_lead new_lead info_request email_click"
-test "$(entry T1 escalated)" = 1
-test "$(entry T1 channel)" = call
+test_expect_success 'setup: the scenario contacts and events' '
+	fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
+	fu import events "$DATA/agenda-events.csv" >/dev/null
+	fu agenda --all --json >a.json
+'
 
-# a buyer of about every 30 days, 70 days after the last order: lapsed, due inside business
-# hours of their own zone (New York), on a weekday
-reasons L1 | grep -q lapsed
-due=$(entry L1 due)
-local=$(TZ=America/New_York date -d "$due" +%u%H%M)
-day=${local%????}
-hm=${local#?}
-test "$day" -le 5
-test "$hm" -ge 0900
-test "$hm" -lt 1700
+test_expect_success 'three open triggers for one contact make ONE entry with every reason' '
+	expect_eq "$(entries T1)" 1 entries
+	# the new lead also gets the automated auto-reply saying when they will hear from us
+	expect_eq "$(reasons T1)" "new_lead new_lead info_request email_click" reasons
+	expect_eq "$(entry T1 escalated)" 1 escalated
+	expect_eq "$(entry T1 channel)" call channel
+'
 
-# consent: the opted-out contact gets no automated reminder; the same history without
-# the opt-out does; do-not-contact gets nothing at all
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'O1'")" = 0
-test "$(reasons O2)" = invoice_overdue
-test "$(entry O2 automated)" = 1
-test "$(entry O2 channel)" = auto_email
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'D1'")" = 0
-# every entry carries the fields scripts rely on
-test "$(j "count(*)" "WHERE json_type(e.value, '\$.id') = 'text' AND json_type(e.value, '\$.due') = 'text'
-	AND json_type(e.value, '\$.priority') = 'integer' AND json_type(e.value, '\$.say') = 'text'
-	AND json_type(e.value, '\$.reasons[0].events') = 'array'")" = "$(j "count(*)" "")"
+test_expect_success 'a lapsed buyer is due inside business hours of their zone, on a weekday' '
+	# a buyer of about every 30 days, 70 days after the last order (New York)
+	reasons L1 | grep -q lapsed
+	due=$(entry L1 due)
+	local=$(TZ=America/New_York date -d "$due" +%u%H%M)
+	day=${local%????}
+	hm=${local#?}
+	test "$day" -le 5
+	test "$hm" -ge 0900
+	test "$hm" -lt 1700
+'
 
-# rebuild, then the same agenda
-fu agenda --all >before
-fu rebuild >/dev/null
-fu agenda --all >after
-test_cmp before after
+test_expect_success 'consent: e-mail opt-out stops automated reminders, do-not-contact everything' '
+	# the opted-out contact gets no automated reminder; the same history without the
+	# opt-out does; do-not-contact gets nothing at all
+	expect_eq "$(entries O1)" 0 "O1 entries"
+	expect_eq "$(reasons O2)" invoice_overdue "O2 reasons"
+	expect_eq "$(entry O2 automated)" 1 "O2 automated"
+	expect_eq "$(entry O2 channel)" auto_email "O2 channel"
+	expect_eq "$(entries D1)" 0 "D1 entries"
+'
 
-# a conversation answers every reason
-id=$(entry T1 id)
-fu done "$id" --outcome reached --note "wants two desks" >out
-expect_grep "recorded touch" out
-fu agenda --all --json >a.json
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'T1'")" = 0
-# an id that is no longer open is refused
-expect_fail 1 fu done "$id" --outcome reached
-expect_grep "nothing is open\|has changed" err
+test_expect_success 'every entry carries the fields scripts rely on' - <<\EOT
+	expect_eq "$(j "count(*)" "WHERE json_type(e.value, '\$.id') = 'text' AND json_type(e.value, '\$.due') = 'text'
+		AND json_type(e.value, '\$.priority') = 'integer' AND json_type(e.value, '\$.say') = 'text'
+		AND json_type(e.value, '\$.reasons[0].events') = 'array'")" "$(j "count(*)" "")" "complete entries"
+EOT
 
-# "not yet, check back on the 3rd" (a Thursday): a check_in due on the 3rd at their
-# business opening, and nothing before it
-id=$(entry C1 id)
-expect_fail 1 fu done "$id" --outcome not-yet
-expect_grep "needs --next" err
-fu done "$id" --outcome not-yet --next 2026-12-03 >/dev/null
-fu agenda --all --json >a.json
-test "$(reasons C1)" = check_in
-test "$(entry C1 due)" = 2026-12-02T22:00:00Z   # 09:00 on the 3rd in Sydney
-fu agenda --date 2026-12-02 --json >a.json
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'C1'")" = 0
-fu agenda --date 2026-12-03 --json >a.json
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'C1'")" = 1
-# ... the questions they asked come back at the check-in
-fu agenda --date 2026-12-03 >a.txt
-expect_grep "Newcastle" a.txt
-# ... and a reply before the date brings the conversation forward
-fu event reply C1 --time 2026-11-26T01:00:00Z >/dev/null
-fu --now 2026-11-26T02:00:00Z agenda --json >a.json
-test "$(reasons C1)" = check_in
+test_expect_success 'rebuild, then the same agenda' '
+	fu agenda --all >before
+	fu rebuild >/dev/null
+	fu agenda --all >after
+	test_cmp before after
+'
 
-# snooze puts a follow-up off, and is not a touch the customer felt
-id=$(entry O2 id)
-fu snooze "$id" --until 2026-12-01 >/dev/null
-fu agenda --json >a.json
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'O2'")" = 0
-fu agenda --date 2026-12-01 --json >a.json
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'O2'")" = 1
+test_expect_success 'a conversation answers every reason; its id is then refused' '
+	id=$(entry T1 id)
+	fu done "$id" --outcome reached --note "wants two desks" >out
+	expect_grep "recorded touch" out
+	fu agenda --all --json >a.json
+	expect_eq "$(entries T1)" 0 "T1 entries"
+	expect_fail 1 fu done "$id" --outcome reached
+	expect_grep "nothing is open\|has changed" err
+'
 
-# speed to lead: 15 business minutes; overdue after that, escalated to every owner
-fu event lead N1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
-fu agenda --json >a.json
-test "$(entry N1 due)" = 2026-11-25T09:15:00Z
-test "$(entry N1 overdue)" = 0
-printf 'key,owner,tz\nX1,ana,Europe/London\n' >x1.csv
-fu import contacts x1.csv >/dev/null
-fu event lead X1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
-fu --now 2026-11-25T09:20:00Z agenda --owner ben --json >a.json
-test "$(entry N1 overdue)" = 1
-test "$(entry N1 escalated)" = 1
-# ... but an overdue lead that ana owns stays in ana's agenda, flagged
-test "$(j "count(*)" "WHERE json_extract(e.value, '\$.contact') = 'X1'")" = 0
-fu --now 2026-11-25T09:20:00Z agenda --owner ana --json >a.json
-test "$(entry X1 escalated)" = 1
+test_expect_success 'not-yet needs --next' '
+	expect_fail 1 fu done "$(entry C1 id)" --outcome not-yet
+	expect_grep "needs --next" err
+'
 
-# the report
-fu report >r.txt
-expect_grep "speed to lead" r.txt
-fu report --json >r.json
-test "$(sqlite3 :memory: "SELECT json_extract(readfile('r.json'), '\$.speed_to_lead.answered')")" -ge 2
+test_expect_success '"check back on the 3rd": a check_in due on the 3rd at their opening' '
+	fu done "$(entry C1 id)" --outcome not-yet --next 2026-12-03 >/dev/null
+	fu agenda --all --json >a.json
+	expect_eq "$(reasons C1)" check_in reasons
+	expect_eq "$(entry C1 due)" 2026-12-02T22:00:00Z due   # 09:00 on the 3rd in Sydney
+'
 
-# the fitted lapse model is kept between runs and reused while the log is unchanged
-test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'lapse_model'")" = 1
-fu agenda --all >first
-fu agenda --all >again
-test_cmp first again
+test_expect_success '... and nothing before it' '
+	fu agenda --date 2026-12-02 --json >a.json
+	expect_eq "$(entries C1)" 0 "entries on the 2nd"
+	fu agenda --date 2026-12-03 --json >a.json
+	expect_eq "$(entries C1)" 1 "entries on the 3rd"
+'
+
+test_expect_success '... the questions they asked come back at the check-in' '
+	fu agenda --date 2026-12-03 >a.txt
+	expect_grep "Newcastle" a.txt
+'
+
+test_expect_success '... and a reply before the date brings the conversation forward' '
+	fu event reply C1 --time 2026-11-26T01:00:00Z >/dev/null
+	fu --now 2026-11-26T02:00:00Z agenda --json >a.json
+	expect_eq "$(reasons C1)" check_in reasons
+'
+
+test_expect_success 'snooze puts a follow-up off, and is not a touch the customer felt' '
+	fu agenda --all --json >a.json
+	fu snooze "$(entry O2 id)" --until 2026-12-01 >/dev/null
+	fu agenda --json >a.json
+	expect_eq "$(entries O2)" 0 "entries today"
+	fu agenda --date 2026-12-01 --json >a.json
+	expect_eq "$(entries O2)" 1 "entries on the 1st"
+'
+
+test_expect_success 'speed to lead: 15 business minutes' '
+	fu event lead N1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
+	fu agenda --json >a.json
+	expect_eq "$(entry N1 due)" 2026-11-25T09:15:00Z due
+	expect_eq "$(entry N1 overdue)" 0 overdue
+'
+
+test_expect_success '... overdue after that, and escalated to every owner' - <<\EOT
+	printf 'key,owner,tz\nX1,ana,Europe/London\n' >x1.csv
+	fu import contacts x1.csv >/dev/null
+	fu event lead X1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
+	fu --now 2026-11-25T09:20:00Z agenda --owner ben --json >a.json
+	expect_eq "$(entry N1 overdue)" 1 overdue
+	expect_eq "$(entry N1 escalated)" 1 escalated
+EOT
+
+test_expect_success '... but an overdue lead that ana owns stays in her agenda, flagged' '
+	expect_eq "$(entries X1)" 0 "X1 in ben'"'"'s agenda"
+	fu --now 2026-11-25T09:20:00Z agenda --owner ana --json >a.json
+	expect_eq "$(entry X1 escalated)" 1 escalated
+'
+
+test_expect_success 'the report: speed to lead' - <<\EOT
+	fu report >r.txt
+	expect_grep "speed to lead" r.txt
+	fu report --json >r.json
+	test "$(json_get r.json '$.speed_to_lead.answered')" -ge 2
+EOT
+
 model() { sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(value, '\$.$1') FROM meta WHERE key = 'lapse_model'"; }
-# it is fitted on the purchases before the month began (2026-11-01T00:00:00Z)
-test "$(model basis.cutoff)" = 1793491200
-prior=$(model prior)
-test "$(model customers)" = 3
-before=$(model basis.checked_event_id)
-# a purchase this month is judged in L1's own rhythm at once, but the model stays: its log
-# was checked up to the new event and found unchanged
-fu event purchase L1 --time 2026-11-25T08:00:00Z --amount 50 >/dev/null
-fu agenda --all >/dev/null
-test "$(model basis.checked_event_id)" -gt "$before"
-test "$(model prior)" = "$prior"
-test "$(model customers)" = 3
-# a purchase from before the cutoff, recorded late, makes it fit again
-fu event purchase C1 --time 2026-10-20T08:00:00Z --amount 50 >/dev/null
-fu agenda --all >/dev/null
-test "$(model customers)" = 4
-# the same model whether kept or fitted afresh: forget it, the agenda is unchanged
-fu agenda --all >kept
-sqlite3 "$FOLLOWUP_DB" "DELETE FROM meta WHERE key = 'lapse_model'"
-fu agenda --all >fresh
-test_cmp kept fresh
-# next month, a new model
-fu --now 2026-12-02T09:00:00Z agenda --all >/dev/null
-test "$(model basis.cutoff)" = 1796083200
+
+test_expect_success 'the fitted lapse model is kept, and reused while the log is unchanged' - <<\EOT
+	expect_eq "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'lapse_model'")" 1 "kept models"
+	fu agenda --all >first
+	fu agenda --all >again
+	test_cmp first again
+	# it is fitted on the purchases before the month began (2026-11-01T00:00:00Z)
+	expect_eq "$(model basis.cutoff)" 1793491200 cutoff
+	expect_eq "$(model customers)" 3 customers
+EOT
+
+test_expect_success 'a purchase this month keeps the model; its log is checked up to it' - <<\EOT
+	# it is judged in L1's own rhythm at once, but the model stays: its log was checked up
+	# to the new event and found unchanged
+	prior=$(model prior)
+	before=$(model basis.checked_event_id)
+	fu event purchase L1 --time 2026-11-25T08:00:00Z --amount 50 >/dev/null
+	fu agenda --all >/dev/null
+	test "$(model basis.checked_event_id)" -gt "$before"
+	expect_eq "$(model prior)" "$prior" prior
+	expect_eq "$(model customers)" 3 customers
+EOT
+
+test_expect_success 'a purchase from before the cutoff, recorded late, makes it fit again' '
+	fu event purchase C1 --time 2026-10-20T08:00:00Z --amount 50 >/dev/null
+	fu agenda --all >/dev/null
+	expect_eq "$(model customers)" 4 customers
+'
+
+test_expect_success 'the same agenda whether the model is kept or fitted afresh' - <<\EOT
+	fu agenda --all >kept
+	sqlite3 "$FOLLOWUP_DB" "DELETE FROM meta WHERE key = 'lapse_model'"
+	fu agenda --all >fresh
+	test_cmp kept fresh
+EOT
+
+test_expect_success 'next month, a new model' '
+	fu --now 2026-12-02T09:00:00Z agenda --all >/dev/null
+	expect_eq "$(model basis.cutoff)" 1796083200 cutoff
+'
+
+test_done

@@ -3,6 +3,7 @@
 . "$TESTS_DIR/e2e/lib.sh"
 
 day0=$(date -u -d 2026-11-25 +%s)
+entries=0
 at() { date -u -d "@$(($day0 + $1))" +%Y-%m-%dT%H:%M:%SZ; } # at SECONDS-AFTER-DAY0
 j() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('cached.json')) AS e $2"; }
 
@@ -18,6 +19,7 @@ same() {
 	if ! cmp -s full.json cached.json; then
 		echo "FAIL: agenda $* at $now differs from a full evaluation" >&2
 		test_cmp full.json cached.json
+		return 1
 	fi
 	entries=$((entries + $(grep -c '^  {' cached.json || true)))
 }
@@ -68,34 +70,50 @@ walk() {
 	done
 }
 
-# the demo business, two months
-entries=0
-fu --db "$FOLLOWUP_DB" demo >/dev/null
-walk 60 C000010 C000011 ben
-test "$entries" -gt 1000 # the comparisons were not of empty agendas
-# the cache was filled and prunes: some contacts have nothing to look at for days
-test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NULL")" -lt 50
-test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake > unixepoch('$(at $((62 * 86400)))')")" -gt 10
+test_expect_success 'the demo business, two months: every agenda equals a full one' '
+	entries=0
+	fu --db "$FOLLOWUP_DB" demo >/dev/null
+	walk 60 C000010 C000011 ben
+	test "$entries" -gt 1000 # the comparisons were not of empty agendas
+'
 
-# the scenario data set (every trigger), six weeks
-rm -f "$FOLLOWUP_DB" "$FOLLOWUP_DB-wal" "$FOLLOWUP_DB-shm"
-export FOLLOWUP_NOW="2026-11-20T09:00:00Z"
-fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
-fu import events "$DATA/agenda-events.csv" >/dev/null
-day0=$(date -u -d 2026-11-18 +%s)
-entries=0
-walk 42 L1 P1 ana
-test "$entries" -gt 50
+test_expect_success 'the cache was filled and prunes: some contacts have nothing to look at for days' - <<\EOT
+	expect_eq "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) < 50 FROM contact_wake WHERE wake IS NULL")" 1 \
+		"fewer than 50 contacts without a wake"
+	test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake > unixepoch('$(at $((62 * 86400)))')")" -gt 10
+EOT
 
-# another playbook forgets every wake; so does a rebuild
-fu agenda --all >/dev/null
-test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NULL")" = 0
-fu playbook use --default >/dev/null
-test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NOT NULL")" = 0
-fu agenda --all >/dev/null
-fu rebuild >/dev/null
-test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NOT NULL")" = 0
-# an agenda asked for an earlier clock than the cache's is still right
-fu agenda --all --json >/dev/null
-same "2026-11-01T09:00:00Z" --all
-same "2026-11-01T09:00:00Z" --owner ana
+test_expect_success 'the scenario data set (every trigger), six weeks' - <<\EOT
+	rm -f "$FOLLOWUP_DB" "$FOLLOWUP_DB-wal" "$FOLLOWUP_DB-shm"
+	export FOLLOWUP_NOW="2026-11-20T09:00:00Z"
+	fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
+	fu import events "$DATA/agenda-events.csv" >/dev/null
+	day0=$(date -u -d 2026-11-18 +%s)
+	entries=0
+	walk 42 L1 P1 ana
+	test "$entries" -gt 50
+EOT
+
+# the clock where the six weeks left it (day 41 of the walk, an afternoon)
+export FOLLOWUP_NOW="2026-12-29T16:30:00Z"
+
+test_expect_success 'another playbook forgets every wake; so does a rebuild' - <<\EOT
+	fu agenda --all >/dev/null
+	expect_eq "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NULL")" 0 \
+		"contacts without a wake after an agenda"
+	fu playbook use --default >/dev/null
+	expect_eq "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NOT NULL")" 0 \
+		"wakes kept after playbook use"
+	fu agenda --all >/dev/null
+	fu rebuild >/dev/null
+	expect_eq "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NOT NULL")" 0 \
+		"wakes kept after a rebuild"
+EOT
+
+test_expect_success 'an agenda asked for an earlier clock than the cache'"'"'s is still right' '
+	fu agenda --all --json >/dev/null
+	same "2026-11-01T09:00:00Z" --all
+	same "2026-11-01T09:00:00Z" --owner ana
+'
+
+test_done

@@ -4,12 +4,33 @@
 # the commit.
 . "$TESTS_DIR/e2e/lib.sh"
 
-fu --db g.db demo >/dev/null
-fu --db g.db agenda --json >demo-agenda.json
-fu --db g.db agenda >demo-agenda.txt
-fu --db g.db report --json >demo-report.json
-fu --db g.db lapsed --json >demo-lapsed.json
-fu --db g.db status --json >demo-status.json
-for f in demo-agenda.json demo-agenda.txt demo-report.json demo-lapsed.json demo-status.json; do
-	test_cmp "$TESTS_DIR/golden/$f" "$f"
-done
+test_expect_success 'setup: the demo business' '
+	fu --db g.db demo >/dev/null
+'
+
+test_expect_success 'agenda --json is the golden one' '
+	fu --db g.db agenda --json >demo-agenda.json
+	test_cmp "$TESTS_DIR/golden/demo-agenda.json" demo-agenda.json
+'
+
+test_expect_success 'agenda (text) is the golden one' '
+	fu --db g.db agenda >demo-agenda.txt
+	test_cmp "$TESTS_DIR/golden/demo-agenda.txt" demo-agenda.txt
+'
+
+test_expect_success 'report --json is the golden one' '
+	fu --db g.db report --json >demo-report.json
+	test_cmp "$TESTS_DIR/golden/demo-report.json" demo-report.json
+'
+
+test_expect_success 'lapsed --json is the golden one' '
+	fu --db g.db lapsed --json >demo-lapsed.json
+	test_cmp "$TESTS_DIR/golden/demo-lapsed.json" demo-lapsed.json
+'
+
+test_expect_success 'status --json is the golden one' '
+	fu --db g.db status --json >demo-status.json
+	test_cmp "$TESTS_DIR/golden/demo-status.json" demo-status.json
+'
+
+test_done
