@@ -546,7 +546,8 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 		save_wakes(ctx, s, &b, basis, f.every || at < opts->now ? opts->now : at);
 	else
 		store_rollback(s);
-	qsort(out->v, (size_t)out->n, sizeof(out->v[0]), cmp_followup);
+	if (out->n > 1) /* an empty agenda has no array to sort (qsort(NULL, 0) is undefined) */
+		qsort(out->v, (size_t)out->n, sizeof(out->v[0]), cmp_followup);
 	goto out;
 out_rollback:
 	store_rollback(s);

@@ -176,4 +176,10 @@ test_expect_success 'next month, a new model' '
 	expect_eq "$(model basis.cutoff)" 1796083200 cutoff
 '
 
+test_expect_success 'an agenda with nothing in it is an empty list' '
+	fu agenda --owner nobody-at-all --json >a.json
+	echo "[]" >expect
+	test_cmp expect a.json
+'
+
 test_done
