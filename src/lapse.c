@@ -372,7 +372,7 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 {
 	int64_t today = lapse_day(now);
 	struct rfm c;
-	double total = 0;
+	double total = 0, span;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -403,9 +403,18 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 		out->spend = total / out->purchase_days;
 	/*
 	 * What a call could still save: their yearly spend, weighed by the chance they are
-	 * still a customer (long-gone customers are lost already, not at risk).
+	 * still a customer (long-gone customers are lost already, not at risk). The spend per
+	 * purchase day comes from the population's model and the rhythm is shrunk towards the
+	 * population's while the history is short; neither may make a customer worth more than
+	 * a small multiple of what they actually spent at their own pace (two small purchases
+	 * are not a big account; a burst of purchases days apart is not a daily habit).
 	 */
-	out->at_risk = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap * out->spend : 0;
+	span = (double)(days[n - 1] - days[0]) + out->r.usual_gap;
+	out->observed = (total > 0 ? total : 0) * 365.0 / (span > LAPSE_PACE_MIN_DAYS ? span : LAPSE_PACE_MIN_DAYS);
+	out->yearly = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap * out->spend : 0;
+	if (!(out->yearly <= LAPSE_PACE_CAP * out->observed))
+		out->yearly = LAPSE_PACE_CAP * out->observed;
+	out->at_risk = out->yearly;
 	if (isfinite(out->p_alive))
 		out->at_risk *= out->p_alive;
 	return FU_OK;

@@ -90,9 +90,22 @@ struct lapse {
 			      * day or when no wait is that rare */
 	double p_alive;      /* BG/NBD's P(alive), NaN without the model */
 	double spend;        /* expected spend per purchase day, dollars (Gamma-Gamma, else their mean) */
-	double at_risk;      /* yearly spend at stake, dollars: 365 / usual gap x spend x P(alive)
-			      * (without P(alive) when unknown); 0 with one purchase day */
+	double observed;     /* what they spent a year at their own pace, dollars: total spend x 365
+			      * / (days from first to last purchase + usual gap, at least
+			      * LAPSE_PACE_MIN_DAYS); 0 with one purchase day */
+	double yearly;       /* their yearly spend: 365 / usual gap x spend, at most
+			      * LAPSE_PACE_CAP x observed; 0 with one purchase day */
+	double at_risk;      /* yearly spend at stake, dollars: yearly x P(alive) (yearly alone
+			      * when P(alive) is unknown); 0 with one purchase day */
 };
+
+/*
+ * The money follows the customer's own evidence: a yearly spend is never put above this many
+ * times what they spent a year at their own pace (struct lapse, observed), whatever the
+ * population's models say about a customer with two purchases or a burst of them.
+ */
+#define LAPSE_PACE_CAP 2.0
+#define LAPSE_PACE_MIN_DAYS 30.0
 
 /*
  * Evaluates one customer at now under m (the model of moment now): days[0..n) their ascending purchase

@@ -1,0 +1,163 @@
+/* test-lapse.c - unit tests for the money a lapse puts at risk (src/lapse.c) */
+#include "lapse.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "banned.h"
+
+#define DAY 86400
+#define TODAY 20000 /* a day number: 2024-10-04 */
+
+/*
+ * A model like a real shop's: the default rhythm prior (a monthly buyer), and a Gamma-Gamma
+ * with a heavy tail (q near 1: a few customers spend hundreds), so its population mean
+ * p gamma / (q - 1) is $500 a purchase while a typical one is a few tens of dollars.
+ */
+static void shop_model(struct lapse_model *m)
+{
+	lapse_model_default(m, (int64_t)TODAY * DAY);
+	m->has_gg = 1;
+	m->gg.p = 2.5;
+	m->gg.q = 1.3;
+	m->gg.gamma = 60;
+}
+
+static struct lapse eval_ok(const struct lapse_model *m, const int64_t *days,
+			    const double *amounts, size_t n)
+{
+	struct fu_ctx ctx;
+	struct lapse l;
+
+	fu_ctx_init(&ctx);
+	assert_int_equal(lapse_eval(&ctx, m, days, amounts, n, (int64_t)TODAY * DAY + 3600, &l), FU_OK);
+	return l;
+}
+
+/* The issue's own-pace rate: total x 365 / (first to last + one usual gap, at least 30 days). */
+static double own_pace(const int64_t *days, const double *amounts, size_t n, double usual_gap)
+{
+	double total = 0, span = (double)(days[n - 1] - days[0]) + usual_gap;
+
+	for (size_t i = 0; i < n; i++)
+		total += amounts[i];
+	return total * 365 / (span > 30 ? span : 30);
+}
+
+/*
+ * Issue 14's customer: two purchases, $5.81 and $11.78, 87 days apart, silent since. The
+ * heavy-tailed Gamma-Gamma puts their spend per purchase near $64 and the short history's
+ * rhythm is pulled towards the monthly prior, so 365 / gap x spend is several hundred dollars
+ * a year: ten times what they ever spent at their own pace. The money must stay within a
+ * small multiple of that pace.
+ */
+static void test_two_small_purchases(void **state)
+{
+	struct lapse_model m;
+	int64_t days[] = { TODAY - 300, TODAY - 213 };
+	double amounts[] = { 5.81, 11.78 };
+	struct lapse l;
+	double pace, model_rate;
+
+	(void)state;
+	shop_model(&m);
+	l = eval_ok(&m, days, amounts, 2);
+	assert_true(l.lapsed);
+	pace = own_pace(days, amounts, 2, l.r.usual_gap);
+	model_rate = 365 / l.r.usual_gap * l.spend;
+	if (!(model_rate > 5 * pace))
+		fail_msg("the case is not the hard one: the model's rate %.2f is within 5 x the pace %.2f",
+			 model_rate, pace);
+	if (!(fabs(l.observed - pace) < 1e-9))
+		fail_msg("observed pace %.4f, expected %.4f", l.observed, pace);
+	if (!(l.at_risk <= LAPSE_PACE_CAP * pace + 1e-9 && l.at_risk <= 3 * pace))
+		fail_msg("$%.2f a year at risk for $%.2f a year spent at their own pace (cap %g x)",
+			 l.at_risk, pace, LAPSE_PACE_CAP);
+	if (!(l.at_risk > 0.5 * pace))
+		fail_msg("$%.2f a year at risk: a lapsing customer with P(alive) unknown is worth their pace ($%.2f)",
+			 l.at_risk, pace);
+}
+
+/*
+ * A burst of six $10 purchases two days apart, then 200 days of silence: 365 / 2 days times
+ * the population-shrunk spend (about $21 a purchase) is over $3,000 a year, five times what
+ * they spent at their own pace.
+ */
+static void test_burst(void **state)
+{
+	struct lapse_model m;
+	int64_t days[6];
+	double amounts[6];
+	struct lapse l;
+	double pace;
+
+	(void)state;
+	shop_model(&m);
+	for (int i = 0; i < 6; i++) {
+		days[i] = TODAY - 210 + 2 * i;
+		amounts[i] = 10;
+	}
+	l = eval_ok(&m, days, amounts, 6);
+	assert_true(l.lapsed);
+	pace = own_pace(days, amounts, 6, l.r.usual_gap);
+	if (!(l.at_risk <= LAPSE_PACE_CAP * pace + 1e-9 && l.at_risk <= 3 * pace))
+		fail_msg("burst priced at $%.0f a year (their pace $%.0f, cap %g x)", l.at_risk, pace,
+			 LAPSE_PACE_CAP);
+}
+
+/* A steady monthly buyer: the model and their own pace agree and the cap does not bind. */
+static void test_steady_buyer_unchanged(void **state)
+{
+	struct lapse_model m;
+	int64_t days[20];
+	double amounts[20];
+	struct lapse l;
+
+	(void)state;
+	lapse_model_default(&m, (int64_t)TODAY * DAY);
+	for (int i = 0; i < 20; i++) {
+		days[i] = TODAY - 90 - 30 * (19 - i);
+		amounts[i] = 50;
+	}
+	l = eval_ok(&m, days, amounts, 20);
+	assert_true(l.lapsed);
+	if (!(fabs(l.yearly - 365.0 / l.r.usual_gap * 50) < 1e-6))
+		fail_msg("steady buyer: yearly $%.2f, expected 365 / %.2f x $50", l.yearly, l.r.usual_gap);
+	if (!(fabs(l.at_risk - 365.0 / 30 * 50) < 5))
+		fail_msg("steady buyer: $%.2f at risk, expected about $608", l.at_risk);
+}
+
+/* No amounts recorded: no money at risk, not the population's. */
+static void test_no_amounts(void **state)
+{
+	struct lapse_model m;
+	int64_t days[] = { TODAY - 200, TODAY - 170, TODAY - 140 };
+	struct lapse l;
+
+	(void)state;
+	shop_model(&m);
+	l = eval_ok(&m, days, NULL, 3);
+	assert_true(l.lapsed);
+	if (l.at_risk != 0)
+		fail_msg("no amounts, yet $%.2f at risk", l.at_risk);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_small_purchases),
+		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_steady_buyer_unchanged),
+		cmocka_unit_test(test_no_amounts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
