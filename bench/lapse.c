@@ -1,5 +1,7 @@
-/* bench/lapse.c - lapse quality: the rhythm rule against two naive rules on simulated customers who really stopped */
-#include "rhythm.h"
+/* bench/lapse.c - lapse quality: `lapsed`, two naive rules and an oracle on simulated customers who really stopped */
+#include "lapse.h"
+
+#include "datetime.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,79 +16,154 @@
 #include "banned.h"
 
 /*
- * Each simulated customer has their own mean gap (log-uniform, 7..120 days) and regularity:
- * clockwork (log-normal gaps, sigma 0.03..0.12), regular (gamma, shape 3..10) or irregular
- * (gamma, shape 0.6..1.5, so many are alive but in a long gap); any gap is a holiday, two to
- * four times as long, with probability 3%. Established customers start at a random phase at
- * the window's start, new ones join at a random day of the first 640. A fraction stops buying
- * at a time uniform between their first purchase and today. The history is the distinct
- * purchase days of the two years (730 days) up to today.
+ * The simulator. A business keeps its purchase log from day 0 to day HORIZON (four years).
+ * Each customer:
+ * - joins at a day: 40% before the log began (up to three years before: their history is cut
+ *   at day 0), the others uniformly over the four years; the first purchase is on that day;
+ * - has a rhythm: a mean gap log-uniform from MIN_GAP to MAX_GAP days; gaps gamma with a
+ *   shape uniform on 1..10 (1 is a buyer at random, 10 a regular one), or clockwork for 15%
+ *   (log-normal, spread 3-12%); 10% are seasonal (they buy at their rhythm, 5 to 40 days, in
+ *   a season of 45 to 120 days a year, and are silent the rest of it); 30% drift (their mean
+ *   gap grows or shrinks by a factor of up to e^0.5 a year); 20% buy in bursts (after a
+ *   purchase, with a chance of 10-30%, one more within three days); any gap is a holiday
+ *   two to four times as long with probability 3%;
+ * - stops buying for good at an exponential lifetime from joining, its rate drawn from a
+ *   gamma across customers (shape DEATH_SHAPE, mean DEATH_MEAN a day): the true dropout law.
+ *   A "one-and-done" share (ONE_DONE) stops right after the first purchase.
+ * - spends, per purchase day, a gamma amount around their own mean (itself log-normal).
  *
- * Truth at today: stopped, and observably so (at least one mean gap has passed since the
- * stop); customers who stopped less than a gap ago are left out of the scores. "Recent" scores
- * are on the alive customers plus those who stopped in the last RECENT days, so a flag on a
- * long-gone customer neither helps nor hurts there.
+ * The data at an age A (days since the log began) are the purchases of [0, A], and the
+ * truth is whether the customer's lifetime ended by A. Stopped less than one of their mean
+ * gaps before A: nobody could know yet, not scored (UNSEEN). Scores are on the customers
+ * with two or more purchase days in the data (the only ones `lapsed` judges); "recent" on
+ * the alive ones plus those who stopped in the last RECENT days (so a flag on a long-gone
+ * customer neither helps nor hurts there).
+ *
+ * The oracle knows each customer's true parameters and the dropout law: given the last
+ * purchase L and the wait w = A - L, with S(u) = P(no purchase in (L, L + u] | alive) (drawn,
+ * ORACLE_DRAWS next purchases from L with the true rhythm, season and drift) and the true
+ * dropout rate mu, P(stopped) = D / (D + e^(-mu w) S(w)) with D = integral over (0, w] of
+ * mu e^(-mu u) S(u) du. No detector that sees the same data can do better, up to the draws.
  */
 
-#define DAYS 730
+#define HORIZON 1460
 #define RECENT 120
 #define NAIVE_DAYS 90
+#define MIN_GAP 2.0
+#define MAX_GAP 365.0
+#define GAP_MEDIAN 100.0
+#define GAP_SPREAD 1.1
+#define DEATH_SHAPE 0.8
+#define DEATH_MEAN (1.0 / 250)
+#define ONE_DONE 0.3
+#define ORACLE_DRAWS 400
+#define DAY0 19000 /* day 0 of the log: 2022-01-08 */
+#define NAGES 4
 
-enum { ALIVE, STOPPED, UNSEEN }; /* UNSEEN: stopped less than a mean gap ago, not scored */
+static const int ages[NAGES] = { 182, 365, 730, 1460 };
+
+enum { K_GAMMA, K_CLOCK, K_SEASON };
 
 struct cust {
-	size_t off, n;    /* purchase days in the shared array */
-	double mean_gap;  /* the true mean gap (holidays aside) */
-	double stop;      /* day of the stop, or DAYS + 1 */
-	int truth;
+	int kind;
+	double mean_gap, shape, drift, burst, season_start, season_len;
+	double join, death, mu, spend;
+	size_t off, n; /* purchase days in [0, HORIZON] in the shared arrays */
 };
 
 struct world {
 	struct cust *c;
 	size_t nc;
 	int64_t *days;
-	size_t *offsets;
+	double *amount;
 	size_t ndays, cap;
 };
 
-enum { RULE_RHYTHM, RULE_90, RULE_TWICE, NRULES };
+static double uniform(gsl_rng *r, double a, double b)
+{
+	return a + (b - a) * gsl_rng_uniform(r);
+}
 
-static const char *rule_name[NRULES] = {
-	"rhythm: p_wait < threshold",
-	"no purchase in 90 days",
-	"waited > 2 x own mean gap",
-};
+static int in_season(const struct cust *c, double t)
+{
+	return fmod(t - c->season_start + 3650 * 365, 365) < c->season_len;
+}
 
-static int push_day(struct world *w, int64_t d)
+/* The next purchase after one at t, ignoring the lifetime. */
+static double next_purchase(gsl_rng *r, const struct cust *c, double t)
+{
+	double m = c->mean_gap * exp(c->drift * (t - c->join) / 365), g, u;
+
+	if (m < 1)
+		m = 1;
+	if (m > 1000)
+		m = 1000;
+	if (c->burst > 0 && gsl_rng_uniform(r) < c->burst)
+		return t + uniform(r, 0.5, 3);
+	if (c->kind == K_CLOCK)
+		g = gsl_ran_lognormal(r, log(m) - c->shape * c->shape / 2, c->shape);
+	else
+		g = gsl_ran_gamma(r, c->shape, m / c->shape);
+	if (gsl_rng_uniform(r) < 0.03)
+		g *= uniform(r, 2, 4);
+	if (c->kind != K_SEASON || in_season(c, t + g))
+		return t + g;
+	/* out of season: the first purchase of the next season */
+	u = c->season_start + 365 * ceil((t + g - c->season_start) / 365);
+	return u + uniform(r, 0, m < c->season_len ? m : c->season_len);
+}
+
+static int push_day(struct world *w, int64_t d, double amount)
 {
 	if (w->ndays == w->cap) {
 		size_t ncap = w->cap ? 2 * w->cap : 1 << 16;
 		int64_t *nd = realloc(w->days, ncap * sizeof(*nd));
+		double *na;
 
 		if (!nd)
 			return -1;
 		w->days = nd;
+		na = realloc(w->amount, ncap * sizeof(*na));
+		if (!na)
+			return -1;
+		w->amount = na;
 		w->cap = ncap;
 	}
-	w->days[w->ndays++] = d;
+	w->days[w->ndays] = d;
+	w->amount[w->ndays] = amount;
+	w->ndays++;
 	return 0;
 }
 
-static double draw_gap(gsl_rng *r, int kind, double mean, double shape)
+static void draw_customer(gsl_rng *r, struct cust *c)
 {
-	double g;
+	double u = gsl_rng_uniform(r);
 
-	if (kind == 0) /* clockwork: log-normal with this mean, sigma = shape */
-		g = gsl_ran_lognormal(r, log(mean) - shape * shape / 2, shape);
-	else
-		g = gsl_ran_gamma(r, shape, mean / shape);
-	if (gsl_rng_uniform(r) < 0.03)
-		g *= 2 + 2 * gsl_rng_uniform(r);
-	return g;
+	memset(c, 0, sizeof(*c));
+	do
+		c->mean_gap = gsl_ran_lognormal(r, log(GAP_MEDIAN), GAP_SPREAD);
+	while (c->mean_gap < MIN_GAP || c->mean_gap > MAX_GAP);
+	c->kind = u < 0.15 ? K_CLOCK : u < 0.25 ? K_SEASON : K_GAMMA;
+	c->shape = c->kind == K_CLOCK ? uniform(r, 0.03, 0.12) : exp(uniform(r, 0, log(10)));
+	if (c->kind == K_SEASON) {
+		c->mean_gap = exp(uniform(r, log(5), log(40)));
+		c->season_start = uniform(r, 0, 365);
+		c->season_len = uniform(r, 45, 120);
+	}
+	if (gsl_rng_uniform(r) < 0.3)
+		c->drift = uniform(r, -0.5, 0.5);
+	if (gsl_rng_uniform(r) < 0.2)
+		c->burst = uniform(r, 0.1, 0.3);
+	c->join = gsl_rng_uniform(r) < 0.4 ? -uniform(r, 0, 1095) : uniform(r, 0, HORIZON);
+	if (c->kind == K_SEASON && !in_season(c, c->join))
+		c->join = next_purchase(r, c, c->join);
+	c->mu = gsl_ran_gamma(r, DEATH_SHAPE, DEATH_MEAN / DEATH_SHAPE);
+	c->death = gsl_rng_uniform(r) < ONE_DONE ? c->join + 0.01 : c->join + gsl_ran_exponential(r, 1 / c->mu);
+	c->spend = gsl_ran_lognormal(r, log(40), 0.8);
 }
 
-/* Simulates n customers from seed with a fraction stop of them stopping; -1 on out of memory. */
-static int simulate(struct world *w, size_t n, unsigned long seed, double stop_frac)
+/* Simulates n customers from seed; -1 on out of memory. */
+static int simulate(struct world *w, size_t n, unsigned long seed)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	size_t i;
@@ -96,53 +173,30 @@ static int simulate(struct world *w, size_t n, unsigned long seed, double stop_f
 	gsl_rng_set(r, seed);
 	memset(w, 0, sizeof(*w));
 	w->c = calloc(n, sizeof(*w->c));
-	w->offsets = calloc(n + 1, sizeof(*w->offsets));
-	if (!w->c || !w->offsets)
+	if (!w->c)
 		goto fail;
 	w->nc = n;
 	for (i = 0; i < n; i++) {
 		struct cust *c = &w->c[i];
-		double u = gsl_rng_uniform(r), shape, t, end;
-		int kind;
+		double t;
 
-		c->mean_gap = exp(log(7) + (log(120) - log(7)) * gsl_rng_uniform(r));
-		if (u < 0.3) {
-			kind = 0;
-			shape = 0.03 + 0.09 * gsl_rng_uniform(r);
-		} else if (u < 0.7) {
-			kind = 1;
-			shape = 3 + 7 * gsl_rng_uniform(r);
-		} else {
-			kind = 2;
-			shape = 0.6 + 0.9 * gsl_rng_uniform(r);
-		}
-		if (gsl_rng_uniform(r) < 0.6)
-			t = c->mean_gap * gsl_rng_uniform(r);
-		else
-			t = 640 * gsl_rng_uniform(r);
-		c->stop = DAYS + 1;
-		if (gsl_rng_uniform(r) < stop_frac)
-			c->stop = t + (DAYS - t) * gsl_rng_uniform(r);
-		end = c->stop < DAYS ? c->stop : DAYS;
+		draw_customer(r, c);
 		c->off = w->ndays;
-		while (t <= end) {
+		for (t = c->join; t <= HORIZON && t < c->death; t = next_purchase(r, c, t)) {
 			int64_t d = (int64_t)floor(t);
+			double a = gsl_ran_gamma(r, 4, c->spend / 4);
 
-			if ((w->ndays == c->off || w->days[w->ndays - 1] != d) && push_day(w, d))
+			if (d < 0)
+				continue;
+			if (w->ndays > c->off && w->days[w->ndays - 1] == d) {
+				w->amount[w->ndays - 1] += a;
+				continue;
+			}
+			if (push_day(w, d, a))
 				goto fail;
-			t += draw_gap(r, kind, c->mean_gap, shape);
 		}
 		c->n = w->ndays - c->off;
-		if (c->stop > DAYS)
-			c->truth = ALIVE;
-		else if (DAYS - c->stop >= c->mean_gap)
-			c->truth = STOPPED;
-		else
-			c->truth = UNSEEN;
 	}
-	for (i = 0; i < n; i++)
-		w->offsets[i] = w->c[i].off;
-	w->offsets[n] = w->ndays;
 	gsl_rng_free(r);
 	return 0;
 fail:
@@ -154,7 +208,193 @@ static void world_release(struct world *w)
 {
 	free(w->c);
 	free(w->days);
-	free(w->offsets);
+	free(w->amount);
+}
+
+/* Purchase days of c up to day a: their count. */
+static size_t upto(const struct world *w, const struct cust *c, int a)
+{
+	size_t k = 0;
+
+	while (k < c->n && w->days[c->off + k] <= a)
+		k++;
+	return k;
+}
+
+/* ---- the oracle ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * P(stopped by day a | no purchase in (last, a], the true parameters), from ORACLE_DRAWS
+ * draws of the next purchase after last; g has ORACLE_DRAWS slots.
+ */
+static double oracle(gsl_rng *r, const struct cust *c, double last, int a, double *g)
+{
+	double w = a + 1 - last, dead = 0, prev = 0, s, alive;
+	size_t j, k = ORACLE_DRAWS;
+
+	if (c->death <= c->join + 0.02 && last <= c->join + 1)
+		return 0; /* unused: one purchase day is not scored */
+	for (j = 0; j < k; j++)
+		g[j] = next_purchase(r, c, last + 0.5) - (last + 0.5);
+	qsort(g, k, sizeof(*g), cmp_double);
+	/* S(u) is a step function: (k - j + 1/2) / (k + 1) between the j-th and (j+1)-th draw */
+	for (j = 0; j <= k; j++) {
+		double end = j < k && g[j] < w ? g[j] : w;
+
+		s = ((double)(k - j) + 0.5) / (double)(k + 1);
+		if (end > prev)
+			dead += s * (exp(-c->mu * prev) - exp(-c->mu * end));
+		prev = end;
+		if (end >= w)
+			break;
+	}
+	for (j = 0; j < k && g[j] < w; j++)
+		;
+	s = ((double)(k - j) + 0.5) / (double)(k + 1);
+	alive = exp(-c->mu * w) * s;
+	/* the one-and-done share: those stop after the first purchase only, never seen here */
+	return dead / (dead + alive);
+}
+
+/* ---- detectors ---- */
+
+enum { R_ORACLE, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, NRULES };
+
+static const char *rule_name[NRULES] = {
+	"oracle: P(stopped) > t",
+	"no purchase in 90 days",
+	"waited > 2 x own mean gap",
+	"`lapsed` (p_wait < 0.05)",
+	"p_wait < t",
+	"P(stopped) > t, rhythm x BG/NBD dropout",
+};
+
+static const int tuned[NRULES] = { 1, 0, 0, 0, 1, 1 };
+
+enum { ALIVE, STOPPED, UNSEEN };
+
+/* One scored customer at one age. */
+struct obs {
+	int truth, recent;
+	double p_oracle, waited, own_mean, p_wait, p_stop;
+	int lapsed;
+};
+
+struct age_data {
+	struct obs *o;
+	size_t n;
+	struct lapse_model m;
+	size_t stopped, recent, unseen;
+};
+
+static int flag(int rule, const struct obs *o, double t)
+{
+	switch (rule) {
+	case R_ORACLE:
+		return o->p_oracle > t;
+	case R_90:
+		return o->waited > NAIVE_DAYS;
+	case R_TWICE:
+		return o->waited > 2 * o->own_mean;
+	case R_LAPSED:
+		return o->lapsed;
+	case R_TUNED:
+		return o->p_wait < t;
+	default:
+		return o->p_stop > t;
+	}
+}
+
+/*
+ * The rhythm with the dropout: P(stopped) = d / (d + (1 - d) p_wait), d the chance that a
+ * customer with x repeat purchase days has dropped out since their last one, from BG/NBD's
+ * Beta(a, b) updated on having survived x purchases: a / (a + b + x).
+ */
+static double rhythm_dropout(const struct lapse_model *m, const struct lapse *l)
+{
+	double x = l->purchase_days - 1, d;
+
+	if (!m->has_bg || !isfinite(m->bg.a) || !isfinite(m->bg.b))
+		return 1 - l->r.p_wait;
+	d = m->bg.a / (m->bg.a + m->bg.b + x);
+	return d / (d + (1 - d) * l->r.p_wait);
+}
+
+/* The data at age a: the purchase log, the product's model, every scored customer's view. */
+static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
+		   struct age_data *ad)
+{
+	struct purchase_log p;
+	double g[ORACLE_DRAWS];
+	int64_t now = (int64_t)(DAY0 + a) * 86400 + 23 * 3600;
+	size_t i, k, len = 0, np = 0;
+	int rc;
+
+	memset(ad, 0, sizeof(*ad));
+	purchase_log_init(&p);
+	p.contact = malloc(w->nc * sizeof(*p.contact));
+	p.off = malloc((w->nc + 1) * sizeof(*p.off));
+	p.day = malloc(w->ndays * sizeof(*p.day));
+	p.time = malloc(w->ndays * sizeof(*p.time));
+	p.amount = malloc(w->ndays * sizeof(*p.amount));
+	ad->o = malloc(w->nc * sizeof(*ad->o));
+	if (!p.contact || !p.off || !p.day || !p.time || !p.amount || !ad->o) {
+		purchase_log_release(&p);
+		return fu_err(ctx, FU_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < w->nc; i++) {
+		const struct cust *c = &w->c[i];
+
+		k = upto(w, c, a);
+		if (!k)
+			continue;
+		p.contact[np] = (int64_t)i;
+		p.off[np++] = len;
+		for (size_t j = 0; j < k; j++) {
+			p.day[len] = DAY0 + w->days[c->off + j];
+			p.time[len] = p.day[len] * 86400 + 12 * 3600;
+			p.amount[len] = w->amount[c->off + j];
+			len++;
+		}
+	}
+	p.off[np] = len;
+	p.n = np;
+	p.len = len;
+	rc = lapse_model_fit(ctx, &p, now, &ad->m);
+	for (i = 0; !rc && i < np; i++) {
+		const struct cust *c = &w->c[p.contact[i]];
+		size_t o = p.off[i];
+		struct obs *ob = &ad->o[ad->n];
+		struct lapse l;
+
+		k = p.off[i + 1] - o;
+		if (k < 2)
+			continue;
+		rc = lapse_eval(ctx, &ad->m, p.day + o, p.amount + o, k, now, &l);
+		if (rc)
+			break;
+		ob->truth = c->death > a ? ALIVE : a - c->death >= c->mean_gap ? STOPPED : UNSEEN;
+		ob->recent = ob->truth == ALIVE || (ob->truth == STOPPED && a - c->death <= RECENT);
+		ob->waited = l.r.waited;
+		ob->own_mean = (double)(p.day[o + k - 1] - p.day[o]) / (double)(k - 1);
+		ob->p_wait = l.r.p_wait;
+		ob->lapsed = l.lapsed;
+		ob->p_stop = rhythm_dropout(&ad->m, &l);
+		ob->p_oracle = oracle(r, c, (double)(p.day[o + k - 1] - DAY0), a, g);
+		ad->stopped += ob->truth == STOPPED;
+		ad->recent += ob->truth == STOPPED && ob->recent;
+		ad->unseen += ob->truth == UNSEEN;
+		ad->n++;
+	}
+	purchase_log_release(&p);
+	return rc;
 }
 
 struct score {
@@ -171,6 +411,13 @@ static double recall(const struct score *s)
 	return s->tp + s->fn ? (double)s->tp / (double)(s->tp + s->fn) : 0;
 }
 
+static double f1(const struct score *s)
+{
+	double p = prec(s), q = recall(s);
+
+	return p + q > 0 ? 2 * p * q / (p + q) : 0;
+}
+
 static void tally(struct score *s, int flagged, int positive)
 {
 	if (flagged && positive)
@@ -181,75 +428,194 @@ static void tally(struct score *s, int flagged, int positive)
 		s->fn++;
 }
 
-/* Per customer: p_wait, waited and the own mean gap (0 with one purchase day). */
-struct view {
-	double p_wait, waited, own_mean;
-};
-
-static int observe(struct fu_ctx *ctx, const struct world *w, struct rhythm_prior *prior,
-		   struct view *v)
+/* Adds one rule's scores at one age, overall (all) and recent, to the running totals. */
+static void score_rule(const struct age_data *ad, int rule, double t, struct score *all,
+		       struct score *recent)
 {
-	size_t i;
-	int rc;
-
-	rc = rhythm_prior_fit(ctx, w->days, w->offsets, w->nc, prior);
-	if (rc)
-		return rc;
-	for (i = 0; i < w->nc; i++) {
-		const struct cust *c = &w->c[i];
-		const int64_t *d = w->days + c->off;
-		struct rhythm r;
-
-		rc = rhythm_eval(ctx, prior, d, c->n, DAYS, &r);
-		if (rc)
-			return rc;
-		v[i].p_wait = r.p_wait;
-		v[i].waited = r.waited;
-		v[i].own_mean = c->n > 1 ? (double)(d[c->n - 1] - d[0]) / (double)(c->n - 1) : 0;
-	}
-	return FU_OK;
-}
-
-static int flag(int rule, const struct view *v, double threshold)
-{
-	switch (rule) {
-	case RULE_RHYTHM:
-		return v->p_wait < threshold;
-	case RULE_90:
-		return v->waited > NAIVE_DAYS;
-	default: /* with one purchase day there is no mean gap: fall back on 90 days */
-		return v->own_mean > 0 ? v->waited > 2 * v->own_mean : v->waited > NAIVE_DAYS;
-	}
-}
-
-/* Scores one rule overall (all[]) and on the alive plus the recently stopped (recent[]). */
-static void score_rule(const struct world *w, const struct view *v, int rule, double threshold,
-		       struct score *all, struct score *recent)
-{
-	size_t i;
-
-	memset(all, 0, sizeof(*all));
-	memset(recent, 0, sizeof(*recent));
-	for (i = 0; i < w->nc; i++) {
-		const struct cust *c = &w->c[i];
+	for (size_t i = 0; i < ad->n; i++) {
+		const struct obs *o = &ad->o[i];
 		int f;
 
-		if (c->truth == UNSEEN)
+		if (o->truth == UNSEEN)
 			continue;
-		f = flag(rule, &v[i], threshold);
-		tally(all, f, c->truth == STOPPED);
-		if (c->truth == ALIVE || DAYS - c->stop <= RECENT)
-			tally(recent, f, c->truth == STOPPED);
+		f = flag(rule, o, t);
+		tally(all, f, o->truth == STOPPED);
+		if (o->recent)
+			tally(recent, f, o->truth == STOPPED);
 	}
 }
+
+/* Thresholds tried: 10^-4 to 0.99 on a log-odds grid. */
+#define NGRID 120
+
+static double grid(int rule, int gi)
+{
+	double lo = -9.2, hi = 4.6, z = lo + (hi - lo) * gi / (NGRID - 1), p = 1 / (1 + exp(-z));
+
+	return rule == R_TUNED ? p : 1 - p; /* p_wait small, P(stopped) large */
+}
+
+/* The threshold of a rule with the best mean of overall and recent F1 over every age. */
+static double tune(const struct age_data *ad, int rule)
+{
+	double best = -1, bt = 0;
+
+	for (int gi = 0; gi < NGRID; gi++) {
+		struct score all = { 0, 0, 0 }, rec = { 0, 0, 0 };
+		double t = grid(rule, gi), q;
+
+		for (int a = 0; a < NAGES; a++)
+			score_rule(&ad[a], rule, t, &all, &rec);
+		q = (f1(&all) + f1(&rec)) / 2;
+		if (q > best) {
+			best = q;
+			bt = t;
+		}
+	}
+	return bt;
+}
+
+static int observe_all(struct fu_ctx *ctx, const struct world *w, unsigned long seed,
+		       struct age_data *ad)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int rc = FU_OK;
+
+	if (!r)
+		return fu_err(ctx, FU_ENOMEM, "out of memory");
+	gsl_rng_set(r, seed + 7919);
+	for (int a = 0; a < NAGES && !rc; a++)
+		rc = observe(ctx, w, ages[a], r, &ad[a]);
+	gsl_rng_free(r);
+	return rc;
+}
+
+static void release_all(struct age_data *ad)
+{
+	for (int a = 0; a < NAGES; a++)
+		free(ad[a].o);
+}
+
+/* ---- the CDNOW comparison ---- */
+
+#define NCOUNT 7
+#define NGAP 7
+static const char *count_label[NCOUNT] = { "1", "2", "3", "4", "5-7", "8-15", "16+" };
+static const int gap_edge[NGAP] = { 7, 14, 30, 60, 120, 240, INT32_MAX };
+static const char *gap_label[NGAP] = { "1-7", "8-14", "15-30", "31-60", "61-120", "121-240", "241+" };
+
+static int count_bin(size_t n)
+{
+	return n <= 4 ? (int)n - 1 : n <= 7 ? 4 : n <= 15 ? 5 : 6;
+}
+
+static int gap_bin(int64_t g)
+{
+	int b = 0;
+
+	while (g > gap_edge[b])
+		b++;
+	return b;
+}
+
+/* Tallies one customer's distinct ascending days. */
+static void histo(const int64_t *d, size_t n, double *count, double *gap)
+{
+	count[count_bin(n)]++;
+	for (size_t j = 1; j < n; j++)
+		gap[gap_bin(d[j] - d[j - 1])]++;
+}
+
+/* CDNOW_master.txt: its customers' purchase days (a cohort followed 546 days). */
+static int cdnow_histo(const char *path, double *count, double *gap, long *ncust)
+{
+	FILE *f = fopen(path, "r");
+	char line[256], cur[32] = "";
+	int64_t d[1024];
+	size_t n = 0;
+
+	if (!f)
+		return -1;
+	*ncust = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char id[32];
+		int y, m, dd;
+		int64_t day;
+
+		if (sscanf(line, " %31s %4d%2d%2d", id, &y, &m, &dd) != 4)
+			continue;
+		day = dt_days_from_civil(y, m, dd);
+		if (strcmp(id, cur)) {
+			if (n)
+				histo(d, n, count, gap), (*ncust)++;
+			snprintf(cur, sizeof(cur), "%s", id);
+			n = 0;
+		}
+		if ((n == 0 || d[n - 1] != day) && n < 1024)
+			d[n++] = day;
+	}
+	if (n)
+		histo(d, n, count, gap), (*ncust)++;
+	fclose(f);
+	return 0;
+}
+
+/* The simulated customers who joined in a 12-week window, followed 546 days like CDNOW's. */
+static void sim_histo(const struct world *w, double *count, double *gap, long *ncust)
+{
+	const int from = 365, to = from + 84, end = from + 546;
+
+	*ncust = 0;
+	for (size_t i = 0; i < w->nc; i++) {
+		const struct cust *c = &w->c[i];
+		size_t k = 0;
+
+		if (!(c->join >= from && c->join < to))
+			continue;
+		while (k < c->n && w->days[c->off + k] <= end)
+			k++;
+		if (!k)
+			continue;
+		histo(w->days + c->off, k, count, gap);
+		(*ncust)++;
+	}
+}
+
+static void print_cdnow(const struct world *w, const char *path)
+{
+	double cc[NCOUNT] = { 0 }, cg[NGAP] = { 0 }, sc[NCOUNT] = { 0 }, sg[NGAP] = { 0 }, tc = 0, tg = 0,
+	       uc = 0, ug = 0;
+	long nc = 0, ns = 0;
+	int i;
+
+	if (cdnow_histo(path, cc, cg, &nc)) {
+		fprintf(stderr, "bench-lapse: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	sim_histo(w, sc, sg, &ns);
+	for (i = 0; i < NCOUNT; i++)
+		tc += cc[i], uc += sc[i];
+	for (i = 0; i < NGAP; i++)
+		tg += cg[i], ug += sg[i];
+	printf("\nCDNOW (%ld customers) against the simulator's customers who joined in a 12-week window "
+	       "(%ld), both followed 546 days\n\n", nc, ns);
+	printf("| purchase days | CDNOW | simulated |\n|---|---|---|\n");
+	for (i = 0; i < NCOUNT; i++)
+		printf("| %s | %.3f | %.3f |\n", count_label[i], cc[i] / tc, sc[i] / uc);
+	printf("\n| gap, days | CDNOW | simulated |\n|---|---|---|\n");
+	for (i = 0; i < NGAP; i++)
+		printf("| %s | %.3f | %.3f |\n", gap_label[i], cg[i] / tg, sg[i] / ug);
+	printf("(%.0f and %.0f gaps)\n", tg, ug);
+}
+
+/* ---- main ---- */
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench-lapse [--customers N] [--seed S] [--tune-seed T] [--stop-frac F]"
-	      " [--threshold P]\n", f);
+	fputs("usage: bench-lapse [--customers N] [--seed S] [--tune-seed T] [--cdnow CDNOW_master.txt]\n", f);
 }
 
-static int parse_num(const char *flag, const char *s, double lo, double hi, double *out)
+static int parse_num(const char *flag_name, const char *s, double lo, double hi, double *out)
 {
 	char *end;
 	double v;
@@ -257,78 +623,44 @@ static int parse_num(const char *flag, const char *s, double lo, double hi, doub
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "bench-lapse: %s '%s': expected a number from %g to %g\n", flag, s, lo, hi);
+		fprintf(stderr, "bench-lapse: %s '%s': expected a number from %g to %g\n", flag_name, s, lo, hi);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
-/* Thresholds tried: 0.002 to about 0.3, 10% apart. */
-#define GRID_FIRST 0.002
-#define GRID_STEP 1.1
-#define NGRID 53
-
-/* The smallest of ours minus the better naive rule in precision and recall, overall and recent. */
-static double worst_margin(const struct world *w, const struct view *v, double threshold)
-{
-	struct score a[NRULES], r[NRULES];
-	double m[4] = { 0, 0, 0, 0 }, worst;
-	int rule, j;
-
-	for (rule = 0; rule < NRULES; rule++)
-		score_rule(w, v, rule, threshold, &a[rule], &r[rule]);
-	for (rule = RULE_90; rule < NRULES; rule++) {
-		double x[4] = { prec(&a[rule]), recall(&a[rule]), prec(&r[rule]), recall(&r[rule]) };
-
-		for (j = 0; j < 4; j++)
-			if (x[j] > m[j])
-				m[j] = x[j];
-	}
-	worst = prec(&a[0]) - m[0];
-	if (recall(&a[0]) - m[1] < worst)
-		worst = recall(&a[0]) - m[1];
-	if (prec(&r[0]) - m[2] < worst)
-		worst = prec(&r[0]) - m[2];
-	if (recall(&r[0]) - m[3] < worst)
-		worst = recall(&r[0]) - m[3];
-	return worst;
-}
-
 int main(int argc, char **argv)
 {
-	double ncust = 20000, seed = 1, tune_seed = 2, stop_frac = 0.3, threshold = -1, best = -2;
-	struct rhythm_prior prior;
+	double ncust = 20000, seed = 1, tune_seed = 2, thr[NRULES] = { 0 };
+	const char *cdnow = NULL;
+	struct age_data ad[NAGES];
 	struct world w;
-	struct view *v;
 	struct fu_ctx ctx;
-	size_t g, nstop = 0, nrecent = 0, nunseen = 0, i;
-	int bad = 0, rule;
+	int bad = 0, rule, a;
 
-	for (i = 1; i < (size_t)argc; i++) {
-		const char *a = argv[i];
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			usage(stdout);
 			return 0;
 		}
-		if (i + 1 >= (size_t)argc) {
-			fprintf(stderr, "bench-lapse: '%s': unknown flag or missing value\n", a);
+		if (i + 1 >= argc) {
+			fprintf(stderr, "bench-lapse: '%s': unknown flag or missing value\n", s);
 			usage(stderr);
 			return 1;
 		}
-		if (!strcmp(a, "--customers"))
-			bad |= parse_num(a, argv[++i], 100, 1e7, &ncust);
-		else if (!strcmp(a, "--seed"))
-			bad |= parse_num(a, argv[++i], 0, 4e9, &seed);
-		else if (!strcmp(a, "--tune-seed"))
-			bad |= parse_num(a, argv[++i], 0, 4e9, &tune_seed);
-		else if (!strcmp(a, "--stop-frac"))
-			bad |= parse_num(a, argv[++i], 0, 1, &stop_frac);
-		else if (!strcmp(a, "--threshold"))
-			bad |= parse_num(a, argv[++i], 0, 1, &threshold);
+		if (!strcmp(s, "--customers"))
+			bad |= parse_num(s, argv[++i], 100, 1e7, &ncust);
+		else if (!strcmp(s, "--seed"))
+			bad |= parse_num(s, argv[++i], 0, 4e9, &seed);
+		else if (!strcmp(s, "--tune-seed"))
+			bad |= parse_num(s, argv[++i], 0, 4e9, &tune_seed);
+		else if (!strcmp(s, "--cdnow"))
+			cdnow = argv[++i];
 		else {
-			fprintf(stderr, "bench-lapse: '%s': unknown flag\n", a);
+			fprintf(stderr, "bench-lapse: '%s': unknown flag\n", s);
 			usage(stderr);
 			return 1;
 		}
@@ -340,73 +672,63 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fu_ctx_init(&ctx);
-	v = malloc((size_t)ncust * sizeof(*v));
-	if (!v) {
+
+	/* thresholds on the tuning seed: the best mean of overall and recent F1 over the ages */
+	if (simulate(&w, (size_t)ncust, (unsigned long)tune_seed)) {
 		fputs("bench-lapse: out of memory\n", stderr);
 		return 2;
 	}
-
-	/*
-	 * The threshold, on a separate seed: the one whose worst margin over the better naive
-	 * rule, across the four columns of the table, is largest (the goal is to beat both on
-	 * precision and recall at once, overall and for recent stops).
-	 */
-	if (threshold < 0) {
-		if (simulate(&w, (size_t)ncust, (unsigned long)tune_seed, stop_frac)) {
-			fputs("bench-lapse: out of memory\n", stderr);
-			return 2;
-		}
-		if (observe(&ctx, &w, &prior, v)) {
-			fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
-			return 2;
-		}
-		for (g = 0; g < NGRID; g++) {
-			double t = GRID_FIRST * pow(GRID_STEP, (double)g), q;
-
-			q = worst_margin(&w, v, t);
-			if (q > best) {
-				best = q;
-				threshold = t;
-			}
-		}
-		world_release(&w);
-	}
-
-	if (simulate(&w, (size_t)ncust, (unsigned long)seed, stop_frac)) {
-		fputs("bench-lapse: out of memory\n", stderr);
-		return 2;
-	}
-	if (observe(&ctx, &w, &prior, v)) {
+	if (observe_all(&ctx, &w, (unsigned long)tune_seed, ad)) {
 		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
 		return 2;
 	}
-	for (i = 0; i < w.nc; i++) {
-		nstop += w.c[i].truth == STOPPED;
-		nunseen += w.c[i].truth == UNSEEN;
-		nrecent += w.c[i].truth == STOPPED && DAYS - w.c[i].stop <= RECENT;
-	}
-	printf("customers %zu (seed %.0f), %zu purchase days over %d days; stopped and observable %zu "
-	       "(%zu in the last %d days), stopped less than a gap ago (not scored) %zu\n",
-	       w.nc, seed, w.ndays, DAYS, nstop, nrecent, RECENT, nunseen);
-	printf("prior fitted: mu %.3f (%.1f days), sigma %.3f, tau %.3f, weight %.3f, from %ld customers\n",
-	       prior.mu, exp(prior.mu), prior.sigma, prior.tau, prior.weight, prior.customers);
-	if (best > -2)
-		printf("threshold %.4f (tuned on seed %.0f: largest worst margin over the naive rules, %+.3f there)\n\n",
-		       threshold, tune_seed, best);
-	else
-		printf("threshold %g (given)\n\n", threshold);
-	printf("| rule | precision | recall | precision, stopped <= %d d | recall, stopped <= %d d |\n",
-	       RECENT, RECENT);
-	printf("|---|---|---|---|---|\n");
-	for (rule = 0; rule < NRULES; rule++) {
-		struct score all, recent;
-
-		score_rule(&w, v, rule, threshold, &all, &recent);
-		printf("| %s | %.3f | %.3f | %.3f | %.3f |\n", rule_name[rule], prec(&all), recall(&all),
-		       prec(&recent), recall(&recent));
-	}
+	for (rule = 0; rule < NRULES; rule++)
+		if (tuned[rule])
+			thr[rule] = tune(ad, rule);
+	release_all(ad);
 	world_release(&w);
-	free(v);
+
+	if (simulate(&w, (size_t)ncust, (unsigned long)seed)) {
+		fputs("bench-lapse: out of memory\n", stderr);
+		return 2;
+	}
+	if (observe_all(&ctx, &w, (unsigned long)seed, ad)) {
+		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
+		return 2;
+	}
+	printf("customers %zu (seed %.0f; thresholds tuned on seed %.0f), %zu purchase days over %d days\n",
+	       w.nc, seed, tune_seed, w.ndays, HORIZON);
+	for (a = 0; a < NAGES; a++)
+		printf("age %4d days: %zu customers with two or more purchase days, %zu stopped (%zu in the "
+		       "last %d days), %zu stopped less than a gap ago (not scored); prior %.1f days, "
+		       "sigma %.2f, tau %.2f%s\n", ages[a], ad[a].n, ad[a].stopped, ad[a].recent, RECENT,
+		       ad[a].unseen, exp(ad[a].m.prior.mu), ad[a].m.prior.sigma, ad[a].m.prior.tau,
+		       ad[a].m.has_bg ? "" : "; no BG/NBD");
+	printf("thresholds:");
+	for (rule = 0; rule < NRULES; rule++)
+		if (tuned[rule])
+			printf(" %s: t = %.4g;", rule_name[rule], thr[rule]);
+	printf("\n\n| rule | age, days | precision | recall | F1 | precision, stopped <= %d d | recall | F1 |\n",
+	       RECENT);
+	printf("|---|---|---|---|---|---|---|---|\n");
+	for (rule = 0; rule < NRULES; rule++) {
+		for (a = 0; a <= NAGES; a++) {
+			struct score all = { 0, 0, 0 }, rec = { 0, 0, 0 };
+
+			if (a < NAGES)
+				score_rule(&ad[a], rule, thr[rule], &all, &rec);
+			else
+				for (int b = 0; b < NAGES; b++)
+					score_rule(&ad[b], rule, thr[rule], &all, &rec);
+			printf("| %s | %s%.0d | %.3f | %.3f | **%.3f** | %.3f | %.3f | **%.3f** |\n",
+			       a ? "" : rule_name[rule], a < NAGES ? "" : "all", a < NAGES ? ages[a] : 0,
+			       prec(&all), recall(&all), f1(&all), prec(&rec), recall(&rec), f1(&rec));
+		}
+	}
+	if (cdnow)
+		print_cdnow(&w, cdnow);
+	release_all(ad);
+	world_release(&w);
 	if (fflush(stdout) || ferror(stdout)) {
 		fputs("bench-lapse: writing stdout failed\n", stderr);
 		return 2;

@@ -44,7 +44,8 @@ struct rhythm {
 
 /*
  * Evaluates one customer's ascending purchase days (n >= 1; repeats allowed) at `today`.
- * Robust to one odd gap (median/MAD-style, not mean/sd). With no gaps of their own the prior
+ * Robust to one odd gap (median/MAD-style, not mean/sd); a wait they have made twice before,
+ * or over the same days of the year in an earlier year (a seasonal buyer), is not rare. With no gaps of their own the prior
  * alone gives the rhythm. Returns FU_EINPUT for n == 0 or days out of order.
  */
 int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int64_t *days,

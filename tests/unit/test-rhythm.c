@@ -155,21 +155,56 @@ static void test_clockwork_vs_irregular(void **state)
 	assert_true(r.p_wait < 0.05);
 }
 
-/* Nine gaps of 30 and one of 300: the usual gap stays near 30, and they are still clockwork. */
+/*
+ * Seventeen gaps of 30 and one of 300 (more than a year ago): the usual gap stays near 30,
+ * and they are still clockwork.
+ */
 static void test_one_odd_gap(void **state)
 {
-	static const int gaps[] = { 30, 30, 30, 30, 300, 30, 30, 30, 30, 30 };
+	static const int gaps[] = { 30, 30, 30, 30, 300, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30 };
 	struct rhythm_prior p;
-	int64_t days[11];
+	int64_t days[19];
 	size_t n;
 	struct rhythm r;
 
 	(void)state;
 	rhythm_prior_default(&p);
-	n = days_from_gaps(500, gaps, 10, days);
+	n = days_from_gaps(500, gaps, 18, days);
 	r = eval_ok(&p, days, n, days[n - 1] + 45);
 	assert_true(fabs(r.usual_gap / 30 - 1) < 0.10);
-	assert_true(r.p_wait < 0.05);
+	if (!(r.p_wait < 0.05))
+		fail_msg("one odd gap: p_wait %.3f at 45 days", r.p_wait);
+}
+
+/*
+ * A seasonal buyer: every 10 days from day-of-year 100 to 190 for two years, then silent.
+ * Out of season (the same days of the year they were silent over before) their wait is
+ * ordinary; a clockwork buyer with the same gaps but no such year behind is lapsing; and so
+ * is the seasonal one once the wait runs past last year's silence.
+ */
+static void test_seasonal(void **state)
+{
+	struct rhythm_prior p;
+	int64_t days[40], last;
+	size_t n = 0;
+	struct rhythm r;
+
+	(void)state;
+	rhythm_prior_default(&p);
+	for (int y = 0; y < 3; y++)
+		for (int d = 100; d <= 190 && n < 40; d += 10)
+			days[n++] = 365 * y + d;
+	last = days[n - 1];
+	r = eval_ok(&p, days, n, last + 120);
+	if (!(r.p_wait > 0.2))
+		fail_msg("seasonal buyer out of season: p_wait %.3f after 120 days", r.p_wait);
+	r = eval_ok(&p, days, n, last + 330);
+	if (!(r.p_wait < 0.05))
+		fail_msg("seasonal buyer past their usual silence: p_wait %.3f after 330 days", r.p_wait);
+	/* the last season alone: no year behind to say so */
+	r = eval_ok(&p, days + 20, n - 20, last + 120);
+	if (!(r.p_wait < 0.05))
+		fail_msg("one season only: p_wait %.3f after 120 days", r.p_wait);
 }
 
 /* One purchase day (repeated): the prior alone. */
@@ -387,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_prior_errors),
 		cmocka_unit_test(test_clockwork_vs_irregular),
 		cmocka_unit_test(test_one_odd_gap),
+		cmocka_unit_test(test_seasonal),
 		cmocka_unit_test(test_single_purchase),
 		cmocka_unit_test(test_shrinkage),
 		cmocka_unit_test(test_spec_example),
