@@ -3,109 +3,19 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "lapse.h"
-#include "model.h"
+#include "report.h"
 
 #include "banned.h"
 
 #define WHY_MAX 512
-
-/* A lapsing customer, named. */
-struct named {
-	struct lapse_entry e;
-	char *key, *name, *owner;
-};
-
-struct lapses {
-	struct named *v;
-	size_t n;
-};
-
-static void lapses_release(struct lapses *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].name);
-		free(l->v[i].owner);
-	}
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int cmp_contact(const void *a, const void *b)
-{
-	int64_t x = ((const struct named *)a)->e.contact_id, y = ((const struct named *)b)->e.contact_id;
-
-	return (x > y) - (x < y);
-}
-
-static int cmp_risk(const void *a, const void *b)
-{
-	const struct named *x = a, *y = b;
-
-	if (x->e.l.at_risk != y->e.l.at_risk)
-		return x->e.l.at_risk < y->e.l.at_risk ? 1 : -1;
-	return strcmp(x->key ? x->key : "", y->key ? y->key : "");
-}
-
-static int dup(struct fu_ctx *ctx, const char *s, char **out)
-{
-	if (!s)
-		return FU_OK;
-	*out = strdup(s);
-	return *out ? FU_OK : fu_err(ctx, FU_ENOMEM, "out of memory listing lapses");
-}
-
-/* Copies key, name and owner of the lapsing contacts (l sorted by contact id). */
-static int name_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
-			const struct contact_state *st)
-{
-	struct lapses *l = arg;
-	struct named want = { .e.contact_id = c->id }, *e;
-	int rc;
-
-	e = bsearch(&want, l->v, l->n, sizeof(*l->v), cmp_contact);
-	if (!e)
-		return FU_OK;
-	rc = dup(ctx, c->key, &e->key);
-	if (!rc)
-		rc = dup(ctx, c->name, &e->name);
-	if (!rc)
-		rc = dup(ctx, c->owner, &e->owner);
-	return rc;
-}
-
-/* The customers lapsing at the clock's time (lapse.h), into l sorted by contact id, unnamed. */
-static int find_lapses(struct cli *cli, struct store *s, const struct purchase_log *p,
-		       struct lapses *l)
-{
-	struct lapse_model m;
-	struct lapse_entry *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	rc = lapse_model_load(&cli->ctx, s, cli->now, &m); /* the agenda's model */
-	if (!rc)
-		rc = lapse_list(&cli->ctx, &m, p, cli->now, &v, &n);
-	if (!rc && n) {
-		l->v = calloc(n, sizeof(*l->v));
-		if (!l->v)
-			rc = fu_err(&cli->ctx, FU_ENOMEM, "out of memory finding lapses");
-	}
-	for (size_t i = 0; !rc && i < n; i++)
-		l->v[l->n++].e = v[i];
-	free(v);
-	return rc;
-}
 
 static json_t *num_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *lapse_json(const struct named *n)
+static json_t *lapse_json(const struct report_lapsing *n)
 {
 	const struct lapse_entry *e = &n->e;
 	char w[WHY_MAX];
@@ -119,18 +29,18 @@ static json_t *lapse_json(const struct named *n)
 			 "at_risk_per_year", round(e->l.at_risk * 100.0) / 100.0, "why", w);
 }
 
-static void print_lapses(struct cli *cli, const struct lapses *l, size_t shown)
+static void print_lapses(struct cli *cli, const struct report_lapsing *v, size_t n, size_t shown)
 {
 	double total = 0;
 	char money[48], last[32], w[WHY_MAX];
 
-	for (size_t i = 0; i < l->n; i++)
-		total += l->v[i].e.l.at_risk;
+	for (size_t i = 0; i < n; i++)
+		total += v[i].e.l.at_risk;
 	lapse_format_dollars(total, money, sizeof(money));
-	fprintf(cli->out, "%zu customer%s lapsing, about %s a year at risk\n", l->n,
-		l->n == 1 ? "" : "s", money);
+	fprintf(cli->out, "%zu customer%s lapsing, about %s a year at risk\n", n,
+		n == 1 ? "" : "s", money);
 	for (size_t i = 0; i < shown; i++) {
-		const struct named *nm = &l->v[i];
+		const struct report_lapsing *nm = &v[i];
 		const struct lapse_entry *e = &nm->e;
 
 		lapse_format_dollars(e->l.at_risk, money, sizeof(money));
@@ -158,20 +68,19 @@ static void print_lapses(struct cli *cli, const struct lapses *l, size_t shown)
 		cli_put_safe(cli->out, w);
 		fputc('\n', cli->out);
 	}
-	if (shown < l->n)
-		fprintf(cli->out, "\n... and %zu more (--limit 0 shows all)\n", l->n - shown);
+	if (shown < n)
+		fprintf(cli->out, "\n... and %zu more (--limit 0 shows all)\n", n - shown);
 }
 
 static int run_lapsed(struct cli *cli, int argc, char **argv)
 {
-	struct purchase_log p;
-	struct lapses l = { NULL, 0 };
+	struct report_lapsing *lv = NULL;
 	struct store *s;
 	const char *v;
 	char *end;
 	long limit = 0;
 	int json = 0, rc;
-	size_t shown;
+	size_t n = 0, shown;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_help_flag(cli, &cmd_lapsed, argv[i]))
@@ -191,24 +100,16 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = purchase_log_load(&cli->ctx, s, cli->now, &p);
+	rc = report_lapsing_list(&cli->ctx, s, cli->now, &lv, &n);
+	store_close(s);
 	if (rc)
-		goto out_close;
-	rc = find_lapses(cli, s, &p, &l);
-	if (rc)
-		goto out;
-	if (l.n) {
-		rc = store_contacts_list(&cli->ctx, s, NULL, name_contact, &l);
-		if (rc)
-			goto out;
-		qsort(l.v, l.n, sizeof(*l.v), cmp_risk);
-	}
-	shown = limit && (size_t)limit < l.n ? (size_t)limit : l.n;
+		return rc;
+	shown = limit && (size_t)limit < n ? (size_t)limit : n;
 	if (json) {
 		json_t *arr = json_array();
 
 		for (size_t i = 0; arr && i < shown; i++) {
-			json_t *o = lapse_json(&l.v[i]);
+			json_t *o = lapse_json(&lv[i]);
 
 			if (!o || json_array_append_new(arr, o)) {
 				json_decref(arr);
@@ -217,13 +118,9 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 		}
 		rc = cli_put_json(cli, arr);
 	} else {
-		print_lapses(cli, &l, shown);
+		print_lapses(cli, lv, n, shown);
 	}
-out:
-	lapses_release(&l);
-	purchase_log_release(&p);
-out_close:
-	store_close(s);
+	report_lapsing_free(lv, n);
 	return rc;
 }
 

@@ -1,34 +1,13 @@
 /* cmd-status.c - followup status: contacts by stage and events by type */
 #include "cli.h"
 
-#include "model.h"
+#include "report.h"
 
 #include "banned.h"
 
-struct tally {
-	int64_t now;
-	int64_t stage[STAGE__COUNT];
-	int64_t contacts, opted_out_email, do_not_contact, invoices_open, paid_late;
-};
-
-static int count_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
-			 const struct contact_state *st)
-{
-	struct tally *t = arg;
-
-	t->contacts++;
-	t->stage[contact_stage(st, t->now)]++;
-	t->opted_out_email += st->opted_out_email;
-	t->do_not_contact += st->do_not_contact;
-	t->invoices_open += st->invoices_open;
-	t->paid_late += st->paid_late;
-	return FU_OK;
-}
-
 static int run_status(struct cli *cli, int argc, char **argv)
 {
-	struct tally t = { 0 };
-	int64_t counts[EV__COUNT], total = 0;
+	struct report_status t;
 	struct store *s;
 	int json = 0, rc;
 
@@ -44,15 +23,10 @@ static int run_status(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	t.now = cli->now;
-	rc = store_contacts_list(&cli->ctx, s, NULL, count_contact, &t);
-	if (!rc)
-		rc = store_count_events(&cli->ctx, s, counts);
+	rc = report_status_build(&cli->ctx, s, cli->now, &t);
 	store_close(s);
 	if (rc)
 		return rc;
-	for (int i = 0; i < EV__COUNT; i++)
-		total += counts[i];
 	if (json) {
 		json_t *o = json_object(), *st = json_object(), *ev = json_object();
 
@@ -65,10 +39,10 @@ static int run_status(struct cli *cli, int argc, char **argv)
 		for (int i = 0; i < STAGE__COUNT; i++)
 			json_object_set_new(st, stage_name(i), json_integer(t.stage[i]));
 		for (int i = 0; i < EV__COUNT; i++)
-			json_object_set_new(ev, event_type_name(i), json_integer(counts[i]));
+			json_object_set_new(ev, event_type_name(i), json_integer(t.event_types[i]));
 		json_object_set_new(o, "contacts", json_integer(t.contacts));
 		json_object_set_new(o, "stages", st);
-		json_object_set_new(o, "events", json_integer(total));
+		json_object_set_new(o, "events", json_integer(t.events));
 		json_object_set_new(o, "event_types", ev);
 		json_object_set_new(o, "invoices_open", json_integer(t.invoices_open));
 		json_object_set_new(o, "late_payments", json_integer(t.paid_late));
@@ -79,9 +53,9 @@ static int run_status(struct cli *cli, int argc, char **argv)
 	fprintf(cli->out, "%lld contacts\n", (long long)t.contacts);
 	for (int i = 0; i < STAGE__COUNT; i++)
 		fprintf(cli->out, "  %-10s %8lld\n", stage_name(i), (long long)t.stage[i]);
-	fprintf(cli->out, "%lld events\n", (long long)total);
+	fprintf(cli->out, "%lld events\n", (long long)t.events);
 	for (int i = 0; i < EV__COUNT; i++)
-		fprintf(cli->out, "  %-12s %8lld\n", event_type_name(i), (long long)counts[i]);
+		fprintf(cli->out, "  %-12s %8lld\n", event_type_name(i), (long long)t.event_types[i]);
 	fprintf(cli->out,
 		"%lld invoices open, %lld late payments so far; %lld opted out of e-mail, "
 		"%lld do not contact\n",

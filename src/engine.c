@@ -186,11 +186,6 @@ struct occ *walk_occ_open(struct walk *w, int t, const struct event *e, int keep
 	return o;
 }
 
-static int64_t day_of(int64_t t)
-{
-	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
-}
-
 /* A touch: the pressure budget, and whether it answered (CLOSED_BY_*) or only tried. */
 static unsigned walk_touch(struct walk *w, const struct event *e)
 {
@@ -217,7 +212,7 @@ static unsigned walk_touch(struct walk *w, const struct event *e)
 
 static void walk_purchase(struct walk *w, const struct event *e)
 {
-	int64_t d = day_of(e->time);
+	int64_t d = purchase_day(e->time);
 
 	w->new_purchase_day = w->purchase_days == 0 || d != w->last_purchase_day;
 	if (w->new_purchase_day) {
@@ -237,7 +232,7 @@ static void walk_payment(struct walk *w, const struct event *e)
 	for (int i = 0; e->ref && i < w->ninv; i++) {
 		if (strcmp(w->inv[i].ref, e->ref) != 0)
 			continue;
-		if (w->inv[i].due != FU_TIME_NONE && day_of(e->time) > day_of(w->inv[i].due)) {
+		if (payment_late(e->time, w->inv[i].due)) {
 			w->late++;
 			w->paid_due = w->inv[i].due;
 			w->paid_id = w->inv[i].id;
@@ -335,7 +330,7 @@ static int walk_lapse(struct fu_ctx *ctx, struct walk *w, const struct event_lis
 
 		if (e->type != EV_PURCHASE || e->time > w->now)
 			continue;
-		day[k] = lapse_day(e->time);
+		day[k] = purchase_day(e->time);
 		amt[k++] = e->has_amount ? (double)e->amount / 100.0 : 0.0;
 	}
 	rc = lapse_eval(ctx, w->lm, day, amt, n, w->now, &w->lapse);

@@ -14,13 +14,6 @@
 #define DAY 86400
 #define WORDS_MAX 384
 
-int64_t lapse_day(int64_t t)
-{
-	int64_t d = t / DAY;
-
-	return t % DAY < 0 ? d - 1 : d;
-}
-
 /* ---- the purchase log ---- */
 
 void purchase_log_init(struct purchase_log *p)
@@ -101,7 +94,7 @@ static int push(struct fu_ctx *ctx, struct purchase_scan *ps, int64_t contact, i
 	}
 	if (p->len == ps->cap && (rc = grow_purchases(ctx, ps)))
 		return rc;
-	p->day[p->len] = lapse_day(time);
+	p->day[p->len] = purchase_day(time);
 	p->time[p->len] = time;
 	p->amount[p->len] = amount;
 	p->len++;
@@ -176,7 +169,7 @@ void lapse_model_default(struct lapse_model *m, int64_t now)
 {
 	memset(m, 0, sizeof(*m));
 	m->cutoff = lapse_model_cutoff(now);
-	m->today = lapse_day(m->cutoff) - 1;
+	m->today = purchase_day(m->cutoff) - 1;
 	rhythm_prior_default(&m->prior);
 }
 
@@ -370,7 +363,7 @@ int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct la
 int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
 	       const double *amounts, size_t n, int64_t now, struct lapse *out)
 {
-	int64_t today = lapse_day(now);
+	int64_t today = purchase_day(now);
 	struct rfm c;
 	double total = 0, span;
 	int rc;

@@ -37,9 +37,6 @@ int purchase_log_load(struct fu_ctx *ctx, struct store *s, int64_t until, struct
 int purchase_log_cut(struct fu_ctx *ctx, const struct purchase_log *p, int64_t until,
 		     struct purchase_log *out);
 
-/* The UTC day number (days since the epoch) of t. */
-int64_t lapse_day(int64_t t);
-
 /*
  * What the whole customer base says: the rhythm prior, and BG/NBD and Gamma-Gamma in days.
  * The model of a moment is fitted on the purchases made before the start of that moment's

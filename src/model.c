@@ -122,9 +122,15 @@ void contact_state_release(struct contact_state *st)
 	st->cap_open = 0;
 }
 
-static int64_t day_of(int64_t t)
+int64_t purchase_day(int64_t t)
 {
 	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+int payment_late(int64_t paid, int64_t due)
+{
+	/* a payment on the due date itself is on time */
+	return due != FU_TIME_NONE && purchase_day(paid) > purchase_day(due);
 }
 
 static int str_eq(const char *a, const char *b)
@@ -163,8 +169,7 @@ static void settle_invoice(struct contact_state *st, const struct event *e)
 
 		if (!str_eq(inv->ref, e->ref))
 			continue;
-		/* A payment on the due date itself is on time. */
-		if (inv->due != FU_TIME_NONE && day_of(e->time) > day_of(inv->due))
+		if (payment_late(e->time, inv->due))
 			st->paid_late++;
 		else
 			st->paid_on_time++;
@@ -187,6 +192,7 @@ static void touch_in(struct contact_state *st, int64_t t, int two_way)
 int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const struct event *e)
 {
 	int64_t t = e->time;
+	int o;
 
 	st->events++;
 	if (st->first_event == FU_TIME_NONE)
@@ -204,7 +210,8 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 		touch_in(st, t, 0);
 		break;
 	case EV_PURCHASE:
-		if (st->last_purchase == FU_TIME_NONE || day_of(t) != day_of(st->last_purchase))
+		if (st->last_purchase == FU_TIME_NONE ||
+		    purchase_day(t) != purchase_day(st->last_purchase))
 			st->purchase_days++;
 		st->purchases++;
 		if (st->first_purchase == FU_TIME_NONE)
@@ -231,12 +238,13 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 		break;
 	case EV_TOUCH:
 		/* a snooze is a note to ourselves, not a touch the customer felt */
-		if (str_eq(e->outcome, "snoozed"))
+		o = outcome_of(e->outcome);
+		if (o >= 0 && !outcome_info(o)->felt)
 			break;
 		st->last_touch_out = t;
-		if (outcome_is_conversation(e->outcome))
+		if (o > 0 && outcome_info(o)->conversation)
 			st->last_two_way = t;
-		if (str_eq(e->outcome, "opted-out"))
+		if (o > 0 && outcome_info(o)->opts_out)
 			st->do_not_contact = 1;
 		break;
 	case EV_REPLY:

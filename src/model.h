@@ -119,6 +119,18 @@ void contact_state_release(struct contact_state *st);
 /* Folds one event into st. Fails only on out-of-memory. Events must come in (time, id) order. */
 int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const struct event *e);
 
+/*
+ * The rules a user can name, each defined once here (and "reached" in outcome.h: a touch
+ * whose outcome is a conversation).
+ *
+ * A purchase day: the UTC day of a purchase (days since the epoch). Several purchases on one
+ * day are one purchase day, for the state, the rhythm and lapse rules and the customer-base
+ * models.
+ */
+int64_t purchase_day(int64_t t);
+/* Late: a payment made on a later UTC day than its invoice's due date; on the day is on time, and nothing is late without a due date. */
+int payment_late(int64_t paid, int64_t due);
+
 enum stage { STAGE_LEAD, STAGE_CUSTOMER, STAGE_REPEAT, STAGE_LAPSED, STAGE__COUNT };
 /* The stage at time now: lead (no purchase), customer (one purchase day), repeat, lapsed. */
 int contact_stage(const struct contact_state *st, int64_t now);

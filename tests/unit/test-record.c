@@ -16,62 +16,12 @@
 #include "agenda.h"
 #include "playbook_store.h"
 
+#include "store_fixture.h"
+
 #include "banned.h"
 
 #define NOW ((int64_t)1795590000) /* 2026-11-25T05:00:00Z */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct store *s;
-	struct fu_ctx ctx;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/fu-test-record-XXXXXX");
-	if (!mkdtemp(fx->dir)) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-	fu_ctx_init(&fx->ctx);
-	if (store_open(&fx->ctx, fx->path, STORE_OPEN_CREATE, &fx->s)) {
-		print_error("store_open: %s\n", fx->ctx.msg);
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-	const char *const suffix[] = { "", "-wal", "-shm", "-journal", ".yaml" };
-	char p[160];
-
-	store_close(fx->s);
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
-#define OK(fx, call)                                                                      \
-	do {                                                                              \
-		int ok_rc_ = (call);                                                      \
-		if (ok_rc_)                                                               \
-			print_error("%s: %s\n", #call, (fx)->ctx.msg);                    \
-		assert_int_equal(ok_rc_, FU_OK);                                          \
-	} while (0)
 
 /* One integer from SQL run on the database file itself (behind the store's back). */
 static int64_t sql_int(struct fixture *fx, const char *sql)
