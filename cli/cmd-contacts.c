@@ -76,7 +76,7 @@ static int run_contacts(struct cli *cli, int argc, char **argv)
 			if (stage_parse(v, &l.stage))
 				return cli_usage_error(cli, &cmd_contacts,
 						       "--stage: '%s' is not lead, customer, repeat "
-						       "or lapsed", v);
+						       "or dormant", v);
 		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--limit", &v))) {
 			char *end;
 
@@ -122,7 +122,7 @@ const struct cmd cmd_contacts = {
 	"Lists contacts ordered by key with their stage at the clock's time, owner, purchases,\n"
 	"spend and last event.\n\n"
 	"  --owner NAME    only this owner's contacts (--owner '' for those without one)\n"
-	"  --stage STAGE   lead, customer, repeat or lapsed\n"
+	"  --stage STAGE   lead, customer, repeat or dormant\n"
 	"  --search TEXT   key, name, e-mail or company contains TEXT (any case)\n"
 	"  --limit N       show at most N (default 50; 0 shows all)\n"
 	"  --json          an array of objects with the profile and the derived state",

@@ -28,12 +28,12 @@ static int pick_recent(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	struct recent *r = arg;
 	int stage = contact_stage(st, r->now), slot = -1;
 
-	/* one contact per stage among lead, repeat, lapsed: the most recently active */
+	/* one contact per stage among lead, repeat, dormant: the most recently active */
 	if (stage == STAGE_LEAD)
 		slot = 0;
 	else if (stage == STAGE_REPEAT)
 		slot = 1;
-	else if (stage == STAGE_LAPSED)
+	else if (stage == STAGE_DORMANT)
 		slot = 2;
 	if (slot < 0 || st->last_event == FU_TIME_NONE || st->last_event > r->now)
 		return FU_OK;

@@ -67,8 +67,9 @@ static int run_status(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_status = {
 	"status", "count contacts by stage and events by type", "status [--json]",
 	"Counts contacts by stage at the clock's time (lead: never bought; customer: bought on\n"
-	"one day; repeat: bought on two or more days; lapsed: a buyer whose wait since the last\n"
+	"one day; repeat: bought on two or more days; dormant: a buyer whose wait since the last\n"
 	"purchase is over three of their usual gaps and 90 days, or a one-time buyer after a\n"
-	"year) and events by type.",
+	"year; not to be confused with the finer rule of 'followup lapsed', which judges\n"
+	"regular buyers by their own rhythm) and events by type.",
 	run_status
 };

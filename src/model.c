@@ -267,11 +267,11 @@ static const char *const stage_names[STAGE__COUNT] = {
 	[STAGE_LEAD] = "lead",
 	[STAGE_CUSTOMER] = "customer",
 	[STAGE_REPEAT] = "repeat",
-	[STAGE_LAPSED] = "lapsed",
+	[STAGE_DORMANT] = "dormant",
 };
 
 /*
- * Lapsed, for now a plain rule: a buyer whose wait since the last purchase is more than
+ * Dormant, a plain rule on the state: a buyer whose wait since the last purchase is more than
  * three of their own average gaps and at least 90 days; a one-time buyer after 365 days.
  */
 int contact_stage(const struct contact_state *st, int64_t now)
@@ -284,11 +284,11 @@ int contact_stage(const struct contact_state *st, int64_t now)
 	if (st->purchase_days >= 2) {
 		gap = (st->last_purchase - st->first_purchase) / (st->purchase_days - 1);
 		if (since > 3 * gap && since > 90 * 86400)
-			return STAGE_LAPSED;
+			return STAGE_DORMANT;
 		return STAGE_REPEAT;
 	}
 	if (since > 365 * 86400)
-		return STAGE_LAPSED;
+		return STAGE_DORMANT;
 	return STAGE_CUSTOMER;
 }
 

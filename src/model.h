@@ -85,7 +85,7 @@ struct open_invoice {
 /*
  * State derived from one contact's events, folded in (time, id) order. It depends on
  * the events alone, never on the clock, so a rebuild reproduces it exactly; anything
- * that needs "now" (the stage lapsed, overdue invoices) is computed when shown.
+ * that needs "now" (the stage dormant, overdue invoices) is computed when shown.
  */
 struct contact_state {
 	int64_t contact_id;
@@ -131,8 +131,14 @@ int64_t purchase_day(int64_t t);
 /* Late: a payment made on a later UTC day than its invoice's due date; on the day is on time, and nothing is late without a due date. */
 int payment_late(int64_t paid, int64_t due);
 
-enum stage { STAGE_LEAD, STAGE_CUSTOMER, STAGE_REPEAT, STAGE_LAPSED, STAGE__COUNT };
-/* The stage at time now: lead (no purchase), customer (one purchase day), repeat, lapsed. */
+/*
+ * The stage at time now: lead (never bought), customer (one purchase day), repeat (two or
+ * more), dormant (a buyer silent for more than three of their average gaps and over 90
+ * days, or a one-time buyer after a year). Dormant is a coarse rule on the state alone; a
+ * regular buyer whose wait is rare for their own rhythm is "lapsed" (lapse.h), a different
+ * and finer rule.
+ */
+enum stage { STAGE_LEAD, STAGE_CUSTOMER, STAGE_REPEAT, STAGE_DORMANT, STAGE__COUNT };
 int contact_stage(const struct contact_state *st, int64_t now);
 /* The first instant after now at which contact_stage() could answer differently; INT64_MAX if never. */
 int64_t contact_stage_change(const struct contact_state *st, int64_t now);

@@ -68,7 +68,7 @@ static int tally_contact(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	struct tally *t = arg;
 	int64_t last = st->last_two_way;
 
-	if (st->events == 0 || st->do_not_contact || contact_stage(st, t->now) == STAGE_LAPSED)
+	if (st->events == 0 || st->do_not_contact || contact_stage(st, t->now) == STAGE_DORMANT)
 		return FU_OK;
 	if (st->last_touch_out != FU_TIME_NONE && st->last_touch_out > last)
 		last = st->last_touch_out;

@@ -31,7 +31,7 @@ test_expect_success 'status: contacts by stage, events by type, invoices and con
 	  lead              1
 	  customer          2
 	  repeat            0
-	  lapsed            1
+	  dormant           1
 	17 events
 	  lead                2
 	  info_request        1
@@ -61,7 +61,7 @@ test_expect_success 'show: profile, state at the clock and the whole timeline' -
 	  tz        America/New_York
 	  attrs     {"segment":"wholesale","source":"trade show"}
 	state (at the clock's time)
-	  stage     lapsed
+	  stage     dormant
 	  purchases 2 on 2 days, first 2026-01-20 15:00, last 2026-03-10 16:00, spend 2000.50
 	  invoices  2, 0 open (0.00); payments 2: 1 on time, 1 late
 	  touches   last in 2026-04-15 17:00, last out 2026-01-05 14:10, last two-way 2026-04-15 17:00

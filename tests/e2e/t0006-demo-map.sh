@@ -35,7 +35,7 @@ test_expect_success 'the demo is deterministic' '
 
 test_expect_success 'every stage and every event type is present' - <<\EOT
 	fu --db a.db status --json >s.json
-	for k in lead customer repeat lapsed; do
+	for k in lead customer repeat dormant; do
 		n=$(json_get s.json "\$.stages.$k")
 		test "$n" -gt 0 || { echo "FAIL: no $k in the demo" >&2; exit 1; }
 	done

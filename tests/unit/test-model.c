@@ -601,13 +601,13 @@ static void test_stage_lead_customer_lapsed(void **state)
 	assert_int_equal(contact_stage(&st, p + 100 * DAY), STAGE_CUSTOMER);
 	/* a one-time buyer lapses strictly after 365 days */
 	assert_int_equal(contact_stage(&st, p + 365 * DAY), STAGE_CUSTOMER);
-	assert_int_equal(contact_stage(&st, p + 365 * DAY + 1), STAGE_LAPSED);
+	assert_int_equal(contact_stage(&st, p + 365 * DAY + 1), STAGE_DORMANT);
 	/* two purchases the same day are still one purchase day */
 	apply_purchase(&st, "2026-01-10T18:00:00Z", 100);
 	assert_int_equal(st.purchase_days, 1);
 	p = at("2026-01-10T18:00:00Z");
 	assert_int_equal(contact_stage(&st, p + 365 * DAY), STAGE_CUSTOMER);
-	assert_int_equal(contact_stage(&st, p + 365 * DAY + 1), STAGE_LAPSED);
+	assert_int_equal(contact_stage(&st, p + 365 * DAY + 1), STAGE_DORMANT);
 	contact_state_release(&st);
 }
 
@@ -626,7 +626,7 @@ static void test_stage_repeat(void **state)
 	assert_int_equal(st.purchase_days, 3);
 	assert_int_equal(contact_stage(&st, last), STAGE_REPEAT);
 	assert_int_equal(contact_stage(&st, last + 90 * DAY), STAGE_REPEAT);
-	assert_int_equal(contact_stage(&st, last + 90 * DAY + 1), STAGE_LAPSED);
+	assert_int_equal(contact_stage(&st, last + 90 * DAY + 1), STAGE_DORMANT);
 	contact_state_release(&st);
 
 	/* a buyer every 60 days: 3 gaps (180 days) is the binding limit */
@@ -637,7 +637,7 @@ static void test_stage_repeat(void **state)
 	assert_true(last - at("2026-01-01T00:00:00Z") == 60 * DAY);
 	assert_int_equal(contact_stage(&st, last + 91 * DAY), STAGE_REPEAT);
 	assert_int_equal(contact_stage(&st, last + 180 * DAY), STAGE_REPEAT);
-	assert_int_equal(contact_stage(&st, last + 180 * DAY + 1), STAGE_LAPSED);
+	assert_int_equal(contact_stage(&st, last + 180 * DAY + 1), STAGE_DORMANT);
 	contact_state_release(&st);
 
 	/* a weekly buyer: 3 gaps are 21 days, so the 90 days bind */
@@ -647,7 +647,7 @@ static void test_stage_repeat(void **state)
 	last = at("2026-01-08T00:00:00Z");
 	assert_int_equal(contact_stage(&st, last + 30 * DAY), STAGE_REPEAT);
 	assert_int_equal(contact_stage(&st, last + 90 * DAY), STAGE_REPEAT);
-	assert_int_equal(contact_stage(&st, last + 90 * DAY + 1), STAGE_LAPSED);
+	assert_int_equal(contact_stage(&st, last + 90 * DAY + 1), STAGE_DORMANT);
 	/* a new purchase brings them back */
 	apply_purchase(&st, "2026-06-01T00:00:00Z", 100);
 	last = at("2026-06-01T00:00:00Z");
@@ -657,7 +657,7 @@ static void test_stage_repeat(void **state)
 
 static void test_stage_names(void **state)
 {
-	static const char *const names[STAGE__COUNT] = { "lead", "customer", "repeat", "lapsed" };
+	static const char *const names[STAGE__COUNT] = { "lead", "customer", "repeat", "dormant" };
 	int stage;
 
 	(void)state;
