@@ -141,27 +141,14 @@ json_t *cli_json_state(const struct contact_state *st, int64_t now)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "stage", json_string(stage_name(contact_stage(st, now))));
-	json_object_set_new(o, "events", json_integer(st->events));
-	json_object_set_new(o, "first_event", cli_json_time(st->first_event));
-	json_object_set_new(o, "last_event", cli_json_time(st->last_event));
-	json_object_set_new(o, "lead_at", cli_json_time(st->lead_at));
-	json_object_set_new(o, "purchases", json_integer(st->purchases));
-	json_object_set_new(o, "purchase_days", json_integer(st->purchase_days));
-	json_object_set_new(o, "first_purchase", cli_json_time(st->first_purchase));
-	json_object_set_new(o, "last_purchase", cli_json_time(st->last_purchase));
-	json_object_set_new(o, "spend", cli_json_money(st->spend));
-	json_object_set_new(o, "invoices", json_integer(st->invoices));
-	json_object_set_new(o, "invoices_open", json_integer(st->invoices_open));
-	json_object_set_new(o, "open_amount", cli_json_money(st->open_amount));
-	json_object_set_new(o, "payments", json_integer(st->payments));
-	json_object_set_new(o, "paid_on_time", json_integer(st->paid_on_time));
-	json_object_set_new(o, "paid_late", json_integer(st->paid_late));
-	json_object_set_new(o, "services", json_integer(st->services));
-	json_object_set_new(o, "last_touch_in", cli_json_time(st->last_touch_in));
-	json_object_set_new(o, "last_touch_out", cli_json_time(st->last_touch_out));
-	json_object_set_new(o, "last_two_way", cli_json_time(st->last_two_way));
-	json_object_set_new(o, "opted_out_email", json_boolean(st->opted_out_email));
-	json_object_set_new(o, "do_not_contact", json_boolean(st->do_not_contact));
+	/* every column of the state, in CONTACT_STATE_COLUMNS order (model.h) */
+#define JSON_COUNT(v) json_integer(v)
+#define JSON_MONEY(v) cli_json_money(v)
+#define JSON_TIME(v) cli_json_time(v)
+#define JSON_FLAG(v) json_boolean(v)
+#define X(name, kind) json_object_set_new(o, #name, JSON_##kind(st->name));
+	CONTACT_STATE_COLUMNS(X)
+#undef X
 	return o;
 }
 

@@ -102,14 +102,14 @@ void contact_state_init(struct contact_state *st, int64_t contact_id)
 {
 	memset(st, 0, sizeof(*st));
 	st->contact_id = contact_id;
-	st->first_event = FU_TIME_NONE;
-	st->last_event = FU_TIME_NONE;
-	st->lead_at = FU_TIME_NONE;
-	st->first_purchase = FU_TIME_NONE;
-	st->last_purchase = FU_TIME_NONE;
-	st->last_touch_in = FU_TIME_NONE;
-	st->last_touch_out = FU_TIME_NONE;
-	st->last_two_way = FU_TIME_NONE;
+	/* every time column starts as "none" */
+#define TIME_NONE_COUNT(f)
+#define TIME_NONE_MONEY(f)
+#define TIME_NONE_FLAG(f)
+#define TIME_NONE_TIME(f) st->f = FU_TIME_NONE;
+#define X(name, kind) TIME_NONE_##kind(name)
+	CONTACT_STATE_COLUMNS(X)
+#undef X
 }
 
 void contact_state_release(struct contact_state *st)

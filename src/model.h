@@ -83,31 +83,54 @@ struct open_invoice {
 };
 
 /*
+ * The columns of the state derived from a contact's events, described once: the struct
+ * below, the store's columns, binds and reads (store_sqlite.c) and the JSON of a state (cli)
+ * all follow this list, in this order. X(field, KIND) with KIND one of
+ *   COUNT  a count (int64_t)          MONEY  cents (int64_t)
+ *   TIME   an instant or FU_TIME_NONE (int64_t; stored as NULL when none)
+ *   FLAG   0 or 1 (int)
+ * A new column is one line here plus a schema migration in store_sqlite.c (test-store
+ * checks that the table's columns follow this list).
+ */
+#define CONTACT_STATE_COLUMNS(X)                                                            \
+	X(events, COUNT)                                                                    \
+	X(first_event, TIME)                                                                \
+	X(last_event, TIME)                                                                 \
+	X(lead_at, TIME)         /* first lead event */                                     \
+	X(purchases, COUNT)      /* purchase events */                                      \
+	X(purchase_days, COUNT)  /* distinct purchase days (purchase_day()) */              \
+	X(first_purchase, TIME)                                                             \
+	X(last_purchase, TIME)                                                              \
+	X(spend, MONEY)                                                                     \
+	X(invoices, COUNT)       /* invoice events */                                       \
+	X(invoices_open, COUNT)                                                             \
+	X(open_amount, MONEY)                                                               \
+	X(payments, COUNT)                                                                  \
+	X(paid_on_time, COUNT)                                                              \
+	X(paid_late, COUNT)      /* payment_late() */                                       \
+	X(services, COUNT)                                                                  \
+	X(last_touch_in, TIME)   /* last event from the contact (lead, request, click,      \
+				  * purchase, payment, reply, ...) */                       \
+	X(last_touch_out, TIME)  /* last touch a person made */                             \
+	X(last_two_way, TIME)    /* last contact both ways: a reached touch, a reply, a     \
+				  * purchase, a payment */                                  \
+	X(opted_out_email, FLAG)                                                            \
+	X(do_not_contact, FLAG)
+
+#define CONTACT_STATE_CTYPE_COUNT int64_t
+#define CONTACT_STATE_CTYPE_MONEY int64_t
+#define CONTACT_STATE_CTYPE_TIME int64_t
+#define CONTACT_STATE_CTYPE_FLAG int
+#define CONTACT_STATE_FIELD(name, kind) CONTACT_STATE_CTYPE_##kind name;
+
+/*
  * State derived from one contact's events, folded in (time, id) order. It depends on
  * the events alone, never on the clock, so a rebuild reproduces it exactly; anything
  * that needs "now" (the stage dormant, overdue invoices) is computed when shown.
  */
 struct contact_state {
 	int64_t contact_id;
-	int64_t events;
-	int64_t first_event, last_event;
-	int64_t lead_at;            /* first lead event, or FU_TIME_NONE */
-	int64_t purchases;          /* purchase events */
-	int64_t purchase_days;      /* distinct UTC days with a purchase */
-	int64_t first_purchase, last_purchase;
-	int64_t spend;              /* cents */
-	int64_t invoices;           /* invoice events */
-	int64_t invoices_open;
-	int64_t open_amount;        /* cents */
-	int64_t payments;
-	int64_t paid_on_time;
-	int64_t paid_late;
-	int64_t services;
-	int64_t last_touch_in;      /* last event from the contact (lead, request, click, purchase, payment, reply, ...) */
-	int64_t last_touch_out;     /* last touch a person made */
-	int64_t last_two_way;       /* last contact both ways: a reached touch, a reply, a purchase, a payment */
-	int opted_out_email;
-	int do_not_contact;
+	CONTACT_STATE_COLUMNS(CONTACT_STATE_FIELD)
 	/* working set while folding; not stored */
 	int n_open;
 	size_t cap_open;

@@ -47,20 +47,16 @@ enum stmt_id {
 };
 
 #define EVENT_COLS "id, ext_id, type, contact_id, time, amount, ref, due, channel, outcome, note"
-#define STATE_COLS                                                                            \
-	"contact_id, events, first_event, last_event, lead_at, purchases, purchase_days, "    \
-	"first_purchase, last_purchase, spend, invoices, invoices_open, open_amount, "        \
-	"payments, paid_on_time, paid_late, services, last_touch_in, last_touch_out, "        \
-	"last_two_way, opted_out_email, do_not_contact"
-#define STATE_NCOLS 22
+/* The state's columns, from CONTACT_STATE_COLUMNS (model.h): names, s.names, placeholders. */
+#define STATE_COL(name, kind) ", " #name
+#define STATE_SCOL(name, kind) ", s." #name
+#define STATE_PARAM(name, kind) ", ?"
+#define STATE_COLS "contact_id" CONTACT_STATE_COLUMNS(STATE_COL)
 #define CONTACT_COLS "c.id, c.key, c.name, c.email, c.phone, c.company, c.owner, c.tz, c.attrs"
+#define CONTACT_NCOLS 9
 /* A contact and its state (STATE_COLS from s), as read by read_contact and read_state. */
 #define CONTACT_STATE_COLS                                                                    \
-	CONTACT_COLS ", s.contact_id, s.events, s.first_event, s.last_event, "               \
-	"s.lead_at, s.purchases, s.purchase_days, s.first_purchase, s.last_purchase, "        \
-	"s.spend, s.invoices, s.invoices_open, s.open_amount, s.payments, s.paid_on_time, "  \
-	"s.paid_late, s.services, s.last_touch_in, s.last_touch_out, s.last_two_way, "       \
-	"s.opted_out_email, s.do_not_contact "                                              \
+	CONTACT_COLS ", s.contact_id" CONTACT_STATE_COLUMNS(STATE_SCOL) " "                  \
 	"FROM contacts c LEFT JOIN contact_state s ON s.contact_id = c.id "
 
 static const char *const stmt_sql[ST__COUNT] = {
@@ -98,9 +94,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 			      "WHERE type = ?2 AND time <= ?1 ORDER BY contact_id, time, id",
 	[ST_PURCHASE_SINCE] = "SELECT EXISTS(SELECT 1 FROM events WHERE id > ?1 AND type = ?2 "
 			      "AND time < ?3)",
-	[ST_STATE_PUT] = "INSERT OR REPLACE INTO contact_state(" STATE_COLS ") VALUES (?1, ?2, ?3, "
-			 "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-			 "?20, ?21, ?22)",
+	[ST_STATE_PUT] = "INSERT OR REPLACE INTO contact_state(" STATE_COLS ") VALUES (?"
+			 CONTACT_STATE_COLUMNS(STATE_PARAM) ")",
 	[ST_STATE_GET] = "SELECT " STATE_COLS " FROM contact_state WHERE contact_id = ?1",
 	[ST_STATE_CLEAR] = "DELETE FROM contact_state",
 	[ST_STATE_FILL] = "INSERT INTO contact_state(contact_id) SELECT id FROM contacts "
@@ -863,44 +858,27 @@ void store_events_cursor_close(struct store_events_cursor *cur)
 	free(cur);
 }
 
-/* The stored columns of a state, in STATE_COLS order. */
-static void state_fields(struct contact_state *st, int64_t *v[STATE_NCOLS])
-{
-	int64_t *p[STATE_NCOLS] = {
-		&st->contact_id, &st->events, &st->first_event, &st->last_event, &st->lead_at,
-		&st->purchases, &st->purchase_days, &st->first_purchase, &st->last_purchase,
-		&st->spend, &st->invoices, &st->invoices_open, &st->open_amount, &st->payments,
-		&st->paid_on_time, &st->paid_late, &st->services, &st->last_touch_in,
-		&st->last_touch_out, &st->last_two_way, NULL, NULL
-	};
-
-	memcpy(v, p, sizeof(p));
-}
-
-/* Time columns (nullable) among STATE_COLS. */
-static int state_col_is_time(int i)
-{
-	return i == 2 || i == 3 || i == 4 || i == 7 || i == 8 || (i >= 17 && i <= 19);
-}
+/* Binding and reading one column of each kind of CONTACT_STATE_COLUMNS. */
+#define BIND_COUNT(st, i, v) sqlite3_bind_int64(st, i, v)
+#define BIND_MONEY(st, i, v) sqlite3_bind_int64(st, i, v)
+#define BIND_TIME(st, i, v) bind_time(st, i, v)
+#define BIND_FLAG(st, i, v) sqlite3_bind_int(st, i, v)
+#define COLUMN_COUNT(st, i) sqlite3_column_int64(st, i)
+#define COLUMN_MONEY(st, i) sqlite3_column_int64(st, i)
+#define COLUMN_TIME(st, i) col_time(st, i)
+#define COLUMN_FLAG(st, i) sqlite3_column_int(st, i)
 
 int store_state_put(struct fu_ctx *ctx, struct store *s, const struct contact_state *cst)
 {
-	struct contact_state copy = *cst;
-	int64_t *v[STATE_NCOLS];
 	sqlite3_stmt *st;
-	int rc = stmt_get(ctx, s, ST_STATE_PUT, &st);
+	int rc = stmt_get(ctx, s, ST_STATE_PUT, &st), i = 1;
 
 	if (rc)
 		return rc;
-	state_fields(&copy, v);
-	for (int i = 0; i < STATE_NCOLS - 2; i++) {
-		if (state_col_is_time(i))
-			bind_time(st, i + 1, *v[i]);
-		else
-			sqlite3_bind_int64(st, i + 1, *v[i]);
-	}
-	sqlite3_bind_int(st, STATE_NCOLS - 1, cst->opted_out_email);
-	sqlite3_bind_int(st, STATE_NCOLS, cst->do_not_contact);
+	sqlite3_bind_int64(st, i++, cst->contact_id);
+#define X(name, kind) BIND_##kind(st, i++, cst->name);
+	CONTACT_STATE_COLUMNS(X)
+#undef X
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
@@ -911,17 +889,14 @@ int store_state_put(struct fu_ctx *ctx, struct store *s, const struct contact_st
 /* Reads a state from columns first.. of st; a NULL contact_id column gives an empty state. */
 static void read_state(sqlite3_stmt *st, int first, int64_t contact_id, struct contact_state *cs)
 {
-	int64_t *v[STATE_NCOLS];
+	int i = first + 1;
 
 	contact_state_init(cs, contact_id);
 	if (sqlite3_column_type(st, first) == SQLITE_NULL)
 		return;
-	state_fields(cs, v);
-	for (int i = 0; i < STATE_NCOLS - 2; i++)
-		*v[i] = state_col_is_time(i) ? col_time(st, first + i) :
-					       sqlite3_column_int64(st, first + i);
-	cs->opted_out_email = sqlite3_column_int(st, first + STATE_NCOLS - 2);
-	cs->do_not_contact = sqlite3_column_int(st, first + STATE_NCOLS - 1);
+#define X(name, kind) cs->name = COLUMN_##kind(st, i++);
+	CONTACT_STATE_COLUMNS(X)
+#undef X
 }
 
 int store_state_get(struct fu_ctx *ctx, struct store *s, int64_t contact_id,
@@ -966,7 +941,7 @@ static int scan_contacts(struct fu_ctx *ctx, struct store *s, sqlite3_stmt *st,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_contact(ctx, st, 0, 0, &c);
-		read_state(st, 9, c.id, &cs);
+		read_state(st, CONTACT_NCOLS, c.id, &cs);
 		rc = fn(ctx, arg, &c, &cs);
 		if (rc) {
 			stmt_done(st);

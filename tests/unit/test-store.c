@@ -970,6 +970,37 @@ static void test_rebuild_equals_per_contact(void **state)
 	}
 }
 
+/* The contact_state table has exactly the columns of CONTACT_STATE_COLUMNS, in order. */
+static void test_state_columns_described_once(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const want[] = {
+		"contact_id",
+#define X(name, kind) #name,
+		CONTACT_STATE_COLUMNS(X)
+#undef X
+	};
+	size_t n = 0;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	open_create(fx);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('contact_state') "
+					    "ORDER BY cid", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (n >= sizeof(want) / sizeof(want[0]) || strcmp(name, want[n]) != 0)
+			fail_msg("column %zu of contact_state is '%s'; CONTACT_STATE_COLUMNS says '%s'",
+				 n, name, n < sizeof(want) / sizeof(want[0]) ? want[n] : "(none)");
+		n++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -985,6 +1016,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_bad_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_bad_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_columns_described_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contacts_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake, setup, teardown),
