@@ -1,7 +1,10 @@
 /* cli.c - helpers shared by the subcommands: opening the store, flags, safe and JSON output */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datetime.h"
@@ -15,14 +18,22 @@ int cli_open(struct cli *cli, int create, struct store **s)
 			  s);
 }
 
-int cli_flag_value(struct cli *cli, int argc, char **argv, int *i, const char *name,
-		   const char **value)
+void cli_print_help(FILE *f, const struct cmd *c)
 {
-	size_t n = strlen(name);
+	fprintf(f, "usage: followup %s\n\n%s\n", c->usage, c->help);
+}
+
+/* Whether argv[*i] is flag f; its value (if it takes one) into *value, *i moved past it. */
+static int match(struct cli *cli, int argc, char **argv, int *i, const struct cli_flag *f,
+		 const char **value)
+{
+	size_t n = strlen(f->name);
 	const char *a = argv[*i];
 
-	if (strncmp(a, name, n) != 0)
+	if (strncmp(a, f->name, n) != 0)
 		return 0;
+	if (!f->takes_value)
+		return a[n] == '\0';
 	if (a[n] == '=') {
 		*value = a + n + 1;
 		return 1;
@@ -30,16 +41,71 @@ int cli_flag_value(struct cli *cli, int argc, char **argv, int *i, const char *n
 	if (a[n] != '\0')
 		return 0;
 	if (*i + 1 >= argc) {
-		fu_err(&cli->ctx, FU_EUSAGE, "%s: needs a value", name);
+		fu_err(&cli->ctx, FU_EUSAGE, "%s: needs a value", f->name);
 		return -1;
 	}
 	*value = argv[++*i];
 	return 1;
 }
 
-int cli_flag(char **argv, int i, const char *name)
+int cli_take_flag(struct cli *cli, int argc, char **argv, int *i, const struct cli_flag *flags)
 {
-	return strcmp(argv[i], name) == 0;
+	for (const struct cli_flag *f = flags; f && f->name; f++) {
+		const char *v = NULL;
+		int rc = match(cli, argc, argv, i, f, &v);
+
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (f->takes_value)
+			*(const char **)f->dst = v;
+		else
+			*(int *)f->dst = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_parse(struct cli *cli, const struct cmd *c, int argc, char **argv, struct cli_args *a)
+{
+	a->npos = 0;
+	a->help = 0;
+	for (int i = 1; i < argc; i++) {
+		int rc;
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			cli_print_help(cli->out, c);
+			a->help = 1;
+			return FU_OK;
+		}
+		rc = cli_take_flag(cli, argc, argv, &i, a->flags);
+		if (rc < 0)
+			return cli->ctx.rc;
+		if (rc)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage_error(cli, c, "unknown option '%s'", argv[i]);
+		if (a->npos >= a->maxpos)
+			return cli_usage_error(cli, c, "unexpected argument '%s'", argv[i]);
+		a->pos[a->npos++] = argv[i];
+	}
+	return FU_OK;
+}
+
+int cli_count(struct cli *cli, const struct cmd *c, const char *flag, const char *v, long min,
+	      long max, const char *what, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*end || end == v || errno || n < min || n > max)
+		return cli_usage_error(cli, c, "%s: '%s' is not %s", flag, v, what);
+	*out = n;
+	return FU_OK;
 }
 
 int cli_usage_error(struct cli *cli, const struct cmd *c, const char *fmt, ...)
@@ -51,14 +117,6 @@ int cli_usage_error(struct cli *cli, const struct cmd *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return fu_err(&cli->ctx, FU_EUSAGE, "%s: %s\nusage: followup %s", c->name, msg, c->usage);
-}
-
-int cli_help_flag(struct cli *cli, const struct cmd *c, const char *arg)
-{
-	if (strcmp(arg, "-h") != 0 && strcmp(arg, "--help") != 0)
-		return 0;
-	cli_print_help(cli->out, c);
-	return 1;
 }
 
 void cli_put_safe(FILE *f, const char *s)

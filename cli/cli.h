@@ -1,4 +1,4 @@
-/* cli.h - what every subcommand shares: the run context, the command table entry, output helpers */
+/* cli.h - what every subcommand shares: the run context, the command entry, flags, output helpers */
 #ifndef FU_CLI_H
 #define FU_CLI_H
 
@@ -28,33 +28,60 @@ struct cmd {
 	int (*run)(struct cli *cli, int argc, char **argv);
 };
 
-extern const struct cmd cmd_init, cmd_demo, cmd_import, cmd_contacts, cmd_show, cmd_event,
-	cmd_agenda, cmd_done, cmd_snooze, cmd_playbook, cmd_report,
-	cmd_status, cmd_rebuild, cmd_version, cmd_help;
-extern const struct cmd cmd_model, cmd_lapsed;
-
-/* The command table (NULL-terminated), defined in main.c; drives dispatch and help. */
-extern const struct cmd *const commands[];
-const struct cmd *cli_find(const char *name);
+/* Prints c's usage and help to f. */
 void cli_print_help(FILE *f, const struct cmd *c);
 
 /* Opens the database (must exist unless create). */
 int cli_open(struct cli *cli, int create, struct store **s);
 
 /*
- * Flag parsing: at argv[*i], if it is `name` (or `name=value`), takes its value (from
- * the same word or the next) into *value and advances *i. Returns 1 if matched, 0 if
- * not, -1 (with the message on ctx) if the value is missing.
+ * Flags: every command declares its own as a table, ended by { NULL }, of booleans
+ * (CLI_BOOL: *(int *)dst = 1 when given) and flags with a value (CLI_VALUE: *(const char
+ * **)dst, from "--x VALUE" or "--x=VALUE"; a later one wins).
  */
-int cli_flag_value(struct cli *cli, int argc, char **argv, int *i, const char *name,
-		   const char **value);
-/* 1 if argv[*i] is the boolean flag `name`. */
-int cli_flag(char **argv, int i, const char *name);
+struct cli_flag {
+	const char *name;
+	int takes_value;
+	void *dst;
+};
+#define CLI_BOOL(name, p) { (name), 0, (p) }
+#define CLI_VALUE(name, p) { (name), 1, (p) }
+
+/*
+ * If argv[*i] is one of flags, stores it, advances *i past its value and returns 1; 0 when
+ * it is none of them; -1 (FU_EUSAGE "--x: needs a value" on ctx) when its value is missing.
+ */
+int cli_take_flag(struct cli *cli, int argc, char **argv, int *i, const struct cli_flag *flags);
+
+/*
+ * What a command takes: its flags, and room for up to maxpos positional words (a word not
+ * starting with '-', or "-" alone) in pos[]. cli_parse sets npos, and help when -h/--help
+ * was given (c's help is then printed and nothing else should be done).
+ */
+struct cli_args {
+	const struct cli_flag *flags;
+	const char **pos;
+	int maxpos;
+	int npos;
+	int help;
+};
+
+/*
+ * Parses argv[1..argc) (argv[0] is the command's name) for c into a. An unknown flag or a
+ * positional word too many is a usage error (FU_EUSAGE, with c's usage line).
+ */
+int cli_parse(struct cli *cli, const struct cmd *c, int argc, char **argv, struct cli_args *a);
+
+/*
+ * A count given to flag: v as a whole number in [min, max] into *out, else a usage error
+ * "FLAG: 'v' is not WHAT".
+ */
+int cli_count(struct cli *cli, const struct cmd *c, const char *flag, const char *v, long min,
+	      long max, const char *what, long *out);
+
 /* The usage error for an unknown flag or extra argument. */
 int cli_usage_error(struct cli *cli, const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* 1 if argv[*i] is -h/--help (and prints the help). */
-int cli_help_flag(struct cli *cli, const struct cmd *c, const char *arg);
 
 /* Prints s with control characters replaced by '?', so stored text cannot drive the terminal. */
 void cli_put_safe(FILE *f, const char *s);

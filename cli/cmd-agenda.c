@@ -1,6 +1,7 @@
 /* cmd-agenda.c - followup agenda: who to follow up with today, why, when, how and what to say */
-#include "cli.h"
+#include "commands.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,52 +197,29 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 	struct agenda a;
 	struct store *s;
 	struct civil cv;
-	const char *v, *date = NULL;
+	const char *date = NULL;
 	int json = 0, rc, overdue = 0, automated = 0, show_automated = 0, shown = 0;
 	long limit = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_agenda, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if (cli_flag(argv, i, "--all")) {
-			o.all = 1;
-		} else if (cli_flag(argv, i, "--full")) {
-			o.full = 1;
-		} else if (cli_flag(argv, i, "--automated")) {
-			show_automated = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--owner", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			o.owner = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--limit", &v))) {
-			char *end;
+	const char *lim = NULL, *jobs = NULL;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--json", &json), CLI_BOOL("--all", &o.all), CLI_BOOL("--full", &o.full),
+		CLI_BOOL("--automated", &show_automated), CLI_VALUE("--owner", &o.owner),
+		CLI_VALUE("--limit", &lim), CLI_VALUE("--jobs", &jobs), CLI_VALUE("--date", &date),
+		{ NULL, 0, NULL }
+	};
+	struct cli_args args = { flags, NULL, 0, 0, 0 };
+	long n;
 
-			if (rc < 0)
-				return cli->ctx.rc;
-			limit = strtol(v, &end, 10);
-			if (*end || end == v || limit < 0)
-				return cli_usage_error(cli, &cmd_agenda, "--limit: '%s' is not a count", v);
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--jobs", &v))) {
-			char *end;
-			long n;
-
-			if (rc < 0)
-				return cli->ctx.rc;
-			n = strtol(v, &end, 10);
-			if (*end || end == v || n < 1 || n > 8)
-				return cli_usage_error(cli, &cmd_agenda, "--jobs: '%s' is not a number "
-						       "from 1 to 8", v);
-			o.jobs = (int)n;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--date", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			date = v;
-		} else {
-			return cli_usage_error(cli, &cmd_agenda, "unexpected argument '%s'", argv[i]);
-		}
-	}
+	rc = cli_parse(cli, &cmd_agenda, argc, argv, &args);
+	if (rc || args.help)
+		return rc;
+	if (lim && cli_count(cli, &cmd_agenda, "--limit", lim, 0, LONG_MAX, "a count", &limit))
+		return cli->ctx.rc;
+	if (jobs && cli_count(cli, &cmd_agenda, "--jobs", jobs, 1, 8, "a number from 1 to 8", &n))
+		return cli->ctx.rc;
+	if (jobs)
+		o.jobs = (int)n;
 	dt_to_civil(cli->now, &cv);
 	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
 	if (date) {

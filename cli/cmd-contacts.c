@@ -1,6 +1,7 @@
 /* cmd-contacts.c - followup contacts: list and filter contacts with their derived state */
-#include "cli.h"
+#include "commands.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,43 +55,24 @@ static int run_contacts(struct cli *cli, int argc, char **argv)
 	struct contact_filter filt = { NULL, NULL };
 	struct listing l = { cli, -1, 50, 0, 0, NULL };
 	struct store *s;
-	const char *v;
 	int json = 0, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_contacts, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--owner", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			filt.owner = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--search", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			filt.search = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--stage", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			if (stage_parse(v, &l.stage))
-				return cli_usage_error(cli, &cmd_contacts,
-						       "--stage: '%s' is not lead, customer, repeat "
-						       "or dormant", v);
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--limit", &v))) {
-			char *end;
+	const char *stage = NULL, *lim = NULL;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--json", &json), CLI_VALUE("--owner", &filt.owner),
+		CLI_VALUE("--search", &filt.search), CLI_VALUE("--stage", &stage),
+		CLI_VALUE("--limit", &lim), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, NULL, 0, 0, 0 };
 
-			if (rc < 0)
-				return cli->ctx.rc;
-			l.limit = strtol(v, &end, 10);
-			if (*end || l.limit < 0 || end == v)
-				return cli_usage_error(cli, &cmd_contacts,
-						       "--limit: '%s' is not a count", v);
-		} else {
-			return cli_usage_error(cli, &cmd_contacts, "unexpected argument '%s'",
-					       argv[i]);
-		}
-	}
+	rc = cli_parse(cli, &cmd_contacts, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (stage && stage_parse(stage, &l.stage))
+		return cli_usage_error(cli, &cmd_contacts,
+				       "--stage: '%s' is not lead, customer, repeat or dormant", stage);
+	if (lim && cli_count(cli, &cmd_contacts, "--limit", lim, 0, LONG_MAX, "a count", &l.limit))
+		return cli->ctx.rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;

@@ -1,5 +1,5 @@
 /* cmd-done.c - followup done / snooze: a follow-up's outcome, recorded as a touch event */
-#include "cli.h"
+#include "commands.h"
 
 #include <string.h>
 
@@ -45,39 +45,22 @@ struct record_args {
  * (--next or --until) for c. Fails with c's usage on anything else.
  */
 static int parse_record(struct cli *cli, const struct cmd *c, int argc, char **argv,
-			int with_outcome, const char *date_flag, struct record_args *a)
+			int with_outcome, const char *date_flag, struct record_args *r)
 {
-	const char *v;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--json", &r->json), CLI_VALUE(date_flag, &r->date),
+		CLI_VALUE("--note", &r->note),
+		with_outcome ? (struct cli_flag)CLI_VALUE("--outcome", &r->outcome) :
+			       (struct cli_flag){ NULL, 0, NULL },
+		{ NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, &r->id, 1, 0, 0 };
 	int rc;
 
-	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, c, argv[i])) {
-			a->help = 1;
-			return FU_OK;
-		}
-		if (cli_flag(argv, i, "--json")) {
-			a->json = 1;
-		} else if (with_outcome &&
-			   (rc = cli_flag_value(cli, argc, argv, &i, "--outcome", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			a->outcome = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, date_flag, &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			a->date = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--note", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			a->note = v;
-		} else if (argv[i][0] != '-' && !a->id) {
-			a->id = argv[i];
-		} else {
-			return cli_usage_error(cli, c, "unexpected argument '%s'", argv[i]);
-		}
-	}
-	return FU_OK;
+	memset(r, 0, sizeof(*r));
+	rc = cli_parse(cli, c, argc, argv, &a);
+	r->help = a.help;
+	return rc;
 }
 
 static int run_done(struct cli *cli, int argc, char **argv)

@@ -1,5 +1,5 @@
 /* cmd-event.c - followup event TYPE CONTACT: append one event by hand */
-#include "cli.h"
+#include "commands.h"
 
 #include "record.h"
 
@@ -11,39 +11,20 @@ static int run_event(struct cli *cli, int argc, char **argv)
 	struct record_result r;
 	struct store *s;
 	const char *pos[2] = { NULL, NULL };
-	const char *v;
-	int npos = 0, json = 0, rc;
-	struct { const char *flag; const char **dst; } flags[] = {
-		{ "--time", &t.time }, { "--amount", &t.amount }, { "--ref", &t.ref },
-		{ "--due", &t.due }, { "--channel", &t.channel }, { "--outcome", &t.outcome },
-		{ "--note", &t.note }, { "--id", &t.id },
+	int json = 0, rc;
+	const struct cli_flag flags[] = {
+		CLI_VALUE("--time", &t.time), CLI_VALUE("--amount", &t.amount),
+		CLI_VALUE("--ref", &t.ref), CLI_VALUE("--due", &t.due),
+		CLI_VALUE("--channel", &t.channel), CLI_VALUE("--outcome", &t.outcome),
+		CLI_VALUE("--note", &t.note), CLI_VALUE("--id", &t.id), CLI_BOOL("--json", &json),
+		{ NULL, 0, NULL }
 	};
+	struct cli_args a = { flags, pos, 2, 0, 0 };
 
-	for (int i = 1; i < argc; i++) {
-		int matched = 0;
-
-		if (cli_help_flag(cli, &cmd_event, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-			continue;
-		}
-		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]) && !matched; k++) {
-			rc = cli_flag_value(cli, argc, argv, &i, flags[k].flag, &v);
-			if (rc < 0)
-				return cli->ctx.rc;
-			if (rc) {
-				*flags[k].dst = v;
-				matched = 1;
-			}
-		}
-		if (matched)
-			continue;
-		if (argv[i][0] == '-' || npos == 2)
-			return cli_usage_error(cli, &cmd_event, "unexpected argument '%s'", argv[i]);
-		pos[npos++] = argv[i];
-	}
-	if (npos < 2)
+	rc = cli_parse(cli, &cmd_event, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (a.npos < 2)
 		return cli_usage_error(cli, &cmd_event, "give the event's TYPE and CONTACT");
 	t.type = pos[0];
 	t.contact = pos[1];

@@ -1,5 +1,5 @@
 /* cmd-import.c - followup import contacts|events FILE: CSV or JSON Lines, mapped, all or nothing */
-#include "cli.h"
+#include "commands.h"
 
 #include <string.h>
 
@@ -77,62 +77,37 @@ static int run_import(struct cli *cli, int argc, char **argv)
 	struct import_opts o;
 	struct import_result r;
 	struct store *s;
-	const char *kind = NULL, *path = NULL, *v;
+	const char *kind, *path;
 	int json = 0, rc;
+	const char *pos[2] = { NULL, NULL }, *sep = NULL, *format = NULL;
+	int no_header = 0;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--json", &json), CLI_BOOL("--skip-bad", &o.skip_bad),
+		CLI_BOOL("--no-header", &no_header), CLI_VALUE("--map", &o.map),
+		CLI_VALUE("--map-file", &o.map_file), CLI_VALUE("--type", &o.fixed_type),
+		CLI_VALUE("--date-format", &o.date_format), CLI_VALUE("--sep", &sep),
+		CLI_VALUE("--format", &format), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, pos, 2, 0, 0 };
 
 	import_opts_init(&o);
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_import, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if (cli_flag(argv, i, "--skip-bad")) {
-			o.skip_bad = 1;
-		} else if (cli_flag(argv, i, "--no-header")) {
-			o.header = 0;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--map", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			o.map = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--map-file", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			o.map_file = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--type", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			o.fixed_type = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--date-format", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			o.date_format = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--sep", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			if (parse_sep_flag(v, &o.sep))
-				return cli_usage_error(cli, &cmd_import,
-						       "--sep: '%s': use one character or comma, "
-						       "semicolon, tab, pipe, whitespace", v);
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--format", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			if (strcmp(v, "csv") == 0)
-				o.format = IMPORT_CSV;
-			else if (strcmp(v, "jsonl") == 0)
-				o.format = IMPORT_JSONL;
-			else
-				return cli_usage_error(cli, &cmd_import,
-						       "--format: '%s': use csv or jsonl", v);
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error(cli, &cmd_import, "unknown option '%s'", argv[i]);
-		} else if (!kind) {
-			kind = argv[i];
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			return cli_usage_error(cli, &cmd_import, "unexpected argument '%s'", argv[i]);
-		}
-	}
+	rc = cli_parse(cli, &cmd_import, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	kind = pos[0];
+	path = pos[1];
+	if (no_header)
+		o.header = 0;
+	if (sep && parse_sep_flag(sep, &o.sep))
+		return cli_usage_error(cli, &cmd_import,
+				       "--sep: '%s': use one character or comma, semicolon, tab, "
+				       "pipe, whitespace", sep);
+	if (format && strcmp(format, "csv") == 0)
+		o.format = IMPORT_CSV;
+	else if (format && strcmp(format, "jsonl") == 0)
+		o.format = IMPORT_JSONL;
+	else if (format)
+		return cli_usage_error(cli, &cmd_import, "--format: '%s': use csv or jsonl", format);
 	if (!kind || !path)
 		return cli_usage_error(cli, &cmd_import, "give what to import and the file");
 	if (strcmp(kind, "contacts") == 0)

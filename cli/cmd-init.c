@@ -1,18 +1,17 @@
 /* cmd-init.c - followup init: create the database file with the current schema */
-#include "cli.h"
+#include "commands.h"
 
 #include "banned.h"
 
 static int run_init(struct cli *cli, int argc, char **argv)
 {
 	struct store *s;
+	struct cli_args a = { NULL, NULL, 0, 0, 0 };
 	int version, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_init, argv[i]))
-			return FU_OK;
-		return cli_usage_error(cli, &cmd_init, "unexpected argument '%s'", argv[i]);
-	}
+	rc = cli_parse(cli, &cmd_init, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
 	rc = cli_open(cli, 1, &s);
 	if (rc)
 		return rc;

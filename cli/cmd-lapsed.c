@@ -1,6 +1,7 @@
 /* cmd-lapsed.c - followup lapsed: regular buyers missing their usual order, and what it costs */
-#include "cli.h"
+#include "commands.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -76,27 +77,21 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 {
 	struct report_lapsing *lv = NULL;
 	struct store *s;
-	const char *v;
-	char *end;
 	long limit = 0;
 	int json = 0, rc;
 	size_t n = 0, shown;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_lapsed, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--limit", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			limit = strtol(v, &end, 10);
-			if (*end || end == v || limit < 0)
-				return cli_usage_error(cli, &cmd_lapsed, "--limit: '%s' is not a count", v);
-		} else {
-			return cli_usage_error(cli, &cmd_lapsed, "unexpected argument '%s'", argv[i]);
-		}
-	}
+	const char *lim = NULL;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--json", &json), CLI_VALUE("--limit", &lim), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, NULL, 0, 0, 0 };
+
+	rc = cli_parse(cli, &cmd_lapsed, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (lim && cli_count(cli, &cmd_lapsed, "--limit", lim, 0, LONG_MAX, "a count", &limit))
+		return cli->ctx.rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;

@@ -1,5 +1,5 @@
 /* cmd-model.c - followup model fit|show|predict: BG/NBD and Pareto/NBD on the purchase log */
-#include "cli.h"
+#include "commands.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,12 +13,6 @@
 
 #define DAY 86400
 #define HORIZON_MAX 100000
-
-struct model_opts {
-	struct fit_opts f;
-	int has_until;
-	int json;
-};
 
 static double num(const json_t *o, const char *key)
 {
@@ -53,122 +47,79 @@ static void print_model(struct cli *cli, const json_t *m)
 		fputs("Gamma-Gamma spend: not fitted (no repeat purchases with amounts)\n", out);
 }
 
-enum { OPT_MODEL, OPT_UNIT, OPT_UNTIL, OPT_HORIZON, OPT__COUNT };
+/* What the command line gave: the flags' values as typed (NULL when absent). */
+struct model_args {
+	const char *verb, *model, *unit, *until, *horizon;
+	int json;
+};
 
-static const char *const opt_names[OPT__COUNT] = { "--model", "--unit", "--until", "--horizon" };
-
-/* Takes the value v of the flag opt into o. */
-static int set_opt(struct cli *cli, struct model_opts *o, int opt, const char *v)
+/*
+ * The fit options from a's flags (predict: --until and --horizon are needed; otherwise
+ * --horizon is refused and --until defaults to the clock's day).
+ */
+static int fit_opts_of(struct cli *cli, const struct model_args *a, int predict,
+		       struct fit_opts *o)
 {
-	char *end;
 	int64_t t;
 
-	switch (opt) {
-	case OPT_MODEL:
-		if (strcmp(v, "bgnbd") && strcmp(v, "pnbd"))
-			return cli_usage_error(cli, &cmd_model, "--model: '%s' is not bgnbd or pnbd",
-					       v);
-		o->f.pareto = !strcmp(v, "pnbd");
-		return FU_OK;
-	case OPT_UNIT:
-		if (strcmp(v, "day") && strcmp(v, "week"))
-			return cli_usage_error(cli, &cmd_model, "--unit: '%s' is not day or week", v);
-		o->f.unit_days = !strcmp(v, "week") ? 7 : 1;
-		return FU_OK;
-	case OPT_UNTIL:
-		if (dt_parse_iso(&cli->ctx, v, 1, &t))
-			return fu_err_prefix(&cli->ctx, "--until");
-		o->f.until_day = purchase_day(t);
-		o->has_until = 1;
-		return FU_OK;
-	default:
-		o->f.horizon = strtol(v, &end, 10);
-		if (*end || end == v || o->f.horizon <= 0 || o->f.horizon > HORIZON_MAX)
-			return cli_usage_error(cli, &cmd_model,
-					       "--horizon: '%s' is not a count of units", v);
-		return FU_OK;
-	}
-}
-
-/* The flags of fit (predict = 0) or predict; *help when -h/--help was printed. */
-static int parse_opts(struct cli *cli, int argc, char **argv, int predict, struct model_opts *o,
-		      int *help)
-{
-	const char *v;
-	int rc = 0, opt;
-
 	memset(o, 0, sizeof(*o));
-	o->f.unit_days = 1;
-	*help = 0;
-	for (int i = 2; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_model, argv[i])) {
-			*help = 1;
-			return FU_OK;
-		}
-		if (cli_flag(argv, i, "--json")) {
-			o->json = 1;
-			continue;
-		}
-		for (opt = 0; opt < (predict ? OPT__COUNT : OPT_HORIZON); opt++) {
-			rc = cli_flag_value(cli, argc, argv, &i, opt_names[opt], &v);
-			if (rc)
-				break;
-		}
-		if (rc < 0)
-			return cli->ctx.rc;
-		if (rc == 0)
-			return cli_usage_error(cli, &cmd_model, "%s: unexpected argument '%s'",
-					       argv[1], argv[i]);
-		rc = set_opt(cli, o, opt, v);
-		if (rc)
-			return rc;
-	}
-	if (predict && (!o->has_until || !o->f.horizon))
+	o->unit_days = 1;
+	if (!predict && a->horizon)
+		return cli_usage_error(cli, &cmd_model, "%s: unexpected argument '--horizon'",
+				       a->verb);
+	if (predict && (!a->until || !a->horizon))
 		return cli_usage_error(cli, &cmd_model, "predict needs --until DATE and --horizon N");
-	if (!o->has_until)
-		o->f.until_day = purchase_day(cli->now);
+	if (a->model && strcmp(a->model, "bgnbd") && strcmp(a->model, "pnbd"))
+		return cli_usage_error(cli, &cmd_model, "--model: '%s' is not bgnbd or pnbd",
+				       a->model);
+	o->pareto = a->model && !strcmp(a->model, "pnbd");
+	if (a->unit && strcmp(a->unit, "day") && strcmp(a->unit, "week"))
+		return cli_usage_error(cli, &cmd_model, "--unit: '%s' is not day or week", a->unit);
+	o->unit_days = a->unit && !strcmp(a->unit, "week") ? 7 : 1;
+	if (a->horizon && cli_count(cli, &cmd_model, "--horizon", a->horizon, 1, HORIZON_MAX,
+				    "a count of units", &o->horizon))
+		return cli->ctx.rc;
+	o->until_day = purchase_day(cli->now);
+	if (a->until) {
+		if (dt_parse_iso(&cli->ctx, a->until, 1, &t))
+			return fu_err_prefix(&cli->ctx, "--until");
+		o->until_day = purchase_day(t);
+	}
 	return FU_OK;
 }
 
-static int model_fit(struct cli *cli, int argc, char **argv)
+static int model_fit(struct cli *cli, const struct model_args *a)
 {
-	struct model_opts o;
+	struct fit_opts o;
 	struct store *s;
 	json_t *j;
-	int help, rc;
+	int rc;
 
-	rc = parse_opts(cli, argc, argv, 0, &o, &help);
-	if (rc || help)
+	rc = fit_opts_of(cli, a, 0, &o);
+	if (rc)
 		return rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = fit_keep(&cli->ctx, s, &o.f, &j);
+	rc = fit_keep(&cli->ctx, s, &o, &j);
 	store_close(s);
 	if (rc)
 		return rc;
-	if (o.json)
+	if (a->json)
 		return cli_put_json(cli, j);
 	print_model(cli, j);
 	json_decref(j);
 	return FU_OK;
 }
 
-static int model_show(struct cli *cli, int argc, char **argv)
+static int model_show(struct cli *cli, const struct model_args *a)
 {
 	struct store *s;
 	json_t *j;
-	int json = 0, rc;
+	int rc;
 
-	for (int i = 2; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_model, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json"))
-			json = 1;
-		else
-			return cli_usage_error(cli, &cmd_model, "show: unexpected argument '%s'",
-					       argv[i]);
-	}
+	if (a->model || a->unit || a->until || a->horizon)
+		return cli_usage_error(cli, &cmd_model, "show takes only --json");
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
@@ -176,7 +127,7 @@ static int model_show(struct cli *cli, int argc, char **argv)
 	store_close(s);
 	if (rc)
 		return rc;
-	if (json)
+	if (a->json)
 		return cli_put_json(cli, j);
 	print_model(cli, j);
 	json_decref(j);
@@ -244,44 +195,51 @@ static int print_table(struct cli *cli, const struct fit *f, const struct fit_ho
 	return FU_OK;
 }
 
-static int model_predict(struct cli *cli, int argc, char **argv)
+static int model_predict(struct cli *cli, const struct model_args *a)
 {
-	struct model_opts o;
+	struct fit_opts o;
 	struct fit_holdout_table t;
 	struct store *s;
 	struct fit f;
-	int help, rc;
+	int rc;
 
-	rc = parse_opts(cli, argc, argv, 1, &o, &help);
-	if (rc || help)
+	rc = fit_opts_of(cli, a, 1, &o);
+	if (rc)
 		return rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = fit_holdout(&cli->ctx, s, &o.f, &f, &t);
+	rc = fit_holdout(&cli->ctx, s, &o, &f, &t);
 	store_close(s);
 	if (rc)
 		return rc;
-	rc = print_table(cli, &f, &t, o.json);
+	rc = print_table(cli, &f, &t, a->json);
 	fit_release(&f);
 	return rc;
 }
 
 static int run_model(struct cli *cli, int argc, char **argv)
 {
-	const char *verb = argc > 1 ? argv[1] : NULL;
+	struct model_args m = { 0 };
+	const struct cli_flag flags[] = {
+		CLI_VALUE("--model", &m.model), CLI_VALUE("--unit", &m.unit),
+		CLI_VALUE("--until", &m.until), CLI_VALUE("--horizon", &m.horizon),
+		CLI_BOOL("--json", &m.json), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, &m.verb, 1, 0, 0 };
+	int rc = cli_parse(cli, &cmd_model, argc, argv, &a);
 
-	if (verb && cli_help_flag(cli, &cmd_model, verb))
-		return FU_OK;
-	if (!verb)
+	if (rc || a.help)
+		return rc;
+	if (!m.verb)
 		return cli_usage_error(cli, &cmd_model, "fit, show or predict");
-	if (!strcmp(verb, "fit"))
-		return model_fit(cli, argc, argv);
-	if (!strcmp(verb, "show"))
-		return model_show(cli, argc, argv);
-	if (!strcmp(verb, "predict"))
-		return model_predict(cli, argc, argv);
-	return cli_usage_error(cli, &cmd_model, "'%s': use fit, show or predict", verb);
+	if (!strcmp(m.verb, "fit"))
+		return model_fit(cli, &m);
+	if (!strcmp(m.verb, "show"))
+		return model_show(cli, &m);
+	if (!strcmp(m.verb, "predict"))
+		return model_predict(cli, &m);
+	return cli_usage_error(cli, &cmd_model, "'%s': use fit, show or predict", m.verb);
 }
 
 const struct cmd cmd_model = {

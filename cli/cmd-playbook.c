@@ -1,7 +1,6 @@
 /* cmd-playbook.c - followup playbook show|check|use: the rules in effect */
-#include "cli.h"
+#include "commands.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "agenda.h"
@@ -13,25 +12,34 @@ static int run_playbook(struct cli *cli, int argc, char **argv)
 {
 	struct playbook pb;
 	struct store *s;
-	const char *verb = argc > 1 ? argv[1] : NULL;
-	int rc;
+	const char *pos[2] = { NULL, NULL }, *verb, *file;
+	int builtin = 0, rc;
+	const struct cli_flag flags[] = { CLI_BOOL("--default", &builtin), { NULL, 0, NULL } };
+	struct cli_args a = { flags, pos, 2, 0, 0 };
 
-	if (verb && cli_help_flag(cli, &cmd_playbook, verb))
-		return FU_OK;
+	rc = cli_parse(cli, &cmd_playbook, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	verb = pos[0];
+	file = pos[1];
 	if (!verb)
 		return cli_usage_error(cli, &cmd_playbook, "show, check FILE, or use FILE|--default");
+	if (strcmp(verb, "show") && strcmp(verb, "check") && strcmp(verb, "use"))
+		return cli_usage_error(cli, &cmd_playbook, "'%s': use show, check or use", verb);
+	if (builtin && strcmp(verb, "use"))
+		return cli_usage_error(cli, &cmd_playbook, "--default goes with use");
 	playbook_init(&pb);
 	if (!strcmp(verb, "check")) {
-		if (argc != 3)
+		if (!file)
 			return cli_usage_error(cli, &cmd_playbook, "check needs one FILE");
-		rc = playbook_load_file(&cli->ctx, argv[2], &pb);
+		rc = playbook_load_file(&cli->ctx, file, &pb);
 		if (!rc)
-			fprintf(cli->out, "%s: ok, %d rules\n", argv[2], pb.nrules);
+			fprintf(cli->out, "%s: ok, %d rules\n", file, pb.nrules);
 		playbook_release(&pb);
 		return rc;
 	}
 	if (!strcmp(verb, "show")) {
-		if (argc != 2)
+		if (file)
 			return cli_usage_error(cli, &cmd_playbook, "show takes no arguments");
 		rc = cli_open(cli, 0, &s);
 		if (rc)
@@ -43,26 +51,19 @@ static int run_playbook(struct cli *cli, int argc, char **argv)
 		playbook_release(&pb);
 		return rc;
 	}
-	if (!strcmp(verb, "use")) {
-		if (argc != 3)
-			return cli_usage_error(cli, &cmd_playbook, "use needs FILE or --default");
-		rc = cli_open(cli, 0, &s);
-		if (rc)
-			return rc;
-		if (!strcmp(argv[2], "--default")) {
-			rc = playbook_store_use(&cli->ctx, s, NULL, &pb);
-			if (!rc)
-				fprintf(cli->out, "using the built-in playbook\n");
-		} else {
-			rc = playbook_store_use(&cli->ctx, s, argv[2], &pb);
-			if (!rc)
-				fprintf(cli->out, "using %s (%d rules)\n", argv[2], pb.nrules);
-		}
-		store_close(s);
-		playbook_release(&pb);
+	if (!file == !builtin)
+		return cli_usage_error(cli, &cmd_playbook, "use needs FILE or --default");
+	rc = cli_open(cli, 0, &s);
+	if (rc)
 		return rc;
-	}
-	return cli_usage_error(cli, &cmd_playbook, "'%s': use show, check or use", verb);
+	rc = playbook_store_use(&cli->ctx, s, file, &pb);
+	store_close(s);
+	if (!rc && builtin)
+		fprintf(cli->out, "using the built-in playbook\n");
+	else if (!rc)
+		fprintf(cli->out, "using %s (%d rules)\n", file, pb.nrules);
+	playbook_release(&pb);
+	return rc;
 }
 
 const struct cmd cmd_playbook = {

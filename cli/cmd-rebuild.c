@@ -1,5 +1,5 @@
 /* cmd-rebuild.c - followup rebuild: derive all contact state again from the event log */
-#include "cli.h"
+#include "commands.h"
 
 #include "derive.h"
 
@@ -11,28 +11,16 @@ static int run_rebuild(struct cli *cli, int argc, char **argv)
 	int64_t contacts = 0, events = 0;
 	int json = 0, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_rebuild, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json"))
-			json = 1;
-		else
-			return cli_usage_error(cli, &cmd_rebuild, "unexpected argument '%s'",
-					       argv[i]);
-	}
+	const struct cli_flag flags[] = { CLI_BOOL("--json", &json), { NULL, 0, NULL } };
+	struct cli_args a = { flags, NULL, 0, 0, 0 };
+
+	rc = cli_parse(cli, &cmd_rebuild, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	store_bulk_mode(s, 1);
-	rc = store_begin(&cli->ctx, s);
-	if (!rc) {
-		rc = derive_all(&cli->ctx, s, &contacts, &events);
-		if (!rc)
-			rc = store_commit(&cli->ctx, s);
-		if (rc)
-			store_rollback(s);
-	}
-	store_bulk_mode(s, 0);
+	rc = derive_rebuild(&cli->ctx, s, &contacts, &events);
 	store_close(s);
 	if (rc)
 		return rc;

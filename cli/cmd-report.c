@@ -1,5 +1,5 @@
 /* cmd-report.c - followup report: how well the business follows up */
-#include "cli.h"
+#include "commands.h"
 
 #include <math.h>
 
@@ -45,14 +45,12 @@ static int run_report(struct cli *cli, int argc, char **argv)
 	struct store *s;
 	int json = 0, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_report, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json"))
-			json = 1;
-		else
-			return cli_usage_error(cli, &cmd_report, "unexpected argument '%s'", argv[i]);
-	}
+	const struct cli_flag flags[] = { CLI_BOOL("--json", &json), { NULL, 0, NULL } };
+	struct cli_args a = { flags, NULL, 0, 0, 0 };
+
+	rc = cli_parse(cli, &cmd_report, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;

@@ -1,6 +1,7 @@
 /* cmd-show.c - followup show CONTACT: profile, derived state and the whole timeline */
-#include "cli.h"
+#include "commands.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,28 +130,21 @@ static int run_show(struct cli *cli, int argc, char **argv)
 	struct contact_state st;
 	struct timeline t = { cli, NULL, 0 };
 	struct store *s;
-	const char *key = NULL, *v;
+	const char *key = NULL;
 	long last = 0;
 	int json = 0, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_show, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json")) {
-			json = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--last", &v))) {
-			char *end;
+	const char *lim = NULL;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--json", &json), CLI_VALUE("--last", &lim), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, &key, 1, 0, 0 };
 
-			if (rc < 0)
-				return cli->ctx.rc;
-			last = strtol(v, &end, 10);
-			if (*end || end == v || last < 1)
-				return cli_usage_error(cli, &cmd_show, "--last: '%s' is not a count", v);
-		} else if (argv[i][0] == '-' || key)
-			return cli_usage_error(cli, &cmd_show, "unexpected argument '%s'", argv[i]);
-		else
-			key = argv[i];
-	}
+	rc = cli_parse(cli, &cmd_show, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (lim && cli_count(cli, &cmd_show, "--last", lim, 1, LONG_MAX, "a count", &last))
+		return cli->ctx.rc;
 	if (!key)
 		return cli_usage_error(cli, &cmd_show, "which contact? give its key");
 	rc = cli_open(cli, 0, &s);

@@ -1,5 +1,5 @@
 /* cmd-version.c - followup version: program, schema and library versions */
-#include "cli.h"
+#include "commands.h"
 
 #include <sqlite3.h>
 
@@ -11,15 +11,12 @@ static int run_version(struct cli *cli, int argc, char **argv)
 {
 	int json = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_version, argv[i]))
-			return FU_OK;
-		if (cli_flag(argv, i, "--json"))
-			json = 1;
-		else
-			return cli_usage_error(cli, &cmd_version, "unexpected argument '%s'",
-					       argv[i]);
-	}
+	const struct cli_flag flags[] = { CLI_BOOL("--json", &json), { NULL, 0, NULL } };
+	struct cli_args a = { flags, NULL, 0, 0, 0 };
+	int rc = cli_parse(cli, &cmd_version, argc, argv, &a);
+
+	if (rc || a.help)
+		return rc;
 	if (json)
 		return cli_put_json(cli, json_pack("{s:s, s:i, s:s, s:s}", "version",
 						   FOLLOWUP_VERSION, "schema",

@@ -1,5 +1,5 @@
 /* main.c - the followup command line: global options, the command table, exit statuses */
-#include "cli.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,24 +12,22 @@
 
 #include "banned.h"
 
-const struct cmd *const commands[] = {
+extern const struct cmd cmd_help;
+
+/* The command table: dispatch, `followup help` and the usage text all read it. */
+static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_demo, &cmd_import, &cmd_contacts, &cmd_show, &cmd_event,
 	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_report, &cmd_lapsed, &cmd_model, &cmd_playbook,
 	&cmd_status, &cmd_rebuild, &cmd_version, &cmd_help, NULL
 };
 
-const struct cmd *cli_find(const char *name)
+static const struct cmd *find(const char *name)
 {
 	for (int i = 0; commands[i]; i++) {
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	}
 	return NULL;
-}
-
-void cli_print_help(FILE *f, const struct cmd *c)
-{
-	fprintf(f, "usage: followup %s\n\n%s\n", c->usage, c->help);
 }
 
 static void usage(FILE *f)
@@ -75,8 +73,12 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 	const struct cmd *c;
-	const char *v;
-	int i = 1, rc;
+	const char *v, *db = NULL, *now = NULL;
+	int i = 1, rc, help = 0;
+	const struct cli_flag globals[] = {
+		CLI_BOOL("-h", &help), CLI_BOOL("--help", &help), CLI_VALUE("--db", &db),
+		CLI_VALUE("--now", &now), { NULL, 0, NULL }
+	};
 
 	memset(&cli, 0, sizeof(cli));
 	fu_ctx_init(&cli.ctx);
@@ -92,39 +94,35 @@ int main(int argc, char **argv)
 		return finish(&cli, cli.ctx.rc);
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
-			return finish(&cli, FU_OK);
-		}
-		if (cli_flag(argv, i, "--version")) {
+		if (!strcmp(argv[i], "--version")) {
 			argv[i] = (char *)"version";
 			break;
 		}
-		rc = cli_flag_value(&cli, argc, argv, &i, "--db", &v);
-		if (rc == 1) {
-			if (!*v)
-				return finish(&cli, fu_err(&cli.ctx, FU_EUSAGE, "--db: empty path"));
-			cli.db_path = v;
-			continue;
-		}
-		if (rc == 0)
-			rc = cli_flag_value(&cli, argc, argv, &i, "--now", &v);
-		if (rc == 1) {
-			if (parse_now(&cli.ctx, "--now", v, &cli.now))
-				return finish(&cli, cli.ctx.rc);
-			continue;
-		}
+		rc = cli_take_flag(&cli, argc, argv, &i, globals);
 		if (rc < 0)
 			return finish(&cli, cli.ctx.rc);
-		fprintf(stderr, "followup: unknown option '%s'\n", argv[i]);
-		usage(stderr);
-		return 1;
+		if (rc == 0) {
+			fprintf(stderr, "followup: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 1;
+		}
+		if (help) {
+			usage(stdout);
+			return finish(&cli, FU_OK);
+		}
+		if (db && !*db)
+			return finish(&cli, fu_err(&cli.ctx, FU_EUSAGE, "--db: empty path"));
+		if (db)
+			cli.db_path = db;
+		if (now && parse_now(&cli.ctx, "--now", now, &cli.now))
+			return finish(&cli, cli.ctx.rc);
+		now = NULL;
 	}
 	if (i >= argc) {
 		usage(stderr);
 		return 1;
 	}
-	c = cli_find(argv[i]);
+	c = find(argv[i]);
 	if (!c) {
 		fprintf(stderr, "followup: '%s' is not a command; see 'followup help'\n", argv[i]);
 		return 1;
@@ -136,17 +134,20 @@ int main(int argc, char **argv)
 /* help lives here because it walks the table. */
 static int run_help(struct cli *cli, int argc, char **argv)
 {
+	const char *name = NULL;
+	struct cli_args a = { NULL, &name, 1, 0, 0 };
 	const struct cmd *c;
+	int rc = cli_parse(cli, &cmd_help, argc, argv, &a);
 
-	if (argc > 2)
-		return cli_usage_error(cli, &cmd_help, "too many arguments");
-	if (argc == 1) {
+	if (rc || a.help)
+		return rc;
+	if (!name) {
 		usage(cli->out);
 		return FU_OK;
 	}
-	c = cli_find(argv[1]);
+	c = find(name);
 	if (!c)
-		return fu_err(&cli->ctx, FU_EUSAGE, "help: no command '%s'", argv[1]);
+		return fu_err(&cli->ctx, FU_EUSAGE, "help: no command '%s'", name);
 	cli_print_help(cli->out, c);
 	return FU_OK;
 }

@@ -133,3 +133,20 @@ int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *
 		*events = sc.events;
 	return rc;
 }
+
+int derive_rebuild(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events)
+{
+	int rc;
+
+	store_bulk_mode(s, 1);
+	rc = store_begin(ctx, s);
+	if (!rc) {
+		rc = derive_all(ctx, s, contacts, events);
+		if (!rc)
+			rc = store_commit(ctx, s);
+		if (rc)
+			store_rollback(s);
+	}
+	store_bulk_mode(s, 0);
+	return rc;
+}

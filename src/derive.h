@@ -25,4 +25,10 @@ int derive_contacts(struct fu_ctx *ctx, struct store *s, int64_t *ids, size_t n)
  */
 int derive_all(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events);
 
+/*
+ * `rebuild`: derive_all in a transaction of its own, with the store in bulk mode for the
+ * duration. On failure nothing has changed.
+ */
+int derive_rebuild(struct fu_ctx *ctx, struct store *s, int64_t *contacts, int64_t *events);
+
 #endif
