@@ -66,9 +66,11 @@ build/src build/cli build/san/src build/san/cli build/san/tests:
 deps:
 	@scripts/deps.sh
 
-# Unit tests, then the end-to-end scripts, all against the sanitised build.
+# Unit tests, the scenarios of tests/cases, then the end-to-end scripts, all against the
+# sanitised build.
 test: deps build/san/followup $(SUNIT) followup
 	@set -e; for t in $(SUNIT); do echo "unit: $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/cases/run.sh
 	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/e2e/run.sh
 
 demo: deps followup

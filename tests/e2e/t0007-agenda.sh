@@ -1,4 +1,6 @@
-# The agenda: one follow-up per contact with every reason, at the customer's time, never pushy.
+# The agenda over time: working it (done, not-yet, snooze), rebuilds, the report and the kept
+# lapse model. What one agenda shows for a timeline (every trigger, merging, consent, the
+# pressure budget, escalation) is checked by the scenarios in tests/cases/.
 . "$TESTS_DIR/e2e/lib.sh"
 
 j() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('a.json')) AS e $2"; }
@@ -11,36 +13,6 @@ test_expect_success 'setup: the scenario contacts and events' '
 	fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
 	fu import events "$DATA/agenda-events.csv" >/dev/null
 	fu agenda --all --json >a.json
-'
-
-test_expect_success 'three open triggers for one contact make ONE entry with every reason' '
-	expect_eq "$(entries T1)" 1 entries
-	# the new lead also gets the automated auto-reply saying when they will hear from us
-	expect_eq "$(reasons T1)" "new_lead new_lead info_request email_click" reasons
-	expect_eq "$(entry T1 escalated)" 1 escalated
-	expect_eq "$(entry T1 channel)" call channel
-'
-
-test_expect_success 'a lapsed buyer is due inside business hours of their zone, on a weekday' '
-	# a buyer of about every 30 days, 70 days after the last order (New York)
-	reasons L1 | grep -q lapsed
-	due=$(entry L1 due)
-	local=$(TZ=America/New_York date -d "$due" +%u%H%M)
-	day=${local%????}
-	hm=${local#?}
-	test "$day" -le 5
-	test "$hm" -ge 0900
-	test "$hm" -lt 1700
-'
-
-test_expect_success 'consent: e-mail opt-out stops automated reminders, do-not-contact everything' '
-	# the opted-out contact gets no automated reminder; the same history without the
-	# opt-out does; do-not-contact gets nothing at all
-	expect_eq "$(entries O1)" 0 "O1 entries"
-	expect_eq "$(reasons O2)" invoice_overdue "O2 reasons"
-	expect_eq "$(entry O2 automated)" 1 "O2 automated"
-	expect_eq "$(entry O2 channel)" auto_email "O2 channel"
-	expect_eq "$(entries D1)" 0 "D1 entries"
 '
 
 test_expect_success 'every entry carries the fields scripts rely on' - <<\EOT
@@ -103,28 +75,6 @@ test_expect_success 'snooze puts a follow-up off, and is not a touch the custome
 	expect_eq "$(entries O2)" 0 "entries today"
 	fu agenda --date 2026-12-01 --json >a.json
 	expect_eq "$(entries O2)" 1 "entries on the 1st"
-'
-
-test_expect_success 'speed to lead: 15 business minutes' '
-	fu event lead N1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
-	fu agenda --json >a.json
-	expect_eq "$(entry N1 due)" 2026-11-25T09:15:00Z due
-	expect_eq "$(entry N1 overdue)" 0 overdue
-'
-
-test_expect_success '... overdue after that, and escalated to every owner' - <<\EOT
-	printf 'key,owner,tz\nX1,ana,Europe/London\n' >x1.csv
-	fu import contacts x1.csv >/dev/null
-	fu event lead X1 --time 2026-11-25T08:50:00Z --channel call >/dev/null
-	fu --now 2026-11-25T09:20:00Z agenda --owner ben --json >a.json
-	expect_eq "$(entry N1 overdue)" 1 overdue
-	expect_eq "$(entry N1 escalated)" 1 escalated
-EOT
-
-test_expect_success '... but an overdue lead that ana owns stays in her agenda, flagged' '
-	expect_eq "$(entries X1)" 0 "X1 in ben'"'"'s agenda"
-	fu --now 2026-11-25T09:20:00Z agenda --owner ana --json >a.json
-	expect_eq "$(entry X1 escalated)" 1 escalated
 '
 
 test_expect_success 'the report: speed to lead' - <<\EOT
