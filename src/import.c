@@ -1383,8 +1383,10 @@ static int run_jsonl(struct fu_ctx *ctx, struct run *run, FILE *f)
 				break;
 		}
 	}
-	if (!rc && ferror(f))
-		rc = fu_err(ctx, FU_EIO, "%s: read error: %s", run->name, strerror(errno));
+	/* getline() also ends with -1 when it runs out of memory: only EOF is the end */
+	if (!rc && (ferror(f) || !feof(f)))
+		rc = errno == ENOMEM ? fu_err(ctx, FU_ENOMEM, "%s: out of memory reading it", run->name) :
+				       fu_err(ctx, FU_EIO, "%s: read error: %s", run->name, strerror(errno));
 	free(line);
 	return rc;
 }
