@@ -44,21 +44,24 @@ static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)
 	return event_list_add(ctx, arg, e);
 }
 
-/* The contact's zone, else the playbook's, else UTC (a stored zone that fails to load is skipped). */
-static const struct tz *zone_for(struct tz_cache *zones, const struct playbook *pb,
-				 const struct contact *c)
+/*
+ * The contact's zone, else the playbook's, else UTC (a stored zone that fails to load is
+ * skipped) into *out. Out of memory is an error, not a reason to fall back to another zone.
+ */
+static int zone_for(struct fu_ctx *ctx, struct tz_cache *zones, const struct playbook *pb,
+		    const struct contact *c, const struct tz **out)
 {
-	const struct tz *z = NULL;
+	const char *names[] = { c->tz, pb->default_tz, "UTC" };
 	struct fu_ctx tmp;
 
-	fu_ctx_init(&tmp);
-	if (c->tz && tz_cache_get(&tmp, zones, c->tz, &z) == FU_OK)
-		return z;
-	if (pb->default_tz && tz_cache_get(&tmp, zones, pb->default_tz, &z) == FU_OK)
-		return z;
-	if (tz_cache_get(&tmp, zones, "UTC", &z) == FU_OK)
-		return z;
-	return NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fu_ctx_init(&tmp);
+		if (names[i] && tz_cache_get(&tmp, zones, names[i], out) == FU_OK)
+			return FU_OK;
+		if (tmp.rc == FU_ENOMEM)
+			return fu_err(ctx, FU_ENOMEM, "%s", tmp.msg);
+	}
+	return fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
 }
 
 struct build {
@@ -113,9 +116,9 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	b->a->contacts++;
 	if (st->events == 0 || st->do_not_contact)
 		return remember_wake(ctx, b, c->id, &w, NULL); /* nothing until new events */
-	zone = zone_for(b->zones, b->pb, c);
-	if (!zone)
-		return fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
+	rc = zone_for(ctx, b->zones, b->pb, c, &zone);
+	if (rc)
+		return rc;
 	event_list_clear(&b->ev);
 	rc = store_events_cursor_contact(ctx, b->cur, c->id, collect, &b->ev);
 	if (!rc && b->worker && b->ev.n != st->events) {
@@ -587,9 +590,7 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	if (!rc && !st.do_not_contact) {
 		struct event_list ev;
 
-		zone = zone_for(zones, pb, &c);
-		if (!zone)
-			rc = fu_err(ctx, FU_EINTERNAL, "no time zone available (is tzdata installed?)");
+		rc = zone_for(ctx, zones, pb, &c, &zone);
 		event_list_init(&ev);
 		if (!rc)
 			rc = store_events_of_contact(ctx, s, contact_id, collect, &ev);
