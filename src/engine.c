@@ -735,8 +735,13 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	free(l.tags_copy);
 	if (wake && !rc)
 		find_wake(w, &l, rs, drop, n, wake);
-	if (rc || n == 0)
+	if (rc || n <= 0) {
+		for (int i = 0; i < n; i++) { /* the reasons made before a rule failed */
+			free(rs[i].say);
+			free(rs[i].why);
+		}
 		goto out;
+	}
 	qsort(rs, (size_t)n, sizeof(rs[0]), cmp_reason);
 	out->reasons = malloc((size_t)n * sizeof(*out->reasons));
 	if (!out->reasons || copy_profile(c, out)) {
