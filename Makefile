@@ -3,6 +3,7 @@
 #   make test     unit + end-to-end tests, built with AddressSanitizer and UBSan
 #   make demo     install missing packages, build, create followup.db with a demo business, show it
 #   make deps     apt-get only the Debian packages pkg-config cannot find
+#   make failalloc-sqlite  the allocation-failure runs with SQLite's allocations failing too
 #   make tsan     the threaded agenda's tests under ThreadSanitizer (not part of `make test`:
 #                 TSan cannot share a build with AddressSanitizer)
 #   make bench    import benchmark (see bench/README.md); also bench-agenda, bench-lapse,
@@ -60,16 +61,27 @@ build/san/tests/%: tests/unit/%.c build/san/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -Isrc -o $@ $< \
 		build/san/libfollowup.a $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
+# Allocation-failure injection (tests/failalloc/failalloc.c): the allocations our code makes
+# fail one at a time. `make failalloc-sqlite` fails SQLite's too (many minutes).
+FAILALLOC_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=getline
+build/san/tests/failalloc: tests/failalloc/failalloc.c build/san/libfollowup.a $(HDR) | build/san/tests
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -o $@ $< build/san/libfollowup.a \
+		$(FAILALLOC_WRAP) $(PKG_LIBS)
+
+failalloc-sqlite: deps build/san/tests/failalloc
+	ASAN_OPTIONS=detect_leaks=1 FAILALLOC_SQLITE=1 FAILALLOC_DATA=tests/data build/san/tests/failalloc
+
 build/src build/cli build/san/src build/san/cli build/san/tests:
 	mkdir -p $@
 
 deps:
 	@scripts/deps.sh
 
-# Unit tests, the scenarios of tests/cases, then the end-to-end scripts, all against the
-# sanitised build.
-test: deps build/san/followup $(SUNIT) followup
+# Unit tests, the allocation-failure runs, the scenarios of tests/cases, then the end-to-end
+# scripts, all against the sanitised build.
+test: deps build/san/followup $(SUNIT) build/san/tests/failalloc followup
 	@set -e; for t in $(SUNIT); do echo "unit: $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@ASAN_OPTIONS=detect_leaks=1 FAILALLOC_DATA=tests/data build/san/tests/failalloc
 	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/cases/run.sh
 	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/e2e/run.sh
 
@@ -128,4 +140,4 @@ fuzz: $(FUZZ:tests/fuzz/%.c=build/fuzz/%)
 clean:
 	rm -rf build followup
 
-.PHONY: all deps test tsan demo bench bench-agenda bench-lapse bench-clv fuzz clean
+.PHONY: all deps test tsan demo bench bench-agenda bench-lapse bench-clv fuzz failalloc-sqlite clean
