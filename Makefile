@@ -62,7 +62,7 @@ build/san/tests/%: tests/unit/%.c build/san/libfollowup.a $(HDR)
 		build/san/libfollowup.a $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 # Allocation-failure injection (tests/failalloc/failalloc.c): the allocations our code makes
-# fail one at a time. `make failalloc-sqlite` fails SQLite's too (many minutes).
+# fail one at a time. `make failalloc-sqlite` fails SQLite's too (a few minutes).
 FAILALLOC_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=getline
 build/san/tests/failalloc: tests/failalloc/failalloc.c build/san/libfollowup.a $(HDR) | build/san/tests
 	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -o $@ $< build/san/libfollowup.a \
