@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "buf.h"
+#include "lapse.h"
+#include "model.h"
 #include "report.h"
 
 #include "banned.h"
@@ -73,6 +76,35 @@ static void print_lapses(struct cli *cli, const struct report_lapsing *v, size_t
 		fprintf(cli->out, "\n... and %zu more (--limit 0 shows all)\n", n - shown);
 }
 
+/* lapsed --explain KEY: every number behind one contact's lapse (src/lapse.c), printed. */
+static int explain(struct cli *cli, const char *key)
+{
+	struct contact c;
+	struct store *s;
+	struct buf b;
+	int rc;
+
+	rc = cli_open(cli, 0, &s);
+	if (rc)
+		return rc;
+	contact_init(&c);
+	buf_init(&b, 0);
+	rc = lapse_explain_contact(&cli->ctx, s, key, cli->now, &c, &b);
+	store_close(s);
+	if (!rc) {
+		cli_put_safe(cli->out, c.key);
+		if (c.name) {
+			fputs("  ", cli->out);
+			cli_put_safe(cli->out, c.name);
+		}
+		fputc('\n', cli->out);
+		fputs(buf_cstr(&b), cli->out);
+	}
+	buf_release(&b);
+	contact_release(&c);
+	return rc;
+}
+
 static int run_lapsed(struct cli *cli, int argc, char **argv)
 {
 	struct report_lapsing *lv = NULL;
@@ -81,9 +113,10 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 	int json = 0, rc;
 	size_t n = 0, shown;
 
-	const char *lim = NULL;
+	const char *lim = NULL, *why = NULL;
 	const struct cli_flag flags[] = {
-		CLI_BOOL("--json", &json), CLI_VALUE("--limit", &lim), { NULL, 0, NULL }
+		CLI_BOOL("--json", &json), CLI_VALUE("--limit", &lim), CLI_VALUE("--explain", &why),
+		{ NULL, 0, NULL }
 	};
 	struct cli_args a = { flags, NULL, 0, 0, 0 };
 
@@ -92,6 +125,8 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (lim && cli_count(cli, &cmd_lapsed, "--limit", lim, 0, LONG_MAX, "a count", &limit))
 		return cli->ctx.rc;
+	if (why)
+		return explain(cli, why);
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
@@ -121,18 +156,24 @@ static int run_lapsed(struct cli *cli, int argc, char **argv)
 
 const struct cmd cmd_lapsed = {
 	"lapsed", "regular buyers who missed their usual order, most money at risk first",
-	"lapsed [--limit N] [--json]",
+	"lapsed [--limit N] [--json] [--explain CONTACT]",
 	"At the clock's time, each customer who bought on two or more days is measured against\n"
 	"their own rhythm (their usual gap between purchase days, robust to one odd gap, and the\n"
 	"whole customer base's while they have few gaps of their own): they are lapsing when a\n"
-	"wait as long as theirs happens less than 5 times in 100 for someone with that rhythm.\n"
+	"wait as long as theirs happens less than 5 times in 100 for someone with that rhythm and\n"
+	"history (a wait they made twice before, or over the same days of the year as an earlier\n"
+	"year's silence, is not rare for them).\n"
 	"For each: the last purchase, the usual gap, the days waited, that probability, P(alive)\n"
-	"from a BG/NBD model in days fitted on all purchases so far, and the yearly spend at risk\n"
-	"(365 / usual gap times their expected spend per purchase day, from the Gamma-Gamma model\n"
-	"when it can be fitted, else their own average, times P(alive): a customer long gone is\n"
-	"lost already, one who just slipped can still be won back). Most money at risk first.\n\n"
-	"  --limit N  print only the first N (0, the default, prints all)\n"
-	"  --json     an array of {contact, name, owner, last_purchase, usual_gap_days,\n"
-	"             waited_days, p_wait, p_alive, at_risk_per_year, why}",
+	"from a BG/NBD model in days fitted on the purchases before this month, and the yearly\n"
+	"spend at risk (365 / usual gap times their expected spend per purchase day, from the\n"
+	"Gamma-Gamma model when it can be fitted, else their own average, never more than twice\n"
+	"what they spent a year at their own pace, times P(alive): a customer long gone is lost\n"
+	"already, one who just slipped can still be won back). Most money at risk first.\n\n"
+	"  --limit N          print only the first N (0, the default, prints all)\n"
+	"  --json             an array of {contact, name, owner, last_purchase, usual_gap_days,\n"
+	"                     waited_days, p_wait, p_alive, at_risk_per_year, why}\n"
+	"  --explain CONTACT  every number behind one contact's lapse (lapsing or not) and where\n"
+	"                     it comes from: purchases, gaps, rhythm and prior, the wait's\n"
+	"                     probabilities, P(alive), spend, their own pace, the money",
 	run_lapsed
 };

@@ -140,6 +140,27 @@ struct lapse_totals {
 int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at,
 		    struct lapse_totals *out);
 
+/*
+ * `lapsed --explain`: why one contact is (or is not) lapsing at now under m, every number with
+ * its source: the purchases, the gaps, the rhythm and the prior it is shrunk towards, the
+ * wait and its three tails, P(alive) and the BG/NBD it comes from, the spend per purchase day,
+ * the yearly spend against their own pace, and the money at risk. Appends lines to *out.
+ * The contact's purchases are those of p with contact_id; with none, one line says so. Fails
+ * as lapse_eval() does, and with FU_ENOMEM / FU_EINPUT from the buffer.
+ */
+struct buf;
+int lapse_explain(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
+		  int64_t contact_id, int64_t now, struct buf *out);
+
+/*
+ * lapse_explain() for the contact with key, from the store: their purchases up to now and
+ * the model of moment now (lapse_model_load). *c (contact_init()ed by the caller, who
+ * releases it) receives the contact. FU_ENOTFOUND naming the key when there is none; fails
+ * as lapse_model_load() and lapse_explain() do.
+ */
+int lapse_explain_contact(struct fu_ctx *ctx, struct store *s, const char *key, int64_t now,
+			  struct contact *c, struct buf *out);
+
 /* "$1,240": whole dollars with thousands separators ($0 for negative or not finite). */
 void lapse_format_dollars(double d, char *out, size_t n);
 

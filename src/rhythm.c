@@ -440,6 +440,10 @@ int rhythm_eval(struct fu_ctx *ctx, const struct rhythm_prior *prior, const int6
 	out->usual_gap = exp(e.loc);
 	out->waited = w;
 	out->p_wait = wait_tail(&e, days, n, w);
+	out->own_gap = exp(e.raw);
+	out->p_rhythm = model_tail(&e, w);
+	out->p_own = own_tail(days, n, w);
+	out->p_season = season_tail(days, n, w);
 	return FU_OK;
 }
 

@@ -39,7 +39,12 @@ struct rhythm {
 	int ngaps;          /* gaps of their own (distinct purchase days - 1) */
 	double usual_gap;   /* their typical gap in days (shrunk towards the prior when few gaps) */
 	double waited;      /* days since their last purchase day */
-	double p_wait;      /* probability that someone with this rhythm waits at least this long */
+	double p_wait;      /* probability that someone with this rhythm waits at least this long:
+			     * the largest of the three below */
+	double own_gap;     /* their own robust typical gap, before shrinking (the prior's with no gaps) */
+	double p_rhythm;    /* the rhythm's tail at this wait */
+	double p_own;       /* share of their gaps this long (0 unless two or more were) */
+	double p_season;    /* share of earlier years silent over the same days as long (0 if none) */
 };
 
 /*

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
+
 #include "banned.h"
 
 #define DAY 86400
@@ -150,6 +152,39 @@ static void test_no_amounts(void **state)
 		fail_msg("no amounts, yet $%.2f at risk", l.at_risk);
 }
 
+/* lapse_explain: every number of the two-purchase customer with its source, and the money capped. */
+static void test_explain(void **state)
+{
+	struct lapse_model m;
+	int64_t contact[] = { 7 }, day[] = { TODAY - 300, TODAY - 213 }, tm[2];
+	size_t off[] = { 0, 2 };
+	double amount[] = { 5.81, 11.78 };
+	struct purchase_log p = { 1, 2, contact, off, day, tm, amount };
+	struct fu_ctx ctx;
+	struct buf b;
+	static const char *const want[] = {
+		"purchases: 2 on 2 days", "$18 in all", "gaps, days: 87\n", "their own typical gap 87.0 days",
+		"the documented default", "p_wait 0.0", "lapsing (a lapse is p_wait below 0.05; since",
+		"P(alive) unknown", "Gamma-Gamma (p 2.5, q 1.3, gamma 60) from their mean $11.78 over 1 repeat",
+		"at most 2 x their own pace $41 a year", "at risk: $82 a year",
+	};
+
+	(void)state;
+	tm[0] = day[0] * DAY;
+	tm[1] = day[1] * DAY;
+	shop_model(&m);
+	fu_ctx_init(&ctx);
+	buf_init(&b, 0);
+	assert_int_equal(lapse_explain(&ctx, &m, &p, 7, (int64_t)TODAY * DAY + 3600, &b), FU_OK);
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
+		if (!strstr(buf_cstr(&b), want[i]))
+			fail_msg("explanation lacks \"%s\":\n%s", want[i], buf_cstr(&b));
+	buf_reset(&b);
+	assert_int_equal(lapse_explain(&ctx, &m, &p, 8, (int64_t)TODAY * DAY, &b), FU_OK);
+	assert_string_equal(buf_cstr(&b), "no purchases: nothing to judge a rhythm by\n");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_steady_buyer_unchanged),
 		cmocka_unit_test(test_no_amounts),
+		cmocka_unit_test(test_explain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
