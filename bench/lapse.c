@@ -2,6 +2,7 @@
 #include "lapse.h"
 
 #include "datetime.h"
+#include "synth.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -608,11 +611,238 @@ static void print_cdnow(const struct world *w, const char *path)
 	printf("(%.0f and %.0f gaps)\n", tg, ug);
 }
 
+
+/* ---- the money on the synthetic business (--money N) ---- */
+
+struct buy {
+	double t, amount;
+};
+
+static int cmp_buy(const void *a, const void *b)
+{
+	double x = ((const struct buy *)a)->t, y = ((const struct buy *)b)->t;
+
+	return (x > y) - (x < y);
+}
+
+struct money_row {
+	int64_t contact;
+	struct lapse l;
+	double total, span;
+	int days;
+};
+
+/* Appends one contact's purchases (sorted here) to p; -1 on out of memory. */
+static int flush_contact(struct purchase_log *p, size_t *cap, int64_t id, struct buy *b, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(b, n, sizeof(*b), cmp_buy);
+	if (p->len + n > *cap) {
+		size_t nc = (*cap ? *cap : 1 << 16);
+
+		while (nc < p->len + n)
+			nc *= 2;
+		if (!(p->day = realloc(p->day, nc * sizeof(*p->day))) ||
+		    !(p->time = realloc(p->time, nc * sizeof(*p->time))) ||
+		    !(p->amount = realloc(p->amount, nc * sizeof(*p->amount))))
+			return -1;
+		*cap = nc;
+	}
+	if (p->n % 1024 == 0) { /* room for 1,024 more contacts */
+		size_t nn = p->n + 1024;
+
+		if (!(p->contact = realloc(p->contact, nn * sizeof(*p->contact))) ||
+		    !(p->off = realloc(p->off, (nn + 1) * sizeof(*p->off))))
+			return -1;
+	}
+	p->contact[p->n] = id;
+	p->off[p->n] = p->len;
+	for (size_t i = 0; i < n; i++) {
+		p->time[p->len] = (int64_t)b[i].t;
+		p->day[p->len] = purchase_day((int64_t)b[i].t);
+		p->amount[p->len] = b[i].amount;
+		p->len++;
+	}
+	p->n++;
+	p->off[p->n] = p->len;
+	return 0;
+}
+
+/* The purchases of synth_write()'s events CSV read from f, at or before until. */
+static int read_purchases(FILE *f, int64_t until, struct purchase_log *p)
+{
+	char line[1024];
+	struct buy *b = NULL;
+	size_t nb = 0, bcap = 0, cap = 0;
+	int64_t cur = -1;
+	struct fu_ctx ctx;
+
+	fu_ctx_init(&ctx);
+	purchase_log_init(p);
+	while (fgets(line, sizeof(line), f)) {
+		char *fld[6], *q = line;
+		int64_t t, id;
+		int k;
+
+		for (k = 0; k < 6 && q; k++) {
+			fld[k] = q;
+			q = strchr(q, ',');
+			if (q)
+				*q++ = '\0';
+		}
+		if (k < 6 || strcmp(fld[1], "purchase") || fld[2][0] != 'C')
+			continue;
+		if (dt_parse_iso(&ctx, fld[3], 0, &t) || t > until)
+			continue;
+		id = strtoll(fld[2] + 1, NULL, 10);
+		if (id != cur) {
+			if (flush_contact(p, &cap, cur, b, nb))
+				return -1;
+			cur = id;
+			nb = 0;
+		}
+		if (nb == bcap) {
+			bcap = bcap ? 2 * bcap : 64;
+			if (!(b = realloc(b, bcap * sizeof(*b))))
+				return -1;
+		}
+		b[nb].t = (double)t;
+		b[nb].amount = fld[4][0] ? strtod(fld[4], NULL) : 0;
+		nb++;
+	}
+	if (flush_contact(p, &cap, cur, b, nb))
+		return -1;
+	free(b);
+	if (!p->off && !(p->off = calloc(1, sizeof(*p->off))))
+		return -1;
+	return 0;
+}
+
+static int cmp_risk_desc(const void *a, const void *b)
+{
+	double x = ((const struct money_row *)a)->l.at_risk, y = ((const struct money_row *)b)->l.at_risk;
+
+	return (x < y) - (x > y);
+}
+
+static double ratio(const struct money_row *r)
+{
+	return r->l.observed > 0 ? r->l.at_risk / r->l.observed : 0;
+}
+
+static int cmp_ratio_desc(const void *a, const void *b)
+{
+	double x = ratio(a), y = ratio(b);
+
+	return (x < y) - (x > y);
+}
+
+static void print_rows(const struct money_row *v, size_t n)
+{
+	printf("| contact | purchase days | spent | first to last, days | usual gap | spend / day | P(alive) | own pace a year | at risk a year | ratio | uncapped |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n && i < 10; i++) {
+		const struct money_row *r = &v[i];
+		double unc = 365 / r->l.r.usual_gap * r->l.spend * (isfinite(r->l.p_alive) ? r->l.p_alive : 1);
+
+		printf("| C%07lld | %d | %.0f | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f |\n",
+		       (long long)r->contact, r->days, r->total, r->span, r->l.r.usual_gap, r->l.spend,
+		       r->l.p_alive, r->l.observed, r->l.at_risk, ratio(r), unc);
+	}
+}
+
+/* --money N: lapses and their money on the synthetic business of followup demo's generator. */
+static int money(double ncontacts)
+{
+	struct synth_opts o = { .contacts = (int64_t)ncontacts, .days = 730, .seed = 1, .owners = 200 };
+	struct purchase_log p;
+	struct lapse_model m;
+	struct lapse_entry *v = NULL;
+	struct money_row *rows;
+	struct fu_ctx ctx;
+	size_t n = 0, over3 = 0, capped = 0, unc3 = 0;
+	int fd[2], status;
+	int64_t now;
+	pid_t pid;
+	FILE *f;
+
+	o.end = dt_days_from_civil(2026, 11, 25) * 86400;
+	now = o.end + 9 * 3600;
+	if (pipe(fd))
+		return 2;
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		FILE *w = fdopen(fd[1], "w"), *nul = fopen("/dev/null", "w");
+
+		close(fd[0]);
+		fu_ctx_init(&ctx);
+		_exit(w && nul && synth_write(&ctx, &o, nul, w, NULL) == FU_OK && fclose(w) == 0 ? 0 : 1);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	if (!f || read_purchases(f, now, &p)) {
+		fputs("bench-lapse: reading the synthetic purchases failed\n", stderr);
+		return 2;
+	}
+	fclose(f);
+	waitpid(pid, &status, 0);
+	fu_ctx_init(&ctx);
+	if (lapse_model_fit(&ctx, &p, now, &m) || lapse_list(&ctx, &m, &p, now, &v, &n)) {
+		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
+		return 2;
+	}
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t lo = 0, hi = p.n, a, k;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (p.contact[mid] < v[i].contact_id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		a = p.off[lo];
+		k = p.off[lo + 1] - a;
+		rows[i].contact = v[i].contact_id;
+		rows[i].l = v[i].l;
+		rows[i].days = v[i].l.purchase_days;
+		rows[i].span = (double)(p.day[a + k - 1] - p.day[a]);
+		for (size_t j = 0; j < k; j++)
+			rows[i].total += p.amount[a + j];
+		over3 += ratio(&rows[i]) > 3 + 1e-9;
+		capped += v[i].l.yearly < 365 / v[i].l.r.usual_gap * v[i].l.spend - 1e-9;
+		unc3 += 365 / v[i].l.r.usual_gap * v[i].l.spend *
+				(isfinite(v[i].l.p_alive) ? v[i].l.p_alive : 1) > 3 * v[i].l.observed + 1e-9;
+	}
+	printf("synthetic business: %.0f contacts (seed 1, 730 days to 2026-11-25), %zu with purchases, "
+	       "%zu purchases; %zu lapsing at 2026-11-25T09:00Z\n", ncontacts, p.n, p.len, n);
+	printf("priced above 3 x their own pace: %zu (without the cap: %zu); the cap binds for %zu\n\n",
+	       over3, unc3, capped);
+	qsort(rows, n, sizeof(*rows), cmp_risk_desc);
+	printf("The ten largest amounts at risk:\n\n");
+	print_rows(rows, n);
+	qsort(rows, n, sizeof(*rows), cmp_ratio_desc);
+	printf("\nThe ten largest ratios to their own pace:\n\n");
+	print_rows(rows, n);
+	free(rows);
+	free(v);
+	purchase_log_release(&p);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench-lapse [--customers N] [--seed S] [--tune-seed T] [--cdnow CDNOW_master.txt]\n", f);
+	fputs("usage: bench-lapse [--customers N] [--seed S] [--tune-seed T] [--cdnow CDNOW_master.txt]\n"
+	      "       bench-lapse --money N   (lapses priced on a synthetic business of N contacts)\n", f);
 }
 
 static int parse_num(const char *flag_name, const char *s, double lo, double hi, double *out)
@@ -634,6 +864,7 @@ int main(int argc, char **argv)
 {
 	double ncust = 20000, seed = 1, tune_seed = 2, thr[NRULES] = { 0 };
 	const char *cdnow = NULL;
+	double money_n = 0;
 	struct age_data ad[NAGES];
 	struct world w;
 	struct fu_ctx ctx;
@@ -657,6 +888,8 @@ int main(int argc, char **argv)
 			bad |= parse_num(s, argv[++i], 0, 4e9, &seed);
 		else if (!strcmp(s, "--tune-seed"))
 			bad |= parse_num(s, argv[++i], 0, 4e9, &tune_seed);
+		else if (!strcmp(s, "--money"))
+			bad |= parse_num(s, argv[++i], 100, 1e7, &money_n);
 		else if (!strcmp(s, "--cdnow"))
 			cdnow = argv[++i];
 		else {
@@ -672,6 +905,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fu_ctx_init(&ctx);
+	if (money_n > 0)
+		return money(money_n);
 
 	/* thresholds on the tuning seed: the best mean of overall and recent F1 over the ages */
 	if (simulate(&w, (size_t)ncust, (unsigned long)tune_seed)) {
