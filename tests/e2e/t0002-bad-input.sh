@@ -72,4 +72,30 @@ test_expect_success 'only the two good rows of --skip-bad were added in all' - <
 	test_cmp count_before count_after2
 EOT
 
+test_expect_success 'event refuses what import refuses: invalid UTF-8 (issue 9 item 7), and stores nothing' - <<\EOT
+	sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events; SELECT count(*) FROM contacts" >before
+	expect_fail 1 fu event lead "$(printf 'K\377')"
+	expect_grep "contact: invalid UTF-8" err
+	expect_fail 1 fu event lead U1 --note "$(printf 'caf\351')"
+	expect_grep "note: invalid UTF-8" err
+	expect_fail 1 fu event lead U1 --ref "$(printf 'a\001b')"
+	expect_grep "ref: control character" err
+	sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events; SELECT count(*) FROM contacts" >after
+	test_cmp before after
+EOT
+
+test_expect_success 'playbook use is all or nothing: a failure forgetting the wakes leaves the old playbook (issue 9 item 6)' - <<\EOT
+	fu agenda --all >/dev/null
+	test "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM contact_wake WHERE wake IS NOT NULL")" -gt 0
+	fu playbook show >before
+	sed 1d before >pb.yaml
+	printf '# changed\n' >>pb.yaml
+	sqlite3 "$FOLLOWUP_DB" "CREATE TRIGGER no_forget BEFORE UPDATE ON contact_wake BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+	expect_fail 2 fu playbook use pb.yaml
+	expect_grep "injected" err
+	sqlite3 "$FOLLOWUP_DB" "DROP TRIGGER no_forget"
+	fu playbook show >after
+	test_cmp before after
+EOT
+
 test_done
