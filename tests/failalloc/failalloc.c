@@ -6,7 +6,7 @@
  * which counts them and fails the one numbered `fail_at`. With FAILALLOC_SQLITE=1 SQLite's
  * own allocations are counted and failed too (sqlite3_config(SQLITE_CONFIG_MALLOC)).
  *
- * Each operation below (create, import, store, agenda, engine) is run from the same starting
+ * Each operation below (create, import, store, agenda, agenda-threads, engine) is run from the same starting
  * point with the 1st allocation failing, then the 2nd, and so on, until it runs through
  * without reaching the failing allocation. Every run that hit the failure must end in an
  * fu_rc other than FU_OK with a message, or (a best-effort step such as keeping a cache
@@ -70,14 +70,14 @@ static struct {
 	int trace;       /* print the stack of each failing allocation */
 } fa;
 
-/* 1 when this allocation is to fail. */
+/* 1 when this allocation is to fail (the agenda's worker threads allocate too). */
 static int fa_fails(void)
 {
-	if (!fa.fail_at)
+	if (!__atomic_load_n(&fa.fail_at, __ATOMIC_RELAXED))
 		return 0;
-	if (++fa.count != fa.fail_at)
+	if (__atomic_add_fetch(&fa.count, 1, __ATOMIC_RELAXED) != fa.fail_at)
 		return 0;
-	fa.hit = 1;
+	__atomic_store_n(&fa.hit, 1, __ATOMIC_RELAXED);
 	if (fa.trace)
 		__sanitizer_print_stack_trace();
 	return 1;
@@ -357,10 +357,10 @@ static int op_store(struct fu_ctx *ctx, const struct env *env, struct print *fp)
 	return rc;
 }
 
-/* agenda: the playbook in effect, then the whole agenda (engine over every contact) */
-static int op_agenda(struct fu_ctx *ctx, const struct env *env, struct print *fp)
+/* the playbook in effect, then the whole agenda (engine over every contact) */
+static int agenda_with(struct fu_ctx *ctx, const struct env *env, const struct agenda_opts *o,
+		       struct print *fp)
 {
-	struct agenda_opts o = { .now = env->now, .all = 1, .full = 1, .jobs = 1 };
 	struct playbook pb;
 	struct agenda a;
 	struct store *s;
@@ -371,7 +371,7 @@ static int op_agenda(struct fu_ctx *ctx, const struct env *env, struct print *fp
 	playbook_init(&pb);
 	rc = agenda_playbook(ctx, s, &pb);
 	if (!rc)
-		rc = agenda_build(ctx, s, &pb, &o, &a);
+		rc = agenda_build(ctx, s, &pb, o, &a);
 	if (!rc) {
 		for (int i = 0; i < a.n; i++)
 			fp_followup(fp, &a.v[i]);
@@ -380,6 +380,26 @@ static int op_agenda(struct fu_ctx *ctx, const struct env *env, struct print *fp
 	playbook_release(&pb);
 	store_close(s);
 	return rc;
+}
+
+/* agenda: on the caller's thread alone */
+static int op_agenda(struct fu_ctx *ctx, const struct env *env, struct print *fp)
+{
+	struct agenda_opts o = { .now = env->now, .all = 1, .full = 1, .jobs = 1 };
+
+	return agenda_with(ctx, env, &o, fp);
+}
+
+/*
+ * agenda-threads: the same agenda evaluated on two worker threads with their own
+ * connections. Which allocation is the Nth depends on the threads' timing, so the runs
+ * differ from one time to the next; each must still end cleanly with the same result.
+ */
+static int op_agenda_threads(struct fu_ctx *ctx, const struct env *env, struct print *fp)
+{
+	struct agenda_opts o = { .now = env->now, .all = 1, .full = 1, .jobs = 2, .parallel_min = 1 };
+
+	return agenda_with(ctx, env, &o, fp);
 }
 
 /* engine: one contact's follow-up at a time (agenda_contact): the lapsed buyer (1) and
@@ -417,6 +437,7 @@ static const struct op {
 	{ "import", op_import },
 	{ "store", op_store },
 	{ "agenda", op_agenda },
+	{ "agenda-threads", op_agenda_threads },
 	{ "engine", op_engine },
 };
 
