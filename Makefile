@@ -11,7 +11,7 @@
 
 CC ?= cc
 # the libraries the code uses today; add one here (and in scripts/deps.sh) with its first use
-PKGS = sqlite3 yaml-0.1 jansson gsl
+PKGS = sqlite3 yaml-0.1 jansson gsl libcurl libsodium
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -34,6 +34,14 @@ void cli_print_help(FILE *f, const struct cmd *c);
 /* Opens the database (must exist unless create). */
 int cli_open(struct cli *cli, int create, struct store **s);
 
+struct sendconf;
+/*
+ * Loads the send settings (sendconf.h) into *conf (sendconf_init()ed here; the caller
+ * releases it): path, else $FOLLOWUP_SEND_CONFIG, else ~/.config/followup/send.conf when
+ * it exists; the environment overrides them key by key. Defined in cmd-send.c.
+ */
+int cli_sendconf(struct cli *cli, const char *path, struct sendconf *conf);
+
 /*
  * Flags: every command declares its own as a table, ended by { NULL }, of booleans
  * (CLI_BOOL: *(int *)dst = 1 when given) and flags with a value (CLI_VALUE: *(const char

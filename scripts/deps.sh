@@ -22,9 +22,13 @@ need pc yaml-0.1 libyaml-dev
 need pc jansson libjansson-dev
 need pc gsl libgsl-dev
 need pc cmocka libcmocka-dev
+need pc libcurl libcurl4-openssl-dev
+need pc libsodium libsodium-dev
 need file /usr/share/zoneinfo/America/New_York tzdata
 need cmd sqlite3 sqlite3
 need file /usr/bin/time time
+# the tests' SMTP server (tests/e2e/smtpd.py), run by Debian's own python3
+need file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
 
 if [ -z "$missing" ]; then
 	echo "deps: all present"

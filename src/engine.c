@@ -1,5 +1,6 @@
 /* engine.c - derives open triggers from a contact's timeline and turns them into one follow-up */
 #include "engine.h"
+#include "message.h"
 #include "outcome.h"
 #include "walk.h"
 
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -285,6 +287,15 @@ static void walk_event(struct walk *w, const struct event *e)
 		w->clicks = 0;
 		closes = CLOSED_BY_REPLY;
 		break;
+	case EV_MESSAGE:
+		/* a message that reached them counts against the pressure budget like a touch */
+		if (message_outcome_felt(e->outcome) && w->nweek < 32 &&
+		    !clock_reached(&w->clock, e->time + 7 * DAY))
+			w->week_touches[w->nweek++] = e->time;
+		break;
+	case EV_BOUNCE:
+		w->bounced = e->ref;
+		break;
 	default:
 		break;
 	}
@@ -479,6 +490,25 @@ static int64_t expiry(const struct rule *ru)
  * trigger makes its own reason (a personal call and an automated auto-reply, say).
  * *drop is the instant the reason expires (it is then dropped).
  */
+/* 1 when the timeline holds a `message` event for the message rule ru makes of occurrence l->o. */
+static int outbox_has(const struct lookup *l, int t, const struct rule *ru)
+{
+	const struct event_list *ev = l->w->events;
+	char id[MESSAGE_ID_MAX];
+	int any = 0;
+
+	for (int i = 0; i < ev->n && !any; i++)
+		any = ev->v[i].type == EV_MESSAGE;
+	if (!any)
+		return 0;
+	message_identity(l->c->id, trigger_name(t), ru->name, l->o->since, id);
+	for (int i = 0; i < ev->n; i++) {
+		if (ev->v[i].type == EV_MESSAGE && ev->v[i].ref && !strcmp(ev->v[i].ref, id))
+			return 1;
+	}
+	return 0;
+}
+
 static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struct reason *r,
 		       int *made, int64_t *drop)
 {
@@ -524,6 +554,13 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 			return FU_OK;
 		ch = CH_CALL;
 	}
+	/* an address that bounced gets no more e-mail: a person reaches them another way */
+	if (l->w->bounced && l->c->email && !strcasecmp(l->w->bounced, l->c->email) &&
+	    (ch == CH_AUTO_EMAIL || ch == CH_EMAIL))
+		ch = l->c->phone ? CH_CALL : CH_LETTER;
+	/* once the outbox has taken a message for this occurrence, it is the outbox's */
+	if (ch == CH_AUTO_EMAIL && outbox_has(l, t, ru))
+		return FU_OK;
 	/* no address, no e-mail: a person calls instead */
 	if (!l->c->email && (ch == CH_AUTO_EMAIL || ch == CH_EMAIL)) {
 		if (ch == CH_AUTO_EMAIL || !l->c->phone)

@@ -1,5 +1,6 @@
 /* import.c - contacts and events from CSV or JSON Lines, mapped, validated, stored all or nothing */
 #include "import.h"
+#include "message.h"
 #include "outcome.h"
 
 #include <ctype.h>
@@ -460,9 +461,13 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 	if (e->outcome) {
 		int o;
 
-		if (e->type != EV_TOUCH)
+		/* a message's outcome is a step of its life in the outbox (message.h) */
+		if (e->type == EV_MESSAGE && message_outcome_of(e->outcome) < 0)
+			return fu_err(ctx, FU_EINPUT, "outcome: '%.64s' is not a message's outcome",
+				      e->outcome);
+		if (e->type != EV_TOUCH && e->type != EV_MESSAGE)
 			return fu_err(ctx, FU_EINPUT, "outcome: only a touch has an outcome");
-		rc = outcome_parse(ctx, e->outcome, &o);
+		rc = e->type == EV_TOUCH ? outcome_parse(ctx, e->outcome, &o) : FU_OK;
 		if (rc)
 			return rc;
 	}
@@ -470,8 +475,9 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 	    strcmp(e->channel, "all") != 0)
 		return fu_err(ctx, FU_EINPUT,
 			      "channel: an opt_out is for 'email' or 'all', not '%.64s'", e->channel);
-	/* an invoice's due date, or a touch's agreed next date (not-yet, snoozed) */
-	if (e->due != FU_TIME_NONE && e->type != EV_INVOICE && e->type != EV_TOUCH)
+	/* an invoice's due date, a touch's agreed next date (not-yet, snoozed), a message's next try */
+	if (e->due != FU_TIME_NONE && e->type != EV_INVOICE && e->type != EV_TOUCH &&
+	    e->type != EV_MESSAGE)
 		return fu_err(ctx, FU_EINPUT, "due: only an invoice or a touch has a due date");
 	return FU_OK;
 }

@@ -1,5 +1,6 @@
 /* model.c - event and contact lifecycles, the fold of events into contact state, stages and money */
 #include "model.h"
+#include "message.h"
 #include "outcome.h"
 
 #include <errno.h>
@@ -21,6 +22,8 @@ static const char *const event_names[EV__COUNT] = {
 	[EV_TOUCH] = "touch",
 	[EV_REPLY] = "reply",
 	[EV_OPT_OUT] = "opt_out",
+	[EV_MESSAGE] = "message",
+	[EV_BOUNCE] = "bounce",
 };
 
 const char *event_type_name(int type)
@@ -256,6 +259,13 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 		else
 			st->do_not_contact = 1;
 		break;
+	case EV_MESSAGE:
+		/* a message that may have reached them is an outgoing touch (outbox.h) */
+		if (message_outcome_felt(e->outcome))
+			st->last_touch_out = t;
+		break;
+	case EV_BOUNCE:
+		break; /* the engine compares the address with the contact's own */
 	default:
 		return fu_err(ctx, FU_EINTERNAL, "event %lld has unknown type %d", (long long)e->id,
 			      e->type);

@@ -24,6 +24,8 @@ enum event_type {
 	EV_TOUCH,
 	EV_REPLY,
 	EV_OPT_OUT,
+	EV_MESSAGE,  /* a message the outbox handled: outcome attempt, sent, deferred, ... (outbox.h) */
+	EV_BOUNCE,   /* the address in ref refused mail for good: no more e-mail to it */
 	EV__COUNT
 };
 

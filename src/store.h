@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -203,5 +203,15 @@ int store_playbook_set(struct fu_ctx *ctx, struct store *s, const char *yaml);
 int store_meta_get(struct fu_ctx *ctx, struct store *s, const char *key, char **value);
 int store_meta_set(struct fu_ctx *ctx, struct store *s, const char *key, const char *value);
 int store_meta_delete(struct fu_ctx *ctx, struct store *s, const char *key);
+
+/*
+ * The outbox (outbox.h): its history is the `message` events (type EV_MESSAGE, ref = the
+ * message's identity), read through their own index. store_messages_scan passes every
+ * message event, grouped by identity (ascending) and in id order within one;
+ * store_messages_of those of one identity, in id order. Events are borrowed for the call.
+ */
+int store_messages_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
+int store_messages_of(struct fu_ctx *ctx, struct store *s, const char *identity,
+		      store_event_fn fn, void *arg);
 
 #endif

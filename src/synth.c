@@ -152,7 +152,7 @@ static const unsigned segment_w[] = { 50, 25, 25 };
 
 static const char *const type_names[EV__COUNT] = {
 	"lead", "info_request", "email_click", "purchase", "invoice", "payment",
-	"service", "appointment", "touch", "reply", "opt_out",
+	"service", "appointment", "touch", "reply", "opt_out", "message", "bounce",
 };
 
 static const char *const lead_notes[] = {

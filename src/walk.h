@@ -80,6 +80,7 @@ struct walk {
 	struct buf questions;          /* notes of info requests */
 	int64_t newest_event;
 	int64_t future;                /* the first event after now, or INT64_MAX */
+	const char *bounced;           /* the last address that bounced (a bounce event), or NULL */
 	/* open invoices: ref -> (due, id) */
 	struct { const char *ref; int64_t due, id, amount; } inv[64];
 	int ninv;

@@ -3,7 +3,7 @@
 
 test_expect_success 'init creates the database' '
 	fu init >out
-	echo "database $FOLLOWUP_DB ready (schema version 3)" >expect
+	echo "database $FOLLOWUP_DB ready (schema version 4)" >expect
 	test_cmp expect out
 '
 
@@ -44,6 +44,8 @@ test_expect_success 'status: contacts by stage, events by type, invoices and con
 	  touch               1
 	  reply               1
 	  opt_out             1
+	  message             0
+	  bounce              0
 	1 invoices open, 1 late payments so far; 1 opted out of e-mail, 0 do not contact
 	EOT
 	test_cmp expect out

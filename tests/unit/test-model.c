@@ -108,7 +108,7 @@ static void test_event_type_round_trip(void **state)
 {
 	static const char *const names[EV__COUNT] = {
 		"lead", "info_request", "email_click", "purchase", "invoice", "payment",
-		"service", "appointment", "touch", "reply", "opt_out"
+		"service", "appointment", "touch", "reply", "opt_out", "message", "bounce"
 	};
 	struct fu_ctx ctx;
 	int type;
@@ -581,7 +581,7 @@ static void test_unknown_type(void **state)
 	contact_state_init(&st, 1);
 	fu_ctx_init(&ctx);
 	assert_int_equal(contact_state_apply(&ctx, &st, &e), FU_EINTERNAL);
-	assert_string_equal(ctx.msg, "event 17 has unknown type 11");
+	assert_string_equal(ctx.msg, "event 17 has unknown type 13");
 	contact_state_release(&st);
 }
 

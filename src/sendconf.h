@@ -1,0 +1,52 @@
+/* sendconf.h - where messages go and with which credentials: a private file or the environment */
+#ifndef FU_SENDCONF_H
+#define FU_SENDCONF_H
+
+#include "fu.h"
+
+/*
+ * The sending settings. Never stored in the database: they come from a `key = value` file
+ * that only its owner may read (mode 0600 or stricter, owned by the user running followup),
+ * then from the environment, which wins key by key:
+ *
+ *   smtp_url        FOLLOWUP_SMTP_URL       smtp://host:587 (STARTTLS) or smtps://host:465
+ *   smtp_user       FOLLOWUP_SMTP_USER
+ *   smtp_password   FOLLOWUP_SMTP_PASSWORD
+ *   smtp_tls        FOLLOWUP_SMTP_TLS       starttls (required), try, or none; default try
+ *   from            FOLLOWUP_MAIL_FROM      the business's address, the sender of every message
+ *   webhook_url     FOLLOWUP_WEBHOOK_URL    where webhook messages are POSTed
+ *   webhook_secret  FOLLOWUP_WEBHOOK_SECRET the key of their HMAC-SHA256 signature
+ *   unsubscribe_url FOLLOWUP_UNSUBSCRIBE_URL the page that takes ?token=... (one-click)
+ *   owner.NAME      -                       owner NAME's own address (their Reply-To)
+ *
+ * Strings are malloced and freed by sendconf_release().
+ */
+struct sendconf_owner {
+	char *name, *address;
+};
+
+struct sendconf {
+	char *smtp_url, *smtp_user, *smtp_password, *smtp_tls;
+	char *from;
+	char *webhook_url, *webhook_secret;
+	char *unsubscribe_url;
+	struct sendconf_owner *owners;
+	int nowners;
+	size_t cap_owners;
+};
+
+void sendconf_init(struct sendconf *c);
+void sendconf_release(struct sendconf *c);
+
+/*
+ * Reads the file at path (NULL: none; a missing file is an error only when `required`), then
+ * the environment. FU_EINPUT for a file others may read ("send.conf: readable by others;
+ * chmod 600 it"), one owned by someone else, or a bad line ("send.conf:3: unknown key 'x'");
+ * FU_EIO when it cannot be read.
+ */
+int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sendconf *c);
+
+/* The address of owner `name` (from owner.NAME, or name itself when it is an address), or NULL. */
+const char *sendconf_owner_address(const struct sendconf *c, const char *name);
+
+#endif

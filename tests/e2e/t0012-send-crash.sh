@@ -1,0 +1,71 @@
+# Crash safety: the sender killed (-9) at random moments, 50 times over the same queue, then
+# left to finish. The server must have each Message-ID at most once, and every message must
+# end sent or uncertain (never silently lost, never sent twice).
+. "$TESTS_DIR/e2e/lib.sh"
+. "$TESTS_DIR/e2e/smtp-lib.sh"
+SMTPD_DELAY=0.08 start_smtpd smtp
+N=24
+
+q() { sqlite3 :memory: "SELECT $1 FROM json_each(readfile('ob.json')) $2"; }
+
+test_expect_success "setup: $N new leads, an auto-reply each" - <<\EOT
+{
+	echo "key,name,email,tz"
+	i=1
+	while [ $i -le $N ]; do echo "K$i,Kim $i,kim$i@example.com,Europe/London"; i=$((i + 1)); done
+} >contacts.csv
+{
+	echo "id,type,contact,time"
+	i=1
+	while [ $i -le $N ]; do echo "L$i,lead,K$i,2026-11-25T08:50:00Z"; i=$((i + 1)); done
+} >events.csv
+fu init >/dev/null
+fu import contacts contacts.csv >/dev/null
+fu import events events.csv >/dev/null
+EOT
+
+test_expect_success 'fifty kills -9 at random moments, then a pass left to finish' - <<\EOT
+kills=0
+seed=7
+while [ $kills -lt 50 ]; do
+	"$FOLLOWUP_BIN" send >/dev/null 2>&1 &
+	pid=$!
+	seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
+	# somewhere in 0.3-1.0 s: the (sanitised) program starts in about 0.3 s, then talks
+	ms=$(( 300 + seed / 65536 % 700 ))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+	kill -9 $pid 2>/dev/null || true
+	wait $pid 2>/dev/null || true
+	kills=$((kills + 1))
+done
+fu send >out
+EOT
+
+test_expect_success 'every message ends sent or uncertain; none received twice' - <<\EOT
+fu outbox --all --json >ob.json
+echo "states: $(q "group_concat(json_extract(value, '\$.state'), ' ')" "")"
+expect_eq "$(q "count(*)" "")" $N "messages in the outbox"
+expect_eq "$(q "count(*)" "WHERE json_extract(value, '\$.state') IN ('sent', 'uncertain')")" $N "sent or uncertain"
+touch smtp/received.log
+expect_eq "$(cut -f1 smtp/received.log | sort | uniq -d | wc -l)" 0 "ids received twice"
+for id in $(q "json_extract(value, '\$.id')" "WHERE json_extract(value, '\$.state') = 'sent'"); do
+	grep -q "<fu.$id@" smtp/received.log || { echo "sent $id was not received"; exit 1; }
+done
+EOT
+
+test_expect_success 'an uncertain message is never sent on its own; a person resends it once' - <<\EOT
+fu send >out
+expect_grep "^0 sent" out
+u=$(q "json_extract(value, '\$.id')" "WHERE json_extract(value, '\$.state') = 'uncertain' LIMIT 1")
+if [ -n "$u" ]; then
+	before=$(grep -c "<fu.$u@" smtp/received.log || true)
+	fu outbox resend "$u" >/dev/null
+	fu send >out
+	expect_grep "^1 sent" out
+	expect_eq "$(grep -c "<fu.$u@" smtp/received.log)" $((before + 1)) "received after resend"
+	expect_fail 1 fu outbox resend "$u"
+	expect_grep "is sent" err
+fi
+EOT
+
+test_done
