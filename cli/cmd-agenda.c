@@ -149,7 +149,7 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 		if (r->due > later_than(cli, f))
 			continue;
 		fprintf(out, "   %s (%s%s):\n          ", said++ ? "then" : "say", channel_name(r->channel),
-			r->channel == CH_AUTO_EMAIL ? ", goes out by itself" : "");
+			!channel_is_personal(r->channel) ? ", goes out by itself" : "");
 		cli_put_text(out, r->say, "          ");
 		fputc('\n', out);
 	}

@@ -7,6 +7,6 @@
 extern const struct cmd cmd_init, cmd_demo, cmd_import, cmd_contacts, cmd_show, cmd_event,
 	cmd_agenda, cmd_done, cmd_snooze, cmd_playbook, cmd_report, cmd_lapsed, cmd_model,
 	cmd_status, cmd_rebuild, cmd_version;
-extern const struct cmd cmd_send, cmd_outbox;
+extern const struct cmd cmd_send, cmd_outbox, cmd_unsubscribe;
 
 #endif

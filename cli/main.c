@@ -17,8 +17,8 @@ extern const struct cmd cmd_help;
 /* The command table: dispatch, `followup help` and the usage text all read it. */
 static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_demo, &cmd_import, &cmd_contacts, &cmd_show, &cmd_event,
-	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_send, &cmd_outbox, &cmd_report, &cmd_lapsed,
-	&cmd_model, &cmd_playbook,
+	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_send, &cmd_outbox, &cmd_unsubscribe,
+	&cmd_report, &cmd_lapsed, &cmd_model, &cmd_playbook,
 	&cmd_status, &cmd_rebuild, &cmd_version, &cmd_help, NULL
 };
 

@@ -442,7 +442,7 @@ static int64_t rule_due(const struct playbook *pb, const struct rule *r, const s
 	if (o->retry != FU_TIME_NONE && o->retry >= base)
 		return bizhours_add_days(&pb->hours, zone, o->retry, 1);
 	/* a person answers within the trigger's limit (limits.speed_to_lead, ...) unless the rule says otherwise */
-	if (ti->within && r->within_kind == WITHIN_NONE && r->action != CH_AUTO_EMAIL)
+	if (ti->within && r->within_kind == WITHIN_NONE && channel_is_personal(r->action))
 		return bizhours_add(&pb->hours, zone, base, ti->within(pb));
 	switch (r->within_kind) {
 	case WITHIN_BUSINESS_SECS:
@@ -559,7 +559,7 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 	    (ch == CH_AUTO_EMAIL || ch == CH_EMAIL))
 		ch = l->c->phone ? CH_CALL : CH_LETTER;
 	/* once the outbox has taken a message for this occurrence, it is the outbox's */
-	if (ch == CH_AUTO_EMAIL && outbox_has(l, t, ru))
+	if (!channel_is_personal(ch) && outbox_has(l, t, ru))
 		return FU_OK;
 	/* no address, no e-mail: a person calls instead */
 	if (!l->c->email && (ch == CH_AUTO_EMAIL || ch == CH_EMAIL)) {
@@ -632,7 +632,7 @@ static void pace(const struct playbook *pb, struct walk *w, const struct tz *zon
 	if (w->snooze_until != FU_TIME_NONE && !clock_reached(&w->clock, w->snooze_until) &&
 	    r->due < w->snooze_until)
 		r->due = bizhours_next_open(&pb->hours, zone, w->snooze_until);
-	if (r->channel == CH_AUTO_EMAIL)
+	if (!channel_is_personal(r->channel))
 		r->due = quiet_hours_next_allowed(&pb->quiet, zone, r->due);
 	/* a reminder that would come after the appointment goes at an earlier opening */
 	if (r->trigger == TRIG_APPOINTMENT && r->due >= r->since + DAY) {
@@ -659,7 +659,7 @@ static void find_wake(const struct walk *w, const struct lookup *l, const struct
 	int64_t personal = INT64_MAX, automated = INT64_MAX, expires = INT64_MAX;
 
 	for (int i = 0; i < n; i++) {
-		if (rs[i].channel == CH_AUTO_EMAIL) {
+		if (!channel_is_personal(rs[i].channel)) {
 			automated = min_i64(automated, rs[i].due);
 		} else {
 			personal = min_i64(personal, rs[i].due);
@@ -795,20 +795,20 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	out->contact_id = c->id;
 	out->channel = rs[0].channel;
 	for (int i = n - 1; i >= 0; i--) {
-		if (rs[i].channel != CH_AUTO_EMAIL)
+		if (channel_is_personal(rs[i].channel))
 			out->channel = rs[i].channel; /* how the person reaches them */
 	}
 	out->priority = rs[0].priority + 2 * (n - 1);
 	for (int i = 0; i < n; i++)
-		auto_only &= rs[i].channel == CH_AUTO_EMAIL;
+		auto_only &= !channel_is_personal(rs[i].channel);
 	/* a person's follow-up is due when its first personal reason is; automated ones go alone */
 	out->due = INT64_MAX;
 	for (int i = 0; i < n; i++) {
-		if ((auto_only || rs[i].channel != CH_AUTO_EMAIL) && rs[i].due < out->due)
+		if ((auto_only || channel_is_personal(rs[i].channel)) && rs[i].due < out->due)
 			out->due = rs[i].due;
 		for (int k = 0; k < rs[i].nevents; k++)
 			newest = rs[i].events[k] > newest ? rs[i].events[k] : newest;
-		if (trigger_info(rs[i].trigger)->escalates && rs[i].channel != CH_AUTO_EMAIL &&
+		if (trigger_info(rs[i].trigger)->escalates && channel_is_personal(rs[i].channel) &&
 		    clock_reached(&shown, rs[i].due + 1))
 			out->escalated = 1;
 		if (rs[i].trigger == TRIG_LAPSED)

@@ -21,6 +21,8 @@
 #include "record.h"
 #include "smtp.h"
 #include "tz.h"
+#include "unsubscribe.h"
+#include "webhook.h"
 
 #include "banned.h"
 
@@ -58,6 +60,17 @@ const char *outbox_subject(int trigger)
 	case TRIG_MISSED_APPOINTMENT: return "Let us find another time";
 	default: return "A note from us";
 	}
+}
+
+/* How a message goes, as its events say: "email" or "webhook". */
+static const char *message_channel(int channel)
+{
+	return channel == CH_AUTO_WEBHOOK ? "webhook" : "email";
+}
+
+static int is_email(const struct outbox_item *it)
+{
+	return !it->channel || strcmp(it->channel, "webhook") != 0;
 }
 
 void outbox_init(struct outbox *o)
@@ -246,6 +259,7 @@ struct pending {
 	int64_t contact_id;
 	int64_t due;
 	int trigger;
+	int channel;  /* enum channel: automated */
 	char *key;
 };
 
@@ -293,7 +307,7 @@ static int due_now(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 			const struct reason *r = &f->reasons[k];
 			struct pending *p;
 
-			if (r->channel != CH_AUTO_EMAIL || r->due > now)
+			if (channel_is_personal(r->channel) || r->due > now)
 				continue;
 			if (fu_grow(ctx, &out->v, &out->cap, (size_t)out->n + 1, sizeof(*out->v), 16,
 				    "listing the outbox")) {
@@ -305,6 +319,7 @@ static int due_now(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 			p->contact_id = f->contact_id;
 			p->due = r->due;
 			p->trigger = r->trigger;
+			p->channel = r->channel;
 			p->key = strdup(f->key ? f->key : "");
 			if (!p->key)
 				rc = fu_err(ctx, FU_ENOMEM, "out of memory listing the outbox");
@@ -378,7 +393,7 @@ int outbox_list(struct fu_ctx *ctx, struct store *s, const struct playbook *pb, 
 		it->due = p.v[i].due;
 		rc = set_str(ctx, &it->key, p.v[i].key);
 		if (!rc)
-			rc = set_str(ctx, &it->channel, "email");
+			rc = set_str(ctx, &it->channel, message_channel(p.v[i].channel));
 		if (!rc)
 			rc = set_str(ctx, &it->subject, outbox_subject(p.v[i].trigger));
 	}
@@ -527,6 +542,7 @@ struct pass {
 	const struct sendconf *conf;
 	const struct outbox_send_opts *o;
 	struct smtp *smtp;
+	struct webhook *webhook;
 	struct tz_cache *zones;
 	outbox_report_fn report;
 	void *arg;
@@ -577,8 +593,8 @@ static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)
  * pressure budget over every channel (messages that may have gone count).
  */
 static void check(struct pass *p, const struct contact *c, const struct contact_state *st,
-		  const struct event_list *ev, const char *to, int transactional, int *verdict,
-		  int64_t *until, char *why, size_t whyn)
+		  const struct event_list *ev, int email, const char *to, int transactional,
+		  int *verdict, int64_t *until, char *why, size_t whyn)
 {
 	const struct playbook *pb = p->pb;
 	int64_t now = p->o->now, oldest = INT64_MAX;
@@ -591,18 +607,18 @@ static void check(struct pass *p, const struct contact *c, const struct contact_
 		snprintf(why, whyn, "they asked for no contact");
 		return;
 	}
-	if (st->opted_out_email) {
+	if (email && st->opted_out_email) {
 		snprintf(why, whyn, "they opted out of e-mail");
 		return;
 	}
-	if (!to || !mime_addr_ok(to)) {
+	if (email && (!to || !mime_addr_ok(to))) {
 		snprintf(why, whyn, "no usable e-mail address");
 		return;
 	}
 	for (int i = 0; i < ev->n; i++) {
 		const struct event *e = &ev->v[i];
 
-		if (e->type == EV_BOUNCE && e->ref && !strcasecmp(e->ref, to)) {
+		if (email && e->type == EV_BOUNCE && e->ref && !strcasecmp(e->ref, to)) {
 			snprintf(why, whyn, "the address %.200s bounced", to);
 			return;
 		}
@@ -666,7 +682,8 @@ static const char *domain_of(const char *addr)
 }
 
 /* The payload of a new message: what it says and to whom, as JSON (malloced; NULL on OOM). */
-static char *new_payload(const struct pass *p, const struct followup *f, const struct reason *r)
+static char *new_payload(const struct pass *p, const struct followup *f, const struct reason *r,
+			 const char *unsubscribe)
 {
 	const struct playbook *pb = p->pb;
 	const char *owner_addr = sendconf_owner_address(p->conf, f->owner);
@@ -679,14 +696,22 @@ static char *new_payload(const struct pass *p, const struct followup *f, const s
 	else
 		snprintf(from_name, sizeof(from_name), "%s",
 			 pb->business_name ? pb->business_name : (f->owner ? f->owner : ""));
-	j = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "to", f->email,
-		      "to_name", f->name, "from_name", from_name, "subject",
+	j = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+		      "to", f->email, "to_name", f->name, "from_name", from_name, "subject",
 		      outbox_subject(r->trigger), "text", r->say ? r->say : "", "reply_to",
 		      owner_addr ? json_string(owner_addr) : json_null(), "transactional",
 		      r->transactional, "trigger", trigger_name(r->trigger), "rule",
-		      pb->rules[r->rule].name);
+		      pb->rules[r->rule].name, "contact", f->key, "phone", f->phone, "owner",
+		      f->owner, "unsubscribe_token", unsubscribe);
 	if (!j)
 		return NULL;
+	if (unsubscribe && p->conf->unsubscribe_url) {
+		char url[1024];
+
+		snprintf(url, sizeof(url), "%s%stoken=%s", p->conf->unsubscribe_url,
+			 strchr(p->conf->unsubscribe_url, '?') ? "&" : "?", unsubscribe);
+		json_object_set_new(j, "unsubscribe_url", json_string(url));
+	}
 	out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	return out;
@@ -698,9 +723,11 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 {
 	json_t *j = json_loads(payload, 0, NULL);
 	struct mail m;
+	struct buf text;
 	char msgid[MESSAGE_ID_MAX + 300];
 	int rc;
 
+	buf_init(&text, 1 << 20);
 	if (!j)
 		return fu_err(ctx, FU_EINTERNAL, "message '%s': its stored text is not JSON", id);
 	memset(&m, 0, sizeof(m));
@@ -713,6 +740,18 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 	m.to_name = json_string_value(json_object_get(j, "to_name"));
 	m.subject = json_string_value(json_object_get(j, "subject"));
 	m.text = json_string_value(json_object_get(j, "text"));
+	m.unsubscribe_url = json_string_value(json_object_get(j, "unsubscribe_url"));
+	if (m.unsubscribe_url) {
+		/* the link in the text too, for readers that show no header */
+		rc = buf_addf(ctx, &text, "%s\n\n--\nTo get no more of these messages: %s\n",
+			      m.text ? m.text : "", m.unsubscribe_url);
+		if (rc) {
+			json_decref(j);
+			buf_release(&text);
+			return rc;
+		}
+		m.text = buf_cstr(&text);
+	}
 	m.date = p->o->now;
 	m.automated = 1;
 	snprintf(msgid, sizeof(msgid), "fu.%s@%s", id, domain_of(m.from_addr));
@@ -720,7 +759,66 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 	rc = mime_build(ctx, &m, out);
 	snprintf(to, ton, "%s", m.to_addr ? m.to_addr : "");
 	json_decref(j);
+	buf_release(&text);
 	return rc;
+}
+
+/* The JSON body of a webhook message: its identity and what it says. */
+static int build_webhook(struct fu_ctx *ctx, const char *id, const char *payload,
+			 struct buf *out)
+{
+	json_t *j = json_loads(payload, 0, NULL), *b;
+	char *text;
+	int rc;
+
+	if (!j)
+		return fu_err(ctx, FU_EINTERNAL, "message '%s': its stored text is not JSON", id);
+	b = json_pack("{s:s, s:s, s:o}", "id", id, "type", "followup.message", "message", j);
+	text = b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(b);
+	if (!text)
+		return fu_err(ctx, FU_ENOMEM, "out of memory building a webhook");
+	rc = buf_adds(ctx, out, text);
+	free(text);
+	return rc;
+}
+
+/* What goes out for it: a MIME message, or a webhook's body; `to` says where (for reports). */
+static int build_out(struct fu_ctx *ctx, const struct pass *p, const struct outbox_item *it,
+		     struct buf *out, char *to, size_t ton)
+{
+	if (is_email(it))
+		return build_mail(ctx, p, it->id, it->payload, out, to, ton);
+	snprintf(to, ton, "%s", p->conf->webhook_url ? p->conf->webhook_url : "webhook");
+	return build_webhook(ctx, it->id, it->payload, out);
+}
+
+/* Opens the connection it needs (before its attempt is committed: a bad setting stops here). */
+static int transport_ready(struct fu_ctx *ctx, struct pass *p, const struct outbox_item *it)
+{
+	if (p->o->deliver)
+		return FU_OK;
+	if (!is_email(it))
+		return p->webhook ? FU_OK : webhook_open(ctx, p->conf, &p->webhook);
+	if (!p->conf->from || !*p->conf->from)
+		return fu_err(ctx, FU_EINPUT,
+			      "send settings: no from address (set 'from' in the send settings file "
+			      "or $FOLLOWUP_MAIL_FROM)");
+	return p->smtp ? FU_OK : smtp_open(ctx, p->conf, &p->smtp);
+}
+
+static int deliver(struct fu_ctx *ctx, struct pass *p, const struct outbox_item *it,
+		   const struct buf *msg, const char *to, int *result, char *why, size_t whyn)
+{
+	if (p->o->deliver) {
+		p->o->deliver(p->o->deliver_arg, it, to, buf_cstr(msg), msg->len, result, why, whyn);
+		return FU_OK;
+	}
+	if (!is_email(it))
+		return webhook_post(ctx, p->webhook, it->id, buf_cstr(msg), msg->len, p->o->now,
+				    result, why, whyn);
+	return smtp_send(ctx, p->smtp, p->conf->from, to, buf_cstr(msg), msg->len, result, why,
+			 whyn);
 }
 
 static void tell(struct pass *p, const struct outbox_item *it)
@@ -752,12 +850,13 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 	int rc, result, n = 1;
 
 	buf_init(&msg, 1 << 20);
-	rc = build_mail(ctx, p, it->id, it->payload, &msg, to, sizeof(to));
+	rc = build_out(ctx, p, it, &msg, to, sizeof(to));
 	if (rc == FU_EINPUT) {
 		/* a message that cannot be written (a bad address) fails for good, on the record */
 		snprintf(why, sizeof(why), "%s", ctx->msg);
 		fu_ctx_init(ctx);
-		message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now, "email", why);
+		message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now, it->channel,
+			      why);
 		it->state = OB_FAILED;
 		rc = p->o->dry_run ? FU_OK : record(ctx, p->s, ev, 1, now, 0);
 		goto finish;
@@ -773,8 +872,14 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 			p->report(p->arg, it);
 		return FU_OK;
 	}
+	rc = transport_ready(ctx, p, it);
+	if (rc) {
+		store_rollback(p->s);
+		buf_release(&msg);
+		return rc;
+	}
 	/* the attempt is on the record before the server hears a word */
-	message_event(&ev[0], it->key, it->id, MSG_ATTEMPT, it->events + 1, now, "email",
+	message_event(&ev[0], it->key, it->id, MSG_ATTEMPT, it->events + 1, now, it->channel,
 		      it->payload);
 	rc = record(ctx, p->s, ev, 1, now, 0);
 	if (!rc)
@@ -785,7 +890,8 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 		buf_release(&msg);
 		snprintf(why, sizeof(why), "%s", ctx->msg);
 		fu_ctx_init(ctx);
-		message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now, "email", why);
+		message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now, it->channel,
+			      why);
 		it->state = OB_FAILED;
 		rc = record(ctx, p->s, ev, 1, now, 1);
 		if (!rc) {
@@ -804,24 +910,20 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 	it->tries++;
 	if (it->first_try == FU_TIME_NONE)
 		it->first_try = now;
-	if (!p->smtp)
-		rc = smtp_open(ctx, p->conf, &p->smtp);
-	if (!rc)
-		rc = smtp_send(ctx, p->smtp, p->conf->from, to, msg.s, msg.len, &result, why,
-			       sizeof(why));
+	rc = deliver(ctx, p, it, &msg, to, &result, why, sizeof(why));
 	buf_release(&msg);
 	if (rc)
 		return rc; /* left as an attempt: uncertain, as after a crash */
 	switch (result) {
 	case SMTP_SENT:
-		message_event(&ev[0], it->key, it->id, MSG_SENT, it->events + 1, now, "email",
+		message_event(&ev[0], it->key, it->id, MSG_SENT, it->events + 1, now, it->channel,
 			      why[0] ? why : NULL);
 		it->state = OB_SENT;
 		break;
 	case SMTP_TEMPORARY:
 		if (now - it->first_try >= OUTBOX_GIVE_UP) {
 			message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now,
-				      "email", why);
+				      it->channel, why);
 			it->state = OB_FAILED;
 		} else {
 			int64_t delay = OUTBOX_RETRY_FIRST;
@@ -832,12 +934,18 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 			if (it->next_try > it->first_try + OUTBOX_GIVE_UP)
 				it->next_try = it->first_try + OUTBOX_GIVE_UP;
 			message_event(&ev[0], it->key, it->id, MSG_DEFERRED, it->events + 1, now,
-				      "email", why);
+				      it->channel, why);
 			message_event_due(&ev[0], it->next_try);
 			it->state = OB_DEFERRED;
 		}
 		break;
 	case SMTP_BOUNCE:
+		if (!is_email(it)) {
+			message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now,
+				      it->channel, why);
+			it->state = OB_FAILED;
+			break;
+		}
 		message_event(&ev[0], it->key, it->id, MSG_BOUNCED, it->events + 1, now, "email",
 			      why);
 		/* the address itself is marked: no more e-mail goes to it */
@@ -850,7 +958,7 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 		it->state = OB_BOUNCED;
 		break;
 	case SMTP_REJECTED:
-		message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now, "email",
+		message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now, it->channel,
 			      why);
 		it->state = OB_FAILED;
 		break;
@@ -919,8 +1027,8 @@ static int act(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it, int v
 	}
 	it->state = OB_DROPPED;
 	if (!p->o->dry_run) {
-		message_event(&e, it->key, it->id, MSG_DROPPED, it->events + 1, p->o->now, "email",
-			      why);
+		message_event(&e, it->key, it->id, MSG_DROPPED, it->events + 1, p->o->now,
+			      it->channel, why);
 		rc = record(ctx, p->s, &e, 1, p->o->now, 0);
 		if (!rc)
 			rc = store_commit(ctx, p->s);
@@ -941,7 +1049,7 @@ static int send_new(struct fu_ctx *ctx, struct pass *p, const struct pending *pd
 	struct contact_state st;
 	struct event_list ev;
 	const struct reason *r = NULL;
-	char why[256];
+	char why[256], token[UNSUBSCRIBE_TOKEN_MAX] = "";
 	int64_t until;
 	int rc, open = 0, verdict;
 
@@ -957,7 +1065,7 @@ static int send_new(struct fu_ctx *ctx, struct pass *p, const struct pending *pd
 		char id[MESSAGE_ID_MAX];
 
 		reason_identity(p->pb, pd->contact_id, &f.reasons[k], id);
-		if (f.reasons[k].channel == CH_AUTO_EMAIL && f.reasons[k].due <= p->o->now &&
+		if (!channel_is_personal(f.reasons[k].channel) && f.reasons[k].due <= p->o->now &&
 		    !strcmp(id, pd->id))
 			r = &f.reasons[k];
 	}
@@ -977,16 +1085,24 @@ static int send_new(struct fu_ctx *ctx, struct pass *p, const struct pending *pd
 	it.due = r->due;
 	it.transactional = r->transactional;
 	it.key = strdup(f.key ? f.key : "");
-	it.channel = strdup("email");
+	it.channel = strdup(message_channel(r->channel));
 	it.subject = strdup(outbox_subject(r->trigger));
 	it.to = f.email ? strdup(f.email) : NULL;
-	it.payload = new_payload(p, &f, r);
+	/* a message that is not transactional carries a way out (e-mail: a signed link) */
+	if (r->channel == CH_AUTO_EMAIL && !r->transactional && !p->o->dry_run)
+		rc = unsubscribe_token(ctx, p->s, pd->contact_id, 'e', token);
+	if (rc) {
+		store_rollback(p->s);
+		goto out;
+	}
+	it.payload = new_payload(p, &f, r, token[0] ? token : NULL);
 	if (!it.key || !it.channel || !it.subject || (f.email && !it.to) || !it.payload) {
 		store_rollback(p->s);
 		rc = fu_err(ctx, FU_ENOMEM, "out of memory sending");
 		goto out;
 	}
-	check(p, &c, &st, &ev, f.email, r->transactional, &verdict, &until, why, sizeof(why));
+	check(p, &c, &st, &ev, r->channel == CH_AUTO_EMAIL, f.email, r->transactional, &verdict,
+	      &until, why, sizeof(why));
 	rc = act(ctx, p, &it, verdict, until, why);
 out:
 	if (open)
@@ -1032,7 +1148,8 @@ static int send_again(struct fu_ctx *ctx, struct pass *p, const char *id)
 		store_rollback(p->s);
 		goto out;
 	}
-	check(p, &c, &st, &ev, it.to, it.transactional, &verdict, &until, why, sizeof(why));
+	check(p, &c, &st, &ev, is_email(&it), it.to, it.transactional, &verdict, &until, why,
+	      sizeof(why));
 	rc = act(ctx, p, &it, verdict, until, why);
 out:
 	item_release(&it);
@@ -1060,14 +1177,6 @@ int outbox_send(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	p.report = report;
 	p.arg = arg;
 	p.t = totals;
-	if (!opts->dry_run && (!conf->from || !*conf->from))
-		return fu_err(ctx, FU_EINPUT,
-			      "send settings: no from address (set 'from' in the send settings file "
-			      "or $FOLLOWUP_MAIL_FROM)");
-	if (!opts->dry_run && (!conf->smtp_url || !*conf->smtp_url))
-		return fu_err(ctx, FU_EINPUT,
-			      "send settings: no smtp_url (set it in the send settings file or "
-			      "$FOLLOWUP_SMTP_URL)");
 	p.zones = tz_cache_new();
 	if (!p.zones)
 		return fu_err(ctx, FU_ENOMEM, "out of memory sending");
@@ -1098,6 +1207,7 @@ int outbox_send(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	pendings_release(&pend);
 	outbox_release(&taken_now);
 	smtp_close(p.smtp);
+	webhook_close(p.webhook);
 	tz_cache_free(p.zones);
 	return rc;
 }

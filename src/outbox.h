@@ -81,10 +81,22 @@ int outbox_lock(struct fu_ctx *ctx, const char *path, int *fd);
 void outbox_lock_path(const char *db_path, char *out, size_t n);
 void outbox_unlock(int fd);
 
+struct outbox_item;
+/*
+ * A stand-in for the network (tests): hands over data (len bytes: a MIME message or a
+ * webhook's JSON body) for it to `to`, and says what became of it in *result, an enum
+ * smtp_result (smtp.h), with words in why.
+ */
+typedef void (*outbox_deliver_fn)(void *arg, const struct outbox_item *it, const char *to,
+				  const char *data, size_t len, int *result, char *why,
+				  size_t whylen);
+
 struct outbox_send_opts {
 	int64_t now;
 	int dry_run;            /* check and report, write and send nothing */
 	int limit;              /* at most this many messages (0: no limit) */
+	outbox_deliver_fn deliver; /* NULL: SMTP and webhooks as the settings say */
+	void *deliver_arg;
 };
 
 /* Called for each message handled by outbox_send, with its new state and why. */

@@ -31,6 +31,7 @@ static const char *const channel_names[CH__COUNT] = {
 	[CH_LETTER] = "letter",
 	[CH_MEETING] = "meeting",
 	[CH_AUTO_EMAIL] = "auto_email",
+	[CH_AUTO_WEBHOOK] = "auto_webhook",
 };
 
 const char *channel_name(int channel)
@@ -52,7 +53,8 @@ int channel_parse(const char *s, int *channel)
 
 int channel_is_personal(int channel)
 {
-	return channel >= 0 && channel < CH__COUNT && channel != CH_AUTO_EMAIL;
+	return channel >= 0 && channel < CH__COUNT && channel != CH_AUTO_EMAIL &&
+	       channel != CH_AUTO_WEBHOOK;
 }
 
 void playbook_init(struct playbook *pb)
@@ -256,7 +258,7 @@ static int get_channel(struct loader *ld, const yaml_node_t *n, const char *path
 		return rc;
 	if (channel_parse(s, out))
 		return fail(ld, n, path,
-			    "unknown channel '%.64s' (known: call, email, voicemail, letter, meeting, auto_email)",
+			    "unknown channel '%.64s' (known: call, email, voicemail, letter, meeting, auto_email, auto_webhook)",
 			    s);
 	return FU_OK;
 }

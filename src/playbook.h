@@ -12,7 +12,11 @@
 
 
 /* How a follow-up is made: by a person (call ... meeting) or an automated e-mail. */
-enum channel { CH_CALL, CH_EMAIL, CH_VOICEMAIL, CH_LETTER, CH_MEETING, CH_AUTO_EMAIL, CH__COUNT };
+enum channel {
+	CH_CALL, CH_EMAIL, CH_VOICEMAIL, CH_LETTER, CH_MEETING, CH_AUTO_EMAIL,
+	CH_AUTO_WEBHOOK, /* an automated message POSTed to the business's own service (outbox.h) */
+	CH__COUNT
+};
 const char *channel_name(int channel);
 int channel_parse(const char *s, int *channel);
 int channel_is_personal(int channel);
