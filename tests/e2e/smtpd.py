@@ -1,7 +1,8 @@
 """smtpd.py DIR - a real SMTP server for the tests (aiosmtpd) on a free port of 127.0.0.1.
 
 Writes its port to DIR/port once it listens. Every message it takes is written to
-DIR/msg-N.eml and its Message-ID, a tab and the recipient to DIR/received.log. The file
+DIR/msg-N.eml (not with $SMTPD_NOSTORE=1, for benchmarks) and its Message-ID, a tab and
+the recipient to DIR/received.log. The file
 DIR/rules, read at every RCPT, holds lines "ADDRESS CODE": 550 refuses that recipient for
 good, 451 for now. $SMTPD_DELAY (seconds, may be fractional) slows every DATA down, so a
 test can kill a client in the middle of it.
@@ -48,10 +49,11 @@ class Handler:
             await asyncio.sleep(random.uniform(0, delay))
         self.n += 1
         raw = envelope.original_content or envelope.content
-        base = os.path.join(self.d, "msg-%d-%d.eml" % (os.getpid(), self.n))
-        with open(base + ".tmp", "wb") as f:
-            f.write(raw)
-        os.rename(base + ".tmp", base)
+        if not os.environ.get("SMTPD_NOSTORE"):
+            base = os.path.join(self.d, "msg-%d-%d.eml" % (os.getpid(), self.n))
+            with open(base + ".tmp", "wb") as f:
+                f.write(raw)
+            os.rename(base + ".tmp", base)
         msg = email.message_from_bytes(raw)
         with open(os.path.join(self.d, "received.log"), "a") as f:
             for r in envelope.rcpt_tos:
