@@ -72,7 +72,7 @@ static void test_names(void **state)
 	assert_string_equal(channel_name(CH_VOICEMAIL), "voicemail");
 	assert_null(channel_name(CH__COUNT));
 	for (i = 0; i < CH__COUNT; i++)
-		assert_int_equal(channel_is_personal(i), i != CH_AUTO_EMAIL);
+		assert_int_equal(channel_is_personal(i), i != CH_AUTO_EMAIL && i != CH_AUTO_WEBHOOK);
 	assert_int_equal(channel_is_personal(-1), 0);
 
 	/* one field table: a name usable in both places is one row */
@@ -440,11 +440,11 @@ static void test_err_channel(void **state)
 	(void)state;
 	expect_err("rules:\n  - trigger: new_lead\n    action: fax\n    say: hi\n",
 		   "shop.yaml:3:13: rules[0].action: unknown channel 'fax' (known: call, email, "
-		   "voicemail, letter, meeting, auto_email)");
+		   "voicemail, letter, meeting, auto_email, auto_webhook)");
 	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    action_low_value: sms\n"
 		   "    say: hi\n",
 		   "shop.yaml:4:23: rules[0].action_low_value: unknown channel 'sms' (known: call, "
-		   "email, voicemail, letter, meeting, auto_email)");
+		   "email, voicemail, letter, meeting, auto_email, auto_webhook)");
 }
 
 static void test_err_expression(void **state)
