@@ -48,11 +48,11 @@ echo "followup send: $sent of $N messages in $(calc "$s1 - $s0") s:" \
 "$bin" outbox --all --json >/dev/null
 head -c 2000 /dev/zero | tr '\0' 'x' | fold -w 70 >body.txt
 { printf 'From: hello@northwind.example\r\nTo: kim@example.com\r\nSubject: Thank you\r\n'
-  printf 'Message-ID: <plain@northwind.example>\r\n\r\n'; cat body.txt; } >msg.eml
+  printf 'Message-ID: <plain@northwind.example>\r\n\r\n'; sed 's/$/\r/' body.txt; } >msg.eml
 c0=$(date +%s.%N)
 i=0
 while [ $i -lt "$CURL_N" ]; do
-	curl -s --url "smtp://127.0.0.1:$port" --mail-from hello@northwind.example \
+	curl -sS --url "smtp://127.0.0.1:$port" --mail-from hello@northwind.example \
 		--mail-rcpt "kim$i@example.com" -T msg.eml
 	i=$((i + 1))
 done
