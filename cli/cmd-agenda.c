@@ -157,37 +157,81 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 		f->id);
 }
 
-/*
- * Writes the agenda as cli_put_json would write an array of cli_followup_json objects,
- * one entry at a time, so that a large agenda never exists twice in memory.
- */
-static int put_agenda_json(struct cli *cli, const struct agenda *a)
+/* Writes the JSON text of o with every line after the first indented by `ind`. */
+static int put_indented(struct cli *cli, json_t *o, const char *ind)
 {
 	FILE *out = cli->out;
+	char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII |
+					    JSON_REAL_PRECISION(15)) : NULL;
 
+	json_decref(o);
+	if (!text)
+		return fu_err(&cli->ctx, FU_ENOMEM, "out of memory building JSON output");
+	/* ASCII JSON text has no newline inside a string */
+	for (const char *p = text, *nl; *p; p = nl) {
+		nl = strchr(p, '\n');
+		nl = nl ? nl + 1 : p + strlen(p);
+		fputs(ind, out);
+		fwrite(p, 1, (size_t)(nl - p), out);
+	}
+	free(text);
+	return FU_OK;
+}
+
+/*
+ * Writes the agenda as cli_put_json would write an array of cli_followup_json objects,
+ * one entry at a time, so that a large agenda never exists twice in memory. With
+ * with_errors, an object instead: {"followups": [...], "errors": [{contact, error}, ...]}.
+ */
+static int put_agenda_json(struct cli *cli, const struct agenda *a, int with_errors)
+{
+	FILE *out = cli->out;
+	const char *ind = with_errors ? "    " : "  ";
+	int rc = FU_OK;
+
+	if (with_errors)
+		fputs("{\n  \"followups\": ", out);
 	fputs(a->n ? "[\n" : "[]", out);
-	for (int i = 0; i < a->n; i++) {
-		json_t *o = cli_followup_json(&a->v[i]);
-		char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII |
-						    JSON_REAL_PRECISION(15)) : NULL;
+	for (int i = 0; i < a->n && !rc; i++) {
+		rc = put_indented(cli, cli_followup_json(&a->v[i]), ind);
+		fprintf(out, i + 1 < a->n ? ",\n" : "\n%s]", ind + 2);
+	}
+	if (with_errors) {
+		fputs(",\n  \"errors\": ", out);
+		fputs(a->nerrors ? "[\n" : "[]", out);
+		for (int i = 0; i < a->nerrors && !rc; i++) {
+			json_t *o = json_object();
 
-		json_decref(o);
-		if (!text)
-			return fu_err(&cli->ctx, FU_ENOMEM, "out of memory building JSON output");
-		/* one level deeper: ASCII JSON text has no newline inside a string */
-		for (const char *p = text, *nl; *p; p = nl) {
-			nl = strchr(p, '\n');
-			nl = nl ? nl + 1 : p + strlen(p);
-			fputs("  ", out);
-			fwrite(p, 1, (size_t)(nl - p), out);
+			if (o) {
+				json_object_set_new(o, "contact", json_string(a->errors[i].key));
+				json_object_set_new(o, "error", json_string(a->errors[i].msg));
+			}
+			rc = put_indented(cli, o, ind);
+			fputs(i + 1 < a->nerrors ? ",\n" : "\n  ]", out);
 		}
-		fputs(i + 1 < a->n ? ",\n" : "\n]", out);
-		free(text);
+		fputs("\n}", out);
 	}
 	fputc('\n', out);
-	if (ferror(out))
+	if (!rc && ferror(out))
 		return fu_err(&cli->ctx, FU_EIO, "writing JSON output failed");
-	return FU_OK;
+	return rc;
+}
+
+/* The first ten contacts the engine could not evaluate, each with what failed, on f. */
+static void put_agenda_errors(FILE *f, const char *lead, const struct agenda *a)
+{
+	for (int i = 0; i < a->nerrors; i++) {
+		if (i == 10) {
+			fprintf(f, "%s... and %d more (agenda --json --with-errors lists them all)\n",
+				lead, a->nerrors - i);
+			break;
+		}
+		fputs(lead, f);
+		cli_put_safe(f, a->errors[i].key);
+		fputs(": ", f);
+		cli_put_safe(f, a->errors[i].msg);
+		fputc('\n', f);
+	}
 }
 
 static int run_agenda(struct cli *cli, int argc, char **argv)
@@ -198,12 +242,13 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 	struct store *s;
 	struct civil cv;
 	const char *date = NULL;
-	int json = 0, rc, overdue = 0, automated = 0, show_automated = 0, shown = 0;
+	int json = 0, with_errors = 0, rc, overdue = 0, automated = 0, show_automated = 0, shown = 0;
 	long limit = 0;
 
 	const char *lim = NULL, *jobs = NULL;
 	const struct cli_flag flags[] = {
-		CLI_BOOL("--json", &json), CLI_BOOL("--all", &o.all), CLI_BOOL("--full", &o.full),
+		CLI_BOOL("--json", &json), CLI_BOOL("--with-errors", &with_errors),
+		CLI_BOOL("--all", &o.all), CLI_BOOL("--full", &o.full),
 		CLI_BOOL("--automated", &show_automated), CLI_VALUE("--owner", &o.owner),
 		CLI_VALUE("--limit", &lim), CLI_VALUE("--jobs", &jobs), CLI_VALUE("--date", &date),
 		{ NULL, 0, NULL }
@@ -242,7 +287,9 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (json) {
-		rc = put_agenda_json(cli, &a);
+		rc = put_agenda_json(cli, &a, with_errors);
+		if (!with_errors)
+			put_agenda_errors(stderr, "followup: warning: could not evaluate contact ", &a);
 		agenda_release(&a);
 		return rc;
 	}
@@ -254,6 +301,13 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 		cv.year, cv.month, cv.day, o.owner ? ", owner " : "", o.owner ? o.owner : "",
 		a.n - automated, overdue);
 	fprintf(cli->out, ", %d automated messages\n\n", automated);
+	if (a.nerrors) {
+		/* a rule that fails on some contacts: said first, so it is fixed before it is missed */
+		fprintf(cli->out, "%d contact%s could not be evaluated (their follow-ups are missing "
+			"until the playbook is fixed):\n", a.nerrors, a.nerrors == 1 ? "" : "s");
+		put_agenda_errors(cli->out, "   ", &a);
+		fputc('\n', cli->out);
+	}
 	for (int i = 0; i < a.n; i++) {
 		if (a.v[i].automated != show_automated)
 			continue;
@@ -273,8 +327,8 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 
 const struct cmd cmd_agenda = {
 	"agenda", "who to follow up with, why, when, how and what to say",
-	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json] [--full]\n"
-	"       [--jobs N]",
+	"agenda [--owner NAME] [--date DAY] [--all] [--automated] [--limit N] [--json]\n"
+	"       [--with-errors] [--full] [--jobs N]",
 	"Evaluates every contact's timeline with the playbook at the clock's time and lists\n"
 	"one follow-up per contact that is due by the end of DAY (default: today) in the\n"
 	"contact's own time zone, most important first: who and how to reach them, when it is\n"
@@ -288,6 +342,9 @@ const struct cmd cmd_agenda = {
 	"  --limit N      print only the N most important (0, the default, prints all)\n"
 	"  --json         an array of objects: id, contact, owner, due, overdue, channel,\n"
 	"                 priority, say, reasons [{trigger, events, why, ...}], ...\n"
+	"  --with-errors  with --json: an object {\"followups\": [...], \"errors\": [{contact,\n"
+	"                 error}]} naming the contacts a rule failed on (without it they go\n"
+	"                 to stderr; the text output lists them first)\n"
 	"  --full         evaluate every contact; without it only the contacts whose\n"
 	"                 follow-up may have come or changed since the last agenda are\n"
 	"                 (the database remembers when to look at each one again); the\n"

@@ -8,6 +8,14 @@
 
 #include "banned.h"
 
+static void put_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	fputs("followup: warning: ", stderr);
+	cli_put_safe(stderr, msg);
+	fputc('\n', stderr);
+}
+
 static int run_playbook(struct cli *cli, int argc, char **argv)
 {
 	struct playbook pb;
@@ -33,8 +41,12 @@ static int run_playbook(struct cli *cli, int argc, char **argv)
 		if (!file)
 			return cli_usage_error(cli, &cmd_playbook, "check needs one FILE");
 		rc = playbook_load_file(&cli->ctx, file, &pb);
-		if (!rc)
-			fprintf(cli->out, "%s: ok, %d rules\n", file, pb.nrules);
+		if (!rc) {
+			int n = playbook_warnings(&pb, put_warning, cli);
+
+			fprintf(cli->out, "%s: ok, %d rules", file, pb.nrules);
+			fprintf(cli->out, n ? ", %d warning%s\n" : "\n", n, n == 1 ? "" : "s");
+		}
 		playbook_release(&pb);
 		return rc;
 	}

@@ -21,8 +21,35 @@ void agenda_release(struct agenda *a)
 {
 	for (int i = 0; i < a->n; i++)
 		followup_release(&a->v[i]);
+	for (int i = 0; i < a->nerrors; i++) {
+		free(a->errors[i].key);
+		free(a->errors[i].msg);
+	}
+	free(a->errors);
 	free(a->v);
 	agenda_init(a);
+}
+
+/* Notes that contact c could not be evaluated, with the message on ctx (then cleared). */
+static int note_error(struct fu_ctx *ctx, struct agenda *a, const struct contact *c)
+{
+	struct agenda_error *e;
+
+	if (fu_grow(ctx, &a->errors, &a->cap_errors, (size_t)a->nerrors + 1, sizeof(*a->errors),
+		    8, "building the agenda"))
+		return ctx->rc;
+	e = &a->errors[a->nerrors];
+	e->contact_id = c->id;
+	e->key = strdup(c->key ? c->key : "");
+	e->msg = strdup(ctx->msg);
+	if (!e->key || !e->msg) {
+		free(e->key);
+		free(e->msg);
+		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
+	}
+	a->nerrors++;
+	fu_ctx_init(ctx);
+	return FU_OK;
 }
 
 int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb)
@@ -132,6 +159,13 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	if (!rc)
 		rc = engine_evaluate(ctx, b->pb, b->lapse, c, st, &b->ev, zone, b->o->now, &f, &open,
 				     &w);
+	if (rc == FU_EINPUT) {
+		/* a rule failed on this contact's data: reported, and looked at again next time */
+		w.due = STORE_WAKE_NEVER;
+		w.wake = w.escalate = b->o->now;
+		rc = note_error(ctx, b->a, c);
+		return rc ? rc : remember_wake(ctx, b, c->id, &w, NULL);
+	}
 	if (!rc)
 		rc = remember_wake(ctx, b, c->id, &w, zone);
 	if (rc || !open) {
@@ -277,13 +311,23 @@ static int pool_merge(struct fu_ctx *ctx, struct build *b, struct pool *p, int k
 		if (fu_grow(ctx, &b->wakes, &b->cap_wakes, b->nwakes + w->b.nwakes,
 			    sizeof(*b->wakes), 1024, "building the agenda") ||
 		    fu_grow(ctx, &b->a->v, &b->a->cap, (size_t)b->a->n + (size_t)w->a.n,
-			    sizeof(*b->a->v), 64, "building the agenda"))
+			    sizeof(*b->a->v), 64, "building the agenda") ||
+		    (w->a.nerrors &&
+		     fu_grow(ctx, &b->a->errors, &b->a->cap_errors,
+			     (size_t)b->a->nerrors + (size_t)w->a.nerrors, sizeof(*b->a->errors), 8,
+			     "building the agenda")))
 			return ctx->rc;
 		memcpy(b->wakes + b->nwakes, w->b.wakes, w->b.nwakes * sizeof(*b->wakes));
 		b->nwakes += w->b.nwakes;
 		memcpy(b->a->v + b->a->n, w->a.v, (size_t)w->a.n * sizeof(*w->a.v));
 		b->a->n += w->a.n;
-		free(w->a.v); /* the follow-ups now belong to the main agenda */
+		if (w->a.nerrors) {
+			memcpy(b->a->errors + b->a->nerrors, w->a.errors,
+			       (size_t)w->a.nerrors * sizeof(*w->a.errors));
+			b->a->nerrors += w->a.nerrors;
+		}
+		free(w->a.errors); /* the errors and follow-ups now belong to the main agenda */
+		free(w->a.v);
 		agenda_init(&w->a);
 		worker_reset(w);
 	}

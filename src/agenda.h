@@ -28,11 +28,21 @@ struct agenda_opts {
 	const struct lapse_model *lapse;
 };
 
+/* A contact whose follow-up could not be worked out (a rule failed on its data). */
+struct agenda_error {
+	int64_t contact_id;
+	char *key;          /* the contact's key (malloced) */
+	char *msg;          /* what failed, naming the playbook and the rule (malloced) */
+};
+
 struct agenda {
 	struct followup *v;
 	int n;
 	size_t cap;
 	int64_t contacts;   /* contacts evaluated */
+	struct agenda_error *errors; /* in contact id order; agenda_release frees them */
+	int nerrors;
+	size_t cap_errors;
 };
 
 void agenda_init(struct agenda *a);
@@ -42,8 +52,11 @@ void agenda_release(struct agenda *a);
  * Evaluates the contacts with the playbook at opts->now and collects the follow-ups due by
  * opts->day in the contact's own zone (unknown zones fall back to the playbook's), sorted by
  * priority (higher first), then the yearly spend a lapse puts at risk (more first), then due
- * time, then contact key. The lapse model is fitted once for the run (or taken from opts). *out is agenda_init()ed here
- * and released by the caller. Fails on store or rule errors.
+ * time, then contact key. The lapse model is fitted once for the run (or taken from opts).
+ * *out is agenda_init()ed here and released by the caller. A contact whose evaluation fails
+ * on its own data (a rule's condition or template, FU_EINPUT) does not fail the agenda: it is
+ * listed in out->errors, every other contact's follow-up is still there, and it is evaluated
+ * again on the next run. Fails on store errors and out-of-memory.
  *
  * Only the contacts whose follow-up could have appeared or changed are evaluated: the
  * store's wake cache (store.h) says which, and every contact evaluated has its wake stored

@@ -302,7 +302,7 @@ const char *lookup_template(void *arg, const char *name)
 		return NULL;
 	field_get(f, l, &v);
 	if (!v.present)
-		return NULL;
+		return ""; /* empty: the fallback, or nothing */
 	switch (f->type) {
 	case FIELD_MONEY:
 		return lookup_money(l, v.cents);

@@ -102,6 +102,48 @@ int playbook_next_rule(const struct playbook *pb, int trigger, int from)
 	return -1;
 }
 
+struct warning_walk {
+	const struct playbook *pb;
+	int rule;
+	void (*warn)(void *arg, const char *msg);
+	void *arg;
+	int n;
+};
+
+static void warn_field(void *arg, const char *name, int has_fallback, size_t column)
+{
+	struct warning_walk *ww = arg;
+	const struct rule *r = &ww->pb->rules[ww->rule];
+	const struct field_info *f = field_find(name, FIELD_SAY);
+	char msg[FU_MSG_MAX];
+
+	(void)column;
+	if (!f || !f->can_be_empty || has_fallback || (f->full_for & (1u << r->trigger)))
+		return;
+	snprintf(msg, sizeof(msg),
+		 "%s:%d:%d: rules[%d].say: field '%s' can be empty for %s and has no fallback: "
+		 "it would be left out (write {{%s|...}})",
+		 ww->pb->name, r->say_line, r->say_col, ww->rule, name, trigger_name(r->trigger),
+		 name);
+	ww->warn(ww->arg, msg);
+	ww->n++;
+}
+
+int playbook_warnings(const struct playbook *pb, void (*warn)(void *arg, const char *msg),
+		      void *arg)
+{
+	struct warning_walk ww = { pb, 0, warn, arg, 0 };
+
+	for (ww.rule = 0; ww.rule < pb->nrules; ww.rule++) {
+		struct fu_ctx tmp;
+
+		fu_ctx_init(&tmp);
+		/* checked when loaded: a syntax error cannot happen here */
+		(void)template_fields(&tmp, pb->rules[ww.rule].say, warn_field, &ww);
+	}
+	return ww.n;
+}
+
 /* The state of one load: where messages point and the document being read. */
 struct loader {
 	struct fu_ctx *ctx;
@@ -538,6 +580,8 @@ static int rule_say(struct loader *ld, const yaml_node_t *val, const char *path,
 		return rc;
 	if (!*s)
 		return fail(ld, val, path, "empty: write what to say");
+	r->say_line = (int)val->start_mark.line + 1;
+	r->say_col = (int)val->start_mark.column + 1;
 	rc = check_names(ld, NULL, s, FIELD_SAY);
 	if (rc)
 		return fail_inner(ld, val, path, rc);

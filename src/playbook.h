@@ -44,6 +44,7 @@ struct rule {
 	int transactional;    /* an invoice or appointment reminder: outside the pressure budget */
 	char *say;            /* the template of what to say */
 	int line;             /* line in the playbook where the rule starts */
+	int say_line, say_col; /* where its `say` starts */
 };
 
 struct playbook {
@@ -78,6 +79,15 @@ int playbook_load_file(struct fu_ctx *ctx, const char *path, struct playbook *pb
 int playbook_load_default(struct fu_ctx *ctx, struct playbook *pb);
 /* The built-in playbook's YAML text. */
 extern const char playbook_default_yaml[];
+
+/*
+ * What `playbook check` warns about in a loaded playbook without refusing it: a field of a
+ * `say` that can be empty for its rule's trigger (field.h) and has no fallback renders as
+ * nothing. Calls warn(arg, msg) for each, msg "NAME:LINE:COLUMN: rules[I].say: field 'x'
+ * can be empty ...", and returns how many there were.
+ */
+int playbook_warnings(const struct playbook *pb, void (*warn)(void *arg, const char *msg),
+		      void *arg);
 
 /* The rules for a trigger, in file order: sets *first to the index of the first match at or after `from`, -1 when none. */
 int playbook_next_rule(const struct playbook *pb, int trigger, int from);

@@ -11,6 +11,7 @@ struct piece {
 	const char *text; /* plain text, or the fallback */
 	size_t len;
 	int has_fallback;
+	size_t column;    /* 1-based byte column where the piece begins */
 	char name[TEMPLATE_NAME_MAX + 1];
 };
 
@@ -46,6 +47,7 @@ static int next_piece(struct fu_ctx *ctx, const char *tpl, size_t *pos, struct p
 	size_t n, i;
 
 	memset(pc, 0, sizeof(*pc));
+	pc->column = *pos + 1;
 	open = strstr(s, "{{");
 	if (open != s) {
 		pc->text = s;
@@ -173,4 +175,26 @@ static int check_piece(struct fu_ctx *ctx, const struct piece *pc, void *arg)
 int template_check(struct fu_ctx *ctx, const char *tpl, const char *const *known)
 {
 	return walk(ctx, tpl, check_piece, (void *)known);
+}
+
+struct field_walk {
+	template_field_fn fn;
+	void *arg;
+};
+
+static int field_piece(struct fu_ctx *ctx, const struct piece *pc, void *arg)
+{
+	struct field_walk *fw = arg;
+
+	(void)ctx;
+	if (pc->is_field)
+		fw->fn(fw->arg, pc->name, pc->has_fallback, pc->column);
+	return FU_OK;
+}
+
+int template_fields(struct fu_ctx *ctx, const char *tpl, template_field_fn fn, void *arg)
+{
+	struct field_walk fw = { fn, arg };
+
+	return walk(ctx, tpl, field_piece, &fw);
 }

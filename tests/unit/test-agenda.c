@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "datetime.h"
+#include "expr.h"
 #include "import.h"
 #include "synth.h"
 
@@ -387,6 +388,57 @@ static void test_agenda_threads_drift(void **state)
 	agenda_release(&many);
 }
 
+/*
+ * A rule whose condition fails on some contacts' data (built past the checker, which refuses
+ * "stage > 3" since issue 9) never takes the agenda down: those contacts are listed as errors,
+ * every other follow-up is still there, inline and on threads alike, and the failing contacts
+ * are evaluated again by the next (cached) agenda.
+ */
+static void test_agenda_bad_rule(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t now = fx->end + 9 * 3600;
+	int k = playbook_next_rule(&fx->pb, TRIG_SILENCE, 0);
+	struct agenda one, many, again;
+	struct agenda_opts o = { .now = now, .all = 1, .full = 1, .jobs = 1 };
+	struct civil cv;
+
+	assert_true(k >= 0);
+	expr_free(fx->pb.rules[k].when);
+	OK(fx, expr_parse(&fx->ctx, "has_phone or stage > 3", &fx->pb.rules[k].when));
+	dt_to_civil(now, &cv);
+	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
+	OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &one));
+	if (one.nerrors == 0 || one.n == 0)
+		fail_msg("expected both errors and follow-ups, got %d errors, %d follow-ups",
+			 one.nerrors, one.n);
+	for (int i = 0; i < one.nerrors; i++) {
+		assert_non_null(strstr(one.errors[i].msg, "cannot compare string with number"));
+		assert_non_null(strstr(one.errors[i].msg, "rule '"));
+		for (int j = 0; j < one.n; j++)
+			assert_true(one.v[j].contact_id != one.errors[i].contact_id);
+	}
+	OK(fx, store_wake_forget_all(&fx->ctx, fx->s));
+	o.jobs = 3;
+	o.parallel_min = 1;
+	OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &many));
+	assert_int_equal(one.n, many.n);
+	assert_int_equal(one.nerrors, many.nerrors);
+	for (int i = 0; i < one.nerrors; i++) {
+		assert_int_equal(one.errors[i].contact_id, many.errors[i].contact_id);
+		assert_string_equal(one.errors[i].key, many.errors[i].key);
+		assert_string_equal(one.errors[i].msg, many.errors[i].msg);
+	}
+	/* cached: the failing contacts are looked at again, not forgotten */
+	o.full = 0;
+	OK(fx, agenda_build(&fx->ctx, fx->s, &fx->pb, &o, &again));
+	assert_int_equal(again.nerrors, one.nerrors);
+	assert_int_equal(again.n, one.n);
+	agenda_release(&one);
+	agenda_release(&many);
+	agenda_release(&again);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +446,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_cached_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_threads_equal_inline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_threads_drift, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agenda_bad_rule, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "bizhours.h"
 #include "clv.h"
 #include "datetime.h"
+#include "expr.h"
 #include "model.h"
 #include "playbook.h"
 #include "tz.h"
@@ -1338,6 +1339,59 @@ static void test_do_not_contact(void **state)
 	fx_release(&f);
 }
 
+/* ---- a bad rule ---- */
+
+/* Puts the playbook of `yaml` in place of the built-in one. */
+static void fx_playbook(struct fx *f, const char *yaml)
+{
+	struct fu_ctx ctx;
+
+	fu_ctx_init(&ctx);
+	playbook_release(&f->pb);
+	if (playbook_load_string(&ctx, "t.yaml", yaml, &f->pb) != FU_OK)
+		fail_msg("playbook: %s", ctx.msg);
+}
+
+/* an empty field without a fallback renders as nothing, not as an error */
+static void test_empty_field_renders_empty(void **state)
+{
+	static const struct row rows[] = { { .type = EV_LEAD, .at = "2026-02-03T10:00Z" } };
+	struct fx f;
+
+	(void)state;
+	BUILD(&f, LONDON, WITH_PHONE, rows);
+	free(f.c.name);
+	f.c.name = NULL;
+	fx_playbook(&f, "rules:\n  - trigger: new_lead\n    action: call\n"
+			"    say: Hi {{first_name}}{{company}}, {{name|friend}}!\n");
+	assert_int_equal(fx_eval(&f, "2026-02-03T10:05Z"), 1);
+	assert_string_equal(f.fu.reasons[0].say, "Hi , friend!");
+	fx_release(&f);
+}
+
+/* a rule that fails after another made its reason: an error naming the rule, nothing leaked */
+static void test_failing_rule_no_leak(void **state)
+{
+	static const struct row rows[] = { { .type = EV_LEAD, .at = "2026-02-03T10:00Z" } };
+	struct fx f;
+	struct fu_ctx ctx;
+	int rc;
+
+	(void)state;
+	BUILD(&f, LONDON, WITH_PHONE, rows);
+	fx_playbook(&f, "rules:\n  - trigger: new_lead\n    action: call\n    say: one\n"
+			"  - name: broken\n    trigger: new_lead\n    action: call\n    say: two\n");
+	/* a condition the checker refuses, put in place behind its back */
+	fu_ctx_init(&ctx);
+	assert_int_equal(expr_parse(&ctx, "stage > 3", &f.pb.rules[1].when), FU_OK);
+	rc = engine_followup(&ctx, &f.pb, NULL, &f.c, &f.st, &f.ev, f.zone, at("2026-02-03T10:05Z"),
+			     &f.fu, &f.open);
+	assert_int_equal(rc, FU_EINPUT);
+	assert_string_equal(ctx.msg, "t.yaml: rule 'broken' (line 5): cannot compare string with number");
+	assert_int_equal(f.open, 0);
+	fx_release(&f);
+}
+
 /* ---- properties over pseudo-random timelines ---- */
 
 static uint64_t rnd_next(uint64_t *s)
@@ -1627,6 +1681,8 @@ int main(void)
 		cmocka_unit_test(test_pressure_budget),
 		cmocka_unit_test(test_opted_out_email),
 		cmocka_unit_test(test_do_not_contact),
+		cmocka_unit_test(test_empty_field_renders_empty),
+		cmocka_unit_test(test_failing_rule_no_leak),
 		cmocka_unit_test(test_properties_random_timelines),
 	};
 

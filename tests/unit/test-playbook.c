@@ -674,6 +674,49 @@ static void test_release_on_failure(void **state)
 	playbook_release(&pb);
 }
 
+struct warnings {
+	int n;
+	char first[512];
+};
+
+static void keep_warning(void *arg, const char *msg)
+{
+	struct warnings *w = arg;
+
+	if (w->n++ == 0)
+		snprintf(w->first, sizeof(w->first), "%s", msg);
+}
+
+/* check warns about a field that can be empty and has no fallback, and only then */
+static void test_warnings_empty_fields(void **state)
+{
+	struct playbook pb;
+	struct warnings w = { 0, "" };
+	struct fu_ctx ctx;
+
+	(void)state;
+	load_ok("rules:\n  - trigger: new_lead\n    action: call\n"
+		"    say: Hi {{first_name}} at {{company|your company}}, {{days}} days\n",
+		&pb);
+	assert_int_equal(playbook_warnings(&pb, keep_warning, &w), 1);
+	assert_string_equal(w.first,
+			    "shop.yaml:4:10: rules[0].say: field 'first_name' can be empty for "
+			    "new_lead and has no fallback: it would be left out (write "
+			    "{{first_name|...}})");
+	playbook_release(&pb);
+	/* never empty for its trigger: an overdue invoice always has its amount */
+	w.n = 0;
+	load_ok("rules:\n  - trigger: invoice_overdue\n    action: email\n    say: '{{amount}}'\n",
+		&pb);
+	assert_int_equal(playbook_warnings(&pb, keep_warning, &w), 0);
+	playbook_release(&pb);
+	/* the built-in playbook gives every such field a fallback */
+	fu_ctx_init(&ctx);
+	assert_int_equal(playbook_load_default(&ctx, &pb), FU_OK);
+	assert_int_equal(playbook_warnings(&pb, keep_warning, &w), 0);
+	playbook_release(&pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_err_unknown_trigger),
+		cmocka_unit_test(test_warnings_empty_fields),
 		cmocka_unit_test(test_err_unknown_key),
 		cmocka_unit_test(test_err_numbers),
 		cmocka_unit_test(test_err_duration),

@@ -237,6 +237,42 @@ static void test_check(void **state)
 	check_err("{{}}", known, "template: column 1: bad field name ''");
 }
 
+struct seen {
+	char text[256];
+};
+
+static void note_field(void *arg, const char *name, int has_fallback, size_t column)
+{
+	struct seen *sn = arg;
+	size_t n = strlen(sn->text);
+
+	snprintf(sn->text + n, sizeof(sn->text) - n, "%s%s@%zu%s", n ? " " : "", name, column,
+		 has_fallback ? "|" : "");
+}
+
+/* template_fields names each field, where it starts and whether it has a fallback */
+static void test_fields_walk(void **state)
+{
+	struct fu_ctx ctx;
+	struct seen sn = { "" };
+
+	(void)state;
+	fu_ctx_init(&ctx);
+	assert_int_equal(template_fields(&ctx, "Hi {{first_name}}, {{ owner | us }}!", note_field,
+					 &sn), FU_OK);
+	assert_string_equal(sn.text, "first_name@4 owner@20|");
+	assert_int_equal(template_fields(&ctx, "Hi {{first_name", note_field, &sn), FU_EINPUT);
+	assert_string_equal(ctx.msg, "template: column 4: unterminated '{{'");
+}
+
+/* an empty field renders as empty text; a fallback stands in for it */
+static void test_empty_field(void **state)
+{
+	(void)state;
+	render("Hi {{company}}.", "Hi .");
+	render("Hi {{company|there}}.", "Hi there.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +284,8 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_fields_walk),
+		cmocka_unit_test(test_empty_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
