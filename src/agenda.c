@@ -317,9 +317,12 @@ static int pool_merge(struct fu_ctx *ctx, struct build *b, struct pool *p, int k
 			     (size_t)b->a->nerrors + (size_t)w->a.nerrors, sizeof(*b->a->errors), 8,
 			     "building the agenda")))
 			return ctx->rc;
-		memcpy(b->wakes + b->nwakes, w->b.wakes, w->b.nwakes * sizeof(*b->wakes));
+		/* a worker given no candidates has no arrays: memcpy must not see NULL */
+		if (w->b.nwakes)
+			memcpy(b->wakes + b->nwakes, w->b.wakes, w->b.nwakes * sizeof(*b->wakes));
 		b->nwakes += w->b.nwakes;
-		memcpy(b->a->v + b->a->n, w->a.v, (size_t)w->a.n * sizeof(*w->a.v));
+		if (w->a.n)
+			memcpy(b->a->v + b->a->n, w->a.v, (size_t)w->a.n * sizeof(*w->a.v));
 		b->a->n += w->a.n;
 		if (w->a.nerrors) {
 			memcpy(b->a->errors + b->a->nerrors, w->a.errors,

@@ -439,6 +439,38 @@ static void test_agenda_bad_rule(void **state)
 	agenda_release(&again);
 }
 
+/* issue 9 item 5: an agenda with nothing in it (no contacts at all) is empty, not undefined */
+static void test_agenda_empty(void **state)
+{
+	char dir[64], path[128];
+	struct fu_ctx ctx;
+	struct store *s = NULL;
+	struct playbook pb;
+	struct agenda a;
+	struct agenda_opts o = { .now = 1795651200, .all = 1, .jobs = 3, .parallel_min = 1 };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/fu-test-agenda-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/e.db", dir);
+	fu_ctx_init(&ctx);
+	playbook_init(&pb);
+	assert_int_equal(playbook_load_default(&ctx, &pb), FU_OK);
+	assert_int_equal(store_open(&ctx, path, STORE_OPEN_CREATE, &s), FU_OK);
+	for (int run = 0; run < 2; run++) { /* on threads, then inline */
+		o.jobs = run ? 1 : 3;
+		if (agenda_build(&ctx, s, &pb, &o, &a) != FU_OK)
+			fail_msg("empty agenda (jobs %d): %s", o.jobs, ctx.msg);
+		assert_int_equal(a.n, 0);
+		assert_int_equal(a.nerrors, 0);
+		agenda_release(&a);
+	}
+	store_close(s);
+	playbook_release(&pb);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_threads_equal_inline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_threads_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_bad_rule, setup, teardown),
+		cmocka_unit_test(test_agenda_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
