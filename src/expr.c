@@ -42,6 +42,7 @@ struct node {
 	int b;          /* N_BOOL */
 	struct node *l; /* operand of N_NOT; left of binary nodes */
 	struct node *r;
+	size_t at;      /* offset in the source: the value, or the operator of N_CMP and N_IN */
 };
 
 /* root is NULL for "always". */
@@ -275,7 +276,7 @@ static int token_text(struct parser *p, size_t trim, char **out)
 static int parse_value(struct parser *p, struct node **out)
 {
 	char num[NUMBER_MAX + 1];
-	size_t open;
+	size_t open, start = p->start;
 	int rc;
 
 	*out = NULL;
@@ -327,6 +328,8 @@ static int parse_value(struct parser *p, struct node **out)
 	default:
 		return err_expected_value(p);
 	}
+	if (p->tok != T_RPAREN)
+		(*out)->at = start; /* a group keeps the place of what it holds */
 	rc = lex(p);
 	if (rc)
 		goto fail;
@@ -359,6 +362,7 @@ static int parse_not(struct parser *p, struct node **out)
 static int parse_cmp(struct parser *p, struct node **out)
 {
 	struct node *l, *r;
+	size_t at;
 	int rc, op;
 
 	*out = NULL;
@@ -370,6 +374,7 @@ static int parse_cmp(struct parser *p, struct node **out)
 		*out = l;
 		return FU_OK;
 	}
+	at = p->start;
 	rc = lex(p);
 	if (!rc)
 		rc = parse_not(p, &r);
@@ -377,7 +382,10 @@ static int parse_cmp(struct parser *p, struct node **out)
 		node_free(l);
 		return rc;
 	}
-	return node_pair(p, op == T_IN ? N_IN : N_CMP, op, l, r, out);
+	rc = node_pair(p, op == T_IN ? N_IN : N_CMP, op, l, r, out);
+	if (!rc)
+		(*out)->at = at;
+	return rc;
 }
 
 static int parse_logic(struct parser *p, int tok, struct node **out);
@@ -701,4 +709,77 @@ int expr_check_names(struct fu_ctx *ctx, const struct expr *e, const char *const
 		used += (size_t)n;
 	}
 	return fu_err(ctx, FU_EINPUT, "unknown name '%s' (known: %s)", bad, used ? list : "none");
+}
+
+/*
+ * The kind a node's value has, into *kind, or FU_EINPUT "column N: ..." for the first
+ * comparison that could never be evaluated (the messages of compare() and member()).
+ */
+static int kind_of(struct fu_ctx *ctx, const struct node *n, expr_kind_fn fn, void *arg,
+		   int *kind)
+{
+	int a, b, rc;
+
+	switch (n->kind) {
+	case N_NUM:
+		*kind = EXPR_NUM;
+		return FU_OK;
+	case N_STR:
+		*kind = EXPR_STR;
+		return FU_OK;
+	case N_BOOL:
+		*kind = EXPR_BOOL;
+		return FU_OK;
+	case N_NAME:
+		*kind = fn ? fn(arg, n->str) : -1;
+		if (*kind < EXPR_NUM || *kind > EXPR_LIST)
+			return fu_err(ctx, FU_EINPUT, "column %d: unknown name '%s'", col(n->at), n->str);
+		return FU_OK;
+	case N_NOT:
+		*kind = EXPR_BOOL;
+		return kind_of(ctx, n->l, fn, arg, &a);
+	case N_AND:
+	case N_OR:
+		*kind = EXPR_BOOL;
+		rc = kind_of(ctx, n->l, fn, arg, &a);
+		return rc ? rc : kind_of(ctx, n->r, fn, arg, &b);
+	default: /* N_CMP, N_IN */
+		*kind = EXPR_BOOL;
+		rc = kind_of(ctx, n->l, fn, arg, &a);
+		if (!rc)
+			rc = kind_of(ctx, n->r, fn, arg, &b);
+		if (rc)
+			return rc;
+		if (n->kind == N_IN) {
+			if (a != EXPR_STR)
+				return fu_err(ctx, FU_EINPUT,
+					      "column %d: 'in' needs a string on the left, got %s",
+					      col(n->at), kind_name(a));
+			if (b != EXPR_LIST)
+				return fu_err(ctx, FU_EINPUT,
+					      "column %d: 'in' needs a list on the right, got %s",
+					      col(n->at), kind_name(b));
+			return FU_OK;
+		}
+		if (a != b)
+			return fu_err(ctx, FU_EINPUT, "column %d: cannot compare %s with %s",
+				      col(n->at), kind_name(a), kind_name(b));
+		if (a == EXPR_BOOL && n->op != T_EQ && n->op != T_NE)
+			return fu_err(ctx, FU_EINPUT, "column %d: cannot use '%s' on bool values",
+				      col(n->at), op_names[n->op]);
+		if (a == EXPR_LIST)
+			return fu_err(ctx, FU_EINPUT,
+				      "column %d: cannot use '%s' on list values (use 'in')",
+				      col(n->at), op_names[n->op]);
+		return FU_OK;
+	}
+}
+
+int expr_check_types(struct fu_ctx *ctx, const struct expr *e, expr_kind_fn fn, void *arg)
+{
+	int kind;
+
+	if (!e || !e->root)
+		return FU_OK;
+	return kind_of(ctx, e->root, fn, arg, &kind);
 }

@@ -67,4 +67,16 @@ int expr_eval(struct fu_ctx *ctx, const struct expr *e, expr_lookup_fn fn, void 
  */
 int expr_check_names(struct fu_ctx *ctx, const struct expr *e, const char *const *known);
 
+/* The kind (enum expr_kind) a name's value always has, or -1 if the name is unknown. */
+typedef int (*expr_kind_fn)(void *arg, const char *name);
+
+/*
+ * Checks, without evaluating, that every comparison of e can be evaluated whatever the
+ * names' values: both sides of a comparison of one kind, '<' and the like not on bools,
+ * no list but on the right of 'in', a string on its left. Returns FU_OK, or FU_EINPUT with
+ * "column N: cannot compare string with number" (N the operator's 1-based byte column),
+ * "column N: unknown name 'x'" and the other messages of expr_eval.
+ */
+int expr_check_types(struct fu_ctx *ctx, const struct expr *e, expr_kind_fn fn, void *arg);
+
 #endif

@@ -239,6 +239,24 @@ int field_names(int where, const char **names, int n)
 	return k;
 }
 
+int field_expr_kind(const char *name)
+{
+	const struct field_info *f = field_find(name, FIELD_WHEN);
+
+	if (!f)
+		return -1;
+	switch (f->type) {
+	case FIELD_STR:
+		return EXPR_STR;
+	case FIELD_BOOL:
+		return EXPR_BOOL;
+	case FIELD_LIST:
+		return EXPR_LIST;
+	default: /* numbers, money and dates compare as numbers */
+		return EXPR_NUM;
+	}
+}
+
 int field_count(void)
 {
 	return NFIELDS;

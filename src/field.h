@@ -49,6 +49,9 @@ const struct field_info *field_find(const char *name, int where);
  */
 int field_names(int where, const char **names, int n);
 
+/* The kind (enum expr_kind) a `when` reads the field as; -1 for a name `when` cannot use. */
+int field_expr_kind(const char *name);
+
 /* The number of rows (an upper bound for field_names). */
 int field_count(void);
 

@@ -20,6 +20,8 @@
 #define PLAYBOOK_MAX_RULES 200
 #define PLAYBOOK_MAX_STRING 4096
 #define PLAYBOOK_MAX_BUSINESS_DAYS 365
+#define PLAYBOOK_MAX_CALENDAR_DAYS 3650 /* after, expires: ten years */
+#define PLAYBOOK_MAX_BUSINESS_TIME_DAYS 30 /* within 15m/2h, speed_to_lead: business time */
 #define PLAYBOOK_MAX_HIGH_VALUE 1000000000000LL /* in currency units */
 #define PATH_MAX_LEN 128
 #define PLAYBOOK_MAX_DEPTH 16 /* nesting of mappings and lists; a playbook needs 3 */
@@ -276,17 +278,24 @@ static int get_bool(struct loader *ld, const yaml_node_t *n, const char *path, i
 	return fail(ld, n, path, "'%.64s' is not true or false", s);
 }
 
-static int get_duration(struct loader *ld, const yaml_node_t *n, const char *path, int64_t *out)
+/* A duration of at most max_days days (calendar or business time, as the key says). */
+static int get_duration(struct loader *ld, const yaml_node_t *n, const char *path, int max_days,
+			int64_t *out)
 {
 	const char *s = NULL;
+	int64_t v = 0;
 	int rc;
 
 	rc = scalar(ld, n, path, &s);
 	if (rc)
 		return rc;
-	rc = dt_parse_duration(ld->ctx, s, out);
+	rc = dt_parse_duration(ld->ctx, s, &v);
 	if (rc)
 		return fail_inner(ld, n, path, rc);
+	if (v > (int64_t)max_days * 86400)
+		return fail(ld, n, path, "'%.64s' is longer than %d days, the most a playbook allows",
+			    s, max_days);
+	*out = v;
 	return FU_OK;
 }
 
@@ -471,7 +480,8 @@ static int load_limits(struct loader *ld, const yaml_node_t *map)
 			rc = get_int(ld, val, path, 1, 3650, &pb->silence_days);
 			break;
 		case LIM_SPEED:
-			rc = get_duration(ld, val, path, &pb->speed_to_lead);
+			rc = get_duration(ld, val, path, PLAYBOOK_MAX_BUSINESS_TIME_DAYS,
+					  &pb->speed_to_lead);
 			break;
 		case LIM_HIGH:
 			rc = get_money(ld, val, path, &pb->high_value);
@@ -520,6 +530,9 @@ static int get_within(struct loader *ld, const yaml_node_t *n, const char *path,
 		return fail(ld, n, path,
 			    "'%.64s' is not business time (15m, 2h), business days (2bd) or end_of_day",
 			    s);
+	if (r->within > (int64_t)PLAYBOOK_MAX_BUSINESS_TIME_DAYS * 86400)
+		return fail(ld, n, path, "'%.64s' is longer than %d days, the most a playbook allows "
+			    "(write business days: 2bd)", s, PLAYBOOK_MAX_BUSINESS_TIME_DAYS);
 	r->within_kind = WITHIN_BUSINESS_SECS;
 	return FU_OK;
 }
@@ -547,6 +560,12 @@ static int check_names(struct loader *ld, const struct expr *e, const char *tpl,
 	return rc;
 }
 
+static int field_kind(void *arg, const char *name)
+{
+	(void)arg;
+	return field_expr_kind(name);
+}
+
 static int rule_when(struct loader *ld, const yaml_node_t *val, const char *path, struct rule *r)
 {
 	const char *s = NULL;
@@ -565,6 +584,8 @@ static int rule_when(struct loader *ld, const yaml_node_t *val, const char *path
 	if (!r->when)
 		return FU_OK; /* empty: always */
 	rc = check_names(ld, r->when, NULL, FIELD_WHEN);
+	if (!rc)
+		rc = expr_check_types(ld->ctx, r->when, field_kind, NULL);
 	if (rc)
 		return fail_inner(ld, val, path, rc);
 	return dup_str(ld, s, &r->when_src);
@@ -632,13 +653,13 @@ static int load_rule(struct loader *ld, const yaml_node_t *map, int i, struct ru
 			rc = get_channel(ld, val, path, &r->action_low);
 			break;
 		case R_AFTER:
-			rc = get_duration(ld, val, path, &r->after);
+			rc = get_duration(ld, val, path, PLAYBOOK_MAX_CALENDAR_DAYS, &r->after);
 			break;
 		case R_WITHIN:
 			rc = get_within(ld, val, path, r);
 			break;
 		case R_EXPIRES:
-			rc = get_duration(ld, val, path, &r->expires);
+			rc = get_duration(ld, val, path, PLAYBOOK_MAX_CALENDAR_DAYS, &r->expires);
 			break;
 		case R_PRIORITY:
 			rc = get_int(ld, val, path, 0, 100, &r->priority);

@@ -387,6 +387,61 @@ static void check_names(const char *src, const char *const *known, const char *w
 	expr_free(e);
 }
 
+/* nth, amount: numbers; stage: a string; tags: a list; has_email: a bool */
+static int kinds(void *arg, const char *name)
+{
+	(void)arg;
+	if (!strcmp(name, "nth") || !strcmp(name, "amount"))
+		return EXPR_NUM;
+	if (!strcmp(name, "stage"))
+		return EXPR_STR;
+	if (!strcmp(name, "tags"))
+		return EXPR_LIST;
+	if (!strcmp(name, "has_email"))
+		return EXPR_BOOL;
+	return -1;
+}
+
+static void check_types(const char *src, const char *want)
+{
+	struct fu_ctx ctx;
+	struct expr *e;
+	int rc;
+
+	fu_ctx_init(&ctx);
+	assert_int_equal(expr_parse(&ctx, src, &e), FU_OK);
+	rc = expr_check_types(&ctx, e, kinds, NULL);
+	if (!want) {
+		if (rc)
+			fail_msg("'%s': %s", src, ctx.msg);
+	} else {
+		if (rc != FU_EINPUT)
+			fail_msg("'%s': no error, expected '%s'", src, want);
+		assert_string_equal(ctx.msg, want);
+	}
+	expr_free(e);
+}
+
+/* issue 9 item 4: a comparison that can never be evaluated is found before any contact is */
+static void test_check_types(void **state)
+{
+	(void)state;
+	check_types("", NULL);
+	check_types("nth >= 2 and amount > 500.5 or stage == 'lead'", NULL);
+	check_types("'vip' in tags and not has_email and has_email == true", NULL);
+	check_types("tags and stage and nth", NULL); /* bare values are truths */
+	check_types("stage > 3", "column 7: cannot compare string with number");
+	check_types("tags == 3", "column 6: cannot compare list with number");
+	check_types("tags == tags", "column 6: cannot use '==' on list values (use 'in')");
+	check_types("nth > 1 and (has_email < true)", "column 24: cannot use '<' on bool values");
+	check_types("3 in tags", "column 3: 'in' needs a string on the left, got number");
+	check_types("stage in stage", "column 7: 'in' needs a list on the right, got string");
+	/* a branch evaluation would skip is checked too */
+	check_types("true or (nth == 'x')", "column 14: cannot compare number with string");
+	check_types("(nth > 1) == 2", "column 11: cannot compare bool with number");
+	check_types("bogus > 1", "column 1: unknown name 'bogus'");
+}
+
 static void test_check_names(void **state)
 {
 	static const char *const known[] = { "nth", "amount", "tags", NULL };
@@ -533,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_eval_errors),
 		cmocka_unit_test(test_check_names),
+		cmocka_unit_test(test_check_types),
 		cmocka_unit_test(test_fuzz),
 	};
 

@@ -411,6 +411,22 @@ static void test_err_numbers(void **state)
 static void test_err_duration(void **state)
 {
 	(void)state;
+	/* issue 9 item 3: durations that would overflow the engine are refused where written */
+	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    after: 99999999999d\n"
+		   "    say: hi\n",
+		   "shop.yaml:4:12: rules[0].after: '99999999999d' is longer than 3650 days, the "
+		   "most a playbook allows");
+	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    expires: 3651d\n"
+		   "    say: hi\n",
+		   "shop.yaml:4:14: rules[0].expires: '3651d' is longer than 3650 days, the most a "
+		   "playbook allows");
+	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    within: 721h\n"
+		   "    say: hi\n",
+		   "shop.yaml:4:13: rules[0].within: '721h' is longer than 30 days, the most a "
+		   "playbook allows (write business days: 2bd)");
+	expect_err("limits:\n  speed_to_lead: 31d\n" MIN_RULES,
+		   "shop.yaml:2:18: limits.speed_to_lead: '31d' is longer than 30 days, the most a "
+		   "playbook allows");
 	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    after: 7x\n    say: hi\n",
 		   "shop.yaml:4:12: rules[0].after: duration \"7x\": expected a number with an "
 		   "optional unit s, m, h, d or w");
@@ -459,6 +475,28 @@ static void test_err_expression(void **state)
 		   "shop.yaml:3:11: rules[0].when: unknown name 'colour' (known: nth, amount, "
 		   "channel, days, stage, value, spend, purchases, late_payments, on_time_payments, "
 		   "invoices_open, owner, tags, has_email, has_phone, clicks, overdue_days)");
+}
+
+/* issue 9 item 4: a `when` that could never be evaluated is refused at its place */
+static void test_err_when_types(void **state)
+{
+	struct playbook pb;
+
+	(void)state;
+	expect_err("rules:\n  - trigger: new_lead\n    when: \"stage > 3\"\n    action: call\n"
+		   "    say: hi\n",
+		   "shop.yaml:3:11: rules[0].when: column 7: cannot compare string with number");
+	expect_err("rules:\n  - trigger: new_lead\n    when: tags == 3\n    action: call\n"
+		   "    say: hi\n",
+		   "shop.yaml:3:11: rules[0].when: column 6: cannot compare list with number");
+	expect_err("rules:\n  - trigger: new_lead\n    when: amount > 'big'\n    action: call\n"
+		   "    say: hi\n",
+		   "shop.yaml:3:11: rules[0].when: column 8: cannot compare number with string");
+	/* money and days compare as numbers, stage as text, tags with 'in' */
+	load_ok("rules:\n  - trigger: new_lead\n    when: \"value >= 1000.50 and days < 3 and "
+		"stage == 'lead' and not ('vip' in tags) and has_email\"\n    action: call\n"
+		"    say: hi\n", &pb);
+	playbook_release(&pb);
 }
 
 static void test_err_template(void **state)
@@ -735,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_err_channel),
 		cmocka_unit_test(test_err_expression),
 		cmocka_unit_test(test_err_template),
+		cmocka_unit_test(test_err_when_types),
 		cmocka_unit_test(test_err_missing),
 		cmocka_unit_test(test_err_shape),
 		cmocka_unit_test(test_err_yaml),
