@@ -193,6 +193,9 @@ static unsigned walk_touch(struct walk *w, const struct event *e)
 {
 	unsigned closes = CLOSED_BY_TOUCH;
 
+	if (outcome_answers_lead(e->outcome))
+		closes |= CLOSED_BY_ANSWER; /* a call log without a result answered the lead too */
+
 	if (w->nweek < 32 && !clock_reached(&w->clock, e->time + 7 * DAY))
 		w->week_touches[w->nweek++] = e->time; /* until it leaves the budget's week */
 	w->clicks = 0;

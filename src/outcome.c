@@ -6,16 +6,16 @@
 #include "banned.h"
 
 static const struct outcome_info outcomes[OUTCOME__COUNT] = {
-	/*                name        conv att close opt date felt */
-	[OUTCOME_NONE] = { NULL, 0, 0, 0, 0, 0, 1, "a touch with no recorded result" },
-	[OUTCOME_REACHED] = { "reached", 1, 0, 0, 0, 0, 1, "we talked" },
-	[OUTCOME_VOICEMAIL] = { "voicemail", 0, 1, 0, 0, 0, 1, "left a message" },
-	[OUTCOME_NO_ANSWER] = { "no-answer", 0, 1, 0, 0, 0, 1, "tried, nobody answered" },
-	[OUTCOME_NOT_YET] = { "not-yet", 1, 0, 0, 0, 1, 1, "they asked us to check back on a date" },
-	[OUTCOME_WON] = { "won", 1, 0, 1, 0, 0, 1, "they said yes" },
-	[OUTCOME_NO] = { "no", 1, 0, 1, 0, 0, 1, "they said no" },
-	[OUTCOME_OPTED_OUT] = { "opted-out", 0, 0, 1, 1, 0, 1, "they want no more contact" },
-	[OUTCOME_SNOOZED] = { "snoozed", 0, 0, 0, 0, 1, 0, "put off until a date (not a touch)" },
+	/*                name        conv att close opt date felt lead */
+	[OUTCOME_NONE] = { NULL, 0, 0, 0, 0, 0, 1, 1, "a touch with no recorded result" },
+	[OUTCOME_REACHED] = { "reached", 1, 0, 0, 0, 0, 1, 1, "we talked" },
+	[OUTCOME_VOICEMAIL] = { "voicemail", 0, 1, 0, 0, 0, 1, 0, "left a message" },
+	[OUTCOME_NO_ANSWER] = { "no-answer", 0, 1, 0, 0, 0, 1, 0, "tried, nobody answered" },
+	[OUTCOME_NOT_YET] = { "not-yet", 1, 0, 0, 0, 1, 1, 1, "they asked us to check back on a date" },
+	[OUTCOME_WON] = { "won", 1, 0, 1, 0, 0, 1, 1, "they said yes" },
+	[OUTCOME_NO] = { "no", 1, 0, 1, 0, 0, 1, 1, "they said no" },
+	[OUTCOME_OPTED_OUT] = { "opted-out", 0, 0, 1, 1, 0, 1, 1, "they want no more contact" },
+	[OUTCOME_SNOOZED] = { "snoozed", 0, 0, 0, 0, 1, 0, 0, "put off until a date (not a touch)" },
 };
 
 const struct outcome_info *outcome_info(int o)
@@ -64,4 +64,11 @@ int outcome_is_felt(const char *name)
 	int o = outcome_of(name);
 
 	return o >= 0 && outcomes[o].felt;
+}
+
+int outcome_answers_lead(const char *name)
+{
+	int o = outcome_of(name);
+
+	return o >= 0 && outcomes[o].answers_lead;
 }

@@ -30,6 +30,8 @@ struct outcome_info {
 	int opts_out;         /* they want no contact at all */
 	int next_date;        /* carries an agreed date in `due` (not-yet: check back; snoozed: until) */
 	int felt;             /* the customer felt it: counts as a touch (a snooze is a note to ourselves) */
+	int answers_lead;     /* a response to a new lead: a conversation, a decision, or a touch with
+			       * no recorded result (one-way); an attempt (voicemail) is tried again */
 	const char *help;     /* a few words for --help and the web app */
 };
 
@@ -51,5 +53,7 @@ const char *outcome_list(int with_snoozed);
 /* Shorthands on a stored name (NULL is no outcome); unknown names are neither. */
 int outcome_is_conversation(const char *name);
 int outcome_is_felt(const char *name);
+/* Whether a touch with this outcome answers a new lead (the agenda's new_lead, the report's speed to lead). */
+int outcome_answers_lead(const char *name);
 
 #endif

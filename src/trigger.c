@@ -389,7 +389,7 @@ static void missed_appointment_why(struct lookup *l, char *out, size_t n)
  */
 static const struct trigger_info triggers[TRIG__COUNT] = {
 	[TRIG_NEW_LEAD] = { "new_lead", EV(EV_LEAD),
-		CLOSED_BY_TALK | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE, 0, 1, D14, new_lead_within,
+		CLOSED_BY_TALK | CLOSED_BY_ANSWER | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE, 0, 1, D14, new_lead_within,
 		"someone new got in touch", new_lead_event, NULL, new_lead_why },
 	[TRIG_INFO_REQUEST] = { "info_request", EV(EV_INFO_REQUEST),
 		CLOSED_BY_TALK | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE, 0, 0, D14, NULL,

@@ -30,7 +30,8 @@ enum {
 	CLOSED_BY_TALK = 1,     /* a touch that was a conversation (outcome.h); an attempt only retries it */
 	CLOSED_BY_TOUCH = 2,    /* any touch the customer felt (not a snooze) */
 	CLOSED_BY_REPLY = 4,    /* the customer writes back */
-	CLOSED_BY_PURCHASE = 8  /* they buy */
+	CLOSED_BY_PURCHASE = 8, /* they buy */
+	CLOSED_BY_ANSWER = 16   /* a touch that answers a lead (outcome.h: answers_lead), even one-way */
 };
 
 /* A default expiry meaning "until it is answered" (small enough to add to an instant). */

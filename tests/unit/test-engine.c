@@ -1195,6 +1195,27 @@ static void test_reached_closes_everything(void **state)
 	fx_release(&f);
 }
 
+/*
+ * issue 8: a touch with no outcome (a phone system's call log) answers a new lead, one-way: the
+ * lead is no longer shown unanswered or escalated; it is not a conversation (silence still counts
+ * from it as from any touch we made).
+ */
+static void test_touch_without_outcome_answers_lead(void **state)
+{
+	static const struct row rows[] = {
+		{ .type = EV_LEAD, .at = "2026-02-03T10:00-05:00" },
+		{ .type = EV_TOUCH, .at = "2026-02-03T11:00-05:00" },
+	};
+	struct fx f;
+
+	(void)state;
+	BUILD(&f, NY, WITH_PHONE, rows);
+	assert_int_equal(f.st.last_two_way, FU_TIME_NONE);
+	/* a day later: nothing open (before this, an overdue escalated "not answered yet") */
+	assert_int_equal(fx_eval(&f, "2026-02-04T10:00-05:00"), 0);
+	fx_release(&f);
+}
+
 static void test_voicemail_keeps_it_open(void **state)
 {
 	static const struct row rows[] = {
@@ -1675,6 +1696,7 @@ int main(void)
 		cmocka_unit_test(test_missed_appointment),
 		cmocka_unit_test(test_three_triggers_one_followup),
 		cmocka_unit_test(test_reached_closes_everything),
+		cmocka_unit_test(test_touch_without_outcome_answers_lead),
 		cmocka_unit_test(test_voicemail_keeps_it_open),
 		cmocka_unit_test(test_snooze_hides_and_is_no_touch),
 		cmocka_unit_test(test_snooze_until_weekend),
