@@ -583,6 +583,42 @@ static void test_second_purchase_repeat(void **state)
 	fx_release(&f);
 }
 
+/*
+ * issue 8, the second default: the built-in thank-you goes to the 2nd purchase and the
+ * 5th, 10th and 25th, not to a regular's every order (a monthly buyer got twelve a year).
+ */
+static void test_repeat_purchase_milestones(void **state)
+{
+	struct row rows[26];
+	char when[26][32];
+	int thanked[27] = { 0 };
+
+	(void)state;
+	for (int n = 2; n <= 26; n++) {
+		struct fx f;
+
+		memset(rows, 0, sizeof(rows));
+		for (int i = 0; i < n; i++) {
+			/* one purchase a month, the latest on the day evaluated */
+			snprintf(when[i], sizeof(when[i]), "%04d-%02d-10T15:00Z", 2024 + i / 12,
+				 1 + i % 12);
+			rows[i].type = EV_PURCHASE;
+			rows[i].at = when[i];
+			rows[i].cents = 5000;
+		}
+		fx_build(&f, LONDON, BOTH, rows, n);
+		fx_eval_at(&f, at(when[n - 1]) + 3600);
+		thanked[n] = f.open && count_trigger(&f.fu, TRIG_REPEAT_PURCHASE) == 1;
+		fx_release(&f);
+	}
+	for (int n = 2; n <= 26; n++) {
+		int want = n == 2 || n == 5 || n == 10 || n == 25;
+
+		if (thanked[n] != want)
+			fail_msg("purchase #%d: %s", n, want ? "no thank-you" : "a thank-you it should not get");
+	}
+}
+
 static void test_post_purchase_reenters(void **state)
 {
 	static const char yaml[] =
@@ -1675,6 +1711,7 @@ int main(void)
 		cmocka_unit_test(test_click_window_ignored),
 		cmocka_unit_test(test_post_purchase_first),
 		cmocka_unit_test(test_second_purchase_repeat),
+		cmocka_unit_test(test_repeat_purchase_milestones),
 		cmocka_unit_test(test_post_purchase_reenters),
 		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_referral_only_after_won),

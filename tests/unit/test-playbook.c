@@ -206,7 +206,7 @@ static void test_default(void **state)
 	r = playbook_next_rule(&pb, TRIG_APPOINTMENT, 0);
 	assert_int_equal(pb.rules[r].transactional, 1);
 	r = playbook_next_rule(&pb, TRIG_REPEAT_PURCHASE, 0);
-	assert_string_equal(pb.rules[r].when_src, "nth >= 2");
+	assert_string_equal(pb.rules[r].when_src, "nth == 2 or nth == 5 or nth == 10 or nth == 25");
 
 	playbook_release(&pb);
 	assert_null(pb.rules);
