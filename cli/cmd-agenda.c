@@ -62,6 +62,7 @@ json_t *cli_followup_json(const struct followup *f)
 	json_object_set_new(o, "overdue", json_boolean(f->overdue));
 	json_object_set_new(o, "escalated", json_boolean(f->escalated));
 	json_object_set_new(o, "automated", json_boolean(f->automated));
+	json_object_set_new(o, "do_not_contact", json_boolean(f->do_not_contact));
 	json_object_set_new(o, "channel", json_string(channel_name(f->channel)));
 	json_object_set_new(o, "priority", json_integer(f->priority));
 	json_object_set_new(o, "say", json_string(buf_cstr(&say)));
@@ -96,8 +97,10 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 	FILE *out = cli->out;
 	char when[32];
 
-	fprintf(out, "%d. [%d] %s%s%s ", n, f->priority, f->overdue ? "OVERDUE " : "",
-		f->escalated ? "ESCALATED " : "", f->automated ? "automated" : "");
+	fprintf(out, "%d. [%d] %s%s%s%s ", n, f->priority, f->overdue ? "OVERDUE " : "",
+		f->escalated ? "ESCALATED " : "",
+		f->do_not_contact ? "DO-NOT-CONTACT (they wrote to us; answer only what they ask) " : "",
+		f->automated ? "automated" : "");
 	if (!f->automated)
 		fputs(channel_name(f->channel), out);
 	fputs("  ", out);

@@ -141,7 +141,7 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	int open = 0, rc;
 
 	b->a->contacts++;
-	if (st->events == 0 || st->do_not_contact)
+	if (st->events == 0)
 		return remember_wake(ctx, b, c->id, &w, NULL); /* nothing until new events */
 	rc = zone_for(ctx, b->zones, b->pb, c, &zone);
 	if (rc)
@@ -634,7 +634,7 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	zones = tz_cache_new();
 	if (!rc && !zones)
 		rc = fu_err(ctx, FU_ENOMEM, "out of memory");
-	if (!rc && !st.do_not_contact) {
+	if (!rc) {
 		struct event_list ev;
 
 		rc = zone_for(ctx, zones, pb, &c, &zone);

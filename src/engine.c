@@ -254,7 +254,7 @@ static void walk_payment(struct walk *w, const struct event *e)
  */
 static void walk_event(struct walk *w, const struct event *e)
 {
-	unsigned closes = 0;
+	unsigned closes = 0, closing = 0;
 
 	w->newest_event = e->id > w->newest_event ? e->id : w->newest_event;
 	switch (e->type) {
@@ -302,11 +302,18 @@ static void walk_event(struct walk *w, const struct event *e)
 	default:
 		break;
 	}
+	/* decided before anything closes, so that a row's keeps sees the others as they were */
 	for (int t = 0; closes && t < TRIG__COUNT; t++) {
-		struct occ *o = &w->occ[t];
+		const struct trigger_info *ti = trigger_info(t);
+		const struct occ *o = &w->occ[t];
 
-		if ((trigger_info(t)->closed_by & closes) && o->open && o->since <= e->time)
-			o->open = 0;
+		if ((ti->closed_by & closes) && o->open && o->since <= e->time &&
+		    !(ti->keeps && ti->keeps(w, t, e)))
+			closing |= 1u << t;
+	}
+	for (int t = 0; closing && t < TRIG__COUNT; t++) {
+		if (closing & (1u << t))
+			w->occ[t].open = 0;
 	}
 	for (int t = 0; t < TRIG__COUNT; t++) {
 		const struct trigger_info *ti = trigger_info(t);
@@ -551,6 +558,8 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 	if (clock_reached(&expires, l->o->since + ru->after + expiry(ru) + 1))
 		return FU_OK;
 	*drop = expires.wake;
+	if (l->st->do_not_contact && ch == CH_AUTO_EMAIL)
+		return FU_OK; /* never an automated message to someone who wants no contact */
 	/* consent: e-mail opt-outs stop automated and marketing e-mail */
 	if (l->st->opted_out_email && (ch == CH_AUTO_EMAIL || ch == CH_EMAIL)) {
 		if (ch == CH_AUTO_EMAIL || trigger_info(t)->marketing)
@@ -624,7 +633,9 @@ static int copy_profile(const struct contact *c, struct followup *f)
 static void pace(const struct playbook *pb, struct walk *w, const struct tz *zone,
 		 struct reason *r)
 {
-	if (!r->transactional && pb->touches_per_week > 0 && w->nweek >= pb->touches_per_week) {
+	/* the budget limits our outreach, never our answers to what they asked */
+	if (!r->transactional && !trigger_info(r->trigger)->asked && pb->touches_per_week > 0 &&
+	    w->nweek >= pb->touches_per_week) {
 		int64_t oldest = w->week_touches[0];
 
 		for (int i = 1; i < w->nweek; i++)
@@ -712,8 +723,6 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	followup_init(out);
 	if (wake)
 		wake->due = wake->wake = wake->escalate = INT64_MAX;
-	if (st->do_not_contact)
-		return FU_OK;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return fu_err(ctx, FU_ENOMEM, "out of memory evaluating a contact");
@@ -734,6 +743,7 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	w->last_purchase = FU_TIME_NONE;
 	w->future = INT64_MAX;
 	buf_init(&w->questions, 4096);
+	buf_init(&w->words, 4096);
 	for (int i = 0; i < events->n; i++) {
 		const struct event *e = &events->v[i];
 
@@ -760,7 +770,8 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	l.wake = INT64_MAX;
 	l.wake_lead = INT64_MAX;
 	for (int t = 0; t < TRIG__COUNT && !rc; t++) {
-		if (!w->occ[t].open)
+		/* do-not-contact: only what they wrote to us reaches a person, flagged */
+		if (!w->occ[t].open || (st->do_not_contact && !trigger_info(t)->reaches_dnc))
 			continue;
 		l.o = &w->occ[t];
 		for (int i = playbook_next_rule(pb, t, 0); i >= 0 && !rc && n < MAX_REASONS;
@@ -823,10 +834,12 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	if (out->priority > 100)
 		out->priority = 100;
 	out->automated = auto_only;
+	out->do_not_contact = st->do_not_contact;
 	snprintf(out->id, sizeof(out->id), "F%lld-%lld", (long long)c->id, (long long)newest);
 	*open = 1;
 out:
 	buf_release(&w->questions);
+	buf_release(&w->words);
 	free(w);
 	return rc;
 }

@@ -54,6 +54,7 @@ struct followup {
 	int overdue;
 	int escalated;               /* an unanswered new lead past its window */
 	int automated;               /* every reason goes out as an automated message */
+	int do_not_contact;          /* they want no contact, yet wrote to us: a person decides */
 	int channel;
 	int priority;
 	double at_risk;              /* a lapse's yearly spend at risk, dollars (0 without one) */
@@ -67,7 +68,8 @@ void followup_release(struct followup *f);
 /*
  * Evaluates every trigger for one contact at `now` with the playbook and fills *out when a
  * follow-up is open (*open = 1); *open = 0 when nothing is due or the contact must not be
- * contacted. zone is the contact's zone (or the playbook's default). lapse is the customer
+ * contacted (a do-not-contact contact's follow-up holds only what they wrote to us, flagged
+ * do_not_contact, never automated). zone is the contact's zone (or the playbook's default). lapse is the customer
  * base's model of moment now (lapse.h; only read), or NULL for the default prior without
  * P(alive) or Gamma-Gamma. Fails on out-of-memory or a rule whose condition or template
  * cannot be evaluated (FU_EINPUT naming the rule).
@@ -84,7 +86,7 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb,
  * escalated. Instants; INT64_MAX for never. Early is always safe; late is a bug.
  */
 /* Bump when the engine changes what it reads from the clock: stored wakes are then forgotten. */
-#define ENGINE_WAKE_RULES 2
+#define ENGINE_WAKE_RULES 3
 
 struct engine_wake {
 	int64_t due;       /* the follow-up's due now (INT64_MAX when there is none) */

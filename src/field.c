@@ -172,6 +172,12 @@ static void get_questions(struct lookup *l, struct field_value *v)
 	v->str = v->present ? buf_cstr(&l->w->questions) : NULL;
 }
 
+static void get_their_words(struct lookup *l, struct field_value *v)
+{
+	v->present = l->w->words.len > 0;
+	v->str = v->present ? buf_cstr(&l->w->words) : NULL;
+}
+
 static void get_business_name(struct lookup *l, struct field_value *v)
 {
 	v->present = l->pb->business_name != NULL;
@@ -214,6 +220,7 @@ static const struct field_info fields[] = {
 	{ "appointment_time", FIELD_DATE, S, 1, T(TRIG_APPOINTMENT) | T(TRIG_MISSED_APPOINTMENT),
 	  get_agreed_date },
 	{ "business_name", FIELD_STR, S, 1, 0, get_business_name },
+	{ "their_words", FIELD_STR, S, 1, 0, get_their_words },
 };
 
 #define NFIELDS ((int)(sizeof(fields) / sizeof(fields[0])))

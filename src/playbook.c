@@ -68,6 +68,7 @@ void playbook_init(struct playbook *pb)
 	pb->touches_per_week = 3;
 	pb->silence_days = 27;
 	pb->speed_to_lead = 15 * 60;
+	pb->reply_within = 2 * 3600;
 	pb->high_value = 1000 * 100;
 	pb->clicks_window_days = 14;
 }
@@ -449,9 +450,10 @@ static int load_business(struct loader *ld, const yaml_node_t *map)
 	return FU_OK;
 }
 
-enum { LIM_TOUCHES, LIM_SILENCE, LIM_SPEED, LIM_HIGH, LIM_CLICKS };
+enum { LIM_TOUCHES, LIM_SILENCE, LIM_SPEED, LIM_HIGH, LIM_CLICKS, LIM_REPLY };
 static const char *const limit_keys[] = {
-	"touches_per_week", "silence_days", "speed_to_lead", "high_value", "click_window_days", NULL
+	"touches_per_week", "silence_days", "speed_to_lead", "high_value", "click_window_days",
+	"reply_within", NULL
 };
 
 static int load_limits(struct loader *ld, const yaml_node_t *map)
@@ -485,6 +487,10 @@ static int load_limits(struct loader *ld, const yaml_node_t *map)
 			break;
 		case LIM_HIGH:
 			rc = get_money(ld, val, path, &pb->high_value);
+			break;
+		case LIM_REPLY:
+			rc = get_duration(ld, val, path, PLAYBOOK_MAX_BUSINESS_TIME_DAYS,
+					  &pb->reply_within);
 			break;
 		case LIM_CLICKS:
 			rc = get_int(ld, val, path, 1, 3650, &pb->clicks_window_days);

@@ -57,6 +57,7 @@ struct playbook {
 	int touches_per_week;       /* limits.touches_per_week, default 3 */
 	int silence_days;           /* limits.silence_days, default 27 */
 	int64_t speed_to_lead;      /* limits.speed_to_lead seconds, default 15 min (business time) */
+	int64_t reply_within;       /* limits.reply_within seconds, default 2 h (business time) */
 	int64_t high_value;         /* limits.high_value: yearly spend in cents from which follow-ups are personal */
 	int clicks_window_days;     /* limits.click_window_days: clicks older than this are ignored, default 14 */
 	struct rule *rules;

@@ -293,7 +293,7 @@ static void check_in_event(struct walk *w, int t, const struct event *e)
 	struct civil cv;
 	int oc = outcome_of(e->outcome);
 
-	if (e->type != EV_TOUCH) {
+	if (e->type == EV_PURCHASE) {
 		bring_forward(w, &w->occ[t], e);
 		return;
 	}
@@ -305,6 +305,20 @@ static void check_in_event(struct walk *w, int t, const struct event *e)
 	dt_to_civil(e->due, &cv);
 	cv.hour = cv.min = cv.sec = 0;
 	o->due_at = bizhours_next_open(&w->pb->hours, w->zone, tz_from_local(w->zone, &cv, NULL));
+}
+
+/*
+ * A reply before the agreed date is answered on its own (the reply trigger); the touch that
+ * answers it leaves the check-in where it was agreed, unless it settled things (won, no).
+ */
+static int check_in_keeps(const struct walk *w, int t, const struct event *e)
+{
+	const struct occ *r = &w->occ[TRIG_REPLY];
+	int oc = outcome_of(e->outcome);
+
+	(void)t;
+	return e->type == EV_TOUCH && r->open && r->since <= e->time && oc >= 0 &&
+	       !outcome_info(oc)->closes_lead;
 }
 
 /* an agreed check-in date is a promise: no outreach before it */
@@ -376,6 +390,40 @@ static void missed_appointment_why(struct lookup *l, char *out, size_t n)
 	snprintf(out, n, "missed the appointment on %s", lookup_date(l, l->o->since));
 }
 
+/*
+ * ---- reply: the customer wrote or called us (a `reply` event, whatever its channel) ----
+ * A person answers within limits.reply_within business time and sees their own words; the
+ * next touch we make closes it.
+ */
+static void reply_event(struct walk *w, int t, const struct event *e)
+{
+	struct fu_ctx tmp;
+
+	if (!w->occ[t].open)
+		buf_reset(&w->words); /* the words since the last answer */
+	walk_occ_open(w, t, e, 1);
+	fu_ctx_init(&tmp);
+	if (e->note)
+		buf_addf(&tmp, &w->words, "%s%s", w->words.len ? " / " : "", e->note);
+}
+
+static int64_t reply_within(const struct playbook *pb)
+{
+	return pb->reply_within;
+}
+
+static void reply_why(struct lookup *l, char *out, size_t n)
+{
+	const struct walk *w = l->w;
+	const char *d = lookup_date(l, l->o->since);
+
+	if (w->words.len)
+		snprintf(out, n, "they got in touch on %s: \"%.300s%s\"", d, buf_cstr(&w->words),
+			 w->words.len > 300 ? "..." : "");
+	else
+		snprintf(out, n, "they got in touch on %s", d);
+}
+
 /* ---- the table ---- */
 
 #define EV(x) (1u << (x))
@@ -388,45 +436,82 @@ static void missed_appointment_why(struct lookup *l, char *out, size_t n)
  * invoice, a lapse, silence, an agreed check-in and a missed appointment stay until answered.
  */
 static const struct trigger_info triggers[TRIG__COUNT] = {
-	[TRIG_NEW_LEAD] = { "new_lead", EV(EV_LEAD),
-		CLOSED_BY_TALK | CLOSED_BY_ANSWER | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE, 0, 1, D14, new_lead_within,
-		"someone new got in touch", new_lead_event, NULL, new_lead_why },
-	[TRIG_INFO_REQUEST] = { "info_request", EV(EV_INFO_REQUEST),
-		CLOSED_BY_TALK | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE, 0, 0, D14, NULL,
-		"they asked for information", info_request_event, NULL, info_request_why },
-	[TRIG_EMAIL_CLICK] = { "email_click", EV(EV_EMAIL_CLICK),
-		CLOSED_BY_TALK | CLOSED_BY_TOUCH | CLOSED_BY_REPLY, 1, 0, D30, NULL,
-		"they clicked links in our e-mails", email_click_event, NULL, email_click_why },
-	[TRIG_POST_PURCHASE] = { "post_purchase", EV(EV_PURCHASE), CLOSED_BY_TALK, 0, 0, D30, NULL,
-		"a purchase: is it working?", post_purchase_event, NULL, post_purchase_why },
-	[TRIG_FEEDBACK] = { "feedback", EV(EV_PURCHASE), 0, 1, 0, D30, NULL,
-		"weeks after a purchase, no word since", feedback_event, feedback_clock,
-		feedback_why },
-	[TRIG_REFERRAL] = { "referral", EV(EV_TOUCH), CLOSED_BY_TALK, 1, 0, D30, NULL,
-		"a conversation that won them", referral_event, NULL, referral_why },
-	[TRIG_REPEAT_PURCHASE] = { "repeat_purchase", EV(EV_PURCHASE), CLOSED_BY_TALK, 0, 0, D30,
-		NULL, "a returning customer's purchase", repeat_purchase_event, NULL,
-		repeat_purchase_why },
-	[TRIG_SERVICE] = { "service", EV(EV_SERVICE), CLOSED_BY_TALK, 0, 0, D30, NULL,
-		"a service call", service_event, NULL, service_why },
-	[TRIG_PAID_LATE] = { "paid_late", EV(EV_PAYMENT), CLOSED_BY_TALK, 0, 0, D30, NULL,
-		"an invoice paid after its due day", paid_late_event, NULL, paid_late_why },
-	[TRIG_INVOICE_OVERDUE] = { "invoice_overdue", 0, 0, 0, 0, TRIGGER_KEEP, NULL,
-		"invoices unpaid past their due day", NULL, invoice_overdue_clock,
-		invoice_overdue_why },
-	[TRIG_LAPSED] = { "lapsed", 0, CLOSED_BY_PURCHASE, 0, 0, TRIGGER_KEEP, NULL,
-		"a regular buyer's wait has become rare", NULL, lapsed_clock, lapsed_why },
-	[TRIG_SILENCE] = { "silence", 0, 0, 1, 0, TRIGGER_KEEP, NULL,
-		"no word for limits.silence_days", NULL, silence_clock, silence_why },
-	[TRIG_CHECK_IN] = { "check_in", EV(EV_TOUCH) | EV(EV_REPLY) | EV(EV_PURCHASE),
-		CLOSED_BY_TALK, 0, 0, TRIGGER_KEEP, NULL, "the date they asked us to check back",
-		check_in_event, check_in_clock, check_in_why },
-	[TRIG_APPOINTMENT] = { "appointment", 0, 0, 0, 0, D30, NULL,
-		"an appointment in the next days", NULL, appointment_clock, appointment_why },
-	[TRIG_MISSED_APPOINTMENT] = { "missed_appointment",
-		EV(EV_APPOINTMENT) | EV(EV_SERVICE) | EV(EV_PURCHASE) | EV(EV_REPLY) | EV(EV_TOUCH),
-		CLOSED_BY_TALK, 0, 0, TRIGGER_KEEP, NULL, "an appointment that did not happen",
-		missed_appointment_event, missed_appointment_clock, missed_appointment_why },
+	[TRIG_NEW_LEAD] = {
+		.name = "new_lead", .help = "someone new got in touch",
+		.events = EV(EV_LEAD),
+		.closed_by = CLOSED_BY_TALK | CLOSED_BY_ANSWER | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE,
+		.escalates = 1, .asked = 1, .expiry = D14, .within = new_lead_within,
+		.event = new_lead_event, .why = new_lead_why },
+	[TRIG_INFO_REQUEST] = {
+		.name = "info_request", .help = "they asked for information",
+		.events = EV(EV_INFO_REQUEST),
+		.closed_by = CLOSED_BY_TALK | CLOSED_BY_REPLY | CLOSED_BY_PURCHASE,
+		.asked = 1, .expiry = D14,
+		.event = info_request_event, .why = info_request_why },
+	[TRIG_EMAIL_CLICK] = {
+		.name = "email_click", .help = "they clicked links in our e-mails",
+		.events = EV(EV_EMAIL_CLICK),
+		.closed_by = CLOSED_BY_TALK | CLOSED_BY_TOUCH | CLOSED_BY_REPLY,
+		.marketing = 1, .expiry = D30,
+		.event = email_click_event, .why = email_click_why },
+	[TRIG_POST_PURCHASE] = {
+		.name = "post_purchase", .help = "a purchase: is it working?",
+		.events = EV(EV_PURCHASE), .closed_by = CLOSED_BY_TALK, .expiry = D30,
+		.event = post_purchase_event, .why = post_purchase_why },
+	[TRIG_FEEDBACK] = {
+		.name = "feedback", .help = "weeks after a purchase, no word since",
+		.events = EV(EV_PURCHASE), .marketing = 1, .expiry = D30,
+		.event = feedback_event, .clock = feedback_clock, .why = feedback_why },
+	[TRIG_REFERRAL] = {
+		.name = "referral", .help = "a conversation that won them",
+		.events = EV(EV_TOUCH), .closed_by = CLOSED_BY_TALK, .marketing = 1, .expiry = D30,
+		.event = referral_event, .why = referral_why },
+	[TRIG_REPEAT_PURCHASE] = {
+		.name = "repeat_purchase", .help = "a returning customer's purchase",
+		.events = EV(EV_PURCHASE), .closed_by = CLOSED_BY_TALK, .expiry = D30,
+		.event = repeat_purchase_event, .why = repeat_purchase_why },
+	[TRIG_SERVICE] = {
+		.name = "service", .help = "a service call",
+		.events = EV(EV_SERVICE), .closed_by = CLOSED_BY_TALK, .expiry = D30,
+		.event = service_event, .why = service_why },
+	[TRIG_PAID_LATE] = {
+		.name = "paid_late", .help = "an invoice paid after its due day",
+		.events = EV(EV_PAYMENT), .closed_by = CLOSED_BY_TALK, .expiry = D30,
+		.event = paid_late_event, .why = paid_late_why },
+	[TRIG_INVOICE_OVERDUE] = {
+		.name = "invoice_overdue", .help = "invoices unpaid past their due day",
+		.expiry = TRIGGER_KEEP,
+		.clock = invoice_overdue_clock, .why = invoice_overdue_why },
+	[TRIG_LAPSED] = {
+		.name = "lapsed", .help = "a regular buyer's wait has become rare",
+		.closed_by = CLOSED_BY_PURCHASE, .expiry = TRIGGER_KEEP,
+		.clock = lapsed_clock, .why = lapsed_why },
+	[TRIG_SILENCE] = {
+		.name = "silence", .help = "no word for limits.silence_days",
+		.marketing = 1, .expiry = TRIGGER_KEEP,
+		.clock = silence_clock, .why = silence_why },
+	[TRIG_CHECK_IN] = {
+		.name = "check_in", .help = "the date they asked us to check back",
+		.events = EV(EV_TOUCH) | EV(EV_PURCHASE), .closed_by = CLOSED_BY_TALK,
+		.expiry = TRIGGER_KEEP,
+		.event = check_in_event, .keeps = check_in_keeps, .clock = check_in_clock,
+		.why = check_in_why },
+	[TRIG_APPOINTMENT] = {
+		.name = "appointment", .help = "an appointment in the next days",
+		.expiry = D30,
+		.clock = appointment_clock, .why = appointment_why },
+	[TRIG_MISSED_APPOINTMENT] = {
+		.name = "missed_appointment", .help = "an appointment that did not happen",
+		.events = EV(EV_APPOINTMENT) | EV(EV_SERVICE) | EV(EV_PURCHASE) | EV(EV_REPLY) |
+			  EV(EV_TOUCH),
+		.closed_by = CLOSED_BY_TALK, .expiry = TRIGGER_KEEP,
+		.event = missed_appointment_event, .clock = missed_appointment_clock,
+		.why = missed_appointment_why },
+	[TRIG_REPLY] = {
+		.name = "reply", .help = "they wrote or called us",
+		.events = EV(EV_REPLY), .closed_by = CLOSED_BY_TOUCH,
+		.asked = 1, .reaches_dnc = 1, .expiry = D14, .within = reply_within,
+		.event = reply_event, .why = reply_why },
 };
 
 const struct trigger_info *trigger_info(int t)

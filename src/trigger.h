@@ -22,6 +22,7 @@ enum trigger {
 	TRIG_CHECK_IN,
 	TRIG_APPOINTMENT,
 	TRIG_MISSED_APPOINTMENT,
+	TRIG_REPLY,
 	TRIG__COUNT
 };
 
@@ -53,6 +54,10 @@ struct trigger_info {
 	int marketing;         /* outreach, not a transactional or requested message: an e-mail
 				* opt-out stops it, an agreed check-in holds it back */
 	int escalates;         /* unanswered past its due, the follow-up is escalated to everyone */
+	int asked;             /* answers what the customer asked for (a lead, a request, a reply):
+				* the weekly touch budget limits our outreach, never these */
+	int reaches_dnc;       /* shown to the owner, flagged, even for a do-not-contact contact
+				* (never as an automated message): they wrote to us */
 	int64_t expiry;        /* default seconds after it is due that an unanswered one is dropped,
 				* or TRIGGER_KEEP; a rule's `expires` overrides it */
 	/* business seconds a person has to answer when the rule gives no `within`, or NULL */
@@ -60,6 +65,8 @@ struct trigger_info {
 	const char *help;      /* what it is, in a few words */
 	/* the engine's part (walk.h) */
 	void (*event)(struct walk *w, int t, const struct event *e); /* one of `events`, or NULL */
+	/* whether it stays open through an event its closed_by would close it on, or NULL (never) */
+	int (*keeps)(const struct walk *w, int t, const struct event *e);
 	void (*clock)(struct walk *w, int t);  /* after the walk: what the clock opens or closes, or NULL */
 	void (*why)(struct lookup *l, char *out, size_t n);          /* the reason in plain words */
 };

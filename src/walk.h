@@ -78,6 +78,7 @@ struct walk {
 	int64_t week_touches[32];      /* person touches in the last 7 days (up to 32) */
 	int nweek;
 	struct buf questions;          /* notes of info requests */
+	struct buf words;              /* the customer's own words since their unanswered reply */
 	int64_t newest_event;
 	int64_t future;                /* the first event after now, or INT64_MAX */
 	const char *bounced;           /* the last address that bounced (a bounce event), or NULL */

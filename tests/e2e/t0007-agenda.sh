@@ -65,7 +65,7 @@ test_expect_success '... the questions they asked come back at the check-in' '
 test_expect_success '... and a reply before the date brings the conversation forward' '
 	fu event reply C1 --time 2026-11-26T01:00:00Z >/dev/null
 	fu --now 2026-11-26T02:00:00Z agenda --json >a.json
-	expect_eq "$(reasons C1)" check_in reasons
+	expect_eq "$(reasons C1)" "reply check_in" "reasons (the reply now, the check-in as agreed)"
 '
 
 test_expect_success 'snooze puts a follow-up off, and is not a touch the customer felt' '

@@ -188,6 +188,17 @@ static void fx_release(struct fx *f)
 	playbook_release(&f->pb);
 }
 
+/* Puts the playbook of `yaml` in place of the built-in one. */
+static void fx_playbook(struct fx *f, const char *yaml)
+{
+	struct fu_ctx ctx;
+
+	fu_ctx_init(&ctx);
+	playbook_release(&f->pb);
+	if (playbook_load_string(&ctx, "t.yaml", yaml, &f->pb) != FU_OK)
+		fail_msg("playbook: %s", ctx.msg);
+}
+
 static int rule_named(const struct playbook *pb, const char *name)
 {
 	for (int i = 0; i < pb->nrules; i++) {
@@ -1037,11 +1048,26 @@ static void test_check_in_control_without_promise(void **state)
 	fx_release(&f);
 }
 
+/*
+ * A reply before an agreed check-in brings the follow-up forward: the reply is answered within
+ * two business hours, and the check-in stays on the agreed date, also once the reply is
+ * answered; a touch that settles things (won) ends both.
+ */
 static void test_check_in_reply_brings_forward(void **state)
 {
 	static const struct row rows[] = {
 		{ .type = EV_TOUCH, .at = "2026-02-02T11:00-05:00", .outcome = "not-yet", .due = "2026-02-20" },
+		{ .type = EV_REPLY, .at = "2026-02-11T14:00-05:00", .note = "can you quote 200 units?" },
+	};
+	static const struct row answered[] = {
+		{ .type = EV_TOUCH, .at = "2026-02-02T11:00-05:00", .outcome = "not-yet", .due = "2026-02-20" },
+		{ .type = EV_REPLY, .at = "2026-02-11T14:00-05:00", .note = "can you quote 200 units?" },
+		{ .type = EV_TOUCH, .at = "2026-02-11T15:00-05:00", .outcome = "reached" },
+	};
+	static const struct row settled[] = {
+		{ .type = EV_TOUCH, .at = "2026-02-02T11:00-05:00", .outcome = "not-yet", .due = "2026-02-20" },
 		{ .type = EV_REPLY, .at = "2026-02-11T14:00-05:00" },
+		{ .type = EV_TOUCH, .at = "2026-02-11T15:00-05:00", .outcome = "won" },
 	};
 	struct fx f;
 	const struct reason *r;
@@ -1050,22 +1076,32 @@ static void test_check_in_reply_brings_forward(void **state)
 	BUILD(&f, NY, BOTH, rows);
 	assert_int_equal(fx_eval(&f, "2026-02-11T13:00-05:00"), 1);
 	assert_time(f.fu.due, "2026-02-20T09:00-05:00");
-	assert_int_equal(fx_eval(&f, "2026-02-11T15:00-05:00"), 1);
-	r = reason_of(&f.fu, TRIG_CHECK_IN);
-	ASSERT_EVENTS(r, 101, 102);
-	/* brought forward to the reply itself (inside hours), never before it */
-	assert_time(r->due, "2026-02-11T14:00-05:00");
-	assert_string_equal(r->why, "they asked us to check back on 2026-02-11");
-	assert_int_equal(f.fu.overdue, 1);
-	assert_int_equal(f.fu.priority, 90); /* 85 + 5 for overdue */
-	/* at the reply itself it is due, not late */
-	assert_int_equal(fx_eval(&f, "2026-02-11T14:00-05:00"), 1);
-	assert_time(f.fu.due, "2026-02-11T14:00-05:00");
+	assert_int_equal(fx_eval(&f, "2026-02-11T14:30-05:00"), 1);
+	r = reason_of(&f.fu, TRIG_REPLY);
+	ASSERT_EVENTS(r, 102);
+	assert_time(r->due, "2026-02-11T16:00-05:00"); /* two business hours */
+	assert_string_equal(r->why, "they got in touch on 2026-02-11: \"can you quote 200 units?\"");
+	assert_time(f.fu.due, "2026-02-11T16:00-05:00");
+	/* the check-in itself stays where it was agreed */
+	assert_time(reason_of(&f.fu, TRIG_CHECK_IN)->due, "2026-02-20T09:00-05:00");
 	assert_int_equal(f.fu.overdue, 0);
-	assert_int_equal(f.fu.priority, 85);
+	assert_int_equal(fx_eval(&f, "2026-02-11T16:00:01-05:00"), 1);
+	assert_int_equal(f.fu.overdue, 1);
+	fx_release(&f);
+
+	BUILD(&f, NY, BOTH, answered);
+	assert_int_equal(fx_eval(&f, "2026-02-11T16:00-05:00"), 1);
+	assert_int_equal(count_trigger(&f.fu, TRIG_REPLY), 0);
+	assert_time(reason_of(&f.fu, TRIG_CHECK_IN)->due, "2026-02-20T09:00-05:00");
+	assert_time(f.fu.due, "2026-02-20T09:00-05:00");
+	fx_release(&f);
+
+	BUILD(&f, NY, BOTH, settled);
+	assert_int_equal(fx_eval(&f, "2026-02-11T16:00-05:00"), 1);
+	assert_int_equal(count_trigger(&f.fu, TRIG_CHECK_IN), 0);
+	assert_int_equal(count_trigger(&f.fu, TRIG_REPLY), 0);
 	fx_release(&f);
 }
-
 static void test_check_in_sydney_reply_day(void **state)
 {
 	static const struct row rows[] = {
@@ -1081,14 +1117,124 @@ static void test_check_in_sydney_reply_day(void **state)
 	assert_time(f.fu.due, "2026-02-20T09:00+11:00");
 	assert_string_equal(reason_of(&f.fu, TRIG_CHECK_IN)->why,
 			    "they asked us to check back on 2026-02-20"); /* 2026-02-19T22:00Z */
-	/* the reply on Tuesday 10:00 Sydney brings it forward to that instant, local date 2026-02-10 */
+	/* the reply on Tuesday 10:00 Sydney is answered by noon there, local date 2026-02-10 */
 	assert_int_equal(fx_eval(&f, "2026-02-10T10:30+11:00"), 1);
-	assert_time(f.fu.due, "2026-02-10T10:00+11:00");
+	assert_time(f.fu.due, "2026-02-10T12:00+11:00");
+	assert_string_equal(reason_of(&f.fu, TRIG_REPLY)->why, "they got in touch on 2026-02-10");
 	assert_string_equal(reason_of(&f.fu, TRIG_CHECK_IN)->why,
-			    "they asked us to check back on 2026-02-10");
+			    "they asked us to check back on 2026-02-20");
 	fx_release(&f);
 }
 
+/* ---- reply ---- */
+
+/*
+ * issue 8: a customer who writes back ("can you quote 200 units?") gets a personal answer
+ * within limits.reply_within business time, with their words in front of the person; our
+ * next touch, whatever its outcome, closes it. A second reply before the answer adds its words.
+ */
+static void test_reply_answered_within_two_business_hours(void **state)
+{
+	static const struct row rows[] = {
+		{ .type = EV_PURCHASE, .at = "2026-01-05T10:00Z", .cents = 5000 },
+		{ .type = EV_TOUCH, .at = "2026-02-02T10:00Z", .outcome = "reached" },
+		{ .type = EV_REPLY, .at = "2026-02-06T16:30Z", .note = "can you quote 200 units?" },
+		{ .type = EV_REPLY, .at = "2026-02-06T16:45Z", .note = "by Friday if possible" },
+		{ .type = EV_TOUCH, .at = "2026-02-09T10:00Z", .outcome = "voicemail" },
+	};
+	struct fx f;
+	const struct reason *r;
+
+	(void)state;
+	fx_build(&f, LONDON, BOTH, rows, 4);
+	assert_int_equal(fx_eval(&f, "2026-02-06T16:50Z"), 1);
+	r = reason_of(&f.fu, TRIG_REPLY);
+	assert_int_equal(r->channel, CH_EMAIL);
+	assert_int_equal(r->priority, 92);
+	ASSERT_EVENTS(r, 103, 104);
+	/* Friday 16:30 + 2 business hours: 30 minutes on Friday, 90 on Monday */
+	assert_time(r->due, "2026-02-09T10:30Z");
+	assert_string_equal(r->why, "they got in touch on 2026-02-06: \"can you quote 200 units? / "
+				    "by Friday if possible\"");
+	assert_contains(r->say, "Thank you for your message");
+	fx_release(&f);
+	BUILD(&f, LONDON, BOTH, rows);
+	assert_int_equal(fx_eval(&f, "2026-02-09T10:05Z"), 0); /* the voicemail answered it */
+	fx_release(&f);
+}
+
+/* limits.reply_within is the playbook's; check refuses a window longer than 30 days */
+static void test_reply_within_limit(void **state)
+{
+	static const struct row rows[] = { { .type = EV_REPLY, .at = "2026-02-03T10:00Z" } };
+	struct fx f;
+
+	(void)state;
+	BUILD(&f, LONDON, BOTH, rows);
+	fx_playbook(&f, "limits:\n  reply_within: 30m\nrules:\n  - trigger: reply\n"
+			"    action: call\n    say: hi\n");
+	assert_int_equal(fx_eval(&f, "2026-02-03T10:05Z"), 1);
+	assert_time(f.fu.due, "2026-02-03T10:30Z");
+	fx_release(&f);
+}
+
+/*
+ * The weekly touch budget limits our outreach, never our answers: an info request from a
+ * contact who got three unanswered calls this week is answered today, not in five days.
+ */
+static void test_budget_never_defers_answers(void **state)
+{
+	static const struct row rows[] = {
+		{ .type = EV_TOUCH, .at = "2026-02-02T10:00Z", .outcome = "no-answer" },
+		{ .type = EV_TOUCH, .at = "2026-02-03T10:00Z", .outcome = "no-answer" },
+		{ .type = EV_TOUCH, .at = "2026-02-04T10:00Z", .outcome = "voicemail" },
+		{ .type = EV_INFO_REQUEST, .at = "2026-02-04T12:00Z" },
+		{ .type = EV_REPLY, .at = "2026-02-04T12:30Z" },
+	};
+	struct fx f;
+
+	(void)state;
+	fx_build(&f, LONDON, BOTH, rows, 4);
+	assert_int_equal(fx_eval(&f, "2026-02-04T12:05Z"), 1);
+	assert_time(reason_of(&f.fu, TRIG_INFO_REQUEST)->due, "2026-02-04T17:00Z");
+	fx_release(&f);
+	BUILD(&f, LONDON, BOTH, rows);
+	assert_int_equal(fx_eval(&f, "2026-02-04T12:35Z"), 1);
+	assert_time(reason_of(&f.fu, TRIG_REPLY)->due, "2026-02-04T14:30Z");
+	fx_release(&f);
+}
+
+/*
+ * A do-not-contact contact who writes in is shown to their owner, flagged; nothing else of
+ * theirs is, and no automated message ever goes to them.
+ */
+static void test_do_not_contact_writes_in(void **state)
+{
+	static const struct row rows[] = {
+		{ .type = EV_LEAD, .at = "2026-02-03T10:00Z" },
+		{ .type = EV_TOUCH, .at = "2026-02-03T10:05Z", .outcome = "opted-out" },
+		{ .type = EV_SERVICE, .at = "2026-02-03T10:10Z" },
+		{ .type = EV_REPLY, .at = "2026-02-05T10:00Z", .note = "please close my account" },
+	};
+	struct fx f;
+	const struct reason *r;
+
+	(void)state;
+	BUILD(&f, LONDON, BOTH, rows);
+	fx_playbook(&f, "rules:\n  - trigger: reply\n    action: auto_email\n    say: auto\n"
+			"  - trigger: reply\n    action: call\n    say: a person\n"
+			"  - trigger: service\n    action: call\n    say: service\n");
+	assert_int_equal(f.st.do_not_contact, 1);
+	assert_int_equal(fx_eval(&f, "2026-02-05T10:30Z"), 1);
+	assert_int_equal(f.fu.do_not_contact, 1);
+	assert_int_equal(f.fu.nreasons, 1);
+	r = reason_of(&f.fu, TRIG_REPLY);
+	assert_int_equal(r->channel, CH_CALL);
+	assert_string_equal(r->why, "they got in touch on 2026-02-05: \"please close my account\"");
+	assert_int_equal(f.fu.automated, 0);
+	assert_string_equal(f.fu.owner, "Sam");
+	fx_release(&f);
+}
 static void test_check_in_voicemail_ignored(void **state)
 {
 	static const struct row rows[] = {
@@ -1398,17 +1544,6 @@ static void test_do_not_contact(void **state)
 
 /* ---- a bad rule ---- */
 
-/* Puts the playbook of `yaml` in place of the built-in one. */
-static void fx_playbook(struct fx *f, const char *yaml)
-{
-	struct fu_ctx ctx;
-
-	fu_ctx_init(&ctx);
-	playbook_release(&f->pb);
-	if (playbook_load_string(&ctx, "t.yaml", yaml, &f->pb) != FU_OK)
-		fail_msg("playbook: %s", ctx.msg);
-}
-
 /* an empty field without a fallback renders as nothing, not as an error */
 static void test_empty_field_renders_empty(void **state)
 {
@@ -1541,6 +1676,10 @@ static void random_contact(struct fx *f, uint64_t *seed, int64_t now, int serial
 			if (rnd_below(seed, 2))
 				set_str(&e->note, "wants a quote for 12 chairs");
 			break;
+		case EV_REPLY:
+			if (rnd_below(seed, 2))
+				set_str(&e->note, "can you quote 200 units?");
+			break;
 		default:
 			break;
 		}
@@ -1577,9 +1716,16 @@ static void check_invariants(struct fx *f, int serial)
 		assert_int_equal(fu->nreasons, 0);
 		return;
 	}
-	/* (1) do-not-contact means nothing at all */
-	if (f->st.do_not_contact)
-		fail_msg("contact %d: do_not_contact yet a follow-up", serial);
+	/* (1) do-not-contact: only what they wrote to us, flagged, never automated */
+	if (f->st.do_not_contact != fu->do_not_contact)
+		fail_msg("contact %d: do_not_contact %d, flagged %d", serial, f->st.do_not_contact,
+			 fu->do_not_contact);
+	for (int i = 0; f->st.do_not_contact && i < fu->nreasons; i++) {
+		if (fu->reasons[i].trigger != TRIG_REPLY || fu->reasons[i].channel == CH_AUTO_EMAIL)
+			fail_msg("contact %d: do_not_contact yet %s by %s", serial,
+				 trigger_name(fu->reasons[i].trigger),
+				 channel_name(fu->reasons[i].channel));
+	}
 	assert_true(fu->nreasons > 0);
 	for (int i = 0; i < fu->nreasons; i++) {
 		const struct reason *r = &fu->reasons[i];
@@ -1728,6 +1874,10 @@ int main(void)
 		cmocka_unit_test(test_check_in_reply_brings_forward),
 		cmocka_unit_test(test_check_in_sydney_reply_day),
 		cmocka_unit_test(test_check_in_voicemail_ignored),
+		cmocka_unit_test(test_reply_answered_within_two_business_hours),
+		cmocka_unit_test(test_reply_within_limit),
+		cmocka_unit_test(test_budget_never_defers_answers),
+		cmocka_unit_test(test_do_not_contact_writes_in),
 		cmocka_unit_test(test_appointment_reminder),
 		cmocka_unit_test(test_appointment_reminder_after_it),
 		cmocka_unit_test(test_missed_appointment),

@@ -21,7 +21,7 @@
 #define KNOWN_TRIGGERS                                                                    \
 	"(known: new_lead, info_request, email_click, post_purchase, feedback, referral, " \
 	"repeat_purchase, service, paid_late, invoice_overdue, lapsed, silence, check_in, " \
-	"appointment, missed_appointment)"
+	"appointment, missed_appointment, reply)"
 
 static void load_ok(const char *yaml, struct playbook *pb)
 {
@@ -506,7 +506,7 @@ static void test_err_template(void **state)
 		   "shop.yaml:4:10: rules[0].say: template: unknown field 'nickname' (known: "
 		   "nth, amount, days, value, owner, clicks, first_name, name, company, ref, "
 		   "due_date, event_date, usual_gap_days, days_since_last, check_in_date, questions, "
-		   "appointment_time, business_name)");
+		   "appointment_time, business_name, their_words)");
 	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    say: \"Hi {{first_name\"\n",
 		   "shop.yaml:4:10: rules[0].say: template: column 4: unterminated '{{'");
 	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    say: ''\n",
