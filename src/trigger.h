@@ -44,8 +44,8 @@ struct event;
 struct playbook;
 
 /*
- * One trigger. The engine reads nothing about a trigger outside its row: adding one is a
- * row here plus its own functions in trigger.c (DEVELOPERS.md, "how to add a trigger").
+ * One trigger. Adding one is a row in trigger.c plus its own small functions there
+ * (DEVELOPERS.md, "How to add a trigger").
  */
 struct trigger_info {
 	const char *name;      /* as in the playbook: "new_lead" */
