@@ -48,7 +48,8 @@ l(i, j, k, line) AS (
     ', priority ' || json_extract(v, '\$.priority') ||
     iif(json_extract(v, '\$.overdue'), ', overdue', '') ||
     iif(json_extract(v, '\$.escalated'), ', escalated', '') ||
-    iif(json_extract(v, '\$.automated'), ', automated', '')
+    iif(json_extract(v, '\$.automated'), ', automated', '') ||
+    iif(json_extract(v, '\$.do_not_contact'), ', do-not-contact', '')
   FROM f
   UNION ALL
   SELECT i, -1, 1, '  reach: ' || ifnull(json_extract(v, '\$.email'), '-') || ', ' ||
