@@ -558,7 +558,7 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 	if (clock_reached(&expires, l->o->since + ru->after + expiry(ru) + 1))
 		return FU_OK;
 	*drop = expires.wake;
-	if (l->st->do_not_contact && ch == CH_AUTO_EMAIL)
+	if (l->st->do_not_contact && !channel_is_personal(ch))
 		return FU_OK; /* never an automated message to someone who wants no contact */
 	/* consent: e-mail opt-outs stop automated and marketing e-mail */
 	if (l->st->opted_out_email && (ch == CH_AUTO_EMAIL || ch == CH_EMAIL)) {

@@ -1222,6 +1222,7 @@ static void test_do_not_contact_writes_in(void **state)
 	(void)state;
 	BUILD(&f, LONDON, BOTH, rows);
 	fx_playbook(&f, "rules:\n  - trigger: reply\n    action: auto_email\n    say: auto\n"
+			"  - trigger: reply\n    action: auto_webhook\n    say: hook\n"
 			"  - trigger: reply\n    action: call\n    say: a person\n"
 			"  - trigger: service\n    action: call\n    say: service\n");
 	assert_int_equal(f.st.do_not_contact, 1);
