@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "datetime.h"
+#include "jview.h"
 #include "model.h"
 
 #include "banned.h"
@@ -162,22 +163,17 @@ int cli_put_json(struct cli *cli, json_t *v)
 
 json_t *cli_json_str(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return jview_str(s);
 }
 
 json_t *cli_json_time(int64_t t)
 {
-	char b[40];
-
-	if (t == FU_TIME_NONE)
-		return json_null();
-	dt_format_iso(t, b, sizeof(b));
-	return json_string(b);
+	return jview_time(t);
 }
 
 json_t *cli_json_money(int64_t cents)
 {
-	return json_real((double)cents / 100.0);
+	return jview_money(cents);
 }
 
 void cli_fmt_time(int64_t t, char *out, size_t n)
@@ -194,37 +190,10 @@ void cli_fmt_time(int64_t t, char *out, size_t n)
 
 json_t *cli_json_state(const struct contact_state *st, int64_t now)
 {
-	json_t *o = json_object();
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "stage", json_string(stage_name(contact_stage(st, now))));
-	/* every column of the state, in CONTACT_STATE_COLUMNS order (model.h) */
-#define JSON_COUNT(v) json_integer(v)
-#define JSON_MONEY(v) cli_json_money(v)
-#define JSON_TIME(v) cli_json_time(v)
-#define JSON_FLAG(v) json_boolean(v)
-#define X(name, kind) json_object_set_new(o, #name, JSON_##kind(st->name));
-	CONTACT_STATE_COLUMNS(X)
-#undef X
-	return o;
+	return jview_state(st, now);
 }
 
 json_t *cli_json_contact(const struct contact *c)
 {
-	json_t *o = json_object(), *attrs = NULL;
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "key", cli_json_str(c->key));
-	json_object_set_new(o, "name", cli_json_str(c->name));
-	json_object_set_new(o, "email", cli_json_str(c->email));
-	json_object_set_new(o, "phone", cli_json_str(c->phone));
-	json_object_set_new(o, "company", cli_json_str(c->company));
-	json_object_set_new(o, "owner", cli_json_str(c->owner));
-	json_object_set_new(o, "tz", cli_json_str(c->tz));
-	if (c->attrs)
-		attrs = json_loads(c->attrs, 0, NULL);
-	json_object_set_new(o, "attributes", attrs ? attrs : json_object());
-	return o;
+	return jview_contact(c);
 }

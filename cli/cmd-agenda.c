@@ -7,68 +7,14 @@
 
 #include "agenda.h"
 #include "datetime.h"
+#include "jview.h"
 #include "tz.h"
 
 #include "banned.h"
 
-static json_t *reason_json(const struct reason *r)
-{
-	json_t *o = json_object(), *ev = json_array();
-
-	if (!o || !ev) {
-		json_decref(o);
-		json_decref(ev);
-		return NULL;
-	}
-	for (int i = 0; i < r->nevents; i++)
-		json_array_append_new(ev, json_integer(r->events[i]));
-	json_object_set_new(o, "trigger", json_string(trigger_name(r->trigger)));
-	json_object_set_new(o, "why", json_string(r->why));
-	json_object_set_new(o, "events", ev);
-	json_object_set_new(o, "since", cli_json_time(r->since));
-	json_object_set_new(o, "due", cli_json_time(r->due));
-	json_object_set_new(o, "channel", json_string(channel_name(r->channel)));
-	json_object_set_new(o, "priority", json_integer(r->priority));
-	json_object_set_new(o, "transactional", json_boolean(r->transactional));
-	json_object_set_new(o, "say", json_string(r->say));
-	return o;
-}
-
 json_t *cli_followup_json(const struct followup *f)
 {
-	json_t *o = json_object(), *rs = json_array();
-	struct buf say;
-	struct fu_ctx tmp;
-
-	if (!o || !rs) {
-		json_decref(o);
-		json_decref(rs);
-		return NULL;
-	}
-	fu_ctx_init(&tmp);
-	buf_init(&say, 0);
-	for (int i = 0; i < f->nreasons; i++) {
-		json_array_append_new(rs, reason_json(&f->reasons[i]));
-		buf_addf(&tmp, &say, "%s%s", i ? "\n" : "", f->reasons[i].say);
-	}
-	json_object_set_new(o, "id", json_string(f->id));
-	json_object_set_new(o, "contact", json_string(f->key));
-	json_object_set_new(o, "name", cli_json_str(f->name));
-	json_object_set_new(o, "owner", cli_json_str(f->owner));
-	json_object_set_new(o, "email", cli_json_str(f->email));
-	json_object_set_new(o, "phone", cli_json_str(f->phone));
-	json_object_set_new(o, "tz", cli_json_str(f->tz));
-	json_object_set_new(o, "due", cli_json_time(f->due));
-	json_object_set_new(o, "overdue", json_boolean(f->overdue));
-	json_object_set_new(o, "escalated", json_boolean(f->escalated));
-	json_object_set_new(o, "automated", json_boolean(f->automated));
-	json_object_set_new(o, "do_not_contact", json_boolean(f->do_not_contact));
-	json_object_set_new(o, "channel", json_string(channel_name(f->channel)));
-	json_object_set_new(o, "priority", json_integer(f->priority));
-	json_object_set_new(o, "say", json_string(buf_cstr(&say)));
-	json_object_set_new(o, "reasons", rs);
-	buf_release(&say);
-	return o;
+	return jview_followup(f);
 }
 
 static void print_local(FILE *out, int64_t t, const char *zone)

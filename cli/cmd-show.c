@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jview.h"
 #include "model.h"
 
 #include "banned.h"
@@ -25,26 +26,10 @@ static int show_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 		t->skip--;
 		return FU_OK;
 	}
-	if (t->array) {
-		json_t *o = json_object();
-
-		if (!o)
-			return fu_err(ctx, FU_ENOMEM, "out of memory showing events");
-		json_object_set_new(o, "id", json_integer(e->id));
-		json_object_set_new(o, "ext_id", cli_json_str(e->ext_id));
-		json_object_set_new(o, "type", json_string(event_type_name(e->type)));
-		json_object_set_new(o, "time", cli_json_time(e->time));
-		json_object_set_new(o, "amount", e->has_amount ? cli_json_money(e->amount) :
-								 json_null());
-		json_object_set_new(o, "ref", cli_json_str(e->ref));
-		json_object_set_new(o, "due", cli_json_time(e->due));
-		json_object_set_new(o, "channel", cli_json_str(e->channel));
-		json_object_set_new(o, "outcome", cli_json_str(e->outcome));
-		json_object_set_new(o, "note", cli_json_str(e->note));
-		return json_array_append_new(t->array, o) ?
+	if (t->array)
+		return json_array_append_new(t->array, jview_event(e)) ?
 			       fu_err(ctx, FU_ENOMEM, "out of memory showing events") :
 			       FU_OK;
-	}
 	cli_fmt_time(e->time, when, sizeof(when));
 	fprintf(f, "  %s  %-12s", when, event_type_name(e->type));
 	if (e->has_amount) {
