@@ -11,7 +11,7 @@
 
 CC ?= cc
 # the libraries the code uses today; add one here (and in scripts/deps.sh) with its first use
-PKGS = sqlite3 yaml-0.1 jansson gsl libcurl libsodium
+PKGS = sqlite3 yaml-0.1 jansson gsl libcurl libsodium libmicrohttpd
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -pthread
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -21,14 +21,15 @@ SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 SRC = $(sort $(wildcard src/*.c))
 CLI = $(sort $(wildcard cli/*.c))
+SERVER = $(sort $(wildcard server/*.c))
 UNIT = $(sort $(wildcard tests/unit/test-*.c))
-HDR = $(wildcard src/*.h cli/*.h tests/unit/*.h)
+HDR = $(wildcard src/*.h cli/*.h server/*.h tests/unit/*.h)
 
 # build/ is the optimised tree, build/san the sanitised one used by the tests.
 OBJ = $(SRC:src/%.c=build/src/%.o)
-CLIOBJ = $(CLI:cli/%.c=build/cli/%.o)
+CLIOBJ = $(CLI:cli/%.c=build/cli/%.o) $(SERVER:server/%.c=build/server/%.o)
 SOBJ = $(SRC:src/%.c=build/san/src/%.o)
-SCLIOBJ = $(CLI:cli/%.c=build/san/cli/%.o)
+SCLIOBJ = $(CLI:cli/%.c=build/san/cli/%.o) $(SERVER:server/%.c=build/san/server/%.o)
 SUNIT = $(UNIT:tests/unit/%.c=build/san/tests/%)
 
 all: followup
@@ -43,7 +44,11 @@ build/src/%.o: src/%.c $(HDR) | build/src build/cli
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -c -o $@ $<
 
 build/cli/%.o: cli/%.c $(HDR) | build/src build/cli
-	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -Icli -c -o $@ $<
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -Icli -Iserver -c -o $@ $<
+
+# server/ is a front end like cli/: it calls src/ only, and is linked into ./followup
+build/server/%.o: server/%.c $(HDR) | build/server
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -Iserver -c -o $@ $<
 
 build/san/libfollowup.a: $(SOBJ)
 	ar rcs $@ $^
@@ -52,7 +57,10 @@ build/san/src/%.o: src/%.c $(HDR) | build/san/src build/san/cli build/san/tests
 	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -c -o $@ $<
 
 build/san/cli/%.o: cli/%.c $(HDR) | build/san/src build/san/cli build/san/tests
-	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -Icli -c -o $@ $<
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -Icli -Iserver -c -o $@ $<
+
+build/san/server/%.o: server/%.c $(HDR) | build/san/server
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -Iserver -c -o $@ $<
 
 build/san/followup: build/san/libfollowup.a $(SCLIOBJ)
 	$(CC) $(SAN) -o $@ $(SCLIOBJ) build/san/libfollowup.a $(PKG_LIBS)
@@ -71,7 +79,7 @@ build/san/tests/failalloc: tests/failalloc/failalloc.c build/san/libfollowup.a $
 failalloc-sqlite: deps build/san/tests/failalloc
 	ASAN_OPTIONS=detect_leaks=1 FAILALLOC_SQLITE=1 FAILALLOC_DATA=tests/data build/san/tests/failalloc
 
-build/src build/cli build/san/src build/san/cli build/san/tests:
+build/src build/cli build/server build/san/src build/san/cli build/san/server build/san/tests:
 	mkdir -p $@
 
 deps:

@@ -14,6 +14,7 @@
 struct cli {
 	const char *db_path; /* --db, $FOLLOWUP_DB, or followup.db */
 	int64_t now;         /* --now, $FOLLOWUP_NOW, or the system clock (UTC seconds) */
+	int now_fixed;       /* now came from --now or $FOLLOWUP_NOW */
 	FILE *out;
 	struct fu_ctx ctx;
 };

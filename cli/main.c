@@ -19,7 +19,8 @@ static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_demo, &cmd_import, &cmd_contacts, &cmd_show, &cmd_event,
 	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_send, &cmd_outbox, &cmd_unsubscribe,
 	&cmd_report, &cmd_lapsed, &cmd_model, &cmd_playbook,
-	&cmd_status, &cmd_rebuild, &cmd_version, &cmd_help, NULL
+	&cmd_status, &cmd_rebuild, &cmd_serve, &cmd_user, &cmd_token, &cmd_form, &cmd_backup,
+	&cmd_version, &cmd_help, NULL
 };
 
 static const struct cmd *find(const char *name)
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
 	v = getenv("FOLLOWUP_NOW");
 	if (v && *v && parse_now(&cli.ctx, "$FOLLOWUP_NOW", v, &cli.now))
 		return finish(&cli, cli.ctx.rc);
+	cli.now_fixed = v && *v;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--version")) {
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
 			cli.db_path = db;
 		if (now && parse_now(&cli.ctx, "--now", now, &cli.now))
 			return finish(&cli, cli.ctx.rc);
+		if (now)
+			cli.now_fixed = 1;
 		now = NULL;
 	}
 	if (i >= argc) {

@@ -21,6 +21,8 @@ need pc sqlite3 libsqlite3-dev
 need pc yaml-0.1 libyaml-dev
 need pc jansson libjansson-dev
 need pc gsl libgsl-dev
+need pc libmicrohttpd libmicrohttpd-dev
+need pc libsodium libsodium-dev
 need pc cmocka libcmocka-dev
 need pc libcurl libcurl4-openssl-dev
 need pc libsodium libsodium-dev

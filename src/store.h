@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -213,5 +213,91 @@ int store_meta_delete(struct fu_ctx *ctx, struct store *s, const char *key);
 int store_messages_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
 int store_messages_of(struct fu_ctx *ctx, struct store *s, const char *identity,
 		      store_event_fn fn, void *arg);
+
+/*
+ * ---- Accounts (the server's users, tokens, web forms) ----
+ * Users have a role ("admin" or "rep") and a password hash (account.h makes it). Tokens
+ * (kind "api", "calendar" or "session") are stored only as a hash of their secret; a
+ * session also keeps its CSRF token and an expiry. Strings in these structs are malloced
+ * and freed by the struct's _release function.
+ */
+struct store_user {
+	int64_t id;
+	char *name;
+	char *role;
+	int64_t created_at;
+	int64_t tokens; /* live tokens of any kind (filled by store_users_list) */
+};
+void store_user_release(struct store_user *u);
+
+/* Adds a user; FU_EINPUT "user 'x' already exists" when the name is taken. Sets u->id. */
+int store_user_add(struct fu_ctx *ctx, struct store *s, struct store_user *u, const char *pwhash);
+/* Loads a user by name (and its password hash into *pwhash, malloced, when non-NULL). */
+int store_user_get(struct fu_ctx *ctx, struct store *s, const char *name, struct store_user *u,
+		   char **pwhash);
+int store_user_set_password(struct fu_ctx *ctx, struct store *s, const char *name,
+			    const char *pwhash);
+/* Removes a user and every token of theirs; FU_ENOTFOUND when there is none. */
+int store_user_remove(struct fu_ctx *ctx, struct store *s, const char *name);
+typedef int (*store_user_fn)(struct fu_ctx *ctx, void *arg, const struct store_user *u);
+/* Every user by name. */
+int store_users_list(struct fu_ctx *ctx, struct store *s, store_user_fn fn, void *arg);
+
+struct store_token {
+	int64_t id;
+	int64_t user_id;
+	char *user;       /* the user's name and role (read only) */
+	char *role;
+	char *kind;       /* "api", "calendar" or "session" */
+	int read_only;
+	char *csrf;       /* sessions: the CSRF token form posts must carry */
+	int64_t created_at;
+	int64_t expires_at; /* FU_TIME_NONE for never */
+	int64_t revoked_at; /* FU_TIME_NONE while live */
+};
+void store_token_release(struct store_token *t);
+
+/* Stores a token for t->user_id with hash (hex); sets t->id. */
+int store_token_add(struct fu_ctx *ctx, struct store *s, struct store_token *t, const char *hash);
+/* The live token (not revoked, not expired at now) with hash; FU_ENOTFOUND when none. */
+int store_token_find(struct fu_ctx *ctx, struct store *s, const char *hash, int64_t now,
+		     struct store_token *t);
+/* Revokes token id (of any kind) at now; FU_ENOTFOUND when no live token has that id. */
+int store_token_revoke(struct fu_ctx *ctx, struct store *s, int64_t id, int64_t now);
+typedef int (*store_token_fn)(struct fu_ctx *ctx, void *arg, const struct store_token *t);
+/* Every token that is not a session (revoked ones too), of one user (NULL: all) by id. */
+int store_tokens_list(struct fu_ctx *ctx, struct store *s, const char *user, store_token_fn fn,
+		      void *arg);
+
+struct store_form {
+	int64_t id;
+	char *name;
+	char *key;      /* the public key in /f/KEY */
+	char *redirect; /* the thank-you page, or NULL */
+	char *origin;   /* the site allowed to post with fetch (CORS), or NULL */
+	char *owner;    /* the owner of the leads it makes, or NULL */
+	int64_t created_at;
+};
+void store_form_release(struct store_form *f);
+/* Adds a form; FU_EINPUT when the name is taken. */
+int store_form_add(struct fu_ctx *ctx, struct store *s, struct store_form *f);
+/* Loads a form by name (by_key = 0) or by its key (by_key = 1); FU_ENOTFOUND when none. */
+int store_form_get(struct fu_ctx *ctx, struct store *s, const char *name_or_key, int by_key,
+		   struct store_form *f);
+int store_form_remove(struct fu_ctx *ctx, struct store *s, const char *name);
+typedef int (*store_form_fn)(struct fu_ctx *ctx, void *arg, const struct store_form *f);
+int store_forms_list(struct fu_ctx *ctx, struct store *s, store_form_fn fn, void *arg);
+
+/*
+ * The response kept for an Idempotency-Key of one user: *found = 0 when none, else *status
+ * and *body (malloced) are the first answer. store_idem_put keeps one (first one wins).
+ */
+int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
+		   int *found, int *status, char **body);
+int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
+		   int status, const char *body, int64_t now);
+
+/* A consistent copy of the whole database into the file at path (SQLite's online backup). */
+int store_backup(struct fu_ctx *ctx, struct store *s, const char *path);
 
 #endif

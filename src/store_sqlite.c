@@ -260,7 +260,29 @@ static const char schema_v4[] =
 	"INSERT INTO event_types VALUES (11,'message'),(12,'bounce');"
 	"CREATE INDEX events_message ON events(ref, id) WHERE type = 11;";
 
-static const char *const migrations[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
+/*
+ * Version 5: the server's accounts (see "Accounts" at the end of store.h): users with their
+ * password hashes, tokens (API, calendar, web session) kept only as hashes, web forms, and
+ * the responses kept for Idempotency-Key replays.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'rep')), pwhash TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE tokens(id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('api', 'calendar', 'session')),"
+	" hash TEXT NOT NULL UNIQUE, read_only INTEGER NOT NULL DEFAULT 0, csrf TEXT,"
+	" created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER);"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+	"CREATE TABLE forms(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" key TEXT NOT NULL UNIQUE, redirect TEXT, origin TEXT, owner TEXT,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE idempotency(key TEXT NOT NULL, user_id INTEGER NOT NULL, status INTEGER"
+	" NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (key, user_id));";
+
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3, schema_v4,
+						schema_v5 };
 
 /* Rows in one statement of store_events_bulk_append(), and the parameters of one row. */
 #define BULK_ROWS 128
@@ -1346,4 +1368,481 @@ int store_messages_of(struct fu_ctx *ctx, struct store *s, const char *identity,
 			      "SELECT " EVENT_COLS " FROM events INDEXED BY events_message "
 			      "WHERE type = 11 AND ref = ?1 ORDER BY id",
 			      identity, fn, arg);
+}
+
+/*
+ * ---- Accounts: users, tokens, web forms, idempotency keys, backup ----
+ * These statements run a few times per request at most, so they are prepared per call
+ * instead of joining the cached table above.
+ */
+
+static int acc_prepare(struct fu_ctx *ctx, struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return db_err(ctx, s, "preparing an account statement");
+	}
+	return FU_OK;
+}
+
+/* Steps a statement that returns no rows and finalizes it; constraint failures are FU_EINPUT. */
+static int acc_finish(struct fu_ctx *ctx, struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return FU_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return fu_err(ctx, FU_EINPUT, "%s", what);
+	return db_err(ctx, s, what);
+}
+
+void store_user_release(struct store_user *u)
+{
+	free(u->name);
+	free(u->role);
+	memset(u, 0, sizeof(*u));
+}
+
+int store_user_add(struct fu_ctx *ctx, struct store *s, struct store_user *u, const char *pwhash)
+{
+	sqlite3_stmt *st;
+	char what[FU_KEY_MAX + 64];
+	int rc = acc_prepare(ctx, s,
+			     "INSERT INTO users(name, role, pwhash, created_at) VALUES (?1, ?2, ?3, ?4)",
+			     &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, u->name);
+	bind_text(st, 2, u->role);
+	bind_text(st, 3, pwhash);
+	sqlite3_bind_int64(st, 4, u->created_at);
+	snprintf(what, sizeof(what), "user '%.*s' already exists", FU_KEY_MAX, u->name);
+	rc = acc_finish(ctx, s, st, what);
+	if (!rc)
+		u->id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int read_user(struct fu_ctx *ctx, sqlite3_stmt *st, struct store_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, 0);
+	u->created_at = sqlite3_column_int64(st, 3);
+	u->tokens = sqlite3_column_int64(st, 4);
+	if (col_dup(ctx, st, 1, &u->name) || col_dup(ctx, st, 2, &u->role)) {
+		store_user_release(u);
+		return ctx->rc;
+	}
+	return FU_OK;
+}
+
+int store_user_get(struct fu_ctx *ctx, struct store *s, const char *name, struct store_user *u,
+		   char **pwhash)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     "SELECT id, name, role, created_at, 0, pwhash FROM users WHERE name = ?1",
+			     &st);
+
+	memset(u, 0, sizeof(*u));
+	if (pwhash)
+		*pwhash = NULL;
+	if (rc)
+		return rc;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = read_user(ctx, st, u);
+		if (!rc && pwhash && col_dup(ctx, st, 5, pwhash)) {
+			store_user_release(u);
+			rc = ctx->rc;
+		}
+	} else if (rc == SQLITE_DONE) {
+		rc = fu_err(ctx, FU_ENOTFOUND, "no user '%.*s'", FU_KEY_MAX, name);
+	} else {
+		rc = db_err(ctx, s, "reading a user");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Runs an UPDATE or DELETE with one text and an optional second text; FU_ENOTFOUND if no row. */
+static int acc_change(struct fu_ctx *ctx, struct store *s, const char *sql, const char *a,
+		      const char *b, const char *notfound)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s, sql, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, a);
+	if (b)
+		bind_text(st, 2, b);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "writing an account");
+	if (sqlite3_changes(s->db) == 0)
+		return fu_err(ctx, FU_ENOTFOUND, "%s", notfound);
+	return FU_OK;
+}
+
+int store_user_set_password(struct fu_ctx *ctx, struct store *s, const char *name,
+			    const char *pwhash)
+{
+	char nf[FU_KEY_MAX + 32];
+
+	snprintf(nf, sizeof(nf), "no user '%.*s'", FU_KEY_MAX, name);
+	return acc_change(ctx, s, "UPDATE users SET pwhash = ?2 WHERE name = ?1", name, pwhash, nf);
+}
+
+int store_user_remove(struct fu_ctx *ctx, struct store *s, const char *name)
+{
+	char nf[FU_KEY_MAX + 32];
+
+	snprintf(nf, sizeof(nf), "no user '%.*s'", FU_KEY_MAX, name);
+	return acc_change(ctx, s, "DELETE FROM users WHERE name = ?1", name, NULL, nf);
+}
+
+int store_users_list(struct fu_ctx *ctx, struct store *s, store_user_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_user u;
+	int step = SQLITE_DONE;
+	int rc = acc_prepare(ctx, s,
+			     "SELECT id, name, role, created_at, (SELECT count(*) FROM tokens t "
+			     "WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.kind != 'session') "
+			     "FROM users u ORDER BY name",
+			     &st);
+
+	if (rc)
+		return rc;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = read_user(ctx, st, &u);
+		if (rc)
+			break;
+		rc = fn(ctx, arg, &u);
+		store_user_release(&u);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_err(ctx, s, "listing users");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_token_release(struct store_token *t)
+{
+	free(t->user);
+	free(t->role);
+	free(t->kind);
+	free(t->csrf);
+	memset(t, 0, sizeof(*t));
+}
+
+int store_token_add(struct fu_ctx *ctx, struct store *s, struct store_token *t, const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     "INSERT INTO tokens(user_id, kind, hash, read_only, csrf, created_at, "
+			     "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			     &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, t->user_id);
+	bind_text(st, 2, t->kind);
+	bind_text(st, 3, hash);
+	sqlite3_bind_int(st, 4, t->read_only);
+	bind_text(st, 5, t->csrf);
+	sqlite3_bind_int64(st, 6, t->created_at);
+	bind_time(st, 7, t->expires_at);
+	rc = acc_finish(ctx, s, st, "storing a token");
+	if (!rc)
+		t->id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+#define TOKEN_COLS                                                                         \
+	"t.id, t.user_id, u.name, u.role, t.kind, t.read_only, t.csrf, t.created_at, "       \
+	"t.expires_at, t.revoked_at FROM tokens t JOIN users u ON u.id = t.user_id "
+
+static int read_token(struct fu_ctx *ctx, sqlite3_stmt *st, struct store_token *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->user_id = sqlite3_column_int64(st, 1);
+	t->read_only = sqlite3_column_int(st, 5);
+	t->created_at = sqlite3_column_int64(st, 7);
+	t->expires_at = col_time(st, 8);
+	t->revoked_at = col_time(st, 9);
+	if (col_dup(ctx, st, 2, &t->user) || col_dup(ctx, st, 3, &t->role) ||
+	    col_dup(ctx, st, 4, &t->kind) || col_dup(ctx, st, 6, &t->csrf)) {
+		store_token_release(t);
+		return ctx->rc;
+	}
+	return FU_OK;
+}
+
+int store_token_find(struct fu_ctx *ctx, struct store *s, const char *hash, int64_t now,
+		     struct store_token *t)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     "SELECT " TOKEN_COLS "WHERE t.hash = ?1 AND t.revoked_at IS NULL "
+			     "AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+			     &st);
+
+	memset(t, 0, sizeof(*t));
+	if (rc)
+		return rc;
+	bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = read_token(ctx, st, t);
+	else if (rc == SQLITE_DONE)
+		rc = fu_err(ctx, FU_ENOTFOUND, "no such token");
+	else
+		rc = db_err(ctx, s, "reading a token");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_token_revoke(struct fu_ctx *ctx, struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+			     &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "revoking a token");
+	if (sqlite3_changes(s->db) == 0)
+		return fu_err(ctx, FU_ENOTFOUND, "no live token #%lld", (long long)id);
+	return FU_OK;
+}
+
+int store_tokens_list(struct fu_ctx *ctx, struct store *s, const char *user, store_token_fn fn,
+		      void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_token t;
+	int step = SQLITE_DONE;
+	int rc = acc_prepare(ctx, s,
+			     "SELECT " TOKEN_COLS "WHERE t.kind != 'session' AND (?1 IS NULL OR "
+			     "u.name = ?1) ORDER BY t.id",
+			     &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, user);
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = read_token(ctx, st, &t);
+		if (rc)
+			break;
+		rc = fn(ctx, arg, &t);
+		store_token_release(&t);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_err(ctx, s, "listing tokens");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_form_release(struct store_form *f)
+{
+	free(f->name);
+	free(f->key);
+	free(f->redirect);
+	free(f->origin);
+	free(f->owner);
+	memset(f, 0, sizeof(*f));
+}
+
+int store_form_add(struct fu_ctx *ctx, struct store *s, struct store_form *f)
+{
+	sqlite3_stmt *st;
+	char what[FU_KEY_MAX + 64];
+	int rc = acc_prepare(ctx, s,
+			     "INSERT INTO forms(name, key, redirect, origin, owner, created_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, f->name);
+	bind_text(st, 2, f->key);
+	bind_text(st, 3, f->redirect);
+	bind_text(st, 4, f->origin);
+	bind_text(st, 5, f->owner);
+	sqlite3_bind_int64(st, 6, f->created_at);
+	snprintf(what, sizeof(what), "form '%.*s' already exists", FU_KEY_MAX, f->name);
+	rc = acc_finish(ctx, s, st, what);
+	if (!rc)
+		f->id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+#define FORM_COLS "id, name, key, redirect, origin, owner, created_at FROM forms "
+
+static int read_form(struct fu_ctx *ctx, sqlite3_stmt *st, struct store_form *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	f->created_at = sqlite3_column_int64(st, 6);
+	if (col_dup(ctx, st, 1, &f->name) || col_dup(ctx, st, 2, &f->key) ||
+	    col_dup(ctx, st, 3, &f->redirect) || col_dup(ctx, st, 4, &f->origin) ||
+	    col_dup(ctx, st, 5, &f->owner)) {
+		store_form_release(f);
+		return ctx->rc;
+	}
+	return FU_OK;
+}
+
+int store_form_get(struct fu_ctx *ctx, struct store *s, const char *name_or_key, int by_key,
+		   struct store_form *f)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     by_key ? "SELECT " FORM_COLS "WHERE key = ?1" :
+				      "SELECT " FORM_COLS "WHERE name = ?1",
+			     &st);
+
+	memset(f, 0, sizeof(*f));
+	if (rc)
+		return rc;
+	bind_text(st, 1, name_or_key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = read_form(ctx, st, f);
+	else if (rc == SQLITE_DONE)
+		rc = by_key ? fu_err(ctx, FU_ENOTFOUND, "no such form") :
+			      fu_err(ctx, FU_ENOTFOUND, "no form '%.*s'", FU_KEY_MAX, name_or_key);
+	else
+		rc = db_err(ctx, s, "reading a form");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_form_remove(struct fu_ctx *ctx, struct store *s, const char *name)
+{
+	char nf[FU_KEY_MAX + 32];
+
+	snprintf(nf, sizeof(nf), "no form '%.*s'", FU_KEY_MAX, name);
+	return acc_change(ctx, s, "DELETE FROM forms WHERE name = ?1", name, NULL, nf);
+}
+
+int store_forms_list(struct fu_ctx *ctx, struct store *s, store_form_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_form f;
+	int step = SQLITE_DONE;
+	int rc = acc_prepare(ctx, s, "SELECT " FORM_COLS "ORDER BY name", &st);
+
+	if (rc)
+		return rc;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = read_form(ctx, st, &f);
+		if (rc)
+			break;
+		rc = fn(ctx, arg, &f);
+		store_form_release(&f);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_err(ctx, s, "listing forms");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
+		   int *found, int *status, char **body)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     "SELECT status, body FROM idempotency WHERE key = ?1 AND user_id = ?2",
+			     &st);
+
+	*found = 0;
+	*body = NULL;
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, user_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		*status = sqlite3_column_int(st, 0);
+		rc = col_dup(ctx, st, 1, body) ? ctx->rc : FU_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = FU_OK;
+	} else {
+		rc = db_err(ctx, s, "reading an idempotency key");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
+		   int status, const char *body, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc = acc_prepare(ctx, s,
+			     "INSERT OR IGNORE INTO idempotency(key, user_id, status, body, "
+			     "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+			     &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int(st, 3, status);
+	bind_text(st, 4, body);
+	sqlite3_bind_int64(st, 5, now);
+	return acc_finish(ctx, s, st, "keeping an idempotency key");
+}
+
+int store_backup(struct fu_ctx *ctx, struct store *s, const char *path)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		rc = fu_err(ctx, FU_EIO, "%s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return rc;
+	}
+	b = sqlite3_backup_init(dst, "main", s->db, "main");
+	if (!b) {
+		rc = fu_err(ctx, FU_EIO, "%s: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return rc;
+	}
+	/* a few pages at a time, so that writers are held up only briefly */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		rc = fu_err(ctx, FU_EIO, "%s: backup: %s", path, sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return rc;
+	}
+	rc = sqlite3_errcode(dst) == SQLITE_OK ? FU_OK :
+						 fu_err(ctx, FU_EIO, "%s: backup: %s", path,
+							sqlite3_errmsg(dst));
+	sqlite3_close(dst);
+	return rc;
 }

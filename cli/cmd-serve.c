@@ -1,0 +1,74 @@
+/* cmd-serve.c - followup serve: run the HTTP server (server/) on the database */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+#include "banned.h"
+
+static void ready(void *arg, int port)
+{
+	const char *listen = arg;
+	const char *colon = strrchr(listen, ':');
+
+	fprintf(stderr, "followup serve: listening on http://%.*s:%d (SIGTERM or Ctrl-C stops)\n",
+		(int)(colon - listen), listen, port);
+	fprintf(stderr, "followup serve: background jobs are off (sending is not built yet)\n");
+}
+
+static int run_serve(struct cli *cli, int argc, char **argv)
+{
+	struct server_opts o;
+	const char *v;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.listen = "127.0.0.1:8080";
+	for (int i = 1; i < argc; i++) {
+		if (cli_help_flag(cli, &cmd_serve, argv[i]))
+			return FU_OK;
+		if ((rc = cli_flag_value(cli, argc, argv, &i, "--listen", &v))) {
+			if (rc < 0)
+				return cli->ctx.rc;
+			o.listen = v;
+		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--threads", &v))) {
+			char *end;
+			long n;
+
+			if (rc < 0)
+				return cli->ctx.rc;
+			n = strtol(v, &end, 10);
+			if (*end || end == v || n < 1 || n > 16)
+				return cli_usage_error(cli, &cmd_serve, "--threads: '%s' is not 1 to 16", v);
+			o.threads = (int)n;
+		} else {
+			return cli_usage_error(cli, &cmd_serve, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!strrchr(o.listen, ':'))
+		return cli_usage_error(cli, &cmd_serve, "--listen: give ADDRESS:PORT");
+	o.db_path = cli->db_path;
+	/* a clock fixed with --now or $FOLLOWUP_NOW stays fixed; otherwise each request reads it */
+	if (cli->now_fixed)
+		o.now = cli->now;
+	o.ready = ready;
+	o.ready_arg = (void *)o.listen;
+	return server_run(&cli->ctx, &o);
+}
+
+const struct cmd cmd_serve = {
+	"serve", "run the HTTP server: the JSON API, web forms, calendar feeds",
+	"serve [--listen ADDRESS:PORT] [--threads N]",
+	"Serves the database to the team and to other programs until SIGTERM (or Ctrl-C):\n"
+	"the JSON API under /api/v1 (users log in, programs send 'Authorization: Bearer\n"
+	"TOKEN'; see 'followup user' and 'followup token'), web forms at /f/KEY ('followup\n"
+	"form'), calendar feeds at /cal/TOKEN.ics, /health and /metrics. One line per request\n"
+	"goes to stderr: method, path, status, time, user.\n\n"
+	"  --listen A:P   the IPv4 address and port (default 127.0.0.1:8080; port 0 picks a\n"
+	"                 free one, printed when it listens)\n"
+	"  --threads N    requests served at once, each with its own database connection\n"
+	"                 (default 4)",
+	run_serve
+};

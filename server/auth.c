@@ -1,0 +1,148 @@
+/* auth.c - who a request is (Bearer token or session cookie), roles, CSRF, login and throttling */
+#include "srv.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "banned.h"
+
+#define LOGIN_LIMIT 5          /* failures ... */
+#define LOGIN_WINDOW (15 * 60) /* ... in this many seconds, per address and per name */
+#define SESSION_COOKIE "fu_session"
+
+/* The session cookie's value, or NULL (MHD parses the Cookie header). */
+static const char *session_cookie(struct req *r)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+}
+
+static int unauthorized(struct req *r, const char *detail)
+{
+	http_problem(r, 401, detail, NULL);
+	http_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"followup\"");
+	return 0;
+}
+
+int auth_check(struct req *r)
+{
+	const char *h = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION), *secret = NULL, *csrf;
+	int rc;
+
+	if (h) {
+		if (strncasecmp(h, "Bearer ", 7) != 0)
+			return unauthorized(r, "use 'Authorization: Bearer TOKEN'");
+		secret = h + 7;
+	} else {
+		secret = session_cookie(r);
+	}
+	if (!secret)
+		return unauthorized(r, "log in, or send 'Authorization: Bearer TOKEN'");
+	rc = account_token_check(&r->ctx, r->db, secret, TOKEN_API, r->now, &r->who);
+	if (rc == FU_ENOTFOUND)
+		return unauthorized(r, "the token or session is unknown, revoked or expired");
+	if (rc) {
+		http_fail(r, rc);
+		return 0;
+	}
+	r->authed = 1;
+	/* a browser's session must prove each change comes from our own page */
+	if (r->who.session && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		csrf = req_header(r, "X-CSRF-Token");
+		if (!csrf || !account_secret_equal(csrf, r->who.csrf)) {
+			http_problem(r, 403, "a session's changes need the X-CSRF-Token header "
+					     "(from login or GET /api/v1/me)", NULL);
+			return 0;
+		}
+	}
+	if ((r->route->flags & R_WRITE) && r->who.read_only) {
+		http_problem(r, 403, "this token is read-only", NULL);
+		return 0;
+	}
+	if ((r->route->flags & R_ADMIN) && r->who.role != ROLE_ADMIN) {
+		http_problem(r, 403, "only an admin may do this", NULL);
+		return 0;
+	}
+	return 1;
+}
+
+int route_login(struct req *r)
+{
+	char token[ACCOUNT_TOKEN_LEN + 1], csrf[ACCOUNT_TOKEN_LEN + 1], cookie[160], key[96];
+	const char *name, *password;
+	struct account who;
+	int64_t retry = 0;
+	json_t *body = req_json(r, JSON_OBJECT);
+	int rc;
+
+	if (!body)
+		return MHD_YES;
+	name = json_string_value(json_object_get(body, "name"));
+	password = json_string_value(json_object_get(body, "password"));
+	if (!name || !password || strlen(name) > ACCOUNT_NAME_MAX ||
+	    strlen(password) > ACCOUNT_PASSWORD_MAX) {
+		json_decref(body);
+		return http_problem(r, 400, "give name and password (text)", !name ? "/name" :
+										     "/password");
+	}
+	snprintf(key, sizeof(key), "name:%s", name);
+	if (srv_throttled(r->srv, r->srv->logins, r->ip, LOGIN_LIMIT, LOGIN_WINDOW, r->now, &retry) ||
+	    srv_throttled(r->srv, r->srv->logins, key, LOGIN_LIMIT, LOGIN_WINDOW, r->now, &retry)) {
+		char s[32];
+
+		json_decref(body);
+		http_problem(r, 429, "too many failed logins; wait and try again", NULL);
+		snprintf(s, sizeof(s), "%lld", (long long)retry);
+		http_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
+		return MHD_YES;
+	}
+	rc = account_password_check(&r->ctx, r->db, name, password, &who);
+	json_decref(body);
+	if (rc == FU_EINPUT) {
+		srv_throttle_fail(r->srv, r->srv->logins, r->ip, LOGIN_WINDOW, r->now);
+		srv_throttle_fail(r->srv, r->srv->logins, key, LOGIN_WINDOW, r->now);
+		return http_problem(r, 401, "wrong name or password", NULL);
+	}
+	if (!rc) {
+		pthread_mutex_lock(&r->srv->write_mu);
+		rc = account_token_add(&r->ctx, r->db, who.name, TOKEN_SESSION, 0, r->now, token,
+				       csrf, NULL);
+		pthread_mutex_unlock(&r->srv->write_mu);
+	}
+	if (rc)
+		return http_fail(r, rc);
+	srv_throttle_clear(r->srv, r->srv->logins, key);
+	r->who = who;
+	r->authed = 1;
+	http_json(r, 200, json_pack("{s:s, s:s, s:s, s:i}", "user", who.name, "role",
+				    account_role_name(who.role), "csrf_token", csrf, "expires_in",
+				    ACCOUNT_SESSION_TTL));
+	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+		 "SameSite=Strict", token, ACCOUNT_SESSION_TTL);
+	http_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	return MHD_YES;
+}
+
+int route_logout(struct req *r)
+{
+	int rc = store_token_revoke(&r->ctx, r->db, r->who.token_id, r->now);
+
+	if (rc)
+		return http_fail(r, rc);
+	http_json(r, 200, json_pack("{s:b}", "logged_out", 1));
+	if (r->who.session)
+		http_header(r, MHD_HTTP_HEADER_SET_COOKIE,
+			    SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+	return MHD_YES;
+}
+
+int route_me(struct req *r)
+{
+	json_t *o = json_pack("{s:s, s:s, s:b, s:b}", "user", r->who.name, "role",
+			      account_role_name(r->who.role), "read_only", r->who.read_only,
+			      "session", r->who.session);
+
+	if (o && r->who.session)
+		json_object_set_new(o, "csrf_token", json_string(r->who.csrf));
+	return http_json(r, 200, o);
+}

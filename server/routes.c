@@ -1,0 +1,623 @@
+/* routes.c - THE route table of followup serve, and the JSON API's handlers (/api/v1) */
+#include "srv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agenda.h"
+#include "datetime.h"
+#include "derive.h"
+#include "import.h"
+#include "jview.h"
+
+#include "banned.h"
+
+#define KIB 1024
+#define MIB (1024 * 1024)
+#define EVENTS_BATCH_MAX 10000
+#define LIST_LIMIT_MAX 500
+#define IDEMPOTENCY_KEY_MAX 200
+
+static int route_health(struct req *r);
+static int route_metrics(struct req *r);
+static int route_openapi(struct req *r);
+static int route_contacts(struct req *r);
+static int route_contact(struct req *r);
+static int route_contact_put(struct req *r);
+static int route_events_post(struct req *r);
+static int route_agenda(struct req *r);
+static int route_playbook_get(struct req *r);
+
+/*
+ * Every route the server answers, in one table. Flags say who may call it (R_PUBLIC: no
+ * login; R_ADMIN: admins), whether it writes (R_WRITE: read-only tokens are refused, and
+ * it runs through the one writer) and the largest body it takes. The OpenAPI document
+ * (/api/v1/openapi.json) is checked against this table by tests/e2e.
+ */
+const struct route routes[] = {
+	{ "GET", "/health", route_health, R_PUBLIC, 0, "whether the database can be read and written" },
+	{ "POST", "/api/v1/login", route_login, R_PUBLIC, 4 * KIB, "log in: a session cookie and its CSRF token" },
+	{ "POST", "/api/v1/logout", route_logout, R_WRITE, 0, "end this session (or revoke this token)" },
+	{ "GET", "/api/v1/me", route_me, 0, 0, "who the caller is" },
+	{ "GET", "/api/v1/contacts", route_contacts, 0, 0, "contacts, filtered, by key, a page at a time" },
+	{ "POST", "/api/v1/contacts", route_contact_put, R_WRITE, 64 * KIB, "create or update a contact's profile" },
+	{ "GET", "/api/v1/contacts/{key}", route_contact, 0, 0, "one contact: profile, state, timeline, open follow-up" },
+	{ "POST", "/api/v1/events", route_events_post, R_WRITE, 16 * MIB, "record one event or a batch of up to 10,000, all or nothing" },
+	{ "GET", "/api/v1/agenda", route_agenda, 0, 0, "the follow-ups due by a day, most important first" },
+	{ "GET", "/api/v1/playbook", route_playbook_get, 0, 0, "the playbook in effect (YAML)" },
+	{ "GET", "/api/v1/openapi.json", route_openapi, R_NODB, 0, "this API described in OpenAPI 3.1" },
+	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies (Prometheus text)" },
+	{ "POST", "/f/{key}", route_form_post, R_PUBLIC, 16 * KIB, "a web form's enquiry: a new lead" },
+	{ "OPTIONS", "/f/{key}", route_form_preflight, R_PUBLIC, 0, "CORS preflight for the form's own site" },
+	{ "GET", "/cal/{token}.ics", route_calendar, R_PUBLIC, 0, "one owner's open follow-ups as an iCalendar feed" },
+	{ "GET", "/", route_static, R_PUBLIC | R_NODB, 0, "the web app's page" },
+	{ "GET", "/app/*", route_static, R_PUBLIC | R_NODB, 0, "the web app's files" },
+};
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
+
+static int route_health(struct req *r)
+{
+	int version = 0, rc = store_schema_version(&r->ctx, r->db, &version);
+	int writable = 0;
+
+	if (!rc && store_begin(&r->ctx, r->db) == FU_OK) {
+		writable = 1;
+		store_rollback(r->db);
+	}
+	return http_json(r, rc || !writable ? 503 : 200,
+			 json_pack("{s:s, s:b, s:b, s:i, s:s}", "status",
+				   rc || !writable ? "failing" : "ok", "database_readable", !rc,
+				   "database_writable", writable, "schema", version, "jobs",
+				   "off: background sending and refreshes are not built yet"));
+}
+
+static int route_metrics(struct req *r)
+{
+	char *text = srv_metrics_text(r->srv);
+	int ok;
+
+	if (!text)
+		return http_problem(r, 500, "out of memory", NULL);
+	ok = http_text(r, 200, "text/plain; version=0.0.4", text, strlen(text));
+	free(text);
+	return ok;
+}
+
+/* ---- contacts ---- */
+
+/* Loads the contact with key when the caller may see it; else answers 404 and returns 0. */
+static int visible_contact(struct req *r, const char *key, struct contact *c)
+{
+	int rc;
+
+	contact_init(c);
+	rc = store_contact_get(&r->ctx, r->db, key, c);
+	if (!rc && !account_sees_owner(&r->who, c->owner)) {
+		contact_release(c);
+		rc = fu_err(&r->ctx, FU_ENOTFOUND, "no contact '%s'", key);
+	}
+	if (rc == FU_ENOTFOUND)
+		fu_err(&r->ctx, FU_ENOTFOUND, "no contact '%.300s'", key);
+	if (rc) {
+		http_fail(r, rc);
+		return 0;
+	}
+	return 1;
+}
+
+struct page {
+	struct req *r;
+	int stage;          /* -1 any */
+	const char *after;  /* the cursor: keys after this one */
+	long limit;
+	long n;
+	json_t *items;
+	char next[FU_KEY_MAX + 1];
+	int more;
+};
+
+#define PAGE_FULL 100 /* not an fu_rc: stops the scan once a page and one more are found */
+
+static int page_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
+		    const struct contact_state *st)
+{
+	struct page *p = arg;
+	json_t *o;
+
+	if (!account_sees_owner(&p->r->who, c->owner))
+		return FU_OK;
+	if (p->after && strcmp(c->key, p->after) <= 0)
+		return FU_OK;
+	if (p->stage >= 0 && contact_stage(st, p->r->now) != p->stage)
+		return FU_OK;
+	if (p->n == p->limit) {
+		p->more = 1;
+		return PAGE_FULL;
+	}
+	o = jview_contact(c);
+	if (!o || json_object_set_new(o, "state", jview_state(st, p->r->now)) ||
+	    json_array_append_new(p->items, o))
+		return fu_err(ctx, FU_ENOMEM, "out of memory listing contacts");
+	snprintf(p->next, sizeof(p->next), "%s", c->key);
+	p->n++;
+	return FU_OK;
+}
+
+/* A count from the query: def when absent; -1 (answered 400) when not a number in [1, max]. */
+static long query_count(struct req *r, const char *name, long def, long max)
+{
+	const char *v = req_query(r, name);
+	char *end, detail[128];
+	long n;
+
+	if (!v)
+		return def;
+	n = strtol(v, &end, 10);
+	if (*end || end == v || n < 1 || n > max) {
+		snprintf(detail, sizeof(detail), "%s: give a count from 1 to %ld", name, max);
+		http_problem(r, 400, detail, NULL);
+		return -1;
+	}
+	return n;
+}
+
+/* A text parameter of at most max bytes; answers 400 and returns 0 when longer. */
+static int query_text(struct req *r, const char *name, size_t max, const char **out)
+{
+	char detail[128];
+
+	*out = req_query(r, name);
+	if (*out && strlen(*out) > max) {
+		snprintf(detail, sizeof(detail), "%s: longer than %zu bytes", name, max);
+		http_problem(r, 400, detail, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+static int route_contacts(struct req *r)
+{
+	struct contact_filter f = { NULL, NULL };
+	struct page p = { r, -1, NULL, 50, 0, NULL, "", 0 };
+	const char *stage;
+	json_t *o;
+	int rc;
+
+	if (!query_text(r, "owner", FU_TEXT_MAX, &f.owner) ||
+	    !query_text(r, "search", FU_TEXT_MAX, &f.search) ||
+	    !query_text(r, "cursor", FU_KEY_MAX, &p.after) ||
+	    !query_text(r, "stage", 16, &stage))
+		return MHD_YES;
+	p.limit = query_count(r, "limit", 50, LIST_LIMIT_MAX);
+	if (p.limit < 0)
+		return MHD_YES;
+	if (stage && stage_parse(stage, &p.stage))
+		return http_problem(r, 400, "stage: use lead, customer, repeat or lapsed", NULL);
+	if (f.owner && !account_sees_owner(&r->who, f.owner))
+		return http_problem(r, 403, "a rep sees only their own and unowned contacts", NULL);
+	p.items = json_array();
+	if (!p.items)
+		return http_problem(r, 500, "out of memory", NULL);
+	rc = store_contacts_list(&r->ctx, r->db, &f, page_one, &p);
+	if (rc && rc != PAGE_FULL) {
+		json_decref(p.items);
+		return http_fail(r, rc);
+	}
+	o = json_pack("{s:o, s:o}", "items", p.items, "next_cursor",
+		      p.more ? json_string(p.next) : json_null());
+	return http_json(r, 200, o);
+}
+
+struct timeline {
+	json_t *events;
+	int64_t skip;
+};
+
+static int timeline_one(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	struct timeline *t = arg;
+
+	if (t->skip > 0) {
+		t->skip--;
+		return FU_OK;
+	}
+	if (json_array_append_new(t->events, jview_event(e)))
+		return fu_err(ctx, FU_ENOMEM, "out of memory reading a timeline");
+	return FU_OK;
+}
+
+static int route_contact(struct req *r)
+{
+	struct contact c;
+	struct contact_state st;
+	struct playbook pb;
+	struct followup fu;
+	struct timeline t = { NULL, 0 };
+	json_t *o = NULL;
+	long last;
+	int rc, open = 0;
+
+	last = query_count(r, "last", 0, 1000000);
+	if (last < 0 || !visible_contact(r, r->param[0], &c))
+		return MHD_YES;
+	contact_state_init(&st, c.id);
+	playbook_init(&pb);
+	rc = store_begin_read(&r->ctx, r->db);
+	if (!rc)
+		rc = store_state_get(&r->ctx, r->db, c.id, &st);
+	if (rc == FU_ENOTFOUND) {
+		contact_state_init(&st, c.id);
+		rc = FU_OK;
+	}
+	if (!rc && last && st.events > last)
+		t.skip = st.events - last;
+	t.events = json_array();
+	if (!rc && !t.events)
+		rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+	if (!rc)
+		rc = store_events_of_contact(&r->ctx, r->db, c.id, timeline_one, &t);
+	if (!rc)
+		rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = agenda_contact(&r->ctx, r->db, &pb, c.id, r->now, &fu, &open);
+	store_rollback(r->db);
+	if (!rc) {
+		o = json_pack("{s:o, s:o, s:o, s:o}", "contact", jview_contact(&c), "state",
+			      jview_state(&st, r->now), "events", t.events, "followup",
+			      open ? jview_followup(&fu) : json_null());
+		t.events = NULL;
+	}
+	if (open)
+		followup_release(&fu);
+	json_decref(t.events);
+	playbook_release(&pb);
+	contact_state_release(&st);
+	contact_release(&c);
+	if (rc)
+		return http_fail(r, rc);
+	return http_json(r, 200, o);
+}
+
+/* "body:3: field: what" from the import of a body -> a problem pointing at item 3. */
+static int import_problem(struct req *r, int rc, int array)
+{
+	const char *m = r->ctx.msg;
+	char ptr[32];
+	long line;
+
+	if (rc != FU_EINPUT)
+		return http_fail(r, rc);
+	if (strncmp(m, "body:", 5) == 0 && (line = strtol(m + 5, NULL, 10)) > 0) {
+		snprintf(ptr, sizeof(ptr), array ? "/%ld" : "", line - 1);
+		return http_problem(r, 422, m, ptr);
+	}
+	return http_problem(r, 422, m, NULL);
+}
+
+/* Runs the import of text (JSON Lines) of kind into the store, as 'followup import' does. */
+static int import_text(struct req *r, int kind, const char *text, size_t n,
+		       struct import_result *res)
+{
+	struct import_opts o;
+	FILE *f = fmemopen((void *)text, n, "r");
+	int rc;
+
+	if (!f)
+		return fu_err(&r->ctx, FU_ENOMEM, "out of memory reading the body");
+	import_opts_init(&o);
+	o.kind = kind;
+	o.format = IMPORT_JSONL;
+	o.now = r->now;
+	rc = import_stream(&r->ctx, r->db, f, "body", &o, res);
+	fclose(f);
+	return rc;
+}
+
+/* POST /api/v1/contacts: a profile object with "key", imported as one JSON Lines row. */
+static int route_contact_put(struct req *r)
+{
+	struct import_result res;
+	struct contact c;
+	json_t *body = req_json(r, JSON_OBJECT), *reply;
+	const char *key, *owner;
+	char *line;
+	int rc, exists;
+
+	if (!body)
+		return MHD_YES;
+	key = json_string_value(json_object_get(body, "key"));
+	if (!key) {
+		json_decref(body);
+		return http_problem(r, 422, "key: give the contact's key (text)", "/key");
+	}
+	owner = json_string_value(json_object_get(body, "owner"));
+	contact_init(&c);
+	rc = store_contact_get(&r->ctx, r->db, key, &c);
+	exists = rc == FU_OK;
+	if (rc && rc != FU_ENOTFOUND) {
+		json_decref(body);
+		return http_fail(r, rc);
+	}
+	/* a rep may only touch contacts they see, and only give them to themselves or nobody */
+	if ((exists && !account_sees_owner(&r->who, c.owner)) ||
+	    (owner && !account_sees_owner(&r->who, owner))) {
+		contact_release(&c);
+		json_decref(body);
+		return exists && !account_sees_owner(&r->who, c.owner) ?
+			       http_problem(r, 404, "no such contact", NULL) :
+			       http_problem(r, 403, "a rep may give a contact only to themselves",
+					    "/owner");
+	}
+	contact_release(&c);
+	line = http_dump(body);
+	json_decref(body);
+	if (!line)
+		return http_problem(r, 500, "out of memory", NULL);
+	import_result_init(&res);
+	rc = import_text(r, IMPORT_CONTACTS, line, strlen(line), &res);
+	free(line);
+	import_result_release(&res);
+	if (rc)
+		return import_problem(r, rc, 0);
+	if (!visible_contact(r, key, &c))
+		return MHD_YES;
+	reply = jview_contact(&c);
+	contact_release(&c);
+	return http_json(r, exists ? 200 : 201, reply);
+}
+
+/* ---- events ---- */
+
+/*
+ * The events of a body: one object, an array, or {"events": [...]}; each becomes a JSON
+ * Lines row of text. A rep may only write to contacts they see (or new ones). Answers the
+ * problem itself and returns 0 on a bad body.
+ */
+static int events_lines(struct req *r, json_t *body, struct buf *out, int *array)
+{
+	json_t *list = body, *e, *events = json_object_get(body, "events");
+	char ptr[48], detail[160];
+	size_t i;
+
+	*array = 1;
+	if (json_is_object(body) && json_is_array(events))
+		list = events;
+	else if (json_is_object(body))
+		*array = 0;
+	if (*array && (json_array_size(list) == 0 || json_array_size(list) > EVENTS_BATCH_MAX)) {
+		snprintf(detail, sizeof(detail), "give 1 to %d events", EVENTS_BATCH_MAX);
+		http_problem(r, 422, detail, "");
+		return 0;
+	}
+	for (i = 0; i < (*array ? json_array_size(list) : 1); i++) {
+		const char *key;
+		char *text;
+		struct contact c;
+		int rc;
+
+		e = *array ? json_array_get(list, i) : list;
+		snprintf(ptr, sizeof(ptr), *array ? "/%zu" : "", i);
+		if (!json_is_object(e)) {
+			http_problem(r, 422, "each event is a JSON object", ptr);
+			return 0;
+		}
+		key = json_string_value(json_object_get(e, "contact"));
+		if (key && r->who.role != ROLE_ADMIN) {
+			contact_init(&c);
+			rc = store_contact_get(&r->ctx, r->db, key, &c);
+			if (rc == FU_OK && !account_sees_owner(&r->who, c.owner))
+				rc = FU_ENOTFOUND;
+			else if (rc == FU_ENOTFOUND)
+				rc = FU_OK; /* a new contact, unowned */
+			contact_release(&c);
+			if (rc) {
+				snprintf(detail, sizeof(detail), "contact: no contact '%.100s'", key);
+				strncat(ptr, "/contact", sizeof(ptr) - strlen(ptr) - 1);
+				http_problem(r, rc == FU_ENOTFOUND ? 404 : 500, detail, ptr);
+				return 0;
+			}
+		}
+		text = http_dump(e);
+		if (!text || buf_adds(&r->ctx, out, text) || buf_addc(&r->ctx, out, '\n')) {
+			free(text);
+			http_problem(r, 500, "out of memory", NULL);
+			return 0;
+		}
+		free(text);
+	}
+	return 1;
+}
+
+static int route_events_post(struct req *r)
+{
+	const char *idem = req_header(r, "Idempotency-Key");
+	struct import_result res;
+	struct buf lines;
+	json_t *body;
+	char *reply;
+	int rc, array, found = 0, status = 0;
+
+	if (idem && (strlen(idem) == 0 || strlen(idem) > IDEMPOTENCY_KEY_MAX))
+		return http_problem(r, 400, "Idempotency-Key: give 1 to 200 characters", NULL);
+	if (idem) {
+		rc = store_idem_get(&r->ctx, r->db, idem, r->who.user_id, &found, &status, &reply);
+		if (rc)
+			return http_fail(r, rc);
+		if (found) {
+			rc = http_text(r, status, "application/json", reply, strlen(reply));
+			free(reply);
+			http_header(r, "Idempotent-Replayed", "true");
+			return rc;
+		}
+	}
+	body = req_json(r, -1);
+	if (!body)
+		return MHD_YES;
+	buf_init(&lines, 0);
+	if (!events_lines(r, body, &lines, &array)) {
+		json_decref(body);
+		buf_release(&lines);
+		return MHD_YES;
+	}
+	json_decref(body);
+	import_result_init(&res);
+	rc = import_text(r, IMPORT_EVENTS, buf_cstr(&lines), lines.len, &res);
+	buf_release(&lines);
+	if (rc) {
+		import_result_release(&res);
+		return import_problem(r, rc, array);
+	}
+	body = json_pack("{s:I, s:I, s:I}", "stored", (json_int_t)res.stored, "duplicates",
+			 (json_int_t)res.duplicates, "contacts_new", (json_int_t)res.contacts_new);
+	import_result_release(&res);
+	reply = body ? http_dump(body) : NULL;
+	json_decref(body);
+	if (!reply)
+		return http_problem(r, 500, "out of memory", NULL);
+	if (idem)
+		rc = store_idem_put(&r->ctx, r->db, idem, r->who.user_id, 201, reply, r->now);
+	status = http_text(r, 201, "application/json", reply, strlen(reply));
+	free(reply);
+	return status;
+}
+
+/* ---- agenda ---- */
+
+static int route_agenda(struct req *r)
+{
+	struct agenda_opts o = { .now = r->now };
+	struct playbook pb;
+	struct agenda a;
+	struct civil cv;
+	char daytext[16];
+	const char *day, *automated, *all;
+	json_t *items;
+	int rc, want = -1; /* automated: -1 both, 0 personal only, 1 automated only */
+	long limit;
+
+	if (!query_text(r, "owner", FU_TEXT_MAX, &o.owner) || !query_text(r, "day", 32, &day) ||
+	    !query_text(r, "automated", 8, &automated) || !query_text(r, "all", 8, &all))
+		return MHD_YES;
+	limit = query_count(r, "limit", 0, 1000000);
+	if (limit < 0)
+		return MHD_YES;
+	if (automated && !strcmp(automated, "true"))
+		want = 1;
+	else if (automated && !strcmp(automated, "false"))
+		want = 0;
+	else if (automated)
+		return http_problem(r, 400, "automated: use true or false", NULL);
+	o.all = all && !strcmp(all, "true");
+	if (r->who.role != ROLE_ADMIN) {
+		if (o.owner && strcmp(o.owner, r->who.name) != 0)
+			return http_problem(r, 403, "a rep sees only their own agenda", NULL);
+		o.owner = r->who.name;
+	}
+	dt_to_civil(r->now, &cv);
+	if (day) {
+		int64_t t;
+
+		if (dt_parse_iso(&r->ctx, day, 1, &t)) {
+			fu_err_prefix(&r->ctx, "day");
+			return http_problem(r, 400, r->ctx.msg, NULL);
+		}
+		dt_to_civil(t, &cv);
+	}
+	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
+	o.jobs = 1;
+	playbook_init(&pb);
+	rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = agenda_build(&r->ctx, r->db, &pb, &o, &a);
+	playbook_release(&pb);
+	if (rc)
+		return http_fail(r, rc);
+	items = json_array();
+	for (int i = 0; items && i < a.n; i++) {
+		if (want >= 0 && a.v[i].automated != want)
+			continue;
+		if (limit && (long)json_array_size(items) == limit)
+			break;
+		if (json_array_append_new(items, jview_followup(&a.v[i]))) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	agenda_release(&a);
+	if (!items)
+		return http_problem(r, 500, "out of memory", NULL);
+	snprintf(daytext, sizeof(daytext), "%04d-%02d-%02d", cv.year, cv.month, cv.day);
+	return http_json(r, 200, json_pack("{s:s, s:o}", "day", daytext, "items", items));
+}
+
+/* ---- playbook ---- */
+
+static int route_playbook_get(struct req *r)
+{
+	struct playbook pb;
+	int rc, ok;
+
+	playbook_init(&pb);
+	rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (rc) {
+		playbook_release(&pb);
+		return http_fail(r, rc);
+	}
+	ok = http_json(r, 200, json_pack("{s:s, s:i, s:s}", "name", pb.name, "rules", pb.nrules,
+					 "yaml", pb.source));
+	playbook_release(&pb);
+	return ok;
+}
+
+/* ---- the OpenAPI document, made from this table ---- */
+
+static int route_openapi(struct req *r)
+{
+	json_t *doc = json_pack("{s:s, s:{s:s, s:s}, s:{}, s:{s:{s:{s:s, s:s}}}}", "openapi",
+				"3.1.0", "info", "title", "followup", "version", "1", "paths",
+				"components", "securitySchemes", "bearer", "type", "http",
+				"scheme", "bearer");
+	json_t *paths = json_object_get(doc, "paths");
+
+	for (size_t i = 0; doc && i < routes_count; i++) {
+		const struct route *rt = &routes[i];
+		json_t *item, *op, *resp;
+		char method[8], path[128];
+		size_t k = strlen(rt->path);
+
+		/* a final "*" is one path parameter in OpenAPI's terms */
+		if (k && rt->path[k - 1] == '*')
+			snprintf(path, sizeof(path), "%.*s{path}", (int)(k - 1), rt->path);
+		else
+			snprintf(path, sizeof(path), "%s", rt->path);
+		item = json_object_get(paths, path);
+		if (!item) {
+			item = json_object();
+			json_object_set_new(paths, path, item);
+		}
+		for (k = 0; rt->method[k] && k < sizeof(method) - 1; k++)
+			method[k] = (char)(rt->method[k] | 0x20);
+		method[k] = '\0';
+		resp = json_pack("{s:{s:s}, s:{s:s}}", "200", "description", "success", "default",
+				 "description", "a problem (application/problem+json, RFC 9457)");
+		op = json_pack("{s:s, s:o}", "summary", rt->summary, "responses", resp);
+		if (op && !(rt->flags & R_PUBLIC))
+			json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+		if (op && strchr(path, '{')) {
+			const char *p = strchr(path, '{');
+			char name[32];
+			size_t n = strcspn(p + 1, "}");
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
+			json_object_set_new(op, "parameters",
+					    json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", name, "in",
+						      "path", "required", 1, "schema", "type",
+						      "string"));
+		}
+		json_object_set_new(item, method, op);
+	}
+	if (!doc)
+		return http_problem(r, 500, "out of memory", NULL);
+	return http_json(r, 200, doc);
+}
