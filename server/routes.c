@@ -320,6 +320,7 @@ static int route_contact_put(struct req *r)
 	struct import_result res;
 	struct contact c;
 	json_t *body = req_json(r, JSON_OBJECT), *reply;
+	char keybuf[FU_KEY_MAX + 1];
 	const char *key, *owner;
 	char *line;
 	int rc, exists;
@@ -327,10 +328,13 @@ static int route_contact_put(struct req *r)
 	if (!body)
 		return MHD_YES;
 	key = json_string_value(json_object_get(body, "key"));
-	if (!key) {
+	if (!key || strlen(key) > FU_KEY_MAX) {
 		json_decref(body);
-		return http_problem(r, 422, "key: give the contact's key (text)", "/key");
+		return http_problem(r, 422, "key: give the contact's key (text, at most 256 bytes)",
+				    "/key");
 	}
+	snprintf(keybuf, sizeof(keybuf), "%s", key);
+	key = keybuf;
 	owner = json_string_value(json_object_get(body, "owner"));
 	contact_init(&c);
 	rc = store_contact_get(&r->ctx, r->db, key, &c);
@@ -401,6 +405,13 @@ static int events_lines(struct req *r, json_t *body, struct buf *out, int *array
 		if (!json_is_object(e)) {
 			http_problem(r, 422, "each event is a JSON object", ptr);
 			return 0;
+		}
+		/* as 'followup event' does, an event without a time happened now */
+		if (!json_object_get(e, "time")) {
+			char when[40];
+
+			dt_format_iso(r->now, when, sizeof(when));
+			json_object_set_new(e, "time", json_string(when));
 		}
 		key = json_string_value(json_object_get(e, "contact"));
 		if (key && r->who.role != ROLE_ADMIN) {

@@ -265,7 +265,8 @@ static void dispatch(struct req *r)
 {
 	const struct route *rt = r->route;
 
-	if (!(rt->flags & R_NODB))
+	/* a login is checked in the database, whatever the handler needs */
+	if (!(rt->flags & R_NODB) || !(rt->flags & R_PUBLIC))
 		r->db = srv_db_get(r->srv);
 	if (!(rt->flags & R_PUBLIC) && !auth_check(r))
 		goto out;
@@ -315,7 +316,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (known)
 				http_problem(r, 405, "this path does not take that method", NULL);
 			else
-				http_problem(r, 404, "no such page", NULL);
+				http_problem(r, 404, "no route for this path", NULL);
 		} else if (cl && strtoull(cl, NULL, 10) > r->route->max_body) {
 			http_problem(r, 413, "the body is larger than this route takes", NULL);
 		}

@@ -1,0 +1,313 @@
+# followup serve: a real server on a free port of 127.0.0.1, called with curl.
+# Every check is named: a failure says which case broke, what came back and what was wanted.
+. "$TESTS_DIR/e2e/lib.sh"
+
+fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
+fu import events "$DATA/agenda-events.csv" >/dev/null
+echo 'root password 1' | fu user add root --role admin >/dev/null
+echo 'ana password 12' | fu user add ana --role rep >/dev/null
+printf 'ben password 12\n' >pw
+fu user add ben --role rep --password-file pw >/dev/null
+T_ROOT=$(fu token add --user root 2>/dev/null)
+T_ANA=$(fu token add --user ana 2>/dev/null)
+T_ANA_RO=$(fu token add --user ana --read-only 2>/dev/null)
+T_BEN=$(fu token add --user ben 2>/dev/null)
+T_CAL=$(fu token add --user ana --calendar 2>/dev/null)
+T_SPARE=$(fu token add --user root 2>/dev/null) # spent by the route walk (its logout revokes it)
+fu form add site --redirect https://example.com/thanks --origin https://example.com >form.out
+FORM_KEY=$(sed -n 's|.*POST /f/\([^ ]*\) .*|\1|p' form.out)
+
+"$FOLLOWUP_BIN" serve --listen 127.0.0.1:0 2>server.log &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for i in $(seq 1 100); do
+	PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\) .*|\1|p' server.log)
+	[ -n "$PORT" ] && break
+	sleep 0.1
+done
+[ -n "$PORT" ] || { echo "FAIL: the server did not start:"; cat server.log; exit 1; }
+BASE="http://127.0.0.1:$PORT"
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# call NAME WANT METHOD PATH [curl args...]: the status must be WANT; body in ./body,
+# headers in ./headers (a failure is counted; the script goes on)
+call() {
+	name=$1 want=$2 method=$3 path=$4
+	shift 4
+	got=$(curl -s -o body -D headers -w '%{http_code}' -X "$method" "$@" "$BASE$path" || true)
+	[ "$got" = "$want" ] || fail "$name: $method $path answered $got, wanted $want: $(head -c 300 body 2>/dev/null)"
+}
+json() { sqlite3 :memory: "SELECT json_extract(readfile('body'), '$1')"; }
+# is NAME GOT WANT
+is() { [ "$2" = "$3" ] || fail "$1: got '$2', wanted '$3'"; }
+events() { sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events"; }
+A_ROOT="Authorization: Bearer $T_ROOT"
+A_ANA="Authorization: Bearer $T_ANA"
+A_RO="Authorization: Bearer $T_ANA_RO"
+A_BEN="Authorization: Bearer $T_BEN"
+JSON="Content-Type: application/json"
+
+# ---- health, the route table and the OpenAPI document ----
+echo "$(date +%T) section" >&2
+call "health" 200 GET /health
+is "health says ok" "$(json '$.status')" ok
+call "an unknown path is 404" 404 GET /nothing/here
+call "a known path with another method is 405" 405 DELETE /api/v1/contacts
+call "openapi needs a login" 401 GET /api/v1/openapi.json
+call "openapi" 200 GET /api/v1/openapi.json -H "$A_ROOT"
+is "openapi version" "$(json '$.openapi')" 3.1.0
+cp body openapi.json
+sqlite3 :memory: "SELECT upper(o.key) || ' ' || p.key, json_extract(o.value, '\$.security') IS NULL
+	FROM json_each(readfile('openapi.json'), '\$.paths') p, json_each(p.value) o ORDER BY 1" \
+	| tr '|' ' ' >documented
+# the routes this test expects the server to answer (1: public, 0: needs a login)
+cat >expected <<'EOT'
+GET / 1
+GET /api/v1/agenda 0
+GET /api/v1/contacts 0
+GET /api/v1/contacts/{key} 0
+GET /api/v1/me 0
+GET /api/v1/openapi.json 0
+GET /api/v1/playbook 0
+GET /app/{path} 1
+GET /cal/{token}.ics 1
+GET /health 1
+GET /metrics 0
+OPTIONS /f/{key} 1
+POST /api/v1/contacts 0
+POST /api/v1/events 0
+POST /api/v1/login 1
+POST /api/v1/logout 0
+POST /f/{key} 1
+EOT
+diff -u expected documented >routes.diff || fail "the documented routes differ from the expected ones: $(cat routes.diff)"
+# every documented route is answered (the router's own 404 and 405 never come back)
+while read -r method path public; do
+	p=$(echo "$path" | sed 's/{[a-z]*}/x/g')
+	curl -s -o body -w '%{http_code}' -X "$method" -H "Authorization: Bearer $T_SPARE" "$BASE$p" >code || true
+	if grep -q 'no route for this path' body || [ "$(cat code)" = 405 ]; then
+		fail "documented route $method $path is not answered ($(cat code))"
+	fi
+	# every non-public route refuses a caller without credentials
+	if [ "$public" = 0 ]; then
+		code=$(curl -s -o body -w '%{http_code}' -X "$method" "$BASE$p")
+		is "$method $path without credentials" "$code" 401
+		is "$method $path: problem+json" "$(json '$.status')" 401
+	fi
+done <documented
+
+# ---- tokens and roles ----
+echo "$(date +%T) section" >&2
+call "a bad token" 401 GET /api/v1/me -H "Authorization: Bearer fu_nonsense"
+call "a calendar token is no API token" 401 GET /api/v1/me -H "Authorization: Bearer $T_CAL"
+call "me" 200 GET /api/v1/me -H "$A_ANA"
+is "me is ana" "$(json '$.role')" rep
+call "a rep reads their own contact" 200 GET /api/v1/contacts/L1 -H "$A_ANA"
+call "a rep reads an unowned contact" 200 GET /api/v1/contacts/N1 -H "$A_ANA"
+call "a rep cannot read another rep's contact" 404 GET /api/v1/contacts/O1 -H "$A_ANA"
+call "an admin reads any contact" 200 GET /api/v1/contacts/O1 -H "$A_ROOT"
+call "a rep cannot list another rep's contacts" 403 GET "/api/v1/contacts?owner=ben" -H "$A_ANA"
+call "a rep's list" 200 GET "/api/v1/contacts?limit=500" -H "$A_ANA"
+is "a rep's list holds own and unowned" \
+	"$(sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.key'), ' ') FROM json_each(readfile('body'), '\$.items')")" \
+	"C1 L1 N1 T1"
+call "a rep cannot see another rep's agenda" 403 GET "/api/v1/agenda?owner=ben" -H "$A_ANA"
+call "a rep cannot write to another rep's contact" 404 POST /api/v1/events -H "$A_BEN" -H "$JSON" \
+	-d '{"type":"touch","contact":"L1","outcome":"reached","channel":"call"}'
+call "a rep cannot give a contact to another rep" 403 POST /api/v1/contacts -H "$A_ANA" -H "$JSON" \
+	-d '{"key":"Z1","owner":"ben"}'
+call "a read-only token cannot record events" 403 POST /api/v1/events -H "$A_RO" -H "$JSON" \
+	-d '{"type":"lead","contact":"RO1"}'
+call "a read-only token cannot write contacts" 403 POST /api/v1/contacts -H "$A_RO" -H "$JSON" -d '{"key":"RO1"}'
+call "a read-only token reads" 200 GET /api/v1/agenda -H "$A_RO"
+call "metrics are for admins" 403 GET /metrics -H "$A_ANA"
+call "metrics" 200 GET /metrics -H "$A_ROOT"
+grep -q '^followup_http_requests_total{method="GET",route="/health"} [1-9]' body \
+	|| fail "metrics count /health: $(grep health body | head -3)"
+
+# ---- contacts ----
+echo "$(date +%T) section" >&2
+call "contacts: a page" 200 GET "/api/v1/contacts?limit=2" -H "$A_ROOT"
+is "page of 2" "$(json '$.items[1].key')" D1
+cursor=$(json '$.next_cursor')
+call "contacts: the next page" 200 GET "/api/v1/contacts?limit=2&cursor=$cursor" -H "$A_ROOT"
+is "the next page goes on" "$(json '$.items[0].key')" L1
+call "contacts: bad limit" 400 GET "/api/v1/contacts?limit=0" -H "$A_ROOT"
+call "contacts: bad stage" 400 GET "/api/v1/contacts?stage=gold" -H "$A_ROOT"
+call "contacts: search" 200 GET "/api/v1/contacts?search=olga" -H "$A_ROOT"
+is "search finds Olga" "$(json '$.items[0].key')" O2
+call "one contact" 200 GET /api/v1/contacts/L1 -H "$A_ROOT"
+is "its profile" "$(json '$.contact.name')" "Lena Lapse"
+is "its state" "$(json '$.state.purchases')" 4
+is "its timeline" "$(json '$.events[0].ext_id')" A1
+is "its open follow-up" "$(json '$.followup.reasons[0].trigger')" lapsed
+etag=$(sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' headers)
+[ -n "$etag" ] || fail "a GET carries an ETag"
+call "an unchanged contact answers 304" 304 GET /api/v1/contacts/L1 -H "$A_ROOT" -H "If-None-Match: $etag"
+call "no such contact" 404 GET /api/v1/contacts/NOPE -H "$A_ROOT"
+call "a new contact" 201 POST /api/v1/contacts -H "$A_ANA" -H "$JSON" \
+	-d '{"key":"P1","name":"Pia","email":"pia@example.com","owner":"ana","segment":"retail"}'
+is "the new contact" "$(json '$.attributes.segment')" retail
+call "a contact updated" 200 POST /api/v1/contacts -H "$A_ANA" -H "$JSON" -d '{"key":"P1","phone":"+1 555 0199"}'
+is "the update kept the name" "$(json '$.name')" Pia
+call "a contact without key" 422 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON" -d '{"name":"x"}'
+is "the problem points at key" "$(json '$.pointer')" /key
+call "a contact with a bad zone" 422 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON" -d '{"key":"P2","tz":"Mars/Base"}'
+call "a contact as text" 415 POST /api/v1/contacts -H "$A_ROOT" -H "Content-Type: text/plain" -d 'key=P3'
+call "a contact in broken JSON" 400 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON" -d '{"key":'
+call "a contact as an array" 400 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON" -d '[]'
+
+# ---- events ----
+echo "$(date +%T) section" >&2
+before=$(events)
+call "one event" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
+	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
+is "one stored" "$(json '$.stored')" 1
+call "the same id again" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
+	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z"}'
+is "nothing stored twice" "$(json '$.duplicates')" 1
+is "the log grew by one" "$(events)" $((before + 1))
+call "a batch with a bad event" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" \
+	-d '[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-2","type":"buy","contact":"B2"},{"id":"api-3","type":"lead","contact":"B3"}]'
+is "the problem points at the bad event" "$(json '$.pointer')" /1
+is "a bad batch stores nothing" "$(events)" $((before + 1))
+call "a batch" 201 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-Key: batch-1" \
+	-d '{"events":[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-3","type":"lead","contact":"B3"}]}'
+is "the batch stored" "$(json '$.stored')" 2
+call "the batch replayed by its key" 201 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-Key: batch-1" \
+	-d '{"events":[{"id":"api-9","type":"lead","contact":"B9"}]}'
+is "the replay answers as the first time" "$(json '$.stored')" 2
+grep -qi '^Idempotent-Replayed: true' headers || fail "a replay says so in a header"
+is "a replay stores nothing" "$(events)" $((before + 3))
+call "an empty batch" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -d '[]'
+seq 1 10001 | sed 's/.*/{"type":"lead","contact":"M&"}/' | paste -sd, | sed 's/^/[/; s/$/]/' >big.json
+call "a batch over 10,000" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" --data-binary @big.json
+head -c 17000000 /dev/zero | tr '\0' ' ' >huge.json
+call "a body over 16 MiB" 413 POST /api/v1/events -H "$A_ROOT" -H "$JSON" --data-binary @huge.json
+call "an event that is no object" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -d '[1]'
+call "a too long idempotency key" 400 POST /api/v1/events -H "$A_ROOT" -H "$JSON" \
+	-H "Idempotency-Key: $(head -c 300 /dev/zero | tr '\0' k)" -d '{"type":"lead","contact":"K1"}'
+is "refused batches store nothing" "$(events)" $((before + 3))
+
+# ---- agenda and playbook ----
+echo "$(date +%T) section" >&2
+call "the agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ROOT"
+[ "$(json '$.items[0].id')" != "" ] || fail "the agenda lists follow-ups: $(head -c 200 body)"
+call "a rep's agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ANA"
+is "a rep's agenda holds no other owner" \
+	"$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.owner') NOT IN ('ana')")" 0
+call "the agenda for a bad day" 400 GET "/api/v1/agenda?day=someday" -H "$A_ROOT"
+call "the agenda, automated only" 200 GET "/api/v1/agenda?all=true&automated=true" -H "$A_ROOT"
+is "only automated" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.automated') = 0")" 0
+call "the agenda, bad automated" 400 GET "/api/v1/agenda?automated=maybe" -H "$A_ROOT"
+call "the playbook" 200 GET /api/v1/playbook -H "$A_ANA"
+is "the built-in playbook" "$(json '$.name')" built-in
+
+# ---- a login session with its CSRF token ----
+echo "$(date +%T) section" >&2
+call "a wrong password" 401 POST /api/v1/login -H "$JSON" -d '{"name":"ana","password":"wrong password"}'
+call "a login without password" 400 POST /api/v1/login -H "$JSON" -d '{"name":"ana"}'
+call "a login" 200 POST /api/v1/login -H "$JSON" -d '{"name":"ana","password":"ana password 12"}'
+csrf=$(json '$.csrf_token')
+cookie=$(sed -n 's/^Set-Cookie: *\(fu_session=[^;]*\);.*/\1/Ip' headers)
+grep -i '^Set-Cookie:' headers | grep -q 'HttpOnly; SameSite=Strict' || fail "the cookie is HttpOnly and SameSite"
+call "a session reads" 200 GET /api/v1/me -H "Cookie: $cookie"
+is "the session's csrf" "$(json '$.csrf_token')" "$csrf"
+call "a session's post without its CSRF token" 403 POST /api/v1/events -H "Cookie: $cookie" -H "$JSON" \
+	-d '{"type":"lead","contact":"S1"}'
+call "a session's post with a wrong CSRF token" 403 POST /api/v1/events -H "Cookie: $cookie" -H "$JSON" \
+	-H "X-CSRF-Token: fu_wrong" -d '{"type":"lead","contact":"S1"}'
+call "a session's post with its CSRF token" 201 POST /api/v1/events -H "Cookie: $cookie" -H "$JSON" \
+	-H "X-CSRF-Token: $csrf" -d '{"type":"lead","contact":"S1"}'
+call "logout" 200 POST /api/v1/logout -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf"
+call "a session after logout" 401 GET /api/v1/me -H "Cookie: $cookie"
+
+# ---- the web form ----
+echo "$(date +%T) section" >&2
+before=$(events)
+call "a web form post" 303 POST "/f/$FORM_KEY" \
+	--data-urlencode 'name=Wendy Web' --data-urlencode 'email=Wendy@Example.com' \
+	--data-urlencode 'message=Can you quote 200 units?' --data-urlencode 'website='
+grep -qi '^Location: https://example.com/thanks' headers || fail "the form redirects to its thank-you page"
+is "the lead is stored" "$(sqlite3 "$FOLLOWUP_DB" "SELECT e.channel || ' ' || e.note FROM events e JOIN contacts c ON c.id = e.contact_id WHERE c.key = 'wendy@example.com'")" \
+	"web_form Can you quote 200 units?"
+call "the form's lead is on the agenda at once" 200 GET "/api/v1/agenda" -H "$A_ROOT"
+sqlite3 :memory: "SELECT json_extract(value, '\$.contact') FROM json_each(readfile('body'), '\$.items')" | grep -qx 'wendy@example.com' \
+	|| fail "the web lead is not on today's agenda"
+call "a form post by fetch" 200 POST "/f/$FORM_KEY" -H "$JSON" -H "Origin: https://example.com" \
+	-d '{"name":"Fred","email":"fred@example.com"}'
+grep -qi '^Access-Control-Allow-Origin: https://example.com' headers || fail "CORS for the form's own site"
+call "a form post from another site gets no CORS" 200 POST "/f/$FORM_KEY" -H "$JSON" -H "Origin: https://evil.example" \
+	-d '{"email":"gus@example.com"}'
+grep -qi '^Access-Control-Allow-Origin' headers && fail "no CORS for another site"
+is "three leads" "$(events)" $((before + 3))
+call "the honeypot filled" 422 POST "/f/$FORM_KEY" --data-urlencode 'email=bot@example.com' --data-urlencode 'website=http://spam'
+call "a form post in the wrong type" 415 POST "/f/$FORM_KEY" -H "Content-Type: text/plain" -d 'email=x@example.com'
+head -c 20000 /dev/zero | tr '\0' a >bigform
+call "a huge form post" 413 POST "/f/$FORM_KEY" --data-urlencode "message@bigform" --data-urlencode 'email=big@example.com'
+call "a form post without e-mail" 422 POST "/f/$FORM_KEY" --data-urlencode 'name=Nobody'
+call "no such form" 404 POST "/f/fu_nosuchform" --data-urlencode 'email=x@example.com'
+is "refused form posts store nothing" "$(events)" $((before + 3))
+fu form show site >snippet.html
+grep -q "action=\"http://127.0.0.1:8080/f/$FORM_KEY\"" snippet.html || fail "form show prints the form's action"
+grep -q 'name="website"' snippet.html || fail "form show prints the honeypot"
+
+# ---- the calendar feed ----
+echo "$(date +%T) section" >&2
+call "the calendar feed" 200 GET "/cal/$T_CAL.ics"
+grep -qi '^Content-Type: text/calendar' headers || fail "the feed is text/calendar"
+/usr/bin/python3 - <<'EOT' || fail "the calendar feed does not parse as iCalendar"
+import icalendar
+cal = icalendar.Calendar.from_ical(open('body', 'rb').read())
+events = [c for c in cal.walk('VEVENT')]
+assert events, 'no VEVENT'
+for e in events:
+    assert e.get('UID') and e.get('DTSTART') and e.get('SUMMARY'), e
+print(len(events), 'events')
+EOT
+call "an unknown calendar" 404 GET "/cal/fu_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics"
+call "an API token is no calendar token" 404 GET "/cal/$T_ANA.ics"
+
+# ---- the CLI works while the server runs; backup ----
+echo "$(date +%T) section" >&2
+fu event lead CLI1 --note 'from the command line' >/dev/null || fail "a CLI write while the server runs"
+fu backup copy.db >/dev/null || fail "backup while the server runs"
+is "the backup holds every event" "$(sqlite3 copy.db 'SELECT count(*) FROM events')" "$(events)"
+expect_fail 1 fu backup copy.db
+
+# ---- throttled logins (last: they lock 127.0.0.1 out of logging in) ----
+echo "$(date +%T) section" >&2
+# one failed login from this address so far: four more make five
+for i in 1 2 3 4; do
+	call "failed login $i" 401 POST /api/v1/login -H "$JSON" -d '{"name":"ben","password":"nope nope"}'
+done
+call "a sixth failed login is throttled" 429 POST /api/v1/login -H "$JSON" -d '{"name":"ben","password":"nope nope"}'
+grep -qi '^Retry-After: [1-9]' headers || fail "a throttled login says when to retry"
+call "even the right password waits" 429 POST /api/v1/login -H "$JSON" -d '{"name":"ben","password":"ben password 12"}'
+
+# ---- form flood: the tenth post from one address in ten minutes is the last ----
+echo "$(date +%T) section" >&2
+n=0
+while [ $n -lt 12 ]; do
+	code=$(curl -s -o body -w '%{http_code}' -X POST "$BASE/f/$FORM_KEY" --data-urlencode "email=f$n@example.com")
+	[ "$code" = 429 ] && break
+	n=$((n + 1))
+done
+is "a flood from one address is refused" "$code" 429
+
+# ---- the log: one line per request, no secrets; SIGTERM stops it cleanly ----
+echo "$(date +%T) section" >&2
+kill -TERM $SERVER
+wait $SERVER || fail "the server exited with status $? on SIGTERM"
+trap - EXIT
+grep -q '^GET /api/v1/me 200 [0-9.]*ms ana$' server.log || fail "the log names method, path, status, time, user"
+grep -q 'stopped on signal' server.log || fail "the server says it stopped"
+for secret in "$T_ROOT" "$T_ANA" "$T_CAL" "$csrf" "ana password 12"; do
+	grep -qF -- "$secret" server.log && fail "a secret is in the log"
+done
+grep -q '^GET /cal/{token}.ics 200' server.log || fail "the calendar's token is masked in the log"
+
+[ "$fails" -eq 0 ] || { echo "$fails checks failed"; exit 1; }
+echo "all server checks passed"
