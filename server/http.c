@@ -170,6 +170,12 @@ static const char *status_title(int status)
 
 int http_problem(struct req *r, int status, const char *detail, const char *pointer)
 {
+	return http_problem_with(r, status, detail, pointer, NULL);
+}
+
+int http_problem_with(struct req *r, int status, const char *detail, const char *pointer,
+		      json_t *extra)
+{
 	json_t *o = json_pack("{s:s, s:s, s:i}", "type", "about:blank", "title",
 			      status_title(status), "status", status);
 	char *text;
@@ -178,6 +184,9 @@ int http_problem(struct req *r, int status, const char *detail, const char *poin
 		json_object_set_new(o, "detail", json_string(detail));
 	if (o && pointer)
 		json_object_set_new(o, "pointer", json_string(pointer));
+	if (o && extra)
+		json_object_update(o, extra);
+	json_decref(extra);
 	text = o ? http_dump(o) : NULL;
 	json_decref(o);
 	if (!text) {

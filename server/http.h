@@ -81,6 +81,9 @@ int http_text(struct req *r, int status, const char *type, const char *text, siz
 int http_redirect(struct req *r, int status, const char *location);
 /* application/problem+json (RFC 9457): title from the status; pointer (or NULL) names the field. */
 int http_problem(struct req *r, int status, const char *detail, const char *pointer);
+/* As http_problem, with the members of extra (stolen; may be NULL) added. */
+int http_problem_with(struct req *r, int status, const char *detail, const char *pointer,
+		      json_t *extra);
 /* The problem for a failed core call: FU_EINPUT 400 (422 with unprocessable), ENOTFOUND 404, else 500. */
 int http_fail(struct req *r, int rc);
 /* Adds a header to the response made by the last helper (no-op without one). */

@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agenda.h"
 #include "datetime.h"
 #include "derive.h"
 #include "import.h"
 #include "jview.h"
+#include "playbook_store.h"
+#include "record.h"
 
 #include "banned.h"
 
@@ -28,6 +31,9 @@ static int route_contact_put(struct req *r);
 static int route_events_post(struct req *r);
 static int route_agenda(struct req *r);
 static int route_playbook_get(struct req *r);
+static int route_playbook_put(struct req *r);
+static int route_done(struct req *r);
+static int route_snooze(struct req *r);
 
 /*
  * Every route the server answers, in one table. Flags say who may call it (R_PUBLIC: no
@@ -45,7 +51,10 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/contacts/{key}", route_contact, 0, 0, "one contact: profile, state, timeline, open follow-up" },
 	{ "POST", "/api/v1/events", route_events_post, R_WRITE, 16 * MIB, "record one event or a batch of up to 10,000, all or nothing" },
 	{ "GET", "/api/v1/agenda", route_agenda, 0, 0, "the follow-ups due by a day, most important first" },
+	{ "POST", "/api/v1/followups/{id}/done", route_done, R_WRITE, 16 * KIB, "record how a follow-up went (a touch)" },
+	{ "POST", "/api/v1/followups/{id}/snooze", route_snooze, R_WRITE, 16 * KIB, "put a follow-up off until a date" },
 	{ "GET", "/api/v1/playbook", route_playbook_get, 0, 0, "the playbook in effect (YAML)" },
+	{ "PUT", "/api/v1/playbook", route_playbook_put, R_WRITE | R_ADMIN, 1 * MIB, "check a playbook and put it in effect" },
 	{ "GET", "/api/v1/openapi.json", route_openapi, R_NODB, 0, "this API described in OpenAPI 3.1" },
 	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies (Prometheus text)" },
 	{ "POST", "/f/{key}", route_form_post, R_PUBLIC, 16 * KIB, "a web form's enquiry: a new lead" },
@@ -579,6 +588,133 @@ static int route_playbook_get(struct req *r)
 					 "yaml", pb.source));
 	playbook_release(&pb);
 	return ok;
+}
+
+/*
+ * PUT /api/v1/playbook: the YAML text (application/yaml or text/yaml), or JSON {"yaml": "..."}
+ * (null: back to the built-in playbook). Checked as 'playbook check' checks a file; an error
+ * is 422 with its line and column.
+ */
+static int route_playbook_put(struct req *r)
+{
+	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct playbook pb;
+	json_t *body = NULL;
+	const char *yaml;
+	int rc;
+
+	if (ct && (!strncasecmp(ct, "application/yaml", 16) || !strncasecmp(ct, "text/yaml", 9))) {
+		if (buf_addc(&r->ctx, &r->body, '\0'))
+			return http_problem(r, 413, "the playbook is too large", NULL);
+		yaml = r->body.s ? r->body.s : "";
+	} else {
+		body = req_json(r, JSON_OBJECT);
+		if (!body)
+			return MHD_YES;
+		yaml = json_string_value(json_object_get(body, "yaml"));
+		if (!yaml && !json_is_null(json_object_get(body, "yaml"))) {
+			json_decref(body);
+			return http_problem(r, 422, "yaml: give the playbook's text, or null for the "
+						    "built-in one", "/yaml");
+		}
+	}
+	playbook_init(&pb);
+	rc = yaml ? playbook_store_use_text(&r->ctx, r->db, "playbook", yaml, &pb) :
+		    playbook_store_use(&r->ctx, r->db, NULL, &pb);
+	json_decref(body);
+	if (rc == FU_EINPUT) {
+		long line = 0, col = 0;
+
+		/* "playbook:LINE:COLUMN: what": the place also as numbers, for an editor */
+		if (sscanf(r->ctx.msg, "playbook:%ld:%ld:", &line, &col) < 1)
+			line = col = 0;
+		playbook_release(&pb);
+		return http_problem_with(r, 422, r->ctx.msg, NULL,
+					 json_pack("{s:I, s:I}", "line", (json_int_t)line, "column",
+						   (json_int_t)col));
+	}
+	if (rc) {
+		playbook_release(&pb);
+		return http_fail(r, rc);
+	}
+	rc = http_json(r, 200, json_pack("{s:s, s:i}", "name", pb.name, "rules", pb.nrules));
+	playbook_release(&pb);
+	return rc;
+}
+
+/* ---- follow-ups: done and snooze ---- */
+
+/*
+ * Records the outcome of follow-up r->param[0] with the text fields of the body: `outcome`
+ * (NULL: the body's "outcome"), the date field date_field ("next" for done, "until" for
+ * snooze), and "note". A rep may only record on contacts they see.
+ */
+static int record_followup(struct req *r, const char *outcome, const char *date_field)
+{
+	struct record_result res;
+	struct playbook pb;
+	struct contact c;
+	json_t *body = req_json(r, JSON_OBJECT), *o;
+	const char *date, *note;
+	int64_t contact_id;
+	int rc;
+
+	if (!body)
+		return MHD_YES;
+	if (!outcome)
+		outcome = json_string_value(json_object_get(body, "outcome"));
+	date = json_string_value(json_object_get(body, date_field));
+	note = json_string_value(json_object_get(body, "note"));
+	if (!outcome) {
+		json_decref(body);
+		return http_problem(r, 422, "outcome: give how it went (reached, voicemail, "
+					    "no-answer, not-yet, won, no, opted-out)", "/outcome");
+	}
+	if (!strcmp(date_field, "next") && !strcmp(outcome, "snoozed")) {
+		json_decref(body);
+		return http_problem(r, 422, "outcome: snooze with POST .../snooze", "/outcome");
+	}
+	if (!strcmp(date_field, "until") && !date) {
+		json_decref(body);
+		return http_problem(r, 422, "until: give the date to put it off to", "/until");
+	}
+	if (followup_id_parse(r->param[0], &contact_id)) {
+		json_decref(body);
+		return http_problem(r, 404, "no such follow-up", NULL);
+	}
+	contact_init(&c);
+	rc = store_contact_get_id(&r->ctx, r->db, contact_id, &c);
+	if (rc == FU_OK && !account_sees_owner(&r->who, c.owner))
+		rc = fu_err(&r->ctx, FU_ENOTFOUND, "no such follow-up");
+	contact_release(&c);
+	playbook_init(&pb);
+	if (!rc)
+		rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = record_outcome(&r->ctx, r->db, &pb, r->param[0], outcome, date, note, r->now,
+				    &res);
+	playbook_release(&pb);
+	if (rc) {
+		json_decref(body);
+		if (rc == FU_EINPUT)
+			return http_problem(r, strstr(r->ctx.msg, "has changed") ? 409 : 422,
+					    r->ctx.msg, NULL);
+		return http_fail(r, rc);
+	}
+	o = json_pack("{s:s, s:s, s:I, s:s}", "followup", r->param[0], "contact", res.key,
+		      "event", (json_int_t)res.event_id, "outcome", outcome);
+	json_decref(body); /* outcome may point into it */
+	return http_json(r, 201, o);
+}
+
+static int route_done(struct req *r)
+{
+	return record_followup(r, NULL, "next");
+}
+
+static int route_snooze(struct req *r)
+{
+	return record_followup(r, "snoozed", "until");
 }
 
 /* ---- the OpenAPI document, made from this table ---- */

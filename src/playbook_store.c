@@ -12,3 +12,13 @@ int playbook_store_use(struct fu_ctx *ctx, struct store *s, const char *path,
 		return rc;
 	return store_playbook_set(ctx, s, path ? pb->source : NULL);
 }
+
+int playbook_store_use_text(struct fu_ctx *ctx, struct store *s, const char *name,
+			    const char *yaml, struct playbook *pb)
+{
+	int rc = playbook_load_string(ctx, name, yaml, pb);
+
+	if (rc)
+		return rc;
+	return store_playbook_set(ctx, s, pb->source);
+}

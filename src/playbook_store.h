@@ -17,4 +17,8 @@
 int playbook_store_use(struct fu_ctx *ctx, struct store *s, const char *path,
 		       struct playbook *pb);
 
+/* As playbook_store_use, from the YAML text (called `name` in messages: name:line:column). */
+int playbook_store_use_text(struct fu_ctx *ctx, struct store *s, const char *name,
+			    const char *yaml, struct playbook *pb);
+
 #endif

@@ -78,9 +78,12 @@ GET /metrics 0
 OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
+POST /api/v1/followups/{id}/done 0
+POST /api/v1/followups/{id}/snooze 0
 POST /api/v1/login 1
 POST /api/v1/logout 0
 POST /f/{key} 1
+PUT /api/v1/playbook 0
 EOT
 diff -u expected documented >routes.diff || fail "the documented routes differ from the expected ones: $(cat routes.diff)"
 # every documented route is answered (the router's own 404 and 405 never come back)
@@ -204,6 +207,36 @@ is "only automated" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile
 call "the agenda, bad automated" 400 GET "/api/v1/agenda?automated=maybe" -H "$A_ROOT"
 call "the playbook" 200 GET /api/v1/playbook -H "$A_ANA"
 is "the built-in playbook" "$(json '$.name')" built-in
+sqlite3 :memory: "SELECT json_extract(readfile('body'), '\$.yaml')" >playbook.yaml
+call "a rep cannot change the playbook" 403 PUT /api/v1/playbook -H "$A_ANA" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
+printf 'limits:\n  touches_per_week: [\n' >bad.yaml
+call "a broken playbook" 422 PUT /api/v1/playbook -H "$A_ROOT" -H "Content-Type: application/yaml" --data-binary @bad.yaml
+[ "$(json '$.line')" -ge 1 ] || fail "a playbook error names its line: $(cat body)"
+is "a broken playbook changes nothing" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")" 0
+call "a playbook put in effect" 200 PUT /api/v1/playbook -H "$A_ROOT" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
+is "the playbook kept" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")" 1
+call "back to the built-in playbook" 200 PUT /api/v1/playbook -H "$A_ROOT" -H "$JSON" -d '{"yaml":null}'
+call "a playbook of the wrong kind" 422 PUT /api/v1/playbook -H "$A_ROOT" -H "$JSON" -d '{"yaml":3}'
+
+# ---- done and snooze ----
+call "ana's agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ANA"
+f_l1=$(sqlite3 :memory: "SELECT json_extract(value, '\$.id') FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.contact') = 'L1'")
+f_t1=$(sqlite3 :memory: "SELECT json_extract(value, '\$.id') FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.contact') = 'T1'")
+[ -n "$f_l1" ] && [ -n "$f_t1" ] || fail "ana's agenda has L1 and T1: $(head -c 300 body)"
+call "another rep cannot record ana's follow-up" 404 POST "/api/v1/followups/$f_l1/done" -H "$A_BEN" -H "$JSON" -d '{"outcome":"reached"}'
+call "done without outcome" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{}'
+call "done with an unknown outcome" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"great"}'
+call "done with snoozed" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"snoozed"}'
+call "not-yet without its date" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"not-yet"}'
+call "a malformed follow-up id" 404 POST "/api/v1/followups/nonsense/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached"}'
+call "done" 201 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached","note":"they will order next week"}'
+is "done records a touch" "$(sqlite3 "$FOLLOWUP_DB" "SELECT outcome || ' ' || note FROM events WHERE id = $(json '$.event')")" "reached they will order next week"
+code=$(curl -s -o body -w '%{http_code}' -X POST -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached"}' "$BASE/api/v1/followups/$f_l1/done")
+case $code in 409|422) ;; *) fail "the same follow-up twice: $code $(cat body)" ;; esac
+call "snooze without until" 422 POST "/api/v1/followups/$f_t1/snooze" -H "$A_ANA" -H "$JSON" -d '{}'
+call "snooze" 201 POST "/api/v1/followups/$f_t1/snooze" -H "$A_ANA" -H "$JSON" -d '{"until":"2026-12-01"}'
+is "snooze records a snoozed touch" "$(sqlite3 "$FOLLOWUP_DB" "SELECT outcome FROM events WHERE id = $(json '$.event')")" snoozed
+call "a read-only token cannot snooze" 403 POST "/api/v1/followups/$f_t1/snooze" -H "$A_RO" -H "$JSON" -d '{"until":"2026-12-02"}'
 
 # ---- a login session with its CSRF token ----
 echo "$(date +%T) section" >&2
