@@ -1,5 +1,7 @@
 # followup serve: a real server on a free port of 127.0.0.1, called with curl.
-# Every check is named: a failure says which case broke, what came back and what was wanted.
+# Every check is a named case ("ok N - name" / "not ok N - name: what came back, what was
+# wanted"), counted by lib.sh's test_done; one server serves them all, so they are checks in
+# this shell rather than test_expect_success bodies.
 . "$TESTS_DIR/e2e/lib.sh"
 
 fu import contacts "$DATA/agenda-contacts.csv" >/dev/null
@@ -19,17 +21,27 @@ FORM_KEY=$(sed -n 's|.*POST /f/\([^ ]*\) .*|\1|p' form.out)
 
 "$FOLLOWUP_BIN" serve --listen 127.0.0.1:0 2>server.log &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+trap 'kill $SERVER 2>/dev/null || true; test_at_exit' EXIT
 for i in $(seq 1 100); do
 	PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\) .*|\1|p' server.log)
 	[ -n "$PORT" ] && break
 	sleep 0.1
 done
-[ -n "$PORT" ] || { echo "FAIL: the server did not start:"; cat server.log; exit 1; }
+[ -n "$PORT" ] || { echo "not ok - the server did not start:"; cat server.log; exit 1; }
 BASE="http://127.0.0.1:$PORT"
 
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# fail NAME...: one failed case; pass NAME: one passed
+fail() {
+	test_count=$((test_count + 1))
+	test_failed=$((test_failed + 1))
+	test_failed_names="$test_failed_names
+#	$test_count - $*"
+	echo "not ok $test_count - $*"
+}
+pass() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $*"
+}
 
 # call NAME WANT METHOD PATH [curl args...]: the status must be WANT; body in ./body,
 # headers in ./headers (a failure is counted; the script goes on)
@@ -37,11 +49,15 @@ call() {
 	name=$1 want=$2 method=$3 path=$4
 	shift 4
 	got=$(curl -s -o body -D headers -w '%{http_code}' -X "$method" "$@" "$BASE$path" || true)
-	[ "$got" = "$want" ] || fail "$name: $method $path answered $got, wanted $want: $(head -c 300 body 2>/dev/null)"
+	if [ "$got" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name: $method $path answered $got, wanted $want: $(head -c 300 body 2>/dev/null)"
+	fi
 }
 json() { sqlite3 :memory: "SELECT json_extract(readfile('body'), '$1')"; }
 # is NAME GOT WANT
-is() { [ "$2" = "$3" ] || fail "$1: got '$2', wanted '$3'"; }
+is() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', wanted '$3'"; fi; }
 events() { sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events"; }
 A_ROOT="Authorization: Bearer $T_ROOT"
 A_ANA="Authorization: Bearer $T_ANA"
@@ -50,7 +66,6 @@ A_BEN="Authorization: Bearer $T_BEN"
 JSON="Content-Type: application/json"
 
 # ---- health, the route table and the OpenAPI document ----
-echo "$(date +%T) section" >&2
 call "health" 200 GET /health
 is "health says ok" "$(json '$.status')" ok
 call "an unknown path is 404" 404 GET /nothing/here
@@ -102,7 +117,6 @@ while read -r method path public; do
 done <documented
 
 # ---- tokens and roles ----
-echo "$(date +%T) section" >&2
 call "a bad token" 401 GET /api/v1/me -H "Authorization: Bearer fu_nonsense"
 call "a calendar token is no API token" 401 GET /api/v1/me -H "Authorization: Bearer $T_CAL"
 call "me" 200 GET /api/v1/me -H "$A_ANA"
@@ -131,7 +145,6 @@ grep -q '^followup_http_requests_total{method="GET",route="/health"} [1-9]' body
 	|| fail "metrics count /health: $(grep health body | head -3)"
 
 # ---- contacts ----
-echo "$(date +%T) section" >&2
 call "contacts: a page" 200 GET "/api/v1/contacts?limit=2" -H "$A_ROOT"
 is "page of 2" "$(json '$.items[1].key')" D1
 cursor=$(json '$.next_cursor')
@@ -163,7 +176,6 @@ call "a contact in broken JSON" 400 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON
 call "a contact as an array" 400 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON" -d '[]'
 
 # ---- events ----
-echo "$(date +%T) section" >&2
 before=$(events)
 call "one event" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
 	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
@@ -195,7 +207,6 @@ call "a too long idempotency key" 400 POST /api/v1/events -H "$A_ROOT" -H "$JSON
 is "refused batches store nothing" "$(events)" $((before + 3))
 
 # ---- agenda and playbook ----
-echo "$(date +%T) section" >&2
 call "the agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ROOT"
 [ "$(json '$.items[0].id')" != "" ] || fail "the agenda lists follow-ups: $(head -c 200 body)"
 call "a rep's agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ANA"
@@ -239,7 +250,6 @@ is "snooze records a snoozed touch" "$(sqlite3 "$FOLLOWUP_DB" "SELECT outcome FR
 call "a read-only token cannot snooze" 403 POST "/api/v1/followups/$f_t1/snooze" -H "$A_RO" -H "$JSON" -d '{"until":"2026-12-02"}'
 
 # ---- a login session with its CSRF token ----
-echo "$(date +%T) section" >&2
 call "a wrong password" 401 POST /api/v1/login -H "$JSON" -d '{"name":"ana","password":"wrong password"}'
 call "a login without password" 400 POST /api/v1/login -H "$JSON" -d '{"name":"ana"}'
 call "a login" 200 POST /api/v1/login -H "$JSON" -d '{"name":"ana","password":"ana password 12"}'
@@ -258,7 +268,6 @@ call "logout" 200 POST /api/v1/logout -H "Cookie: $cookie" -H "X-CSRF-Token: $cs
 call "a session after logout" 401 GET /api/v1/me -H "Cookie: $cookie"
 
 # ---- the web form ----
-echo "$(date +%T) section" >&2
 before=$(events)
 call "a web form post" 303 POST "/f/$FORM_KEY" \
 	--data-urlencode 'name=Wendy Web' --data-urlencode 'email=Wendy@Example.com' \
@@ -288,7 +297,6 @@ grep -q "action=\"http://127.0.0.1:8080/f/$FORM_KEY\"" snippet.html || fail "for
 grep -q 'name="website"' snippet.html || fail "form show prints the honeypot"
 
 # ---- the calendar feed ----
-echo "$(date +%T) section" >&2
 call "the calendar feed" 200 GET "/cal/$T_CAL.ics"
 grep -qi '^Content-Type: text/calendar' headers || fail "the feed is text/calendar"
 /usr/bin/python3 - <<'EOT' || fail "the calendar feed does not parse as iCalendar"
@@ -304,14 +312,12 @@ call "an unknown calendar" 404 GET "/cal/fu_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 call "an API token is no calendar token" 404 GET "/cal/$T_ANA.ics"
 
 # ---- the CLI works while the server runs; backup ----
-echo "$(date +%T) section" >&2
 fu event lead CLI1 --note 'from the command line' >/dev/null || fail "a CLI write while the server runs"
 fu backup copy.db >/dev/null || fail "backup while the server runs"
 is "the backup holds every event" "$(sqlite3 copy.db 'SELECT count(*) FROM events')" "$(events)"
 expect_fail 1 fu backup copy.db
 
 # ---- throttled logins (last: they lock 127.0.0.1 out of logging in) ----
-echo "$(date +%T) section" >&2
 # one failed login from this address so far: four more make five
 for i in 1 2 3 4; do
 	call "failed login $i" 401 POST /api/v1/login -H "$JSON" -d '{"name":"ben","password":"nope nope"}'
@@ -321,7 +327,6 @@ grep -qi '^Retry-After: [1-9]' headers || fail "a throttled login says when to r
 call "even the right password waits" 429 POST /api/v1/login -H "$JSON" -d '{"name":"ben","password":"ben password 12"}'
 
 # ---- form flood: the tenth post from one address in ten minutes is the last ----
-echo "$(date +%T) section" >&2
 n=0
 while [ $n -lt 12 ]; do
 	code=$(curl -s -o body -w '%{http_code}' -X POST "$BASE/f/$FORM_KEY" --data-urlencode "email=f$n@example.com")
@@ -331,10 +336,9 @@ done
 is "a flood from one address is refused" "$code" 429
 
 # ---- the log: one line per request, no secrets; SIGTERM stops it cleanly ----
-echo "$(date +%T) section" >&2
 kill -TERM $SERVER
 wait $SERVER || fail "the server exited with status $? on SIGTERM"
-trap - EXIT
+trap test_at_exit EXIT
 grep -q '^GET /api/v1/me 200 [0-9.]*ms ana$' server.log || fail "the log names method, path, status, time, user"
 grep -q 'stopped on signal' server.log || fail "the server says it stopped"
 for secret in "$T_ROOT" "$T_ANA" "$T_CAL" "$csrf" "ana password 12"; do
@@ -342,5 +346,4 @@ for secret in "$T_ROOT" "$T_ANA" "$T_CAL" "$csrf" "ana password 12"; do
 done
 grep -q '^GET /cal/{token}.ics 200' server.log || fail "the calendar's token is masked in the log"
 
-[ "$fails" -eq 0 ] || { echo "$fails checks failed"; exit 1; }
-echo "all server checks passed"
+test_done
