@@ -1,5 +1,5 @@
 /* cmd-backup.c - followup backup FILE: a consistent copy of the database, safe while the server runs */
-#include "cli.h"
+#include "commands.h"
 
 #include <sys/stat.h>
 
@@ -7,25 +7,27 @@
 
 static int run_backup(struct cli *cli, int argc, char **argv)
 {
+	const char *pos[1];
+	const struct cli_flag flags[] = { { NULL, 0, NULL } };
+	struct cli_args a = { flags, pos, 1, 0, 0 };
 	struct store *s;
 	struct stat sb;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_backup, argv[i]))
-			return FU_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-')
+	rc = cli_parse(cli, &cmd_backup, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (a.npos != 1)
 		return cli_usage_error(cli, &cmd_backup, "give the FILE to write");
-	if (stat(argv[1], &sb) == 0)
-		return fu_err(&cli->ctx, FU_EINPUT, "%s: already exists; give a new file", argv[1]);
+	if (stat(pos[0], &sb) == 0)
+		return fu_err(&cli->ctx, FU_EINPUT, "%s: already exists; give a new file", pos[0]);
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	rc = store_backup(&cli->ctx, s, argv[1]);
+	rc = store_backup(&cli->ctx, s, pos[0]);
 	store_close(s);
 	if (!rc)
-		fprintf(cli->out, "copied %s to %s\n", cli->db_path, argv[1]);
+		fprintf(cli->out, "copied %s to %s\n", cli->db_path, pos[0]);
 	return rc;
 }
 

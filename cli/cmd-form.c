@@ -1,5 +1,5 @@
 /* cmd-form.c - followup form add|list|show|remove: web forms that turn enquiries into leads */
-#include "cli.h"
+#include "commands.h"
 
 #include <string.h>
 
@@ -40,34 +40,24 @@ static void print_snippet(struct cli *cli, const struct store_form *f, const cha
 static int run_form(struct cli *cli, int argc, char **argv)
 {
 	char key[ACCOUNT_TOKEN_LEN + 1];
-	const char *verb = argc > 1 ? argv[1] : NULL, *name = NULL, *redirect = NULL;
-	const char *origin = NULL, *owner = NULL, *url = "http://127.0.0.1:8080", *v;
+	const char *verb, *name, *redirect = NULL, *origin = NULL, *owner = NULL, *pos[2];
+	const char *url = "http://127.0.0.1:8080";
+	const struct cli_flag flags[] = {
+		CLI_VALUE("--redirect", &redirect), CLI_VALUE("--origin", &origin),
+		CLI_VALUE("--owner", &owner), CLI_VALUE("--url", &url), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, pos, 2, 0, 0 };
 	struct store_form f;
 	struct store *s;
 	int rc;
 
-	if (!verb || cli_help_flag(cli, &cmd_form, verb))
-		return verb ? FU_OK : cli_usage_error(cli, &cmd_form, "add, list, show or remove");
-	for (int i = 2; i < argc; i++) {
-		const char **dst = NULL;
-
-		if ((rc = cli_flag_value(cli, argc, argv, &i, "--redirect", &v)))
-			dst = &redirect;
-		else if ((rc = cli_flag_value(cli, argc, argv, &i, "--origin", &v)))
-			dst = &origin;
-		else if ((rc = cli_flag_value(cli, argc, argv, &i, "--owner", &v)))
-			dst = &owner;
-		else if ((rc = cli_flag_value(cli, argc, argv, &i, "--url", &v)))
-			dst = &url;
-		if (rc < 0)
-			return cli->ctx.rc;
-		if (dst)
-			*dst = v;
-		else if (argv[i][0] != '-' && !name)
-			name = argv[i];
-		else
-			return cli_usage_error(cli, &cmd_form, "unexpected argument '%s'", argv[i]);
-	}
+	rc = cli_parse(cli, &cmd_form, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (a.npos == 0)
+		return cli_usage_error(cli, &cmd_form, "add, list, show or remove");
+	verb = pos[0];
+	name = a.npos > 1 ? pos[1] : NULL;
 	if (strcmp(verb, "add") != 0 && (redirect || origin || owner))
 		return cli_usage_error(cli, &cmd_form, "--redirect, --origin, --owner go with add");
 	if (strcmp(verb, "list") == 0 ? name != NULL : !name)

@@ -1,5 +1,5 @@
 /* cmd-serve.c - followup serve: run the HTTP server (server/) on the database */
-#include "cli.h"
+#include "commands.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,31 +21,23 @@ static void ready(void *arg, int port)
 static int run_serve(struct cli *cli, int argc, char **argv)
 {
 	struct server_opts o;
-	const char *v;
+	const char *threads = NULL;
+	long n;
 	int rc;
+	const struct cli_flag flags[] = {
+		CLI_VALUE("--listen", &o.listen), CLI_VALUE("--threads", &threads), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, NULL, 0, 0, 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.listen = "127.0.0.1:8080";
-	for (int i = 1; i < argc; i++) {
-		if (cli_help_flag(cli, &cmd_serve, argv[i]))
-			return FU_OK;
-		if ((rc = cli_flag_value(cli, argc, argv, &i, "--listen", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			o.listen = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--threads", &v))) {
-			char *end;
-			long n;
-
-			if (rc < 0)
-				return cli->ctx.rc;
-			n = strtol(v, &end, 10);
-			if (*end || end == v || n < 1 || n > 16)
-				return cli_usage_error(cli, &cmd_serve, "--threads: '%s' is not 1 to 16", v);
-			o.threads = (int)n;
-		} else {
-			return cli_usage_error(cli, &cmd_serve, "unexpected argument '%s'", argv[i]);
-		}
+	rc = cli_parse(cli, &cmd_serve, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (threads) {
+		if (cli_count(cli, &cmd_serve, "--threads", threads, 1, 16, "1 to 16", &n))
+			return cli->ctx.rc;
+		o.threads = (int)n;
 	}
 	if (!strrchr(o.listen, ':'))
 		return cli_usage_error(cli, &cmd_serve, "--listen: give ADDRESS:PORT");

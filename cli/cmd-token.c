@@ -1,5 +1,5 @@
 /* cmd-token.c - followup token add|list|revoke: API and calendar tokens for the server */
-#include "cli.h"
+#include "commands.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +24,23 @@ static int list_token(struct fu_ctx *ctx, void *arg, const struct store_token *t
 static int run_token(struct cli *cli, int argc, char **argv)
 {
 	char secret[ACCOUNT_TOKEN_LEN + 1];
-	const char *verb = argc > 1 ? argv[1] : NULL, *user = NULL, *idtext = NULL, *v;
-	struct store *s;
+	const char *verb, *user = NULL, *idtext, *pos[2];
 	int read_only = 0, calendar = 0, rc;
+	const struct cli_flag flags[] = {
+		CLI_BOOL("--read-only", &read_only), CLI_BOOL("--calendar", &calendar),
+		CLI_VALUE("--user", &user), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, pos, 2, 0, 0 };
+	struct store *s;
 	int64_t id = 0;
 
-	if (!verb || cli_help_flag(cli, &cmd_token, verb))
-		return verb ? FU_OK : cli_usage_error(cli, &cmd_token, "add, list or revoke");
-	for (int i = 2; i < argc; i++) {
-		if (cli_flag(argv, i, "--read-only")) {
-			read_only = 1;
-		} else if (cli_flag(argv, i, "--calendar")) {
-			calendar = 1;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--user", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			user = v;
-		} else if (argv[i][0] != '-' && !idtext) {
-			idtext = argv[i];
-		} else {
-			return cli_usage_error(cli, &cmd_token, "unexpected argument '%s'", argv[i]);
-		}
-	}
+	rc = cli_parse(cli, &cmd_token, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (a.npos == 0)
+		return cli_usage_error(cli, &cmd_token, "add, list or revoke");
+	verb = pos[0];
+	idtext = a.npos > 1 ? pos[1] : NULL;
 	if (!strcmp(verb, "add")) {
 		if (!user || idtext)
 			return cli_usage_error(cli, &cmd_token, "add needs --user NAME only");

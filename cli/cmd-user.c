@@ -1,5 +1,5 @@
 /* cmd-user.c - followup user add|list|passwd|remove: the team's accounts for the server */
-#include "cli.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <string.h>
@@ -46,28 +46,21 @@ static int list_user(struct fu_ctx *ctx, void *arg, const struct store_user *u)
 static int run_user(struct cli *cli, int argc, char **argv)
 {
 	char password[ACCOUNT_PASSWORD_MAX + 2];
-	const char *verb = argc > 1 ? argv[1] : NULL, *name = NULL, *role = NULL, *pwfile = NULL;
-	const char *v;
+	const char *verb, *name, *role = NULL, *pwfile = NULL, *pos[2];
+	const struct cli_flag flags[] = {
+		CLI_VALUE("--role", &role), CLI_VALUE("--password-file", &pwfile), { NULL, 0, NULL }
+	};
+	struct cli_args a = { flags, pos, 2, 0, 0 };
 	struct store *s;
 	int r = ROLE_REP, rc;
 
-	if (!verb || cli_help_flag(cli, &cmd_user, verb))
-		return verb ? FU_OK : cli_usage_error(cli, &cmd_user, "add, list, passwd or remove");
-	for (int i = 2; i < argc; i++) {
-		if ((rc = cli_flag_value(cli, argc, argv, &i, "--role", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			role = v;
-		} else if ((rc = cli_flag_value(cli, argc, argv, &i, "--password-file", &v))) {
-			if (rc < 0)
-				return cli->ctx.rc;
-			pwfile = v;
-		} else if (argv[i][0] != '-' && !name) {
-			name = argv[i];
-		} else {
-			return cli_usage_error(cli, &cmd_user, "unexpected argument '%s'", argv[i]);
-		}
-	}
+	rc = cli_parse(cli, &cmd_user, argc, argv, &a);
+	if (rc || a.help)
+		return rc;
+	if (a.npos == 0)
+		return cli_usage_error(cli, &cmd_user, "add, list, passwd or remove");
+	verb = pos[0];
+	name = a.npos > 1 ? pos[1] : NULL;
 	if (strcmp(verb, "list") == 0 ? name != NULL : !name)
 		return cli_usage_error(cli, &cmd_user, strcmp(verb, "list") == 0 ?
 							       "list takes no NAME" :
