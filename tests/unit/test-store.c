@@ -203,7 +203,7 @@ static void test_create_and_reopen(void **state)
 	open_create(fx);
 	OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
 	assert_int_equal(version, STORE_SCHEMA_VERSION);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 	assert_int_equal(count_contacts(fx), 0);
 	assert_int_equal(count_all_events(fx), 0);
 	OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
@@ -220,7 +220,7 @@ static void test_create_and_reopen(void **state)
 				  i ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING, &fx->s));
 		version = 0;
 		OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
-		assert_int_equal(version, 4);
+		assert_int_equal(version, 5);
 		OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
 		assert_non_null(v);
 		assert_string_equal(v, "2026-01-01");
@@ -250,7 +250,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(store_open(&fx->ctx, fx->path, STORE_OPEN_EXISTING, &fx->s), FU_EINPUT);
 	assert_null(fx->s);
 	snprintf(want, sizeof(want),
-		 "%s: schema version 7 is newer than this program knows (4); upgrade followup",
+		 "%s: schema version 7 is newer than this program knows (5); upgrade followup",
 		 fx->path);
 	assert_string_equal(fx->ctx.msg, want);
 }
