@@ -30,6 +30,10 @@ OBJ = $(SRC:src/%.c=build/src/%.o)
 CLIOBJ = $(CLI:cli/%.c=build/cli/%.o) $(SERVER:server/%.c=build/server/%.o)
 SOBJ = $(SRC:src/%.c=build/san/src/%.o)
 SCLIOBJ = $(CLI:cli/%.c=build/san/cli/%.o) $(SERVER:server/%.c=build/san/server/%.o)
+# the web app's files (server/web/), embedded in the binary as a generated C table
+WEB = $(sort $(wildcard server/web/*))
+CLIOBJ += build/server/webassets.o
+SCLIOBJ += build/san/server/webassets.o
 SUNIT = $(UNIT:tests/unit/%.c=build/san/tests/%)
 
 all: followup
@@ -62,6 +66,15 @@ build/san/cli/%.o: cli/%.c $(HDR) | build/san/src build/san/cli build/san/tests
 build/san/server/%.o: server/%.c $(HDR) | build/san/server
 	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) -Isrc -Iserver -c -o $@ $<
 
+build/gen/webassets.c: scripts/embed-web.sh $(WEB) | build/gen
+	sh scripts/embed-web.sh $@ $(WEB)
+
+build/server/webassets.o: build/gen/webassets.c server/app.h | build/server
+	$(CC) $(CSTD) $(WARN) $(OPT) -Iserver -c -o $@ $<
+
+build/san/server/webassets.o: build/gen/webassets.c server/app.h | build/san/server
+	$(CC) $(CSTD) $(WARN) $(SAN) -Iserver -c -o $@ $<
+
 build/san/followup: build/san/libfollowup.a $(SCLIOBJ)
 	$(CC) $(SAN) -o $@ $(SCLIOBJ) build/san/libfollowup.a $(PKG_LIBS)
 
@@ -79,7 +92,7 @@ build/san/tests/failalloc: tests/failalloc/failalloc.c build/san/libfollowup.a $
 failalloc-sqlite: deps build/san/tests/failalloc
 	ASAN_OPTIONS=detect_leaks=1 FAILALLOC_SQLITE=1 FAILALLOC_DATA=tests/data build/san/tests/failalloc
 
-build/src build/cli build/server build/san/src build/san/cli build/san/server build/san/tests:
+build/src build/cli build/server build/gen build/san/src build/san/cli build/san/server build/san/tests:
 	mkdir -p $@
 
 deps:
@@ -92,6 +105,7 @@ test: deps build/san/followup $(SUNIT) build/san/tests/failalloc followup
 	@ASAN_OPTIONS=detect_leaks=1 FAILALLOC_DATA=tests/data build/san/tests/failalloc
 	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/cases/run.sh
 	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup tests/e2e/run.sh
+	@FOLLOWUP_BIN=$(CURDIR)/build/san/followup SHOTS=$(CURDIR)/build/web-shots tests/web/run.sh
 
 demo: deps followup
 	rm -f followup.db followup.db-wal followup.db-shm

@@ -34,9 +34,24 @@ need file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
 # the server's end-to-end test: curl, and a real iCalendar parser for the calendar feed
 need cmd curl curl
 need file /usr/lib/python3/dist-packages/icalendar python3-icalendar
+# the web app's browser tests (tests/web): Debian's chromium driven by playwright-core from npm
+need cmd chromium chromium
+need cmd node nodejs
+need cmd npm npm
+
+# tests/web's npm packages, exactly as locked, when missing or older than the lock file
+web_packages() {
+	web="$(dirname "$0")/../tests/web"
+	if [ ! -f "$web/node_modules/.package-lock.json" ] ||
+		[ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+		echo "deps: npm ci in tests/web"
+		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
 
 if [ -z "$missing" ]; then
 	echo "deps: all present"
+	web_packages
 	exit 0
 fi
 
@@ -50,3 +65,4 @@ $SUDO apt-get install -y --no-install-recommends $missing || {
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y --no-install-recommends $missing
 }
+web_packages

@@ -1,4 +1,4 @@
-/* public.c - the endpoints without a login: web-form leads, calendar feeds, the web app's files */
+/* public.c - the endpoints without a login: web-form leads, calendar feeds */
 #include "srv.h"
 
 #include <ctype.h>
@@ -390,30 +390,4 @@ int route_calendar(struct req *r)
 	rc = http_text(r, 200, "text/calendar; charset=utf-8", buf_cstr(&b), b.len);
 	buf_release(&b);
 	return rc;
-}
-
-/* ---- the web app's files, embedded (issue 12 builds the app; this is its place) ---- */
-
-struct asset {
-	const char *path;
-	const char *type;
-	const char *body;
-};
-
-static const struct asset assets[] = {
-	{ "/", "text/html; charset=utf-8",
-	  "<!doctype html>\n<html lang=en><meta charset=utf-8><title>followup</title>\n"
-	  "<h1>followup</h1>\n<p>The server is running. The web app is not built yet; the JSON "
-	  "API is at <code>/api/v1</code> (see <code>/api/v1/openapi.json</code>, with a "
-	  "token).</p>\n</html>\n" },
-};
-
-int route_static(struct req *r)
-{
-	for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
-		if (strcmp(assets[i].path, r->url) == 0)
-			return http_text(r, 200, assets[i].type, assets[i].body,
-					 strlen(assets[i].body));
-	}
-	return http_problem(r, 404, "no such page", NULL);
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "agenda.h"
+#include "app.h"
 #include "datetime.h"
 #include "derive.h"
 #include "import.h"
@@ -55,13 +56,15 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/followups/{id}/snooze", route_snooze, R_WRITE, 16 * KIB, "put a follow-up off until a date" },
 	{ "GET", "/api/v1/playbook", route_playbook_get, 0, 0, "the playbook in effect (YAML)" },
 	{ "PUT", "/api/v1/playbook", route_playbook_put, R_WRITE | R_ADMIN, 1 * MIB, "check a playbook and put it in effect" },
+	{ "GET", "/api/v1/now", route_now, 0, 0, "the server's clock (fixed with --now), for the web app" },
+	{ "POST", "/api/v1/followups/{id}/outcome", route_outcome, R_WRITE, 4 * KIB, "record how an open follow-up went (or snooze it)" },
 	{ "GET", "/api/v1/openapi.json", route_openapi, R_NODB, 0, "this API described in OpenAPI 3.1" },
 	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies (Prometheus text)" },
 	{ "POST", "/f/{key}", route_form_post, R_PUBLIC, 16 * KIB, "a web form's enquiry: a new lead" },
 	{ "OPTIONS", "/f/{key}", route_form_preflight, R_PUBLIC, 0, "CORS preflight for the form's own site" },
 	{ "GET", "/cal/{token}.ics", route_calendar, R_PUBLIC, 0, "one owner's open follow-ups as an iCalendar feed" },
-	{ "GET", "/", route_static, R_PUBLIC | R_NODB, 0, "the web app's page" },
-	{ "GET", "/app/*", route_static, R_PUBLIC | R_NODB, 0, "the web app's files" },
+	{ "GET", "/", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's page" },
+	{ "GET", "/app/*", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's files" },
 };
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
 

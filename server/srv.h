@@ -78,6 +78,5 @@ int route_me(struct req *r);
 int route_form_post(struct req *r);
 int route_form_preflight(struct req *r);
 int route_calendar(struct req *r);
-int route_static(struct req *r);
 
 #endif

@@ -1,0 +1,555 @@
+/* followup's web app: the day's follow-ups, one-click outcomes with undo, contacts, search.
+ * Plain JavaScript. Every value from the server goes into the page as text (textContent,
+ * attributes set one by one), never as HTML. Every change sends the session's CSRF token. */
+'use strict';
+
+const UNDO_MS = 5000;
+const OUTCOMES = [
+  ['reached', 'Reached'], ['voicemail', 'Voicemail'], ['no-answer', 'No answer'],
+  ['won', 'Won'], ['no', 'No'], ['opted-out', 'Opted out'],
+];
+const EVENT_TYPES = ['touch', 'reply', 'info_request', 'appointment', 'service', 'purchase',
+  'invoice', 'payment', 'lead', 'email_click', 'opt_out'];
+const CHANNELS = ['call', 'email', 'sms', 'meeting', 'letter', 'web_form'];
+
+const state = {
+  me: null,          /* {user, role, csrf_token} */
+  now: null,         /* the server's clock: {now, today} */
+  pending: [],       /* outcomes waiting out their undo time */
+  today: { day: null, owner: '', automated: 'false' },
+  owners: [],
+};
+
+/* ---- DOM helpers: elements from tags, attributes and text; never HTML ---- */
+
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const kid of kids.flat()) {
+    if (kid === null || kid === undefined || kid === false) continue;
+    el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  }
+  return el;
+}
+
+const $ = (sel) => document.querySelector(sel);
+const main = () => $('#main');
+
+function show(...nodes) {
+  const m = main();
+  m.replaceChildren(...nodes);
+}
+
+/* ---- the API ---- */
+
+class ApiError extends Error {
+  constructor(status, detail) { super(detail); this.status = status; }
+}
+
+async function api(method, path, body, opts) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && state.me && state.me.csrf_token) headers['X-CSRF-Token'] = state.me.csrf_token;
+  const res = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+    keepalive: !!(opts && opts.keepalive),
+  });
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) {
+    if (res.status === 401 && !(opts && opts.login)) {
+      state.me = null;
+      renderLogin('Your session has ended; log in again.');
+    }
+    throw new ApiError(res.status, (data && (data.detail || data.title)) || res.statusText);
+  }
+  return data;
+}
+
+/* ---- dates (the server's clock; all dates as YYYY-MM-DD in UTC) ---- */
+
+function addDays(day, n) {
+  const d = new Date(day + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function fmtTime(iso) {
+  if (!iso) return '';
+  return iso.replace('T', ' ').replace(/:00Z$/, ' UTC').replace(/Z$/, ' UTC');
+}
+
+function money(v) {
+  return v === null || v === undefined ? '' : '$' + Number(v).toFixed(2);
+}
+
+/* ---- toast: the undo bar and errors ---- */
+
+let toastTimer = null;
+
+function toast(text, action, cls) {
+  const t = $('#toast');
+  clearTimeout(toastTimer);
+  t.className = 'toast' + (cls ? ' ' + cls : '');
+  t.replaceChildren(h('span', { text }));
+  if (action) t.append(h('button', { type: 'button', onclick: action.fn, text: action.label }));
+  t.hidden = false;
+  toastTimer = setTimeout(() => { t.hidden = true; }, action ? UNDO_MS : 6000);
+}
+
+function hideToast() {
+  clearTimeout(toastTimer);
+  $('#toast').hidden = true;
+}
+
+/* ---- outcomes: recorded after the undo time, or at once when the page changes ---- */
+
+function recordOutcome(fu, outcome, next, card, label) {
+  const item = { fu, outcome, next, card, parent: card.parentNode, after: card.nextSibling, timer: null };
+  card.remove();
+  state.pending.push(item);
+  item.timer = setTimeout(() => commit(item), UNDO_MS);
+  toast(`${label}: ${fu.name || fu.contact}.`, { label: 'Undo', fn: () => undo(item) });
+  focusCard(item.after && item.after.isConnected ? item.after : null);
+}
+
+function undo(item) {
+  const i = state.pending.indexOf(item);
+  if (i < 0) return;
+  state.pending.splice(i, 1);
+  clearTimeout(item.timer);
+  if (item.after && item.after.isConnected) item.parent.insertBefore(item.card, item.after);
+  else item.parent.append(item.card);
+  hideToast();
+  item.card.focus();
+  updateCount();
+}
+
+async function commit(item, keepalive) {
+  const i = state.pending.indexOf(item);
+  if (i < 0) return;
+  state.pending.splice(i, 1);
+  clearTimeout(item.timer);
+  const body = { outcome: item.outcome };
+  if (item.next) body.next = item.next;
+  try {
+    await api('POST', `/api/v1/followups/${encodeURIComponent(item.fu.id)}/outcome`, body, { keepalive });
+  } catch (e) {
+    if (item.parent.isConnected) {
+      item.parent.prepend(item.card);
+      updateCount();
+    }
+    toast(`Not recorded for ${item.fu.name || item.fu.contact}: ${e.message}`, null, 'error');
+  }
+}
+
+function flushPending(keepalive) {
+  return Promise.all(state.pending.slice().map((it) => commit(it, keepalive)));
+}
+
+function lastPending() {
+  return state.pending[state.pending.length - 1];
+}
+
+/* ---- a follow-up card ---- */
+
+function reachLinks(fu) {
+  const links = [];
+  if (fu.phone) links.push(h('a', { class: 'button', href: 'tel:' + fu.phone.replace(/[^+\d]/g, '') }, 'Call ', fu.phone));
+  if (fu.email) links.push(h('a', { class: 'button', href: 'mailto:' + fu.email }, 'Write to ', fu.email));
+  return links;
+}
+
+function eventLine(e) {
+  const bits = [fmtTime(e.time), e.type];
+  if (e.channel) bits.push(e.channel);
+  if (e.outcome) bits.push(e.outcome);
+  if (e.amount !== null && e.amount !== undefined) bits.push(money(e.amount));
+  if (e.ref) bits.push(e.ref);
+  return `#${e.id} ${bits.join(' · ')}${e.note ? ': ' + e.note : ''}`;
+}
+
+const contactCache = new Map();
+
+async function loadContact(key, fresh) {
+  if (!fresh && contactCache.has(key)) return contactCache.get(key);
+  const c = await api('GET', '/api/v1/contacts/' + encodeURIComponent(key));
+  contactCache.set(key, c);
+  return c;
+}
+
+function reasonItem(fu, r) {
+  const list = h('ul', { class: 'evlist', hidden: true });
+  const btn = h('button', {
+    type: 'button', class: 'link', 'aria-expanded': 'false',
+    text: r.events.length === 1 ? 'the event' : `the ${r.events.length} events`,
+  });
+  btn.addEventListener('click', async () => {
+    const open = btn.getAttribute('aria-expanded') === 'true';
+    btn.setAttribute('aria-expanded', String(!open));
+    list.hidden = open;
+    if (open || list.childElementCount) return;
+    try {
+      const c = await loadContact(fu.contact);
+      const byId = new Map(c.events.map((e) => [e.id, e]));
+      for (const id of r.events) {
+        const e = byId.get(id);
+        list.append(h('li', { text: e ? eventLine(e) : `#${id}` }));
+      }
+    } catch (e) {
+      list.append(h('li', { class: 'error', text: e.message }));
+    }
+  });
+  return h('li', {}, h('strong', { text: r.trigger.replace(/_/g, ' ') }), ': ', r.why,
+    r.events.length ? [' (', btn, ')'] : null, list);
+}
+
+function card(fu, onDone) {
+  const cls = ['card'];
+  if (fu.overdue) cls.push('overdue');
+  if (fu.escalated) cls.push('escalated');
+  const headId = 'h-' + fu.id;
+  const c = h('li', { class: cls.join(' '), tabindex: '-1', 'aria-labelledby': headId, 'data-id': fu.id });
+  const head = h('div', { class: 'card-head' },
+    h('h2', { id: headId }, h('a', { href: '#/contact/' + encodeURIComponent(fu.contact), text: fu.name || fu.contact })),
+    fu.escalated ? h('span', { class: 'badge escalated', text: 'Escalated' }) : null,
+    fu.overdue ? h('span', { class: 'badge overdue', text: 'Overdue' }) : null,
+    fu.automated ? h('span', { class: 'badge auto', text: 'Automated' }) : null,
+    h('span', { class: 'muted' }, `due ${fmtTime(fu.due)} · ${fu.channel.replace(/_/g, ' ')}`,
+      fu.owner ? ` · ${fu.owner}` : ' · unowned', fu.tz ? ` · their zone ${fu.tz}` : ''));
+  const reasons = h('ul', { class: 'reasons', 'aria-label': 'Why' }, fu.reasons.map((r) => reasonItem(fu, r)));
+  const say = h('div', {}, h('h3', { text: 'What to say' }), h('p', { class: 'say', text: fu.say }));
+
+  const done = (outcome, next, label) => onDone(fu, outcome, next, c, label);
+  const buttons = OUTCOMES.map(([o, label]) =>
+    h('button', { type: 'button', 'data-outcome': o, onclick: () => done(o, null, label), text: label }));
+
+  const base = state.now ? state.now.today : new Date().toISOString().slice(0, 10);
+  const nyId = 'ny-' + fu.id;
+  const notYet = h('fieldset', {},
+    h('legend', { text: 'Not yet: check back on' }),
+    h('label', { for: nyId, class: 'sr', text: 'Check back on' }),
+    h('input', { id: nyId, type: 'date', value: addDays(base, 7), min: base }),
+    h('button', { type: 'button', 'data-outcome': 'not-yet', text: 'Not yet',
+      onclick: () => { const v = $('#' + CSS.escape(nyId)).value; if (v) done('not-yet', v, 'Not yet, check back ' + v); } }));
+  const snId = 'sn-' + fu.id;
+  const snooze = h('fieldset', {},
+    h('legend', { text: 'Snooze until' }),
+    h('button', { type: 'button', text: 'Tomorrow', onclick: () => done('snoozed', addDays(base, 1), 'Snoozed to tomorrow') }),
+    h('button', { type: 'button', text: 'Next week', onclick: () => done('snoozed', addDays(base, 7), 'Snoozed a week') }),
+    h('button', { type: 'button', text: 'In a month', onclick: () => done('snoozed', addDays(base, 30), 'Snoozed a month') }),
+    h('label', { for: snId, class: 'sr', text: 'Snooze until the date' }),
+    h('input', { id: snId, type: 'date', value: addDays(base, 3), min: base }),
+    h('button', { type: 'button', 'data-outcome': 'snoozed', text: 'Snooze',
+      onclick: () => { const v = $('#' + CSS.escape(snId)).value; if (v) done('snoozed', v, 'Snoozed to ' + v); } }));
+  c.append(head, h('div', { class: 'reach' }, reachLinks(fu)), reasons, say,
+    h('div', { class: 'outcomes', role: 'group', 'aria-label': 'How it went' }, buttons, notYet, snooze));
+  return c;
+}
+
+function focusCard(el) {
+  const target = el || document.querySelector('.cards .card');
+  if (target) target.focus();
+}
+
+function updateCount() {
+  const n = document.querySelectorAll('#today-cards .card').length;
+  const s = $('#today-count');
+  if (s) s.textContent = n === 1 ? '1 follow-up' : `${n} follow-ups`;
+  const list = $('#today-cards');
+  const empty = $('#today-empty');
+  if (list && empty) empty.hidden = n !== 0;
+}
+
+/* ---- pages ---- */
+
+function renderLogin(message) {
+  $('#top').hidden = true;
+  const err = h('p', { class: 'error', role: 'alert', text: message || '' });
+  const form = h('form', {},
+    h('label', { for: 'login-name', text: 'Name' }),
+    h('input', { id: 'login-name', name: 'name', autocomplete: 'username', required: true }),
+    h('label', { for: 'login-password', text: 'Password' }),
+    h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('button', { type: 'submit', class: 'primary', text: 'Log in' }), err);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    try {
+      const r = await api('POST', '/api/v1/login', { name: form.name.value, password: form.password.value }, { login: true });
+      state.me = r;
+      await start();
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+  show(h('section', { class: 'login' }, h('h1', { text: 'Log in to followup' }), form));
+  $('#login-name').focus();
+}
+
+let todaySeq = 0;
+
+async function renderToday() {
+  const seq = ++todaySeq;
+  const t = state.today;
+  if (!t.day && state.now) t.day = state.now.today;
+  const q = new URLSearchParams();
+  if (t.day) q.set('day', t.day);
+  if (t.owner) q.set('owner', t.owner);
+  if (t.automated !== 'both') q.set('automated', t.automated);
+  const data = await api('GET', '/api/v1/agenda?' + q);
+  if (seq !== todaySeq) return; /* a newer filter is on its way */
+  if (state.me.role === 'admin' && !t.owner) {
+    const seen = new Set(state.owners);
+    for (const it of data.items) if (it.owner) seen.add(it.owner);
+    state.owners = [...seen].sort();
+  }
+  const filters = h('form', { class: 'filters', 'aria-label': 'Filters' });
+  filters.append(h('div', { class: 'field' }, h('label', { for: 'f-day', text: 'Day' }),
+    h('input', { id: 'f-day', type: 'date', value: data.day })));
+  if (state.me.role === 'admin') {
+    const sel = h('select', { id: 'f-owner' }, h('option', { value: '', text: 'Everyone' }),
+      state.owners.map((o) => h('option', { value: o, text: o, selected: o === t.owner })));
+    filters.append(h('div', { class: 'field' }, h('label', { for: 'f-owner', text: 'Owner' }), sel));
+  }
+  filters.append(h('div', { class: 'field' }, h('label', { for: 'f-auto', text: 'Messages' }),
+    h('select', { id: 'f-auto' },
+      h('option', { value: 'false', text: 'For a person', selected: t.automated === 'false' }),
+      h('option', { value: 'true', text: 'Automated', selected: t.automated === 'true' }),
+      h('option', { value: 'both', text: 'Both', selected: t.automated === 'both' }))));
+  filters.addEventListener('change', () => {
+    t.day = $('#f-day').value || null;
+    t.owner = $('#f-owner') ? $('#f-owner').value : '';
+    t.automated = $('#f-auto').value;
+    renderToday().catch(fail);
+  });
+  filters.addEventListener('submit', (ev) => ev.preventDefault());
+
+  const list = h('ol', { class: 'cards', id: 'today-cards', 'aria-label': 'Follow-ups, most important first' },
+    data.items.map((fu) => card(fu, recordOutcome)));
+  const empty = h('div', { class: 'empty', id: 'today-empty', hidden: data.items.length !== 0 },
+    h('p', { text: 'Nothing due for this day. Search a contact above, or pick another day.' }));
+  const overdue = data.items.filter((i) => i.overdue).length;
+  const escalated = data.items.filter((i) => i.escalated).length;
+  show(h('h1', {}, 'Today ', h('span', { class: 'muted', text: data.day })),
+    h('p', { class: 'summary' }, h('span', { id: 'today-count' }), overdue ? `, ${overdue} overdue` : '',
+      escalated ? `, ${escalated} escalated` : '', '.',
+      h('span', { class: 'keys muted', text: ' Keys: j/k move, r reached, v voicemail, n no answer, z undo, / search.' })),
+    filters, list, empty);
+  updateCount();
+}
+
+function facts(pairs) {
+  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => [h('dt', { text: k }), h('dd', { text: String(v) })]));
+}
+
+async function renderContact(key) {
+  const c = await loadContact(key, true);
+  const p = c.contact, s = c.state;
+  const isAdmin = state.me.role === 'admin';
+
+  /* the profile, editable */
+  const fields = [['name', 'Name'], ['email', 'E-mail'], ['phone', 'Phone'], ['company', 'Company'], ['tz', 'Time zone'], ['owner', 'Owner']];
+  const pmsg = h('p', { role: 'status' });
+  const pform = h('form', { class: 'profile', 'aria-label': 'Profile' },
+    fields.map(([f, label]) => [h('label', { for: 'p-' + f, text: label }),
+      h('input', { id: 'p-' + f, name: f, value: p[f] || '', type: f === 'email' ? 'email' : 'text',
+        readonly: f === 'owner' && !isAdmin ? true : null })]),
+    h('span'), h('button', { type: 'submit', class: 'primary', text: 'Save the profile' }), h('span'), pmsg);
+  pform.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { key: p.key };
+    for (const [f] of fields) {
+      const v = pform.elements[f].value.trim();
+      if (v) body[f] = v;
+    }
+    try {
+      await api('POST', '/api/v1/contacts', body);
+      pmsg.textContent = 'Saved.';
+      contactCache.delete(key);
+    } catch (e) {
+      pmsg.textContent = 'Not saved: ' + e.message;
+    }
+  });
+
+  /* the open follow-up */
+  let fuPanel;
+  if (c.followup) {
+    const cards = h('ol', { class: 'cards' }, card(c.followup, (fu, outcome, next, el, label) => {
+      recordOutcome(fu, outcome, next, el, label);
+    }));
+    fuPanel = h('section', { class: 'panel', 'aria-labelledby': 'fu-h' }, h('h2', { id: 'fu-h', text: 'Open follow-up' }), cards);
+  } else {
+    fuPanel = h('section', { class: 'panel' }, h('h2', { text: 'Open follow-up' }), h('p', { class: 'muted', text: 'Nothing is open for this contact.' }));
+  }
+
+  /* the derived state */
+  const statePanel = h('section', { class: 'panel' }, h('h2', { text: 'State' }), facts([
+    ['Stage', s.stage], ['Events', s.events], ['Lead since', fmtTime(s.lead_at)],
+    ['Purchases', s.purchases], ['Spent', money(s.spend)], ['Last purchase', fmtTime(s.last_purchase)],
+    ['Open invoices', s.invoices_open ? `${s.invoices_open} (${money(s.open_amount)})` : '0'],
+    ['Paid late', s.paid_late], ['Last touch out', fmtTime(s.last_touch_out)],
+    ['Last word from them', fmtTime(s.last_touch_in)], ['Last conversation', fmtTime(s.last_two_way)],
+    ['Opted out of e-mail', s.opted_out_email ? 'yes' : 'no'], ['Do not contact', s.do_not_contact ? 'yes' : 'no'],
+  ]));
+
+  /* the timeline, newest first, filtered by type */
+  const types = [...new Set(c.events.map((e) => e.type))].sort();
+  const tl = h('ol', { class: 'timeline', id: 'timeline', 'aria-label': 'Timeline, newest first' });
+  const fill = (type) => {
+    tl.replaceChildren(...c.events.slice().reverse().filter((e) => !type || e.type === type).map((e) =>
+      h('li', { 'data-type': e.type },
+        h('span', { class: 'muted', text: fmtTime(e.time) }),
+        h('span', {}, h('span', { class: 'type', text: e.type.replace(/_/g, ' ') }),
+          e.channel ? ` by ${e.channel}` : '', e.outcome ? ` · ${e.outcome}` : '',
+          e.amount !== null ? ` · ${money(e.amount)}` : '', e.ref ? ` · ${e.ref}` : '',
+          e.due ? ` · due ${fmtTime(e.due)}` : '',
+          e.note ? h('span', { class: 'note' }, ' ', e.type === 'touch' ? h('span', { class: 'internal', text: 'internal note: ' }) : '', e.note) : null))));
+  };
+  const tsel = h('select', { id: 'tl-type' }, h('option', { value: '', text: 'Every type' }), types.map((t) => h('option', { value: t, text: t.replace(/_/g, ' ') })));
+  tsel.addEventListener('change', () => fill(tsel.value));
+  fill('');
+
+  /* add a note, a touch or any event */
+  const amsg = h('p', { role: 'status' });
+  const aform = h('form', { class: 'stack', 'aria-label': 'Add to the timeline' },
+    h('label', { for: 'a-type', text: 'Type' }),
+    h('select', { id: 'a-type', name: 'type' }, EVENT_TYPES.map((t) => h('option', { value: t, text: t.replace(/_/g, ' ') }))),
+    h('label', { for: 'a-channel', text: 'Channel' }),
+    h('select', { id: 'a-channel', name: 'channel' }, h('option', { value: '', text: '(none)' }), CHANNELS.map((t) => h('option', { value: t, text: t }))),
+    h('label', { for: 'a-outcome', text: 'Outcome (a touch)' }),
+    h('select', { id: 'a-outcome', name: 'outcome' }, h('option', { value: '', text: '(none)' }),
+      OUTCOMES.map(([o, l]) => h('option', { value: o, text: l }))),
+    h('label', { for: 'a-amount', text: 'Amount' }),
+    h('input', { id: 'a-amount', name: 'amount', inputmode: 'decimal' }),
+    h('label', { for: 'a-ref', text: 'Reference' }),
+    h('input', { id: 'a-ref', name: 'ref' }),
+    h('label', { for: 'a-note', text: 'Note' }),
+    h('textarea', { id: 'a-note', name: 'note' }),
+    h('button', { type: 'submit', class: 'primary', text: 'Add' }), amsg);
+  aform.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const e = { contact: p.key, type: aform.elements.type.value, time: state.now ? state.now.now : new Date().toISOString() };
+    for (const f of ['channel', 'outcome', 'amount', 'ref', 'note']) {
+      const v = aform.elements[f].value.trim();
+      if (v) e[f] = v;
+    }
+    try {
+      await api('POST', '/api/v1/events', e);
+      await renderContact(key);
+      $('#a-added').textContent = 'Added to the timeline.';
+    } catch (err) {
+      amsg.textContent = 'Not added: ' + err.message;
+    }
+  });
+
+  show(h('h1', {}, p.name || p.key, ' ', h('span', { class: 'muted', text: `${p.key} · ${s.stage}` })),
+    h('div', { class: 'reach' }, reachLinks(p)),
+    h('p', { id: 'a-added', role: 'status' }),
+    fuPanel,
+    h('div', { class: 'grid2' },
+      h('section', { class: 'panel' }, h('h2', { text: 'Profile' }), pform),
+      statePanel),
+    h('section', { class: 'panel', 'aria-labelledby': 'tl-h' }, h('h2', { id: 'tl-h', text: 'Timeline' }),
+      h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'tl-type', text: 'Show' }), tsel)), tl),
+    h('section', { class: 'panel' }, h('h2', { text: 'Add a note, a touch or an event' }), aform));
+}
+
+async function renderSearch(q) {
+  $('#q').value = q;
+  const data = await api('GET', '/api/v1/contacts?' + new URLSearchParams({ search: q, limit: '50' }));
+  const list = h('ul', { class: 'results', id: 'results' }, data.items.map((c) =>
+    h('li', {}, h('a', { href: '#/contact/' + encodeURIComponent(c.key), text: c.name || c.key }),
+      h('span', { class: 'muted' }, ` ${c.key}`, c.company ? ` · ${c.company}` : '', c.owner ? ` · ${c.owner}` : ' · unowned',
+        ` · ${c.state.stage}`))));
+  show(h('h1', {}, 'Contacts matching ', h('q', { text: q })),
+    data.items.length ? list : h('div', { class: 'empty' }, h('p', { text: 'No contact matches. Try part of a name, an e-mail or a company.' })),
+    data.next_cursor ? h('p', { class: 'muted', text: 'The first 50 are shown; narrow the search to see others.' }) : null);
+}
+
+/* ---- routing ---- */
+
+function fail(e) {
+  if (e instanceof ApiError && e.status === 401) return;
+  show(h('h1', { text: 'Something went wrong' }), h('p', { class: 'error', role: 'alert', text: e.message }),
+    h('p', {}, h('a', { href: '#/today', text: 'Back to today' })));
+}
+
+async function route() {
+  if (!state.me) return;
+  await flushPending(false);
+  const hash = location.hash || '#/today';
+  const [, page, ...rest] = hash.split('/');
+  const arg = decodeURIComponent(rest.join('/'));
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  try {
+    if (page === 'contact' && arg) await renderContact(arg);
+    else if (page === 'search') await renderSearch(arg);
+    else await renderToday();
+    main().focus({ preventScroll: true });
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function start() {
+  state.now = await api('GET', '/api/v1/now');
+  $('#top').hidden = false;
+  $('#who').textContent = `${state.me.user} (${state.me.role})`;
+  await route();
+}
+
+function keys(ev) {
+  const tag = ev.target.tagName;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+  const cards = [...document.querySelectorAll('.cards .card')];
+  const cur = document.activeElement && document.activeElement.closest ? document.activeElement.closest('.card') : null;
+  const at = cards.indexOf(cur);
+  const press = (o) => { const b = cur && cur.querySelector(`[data-outcome="${o}"]`); if (b) b.click(); };
+  switch (ev.key) {
+    case '/': ev.preventDefault(); $('#q').focus(); break;
+    case 'j': if (cards.length) cards[Math.min(at + 1, cards.length - 1)].focus(); break;
+    case 'k': if (cards.length) cards[Math.max(at - 1, 0)].focus(); break;
+    case 'r': press('reached'); break;
+    case 'v': press('voicemail'); break;
+    case 'n': press('no-answer'); break;
+    case 'z': if (lastPending()) undo(lastPending()); break;
+    default: return;
+  }
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  $('#search').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const q = $('#q').value.trim();
+    if (q) location.hash = '#/search/' + encodeURIComponent(q);
+  });
+  $('#logout').addEventListener('click', async () => {
+    await flushPending(false);
+    try { await api('POST', '/api/v1/logout'); } catch (e) { /* gone already */ }
+    state.me = null;
+    renderLogin('You are logged out.');
+  });
+  window.addEventListener('hashchange', route);
+  document.addEventListener('keydown', keys);
+  /* leaving the page records what is waiting for its undo time */
+  window.addEventListener('pagehide', () => { flushPending(true); });
+  try {
+    state.me = await api('GET', '/api/v1/me', undefined, { login: true });
+    await start();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) renderLogin();
+    else fail(e);
+  }
+});

@@ -1,0 +1,243 @@
+// app.test.js - the web app in a real browser: Debian's chromium, driven by playwright-core.
+// Each run makes the demo business in a fresh database, adds an admin and two reps, starts
+// `followup serve` on a free port with the clock fixed, and walks the journeys of issue 12.
+// Screenshots of each page (desktop and phone width) go to $SHOTS (build/web-shots).
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BIN = process.env.FOLLOWUP_BIN;
+const NOW = '2026-11-25T09:00:00Z';
+const SHOTS = process.env.SHOTS || path.join(__dirname, '..', '..', 'build', 'web-shots');
+const USERS = { boss: ['admin', 'boss-pass-1'], ana: ['rep', 'ana-pass-1'], ben: ['rep', 'ben-pass-1'] };
+
+let dir, server, base, browser;
+
+function fu(...args) {
+  return execFileSync(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, ...args.slice(0, -1)],
+    { input: args[args.length - 1], stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+}
+
+before(async () => {
+  assert.ok(BIN, 'set FOLLOWUP_BIN to the followup binary');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fu-web-'));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.rmSync(path.join(SHOTS, 'serve.log'), { force: true });
+  fu('demo', '');
+  for (const [name, [role, pw]] of Object.entries(USERS)) fu('user', 'add', name, '--role', role, pw + '\n');
+  server = spawn(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, 'serve', '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  base = await new Promise((resolve, reject) => {
+    server.stderr.on('data', (d) => {
+      log += d;
+      fs.appendFileSync(path.join(SHOTS, 'serve.log'), d);
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(log);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${log}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) {
+    const code = new Promise((r) => server.on('exit', (c, sig) => r(sig || c)));
+    server.kill('SIGTERM');
+    assert.equal(await code, 0, 'followup serve stops cleanly on SIGTERM (no leak, no crash)');
+  }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const sessions = {}; // a user's cookies after their first login through the page
+
+async function login(name, viewport) {
+  const vp = viewport || { width: 1280, height: 900 };
+  let ctx, page;
+  if (sessions[name]) {
+    ctx = await browser.newContext({ viewport: vp, storageState: sessions[name] });
+    page = await ctx.newPage();
+    await page.goto(base + '/');
+  } else {
+    ctx = await browser.newContext({ viewport: vp });
+    page = await ctx.newPage();
+    await page.goto(base + '/');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Password').fill(USERS[name][1]);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
+  await page.locator('#top').waitFor();
+  sessions[name] = sessions[name] || await ctx.storageState();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push('console: ' + m.text()); });
+  page.problems = problems;
+  return page;
+}
+
+async function apiGet(page, url) {
+  return page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, body: await r.json() };
+  }, url);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, name + '.png') }); // the viewport: a full page costs seconds
+}
+
+const cards = (page) => page.locator('#today-cards > .card');
+
+test('a rep logs in and sees their day, most important first', async () => {
+  const page = await login('ana');
+  await cards(page).first().waitFor();
+  const api = await apiGet(page, '/api/v1/agenda?automated=false');
+  assert.equal(api.status, 200);
+  assert.ok(api.body.items.length > 0, 'the demo gives ana follow-ups today');
+  assert.equal(await cards(page).count(), api.body.items.length, 'one card per follow-up of the API');
+  const heads = await page.locator('#today-cards > .card h2').allTextContents();
+  assert.deepEqual(heads, api.body.items.map((i) => i.name || i.contact), 'cards in the agenda order');
+  for (const it of api.body.items) assert.equal(it.owner, 'ana', `a rep's day holds only their own (${it.id})`);
+  const first = cards(page).first();
+  assert.ok(await first.locator('a[href^="tel:"]').count() + await first.locator('a[href^="mailto:"]').count() > 0,
+    'a card has a tel: or mailto: link');
+  assert.ok((await first.locator('.say').textContent()).length > 10, 'a card says what to say');
+  await shot(page, 'today-desktop');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('not yet with a date: the card goes, the timeline has the touch, the check-in comes back that day', async () => {
+  const page = await login('ana');
+  await cards(page).first().waitFor();
+  const n = await cards(page).count();
+  const card = cards(page).first();
+  const id = await card.getAttribute('data-id');
+  const name = await card.locator('h2').textContent();
+  await card.getByLabel('Check back on').fill('2026-12-02');
+  await card.getByRole('button', { name: 'Not yet', exact: true }).click();
+  assert.equal(await cards(page).count(), n - 1, 'the card goes at once');
+  await page.locator('#toast').getByRole('button', { name: 'Undo' }).waitFor();
+  await shot(page, 'today-undo-bar');
+  // opening the contact records what waits for its undo time
+  await page.locator('#today-cards > .card h2 a').first().waitFor();
+  const key = (await apiGet(page, '/api/v1/agenda?automated=false')).body.items.find((i) => i.id === id).contact;
+  await page.goto(`${base}/#/contact/${key}`);
+  await page.locator('#timeline').waitFor();
+  const first = page.locator('#timeline li').first();
+  assert.match(await first.textContent(), /touch.*not-yet.*due 2026-12-02/, 'the newest event is the touch');
+  await shot(page, 'contact-desktop');
+  // the day's list no longer has it; the 27th's has it again
+  await page.goto(base + '/#/today');
+  await cards(page).first().waitFor();
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${id}"]`).count(), 0, 'gone from today');
+  await page.getByLabel('Messages').selectOption('both');
+  await page.locator('#today-cards > .card .badge.auto').first().waitFor();
+  await page.getByLabel('Day').fill('2026-12-02');
+  await page.locator('h1', { hasText: '2026-12-02' }).waitFor();
+  assert.ok(await page.locator('#today-cards > .card h2', { hasText: name }).count() === 1,
+    `the check-in for ${name} is on the 2nd of December`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('undo puts the card back and records nothing', async () => {
+  const page = await login('ana');
+  await cards(page).first().waitFor();
+  const n = await cards(page).count();
+  const id = await cards(page).first().getAttribute('data-id');
+  await cards(page).first().getByRole('button', { name: 'Voicemail' }).click();
+  assert.equal(await cards(page).count(), n - 1);
+  await page.locator('#toast').getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await cards(page).count(), n, 'the card is back');
+  assert.equal(await cards(page).first().getAttribute('data-id'), id, 'in its place');
+  // leaving the page records what still waits for its undo time: an undone outcome must not be
+  await page.reload();
+  await cards(page).first().waitFor();
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${id}"]`).count(), 1, 'still due after a reload');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('keyboard: j moves to a card, r records reached, z undoes', async () => {
+  const page = await login('ana');
+  await cards(page).first().waitFor();
+  const n = await cards(page).count();
+  await page.keyboard.press('j');
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('card')), true, 'j focuses a card');
+  await page.keyboard.press('r');
+  assert.equal(await cards(page).count(), n - 1, 'r records reached');
+  await page.keyboard.press('z');
+  assert.equal(await cards(page).count(), n, 'z undoes');
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q', '/ goes to the search');
+  await page.context().close();
+});
+
+test('search from the page finds a contact and opens it', async () => {
+  const page = await login('ana');
+  await cards(page).first().waitFor();
+  const c = (await apiGet(page, '/api/v1/agenda?automated=false')).body.items[0];
+  const last = c.name.split(' ').pop();
+  await page.getByLabel('Search contacts').fill(last);
+  await page.getByLabel('Search contacts').press('Enter');
+  await page.locator('#results').waitFor();
+  await shot(page, 'search-desktop');
+  await page.locator('#results a', { hasText: c.name }).first().click();
+  await page.locator('#timeline').waitFor();
+  assert.match(await page.locator('h1').textContent(), new RegExp(c.name));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a rep cannot open another rep\'s contact by changing the URL', async () => {
+  const page = await login('ben');
+  const ana = (await apiGet(page, '/api/v1/contacts?owner=ana'));
+  assert.equal(ana.status, 403, 'ben may not list ana\'s contacts');
+  // a contact of ana's, found with the admin's eyes through the CLI
+  const key = JSON.parse(fu('agenda', '--json', '')).find((i) => i.owner === 'ana').contact;
+  await page.goto(`${base}/#/contact/${key}`);
+  await page.locator('[role="alert"]').waitFor();
+  assert.match(await page.locator('[role="alert"]').textContent(), /no contact/);
+  assert.equal(await page.locator('#timeline').count(), 0, 'no timeline shown');
+  assert.equal((await apiGet(page, `/api/v1/contacts/${key}`)).status, 404);
+  await page.context().close();
+});
+
+test('an admin filters the day by owner; a phone shows one column', async () => {
+  const page = await login('boss');
+  await cards(page).first().waitFor();
+  await page.getByLabel('Owner').selectOption('ben');
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('#today-cards > .card .card-head .muted')].map((e) => e.textContent);
+    return t.length > 0 && t.every((x) => x.includes('· ben'));
+  });
+  await shot(page, 'today-admin-ben');
+  const owners = await page.locator('#today-cards > .card .card-head .muted').allTextContents();
+  assert.ok(owners.length > 0 && owners.every((t) => t.includes('· ben')), 'only ben\'s cards: ' + owners.join(' | '));
+  await page.context().close();
+
+  const phone = await login('ana', { width: 390, height: 844 });
+  await cards(phone).first().waitFor();
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(wide, false, 'nothing wider than the phone');
+  const small = await phone.evaluate(() => [...document.querySelectorAll('.card button:not(.link), .card a.button')]
+    .filter((b) => b.getBoundingClientRect().height < 44).map((b) => b.textContent));
+  assert.deepEqual(small, [], 'touch targets at least 44 px high');
+  await shot(phone, 'today-phone');
+  await phone.goto(base + '/#/contact/' + (await apiGet(phone, '/api/v1/agenda?automated=false')).body.items[0].contact);
+  await phone.locator('#timeline').waitFor();
+  await shot(phone, 'contact-phone');
+  await phone.context().close();
+});
