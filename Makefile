@@ -1,7 +1,8 @@
 # followup - plain Makefile.
 #   make          build ./followup (optimised)
 #   make test     unit + end-to-end tests, built with AddressSanitizer and UBSan
-#   make demo     install missing packages, build, create followup.db with a demo business, show it
+#   make demo     install missing packages, build, create followup.db with a demo business, show it,
+#                 then serve the web app on 127.0.0.1:8080 with a printed login (Ctrl-C stops)
 #   make deps     apt-get only the Debian packages pkg-config cannot find
 #   make failalloc-sqlite  the allocation-failure runs with SQLite's allocations failing too
 #   make tsan     the threaded agenda's tests under ThreadSanitizer (not part of `make test`:
@@ -112,6 +113,7 @@ demo: deps followup
 	./followup --db followup.db demo
 	@echo
 	./followup --db followup.db agenda --limit 8
+	@scripts/demo-serve.sh followup.db
 
 bench: deps followup build/bench-synth
 	bench/import.sh
