@@ -18,6 +18,7 @@ const state = {
   pending: [],       /* outcomes waiting out their undo time */
   today: { day: null, owner: '', automated: 'false' },
   owners: [],
+  routing: false,    /* route() is recording what waits, before it draws the page */
 };
 
 /* ---- DOM helpers: elements from tags, attributes and text; never HTML ---- */
@@ -31,7 +32,7 @@ function h(tag, attrs, ...kids) {
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const kid of kids.flat()) {
+  for (const kid of kids.flat(Infinity)) {
     if (kid === null || kid === undefined || kid === false) continue;
     el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
   }
@@ -141,6 +142,9 @@ async function commit(item, keepalive) {
   if (item.next) body.next = item.next;
   try {
     await api('POST', `/api/v1/followups/${encodeURIComponent(item.fu.id)}/outcome`, body, { keepalive });
+    contactCache.delete(item.fu.contact);
+    /* on the contact's own page, show the touch and the follow-up that comes next */
+    if (!keepalive && !state.routing && location.hash === '#/contact/' + encodeURIComponent(item.fu.contact)) await renderContact(item.fu.contact);
   } catch (e) {
     if (item.parent.isConnected) {
       item.parent.prepend(item.card);
@@ -225,7 +229,14 @@ function card(fu, onDone) {
     h('span', { class: 'muted' }, `due ${fmtTime(fu.due)} · ${fu.channel.replace(/_/g, ' ')}`,
       fu.owner ? ` · ${fu.owner}` : ' · unowned', fu.tz ? ` · their zone ${fu.tz}` : ''));
   const reasons = h('ul', { class: 'reasons', 'aria-label': 'Why' }, fu.reasons.map((r) => reasonItem(fu, r)));
-  const say = h('div', {}, h('h3', { text: 'What to say' }), h('p', { class: 'say', text: fu.say }));
+  /* what to say, per distinct text: an automated one goes out by itself */
+  const says = [];
+  for (const r of fu.reasons) {
+    if (r.say && !says.some((x) => x.say === r.say)) says.push(r);
+  }
+  const say = h('div', {}, says.map((r) => [
+    h('h3', { text: r.channel.startsWith('auto_') ? `Goes out by itself (${r.channel.replace(/_/g, ' ')})` : `What to say (${r.channel.replace(/_/g, ' ')})` }),
+    h('p', { class: 'say', text: r.say })]));
 
   const done = (outcome, next, label) => onDone(fu, outcome, next, c, label);
   const buttons = OUTCOMES.map(([o, label]) =>
@@ -485,7 +496,8 @@ function fail(e) {
 
 async function route() {
   if (!state.me) return;
-  await flushPending(false);
+  state.routing = true;
+  try { await flushPending(false); } finally { state.routing = false; }
   const hash = location.hash || '#/today';
   const [, page, ...rest] = hash.split('/');
   const arg = decodeURIComponent(rest.join('/'));
