@@ -242,6 +242,40 @@ test('an admin filters the day by owner; a phone shows one column', async () => 
   await phone.context().close();
 });
 
+// a write through the API as the page would send it (or without the CSRF token)
+async function apiPost(page, url, body, csrf) {
+  return page.evaluate(async ([u, b, withCsrf]) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const headers = { 'Content-Type': 'application/json' };
+    if (withCsrf) headers['X-CSRF-Token'] = me.csrf_token;
+    const r = await fetch(u, { method: 'POST', headers, body: JSON.stringify(b) });
+    return { status: r.status, body: await r.json() };
+  }, [url, body, csrf !== false]);
+}
+
+test('the outcome API: the CSRF token, another rep\'s follow-up, a bad outcome, a stale id', async () => {
+  const page = await login('ben');
+  const mine = (await apiGet(page, '/api/v1/agenda?automated=false')).body.items[0];
+  const anas = JSON.parse(fu('agenda', '--json', '')).find((i) => i.owner === 'ana');
+  const url = (id) => `/api/v1/followups/${id}/outcome`;
+  let r = await apiPost(page, url(mine.id), { outcome: 'reached' }, false);
+  assert.equal(r.status, 403, 'a session write without X-CSRF-Token is refused');
+  r = await apiPost(page, url(anas.id), { outcome: 'reached' });
+  assert.equal(r.status, 404, 'ben may not record on ana\'s follow-up: ' + JSON.stringify(r.body));
+  r = await apiPost(page, url(mine.id), { outcome: 'maybe' });
+  assert.equal(r.status, 422, 'an unknown outcome: ' + JSON.stringify(r.body));
+  r = await apiPost(page, url(mine.id), { outcome: 'not-yet' });
+  assert.equal(r.status, 422, 'not yet needs its date: ' + JSON.stringify(r.body));
+  r = await apiPost(page, url('F1'), { outcome: 'reached' });
+  assert.equal(r.status, 404, 'a malformed id');
+  r = await apiPost(page, url(mine.id), { outcome: 'reached' });
+  assert.equal(r.status, 201, 'recorded: ' + JSON.stringify(r.body));
+  assert.equal(r.body.contact, mine.contact);
+  r = await apiPost(page, url(mine.id), { outcome: 'reached' });
+  assert.equal(r.status, 422, 'the same id again is stale: ' + JSON.stringify(r.body));
+  await page.context().close();
+});
+
 // axe-core's rules in the page (the test lets its script past the CSP); serious and critical only
 async function axeProblems(page) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
