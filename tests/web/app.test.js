@@ -242,6 +242,31 @@ test('an admin filters the day by owner; a phone shows one column', async () => 
   await phone.context().close();
 });
 
+test('contact: a note added shows in the timeline as text, never as markup; the profile saves', async () => {
+  const page = await login('ana');
+  const key = (await apiGet(page, '/api/v1/agenda?automated=false')).body.items.at(-1).contact;
+  await page.goto(`${base}/#/contact/${key}`);
+  await page.locator('#timeline').waitFor();
+  const note = 'asked for <b>samples</b><img src=x id=injected> & a call';
+  await page.getByLabel('Type').selectOption('touch');
+  await page.getByLabel('Channel').selectOption('call');
+  await page.getByLabel('Note').fill(note);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.locator('#a-added', { hasText: 'Added' }).waitFor();
+  assert.equal(await page.locator('#timeline li').first().locator('.note').textContent(), ' internal note: ' + note);
+  assert.equal(await page.locator('#injected').count(), 0, 'no element made from the note');
+  await page.getByLabel('Show').selectOption('purchase');
+  const types = await page.locator('#timeline li').evaluateAll((els) => els.map((e) => e.dataset.type));
+  assert.ok(types.every((t) => t === 'purchase'), 'the filter shows one type: ' + types.join(','));
+  await page.getByLabel('Company').fill('Harbour & Sons <Ltd>');
+  await page.getByRole('button', { name: 'Save the profile' }).click();
+  await page.locator('form[aria-label="Profile"] [role="status"]', { hasText: 'Saved' }).waitFor();
+  const c = await apiGet(page, `/api/v1/contacts/${key}`);
+  assert.equal(c.body.contact.company, 'Harbour & Sons <Ltd>');
+  assert.equal(c.body.events.at(-1).note, note, 'the note is stored as typed');
+  await page.context().close();
+});
+
 // a write through the API as the page would send it (or without the CSRF token)
 async function apiPost(page, url, body, csrf) {
   return page.evaluate(async ([u, b, withCsrf]) => {
