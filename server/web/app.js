@@ -16,7 +16,7 @@ const state = {
   me: null,          /* {user, role, csrf_token} */
   now: null,         /* the server's clock: {now, today} */
   pending: [],       /* outcomes waiting out their undo time */
-  today: { day: null, owner: '', automated: 'false' },
+  today: { day: null, owner: '', automated: 'false', queue: false },
   owners: [],
   routing: false,    /* route() is recording what waits, before it draws the page */
 };
@@ -43,8 +43,7 @@ const $ = (sel) => document.querySelector(sel);
 const main = () => $('#main');
 
 function show(...nodes) {
-  const m = main();
-  m.replaceChildren(...nodes);
+  main().replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined));
 }
 
 /* ---- the API ---- */
@@ -118,6 +117,7 @@ function recordOutcome(fu, outcome, next, card, label) {
   state.pending.push(item);
   item.timer = setTimeout(() => commit(item), UNDO_MS);
   toast(`${label}: ${fu.name || fu.contact}.`, { label: 'Undo', fn: () => undo(item) });
+  updateCount();
   focusCard(item.after && item.after.isConnected ? item.after : null);
 }
 
@@ -221,6 +221,7 @@ function card(fu, onDone) {
   if (fu.escalated) cls.push('escalated');
   const headId = 'h-' + fu.id;
   const c = h('li', { class: cls.join(' '), tabindex: '-1', 'aria-labelledby': headId, 'data-id': fu.id });
+  c.fu = fu;
   const head = h('div', { class: 'card-head' },
     h('h2', { id: headId }, h('a', { href: '#/contact/' + encodeURIComponent(fu.contact), text: fu.name || fu.contact })),
     fu.escalated ? h('span', { class: 'badge escalated', text: 'Escalated' }) : null,
@@ -277,6 +278,29 @@ function updateCount() {
   const list = $('#today-cards');
   const empty = $('#today-empty');
   if (list && empty) empty.hidden = n !== 0;
+  if (list && state.today.queue) showBeside(list.querySelector('.card'));
+}
+
+/* Start mode: one follow-up at a time, its contact's latest events beside it */
+let besideKey = null;
+
+async function showBeside(cardEl) {
+  const side = $('#beside');
+  if (!side) return;
+  const fu = cardEl ? cardEl.fu : null;
+  if (!fu) { side.replaceChildren(h('p', { class: 'muted', text: 'That was the last one for this day.' })); besideKey = null; return; }
+  if (besideKey === fu.contact) return;
+  besideKey = fu.contact;
+  side.replaceChildren(h('h2', { text: 'Latest events' }), h('p', { class: 'muted', text: 'Loading…' }));
+  try {
+    const c = await loadContact(fu.contact);
+    if (besideKey !== fu.contact) return;
+    side.replaceChildren(h('h2', {}, 'Latest events of ', fu.name || fu.contact),
+      h('ol', { class: 'timeline' }, c.events.slice(-8).reverse().map((e) => h('li', { text: eventLine(e) }))),
+      h('p', {}, h('a', { href: '#/contact/' + encodeURIComponent(fu.contact), text: 'The whole timeline' })));
+  } catch (e) {
+    side.replaceChildren(h('p', { class: 'error', text: e.message }));
+  }
 }
 
 /* ---- pages ---- */
@@ -343,8 +367,12 @@ async function renderToday() {
   });
   filters.addEventListener('submit', (ev) => ev.preventDefault());
 
-  const list = h('ol', { class: 'cards', id: 'today-cards', 'aria-label': 'Follow-ups, most important first' },
+  const list = h('ol', { class: 'cards' + (t.queue ? ' one' : ''), id: 'today-cards', 'aria-label': 'Follow-ups, most important first' },
     data.items.map((fu) => card(fu, recordOutcome)));
+  const startBtn = h('button', { type: 'button', id: 'start', 'aria-pressed': String(!!t.queue),
+    text: t.queue ? 'Show the whole list' : 'Start: one at a time',
+    onclick: () => { t.queue = !t.queue; besideKey = null; renderToday().then(() => focusCard()).catch(fail); } });
+  filters.append(h('div', { class: 'field' }, startBtn));
   const empty = h('div', { class: 'empty', id: 'today-empty', hidden: data.items.length !== 0 },
     h('p', { text: 'Nothing due for this day. Search a contact above, or pick another day.' }));
   const overdue = data.items.filter((i) => i.overdue).length;
@@ -353,7 +381,7 @@ async function renderToday() {
     h('p', { class: 'summary' }, h('span', { id: 'today-count' }), overdue ? `, ${overdue} overdue` : '',
       escalated ? `, ${escalated} escalated` : '', '.',
       h('span', { class: 'keys muted', text: ' Keys: j/k move, r reached, v voicemail, n no answer, z undo, / search.' })),
-    filters, list, empty);
+    filters, t.queue ? h('div', { class: 'queue' }, h('div', {}, list, empty), h('aside', { id: 'beside', class: 'panel', 'aria-label': 'Latest events' })) : [list, empty]);
   updateCount();
 }
 

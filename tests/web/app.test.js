@@ -185,6 +185,22 @@ test('keyboard: j moves to a card, r records reached, z undoes', async () => {
   await page.context().close();
 });
 
+test('start mode: one follow-up at a time with its latest events beside; an outcome brings the next', async () => {
+  const page = await login('ana');
+  await cards(page).first().waitFor();
+  const names = await page.locator('#today-cards > .card h2').allTextContents();
+  await page.getByRole('button', { name: 'Start: one at a time' }).click();
+  await page.locator('#beside h2', { hasText: names[0] }).waitFor();
+  assert.equal(await page.locator('#today-cards > .card:visible').count(), 1, 'one card shows');
+  await shot(page, 'today-start-mode');
+  await page.locator('#today-cards > .card:visible').getByRole('button', { name: 'No answer' }).click();
+  await page.locator('#beside h2', { hasText: names[1] }).waitFor();
+  assert.equal(await page.locator('#today-cards > .card:visible h2').textContent(), names[1], 'the next one');
+  await page.locator('#toast').getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await page.locator('#today-cards > .card:visible h2').textContent(), names[0], 'undo brings it back');
+  await page.context().close();
+});
+
 test('search from the page finds a contact and opens it', async () => {
   const page = await login('ana');
   await cards(page).first().waitFor();
