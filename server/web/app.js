@@ -86,6 +86,17 @@ function fmtTime(iso) {
   return iso.replace('T', ' ').replace(/:00Z$/, ' UTC').replace(/Z$/, ' UTC');
 }
 
+/* the wall-clock time of an instant in the customer's zone, e.g. "09:00 their time" */
+function theirTime(iso, tz) {
+  if (!iso || !tz) return '';
+  try {
+    const t = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(new Date(iso));
+    return ` (${t} their time)`;
+  } catch (e) {
+    return '';
+  }
+}
+
 function money(v) {
   return v === null || v === undefined ? '' : '$' + Number(v).toFixed(2);
 }
@@ -227,8 +238,8 @@ function card(fu, onDone) {
     fu.escalated ? h('span', { class: 'badge escalated', text: 'Escalated' }) : null,
     fu.overdue ? h('span', { class: 'badge overdue', text: 'Overdue' }) : null,
     fu.automated ? h('span', { class: 'badge auto', text: 'Automated' }) : null,
-    h('span', { class: 'muted' }, `due ${fmtTime(fu.due)} · ${fu.channel.replace(/_/g, ' ')}`,
-      fu.owner ? ` · ${fu.owner}` : ' · unowned', fu.tz ? ` · their zone ${fu.tz}` : ''));
+    h('span', { class: 'muted' }, `due ${fmtTime(fu.due)}${theirTime(fu.due, fu.tz)} · ${fu.channel.replace(/_/g, ' ')}`,
+      fu.owner ? ` · ${fu.owner}` : ' · unowned'));
   const reasons = h('ul', { class: 'reasons', 'aria-label': 'Why' }, fu.reasons.map((r) => reasonItem(fu, r)));
   /* what to say, per distinct text: an automated one goes out by itself */
   const says = [];
