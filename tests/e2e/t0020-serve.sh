@@ -84,6 +84,7 @@ GET /api/v1/agenda 0
 GET /api/v1/contacts 0
 GET /api/v1/contacts/{key} 0
 GET /api/v1/me 0
+GET /api/v1/now 0
 GET /api/v1/openapi.json 0
 GET /api/v1/playbook 0
 GET /app/{path} 1
@@ -94,6 +95,7 @@ OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
 POST /api/v1/followups/{id}/done 0
+POST /api/v1/followups/{id}/outcome 0
 POST /api/v1/followups/{id}/snooze 0
 POST /api/v1/login 1
 POST /api/v1/logout 0
