@@ -223,6 +223,7 @@ function reasonItem(fu, r) {
     }
   });
   return h('li', {}, h('strong', { text: r.trigger.replace(/_/g, ' ') }), ': ', r.why,
+    h('span', { class: 'muted', text: ` · ${r.channel.replace(/_/g, ' ')}` }),
     r.events.length ? [' (', btn, ')'] : null, list);
 }
 
@@ -352,6 +353,8 @@ async function renderToday() {
   if (t.automated !== 'both') q.set('automated', t.automated);
   const data = await api('GET', '/api/v1/agenda?' + q);
   if (seq !== todaySeq) return; /* a newer filter is on its way */
+  live.query = '/api/v1/agenda?' + q;
+  live.etag = null;
   if (state.me.role === 'admin' && !t.owner) {
     const seen = new Set(state.owners);
     for (const it of data.items) if (it.owner) seen.add(it.owner);
@@ -392,8 +395,54 @@ async function renderToday() {
     h('p', { class: 'summary' }, h('span', { id: 'today-count' }), overdue ? `, ${overdue} overdue` : '',
       escalated ? `, ${escalated} escalated` : '', '.',
       h('span', { class: 'keys muted', text: ' Keys: j/k move, r reached, v voicemail, n no answer, z undo, / search.' })),
+    h('p', { id: 'live', class: 'live', role: 'status', 'aria-live': 'polite' }),
     filters, t.queue ? h('div', { class: 'queue' }, h('div', {}, list, empty), h('aside', { id: 'beside', class: 'panel', 'aria-label': 'Latest events' })) : [list, empty]);
   updateCount();
+}
+
+/*
+ * Live: while Today is open and visible, the day is asked for again every LIVE_MS (with its
+ * ETag, so an unchanged day costs a 304). A follow-up that was not there, a new lead or a
+ * reply, is put in its place with a "New" mark and announced. Not server-sent events yet.
+ */
+const LIVE_MS = window.followupLiveMs || 15000; /* tests set a shorter one */
+const live = { query: null, etag: null, timer: null };
+
+async function liveCheck() {
+  const list = $('#today-cards');
+  if (!list || !live.query || document.hidden || state.pending.length) return;
+  const headers = { Accept: 'application/json' };
+  if (live.etag) headers['If-None-Match'] = live.etag;
+  const res = await fetch(live.query, { headers, credentials: 'same-origin' });
+  if (res.status === 304 || !res.ok) return;
+  live.etag = res.headers.get('ETag');
+  const data = await res.json();
+  if (!$('#today-cards') || live.query === null) return;
+  const shown = new Set([...list.querySelectorAll('.card')].map((c) => c.dataset.id));
+  const shownContacts = new Map([...list.querySelectorAll('.card')].map((c) => [c.fu.contact, c]));
+  const fresh = [];
+  data.items.forEach((fu, i) => {
+    if (shown.has(fu.id)) return;
+    const old = shownContacts.get(fu.contact);
+    const el = card(fu, recordOutcome);
+    el.classList.add('new');
+    el.querySelector('.card-head').append(h('span', { class: 'badge new', text: 'New' }));
+    if (old) old.replaceWith(el);
+    else {
+      const next = data.items.slice(i + 1).map((x) => list.querySelector(`.card[data-id="${CSS.escape(x.id)}"]`)).find(Boolean);
+      list.insertBefore(el, next || null);
+    }
+    fresh.push(fu.name || fu.contact);
+  });
+  if (fresh.length) {
+    $('#live').textContent = `New: ${fresh.join(', ')}.`;
+    updateCount();
+  }
+}
+
+function liveStart() {
+  clearInterval(live.timer);
+  live.timer = setInterval(() => { liveCheck().catch(() => {}); }, LIVE_MS);
 }
 
 function facts(pairs) {
@@ -544,6 +593,7 @@ async function route() {
     if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  live.query = null;
   try {
     if (page === 'contact' && arg) await renderContact(arg);
     else if (page === 'search') await renderSearch(arg);
@@ -557,6 +607,7 @@ async function route() {
 async function start() {
   state.now = await api('GET', '/api/v1/now');
   $('#top').hidden = false;
+  liveStart();
   $('#who').textContent = `${state.me.user} (${state.me.role})`;
   await route();
 }
@@ -590,6 +641,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     await flushPending(false);
     try { await api('POST', '/api/v1/logout'); } catch (e) { /* gone already */ }
     state.me = null;
+    clearInterval(live.timer);
     renderLogin('You are logged out.');
   });
   window.addEventListener('hashchange', route);

@@ -17,7 +17,7 @@ const NOW = '2026-11-25T09:00:00Z';
 const SHOTS = process.env.SHOTS || path.join(__dirname, '..', '..', 'build', 'web-shots');
 const USERS = { boss: ['admin', 'boss-pass-1'], ana: ['rep', 'ana-pass-1'], ben: ['rep', 'ben-pass-1'] };
 
-let dir, server, base, browser;
+let dir, server, base, browser, formPath;
 
 function fu(...args) {
   return execFileSync(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, ...args.slice(0, -1)],
@@ -31,6 +31,7 @@ before(async () => {
   fs.rmSync(path.join(SHOTS, 'serve.log'), { force: true });
   fu('demo', '');
   for (const [name, [role, pw]] of Object.entries(USERS)) fu('user', 'add', name, '--role', role, pw + '\n');
+  formPath = /POST (\/f\/\S+)/.exec(fu('form', 'add', 'site', '--owner', 'ana', ''))[1];
   server = spawn(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, 'serve', '--listen', '127.0.0.1:0'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -199,6 +200,28 @@ test('start mode: one follow-up at a time with its latest events beside; an outc
   await page.locator('#toast').getByRole('button', { name: 'Undo' }).click();
   assert.equal(await page.locator('#today-cards > .card:visible h2').textContent(), names[0], 'undo brings it back');
   await page.context().close();
+});
+
+test('live: a web-form enquiry appears on the open Today page, marked new, without a reload', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState: sessions.ana });
+  await ctx.addInitScript(() => { window.followupLiveMs = 300; });
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  await cards(page).first().waitFor();
+  const n = await cards(page).count();
+  const res = await fetch(base + formPath, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: 'Zoe Webform', email: 'zoe.webform@example.org', message: 'Do you deliver to <Leeds>?' }),
+  });
+  assert.ok(res.status < 400, 'the form post is taken: ' + res.status);
+  const fresh = page.locator('#today-cards > .card.new', { hasText: 'Zoe Webform' });
+  await fresh.waitFor({ timeout: 10000 });
+  assert.equal(await cards(page).count(), n + 1, 'one card more');
+  assert.match(await page.locator('#live').textContent(), /Zoe Webform/, 'announced');
+  assert.equal(await fresh.locator('.badge.new').count(), 1);
+  await shot(page, 'today-live-new-lead');
+  await ctx.close();
 });
 
 test('search from the page finds a contact and opens it', async () => {
