@@ -227,6 +227,23 @@ function reasonItem(fu, r) {
     r.events.length ? [' (', btn, ')'] : null, list);
 }
 
+/* What the customer wrote (a lead's or a reply's message) behind the reasons, quoted as written. */
+const CUSTOMER_WORDS = new Set(['lead', 'reply', 'info_request']);
+
+async function quoteCustomer(fu, into) {
+  const ids = new Set(fu.reasons.flatMap((r) => r.events));
+  if (!fu.reasons.some((r) => /lead|reply|info/.test(r.trigger))) return;
+  try {
+    const c = await loadContact(fu.contact);
+    for (const e of c.events) {
+      if (!ids.has(e.id) || !CUSTOMER_WORDS.has(e.type) || !e.note) continue;
+      into.append(h('figure', { class: 'quote' },
+        h('blockquote', { text: e.note }),
+        h('figcaption', { class: 'muted', text: `${fu.name || fu.contact} wrote (${e.type.replace(/_/g, ' ')}, ${fmtTime(e.time)})` })));
+    }
+  } catch (e) { /* the card stands without the quote */ }
+}
+
 function card(fu, onDone) {
   const cls = ['card'];
   if (fu.overdue) cls.push('overdue');
@@ -273,7 +290,9 @@ function card(fu, onDone) {
     h('input', { id: snId, type: 'date', value: addDays(base, 3), min: base }),
     h('button', { type: 'button', 'data-outcome': 'snoozed', text: 'Snooze',
       onclick: () => { const v = $('#' + CSS.escape(snId)).value; if (v) done('snoozed', v, 'Snoozed to ' + v); } }));
-  c.append(head, h('div', { class: 'reach' }, reachLinks(fu)), reasons, say,
+  const words = h('div', { class: 'words' });
+  quoteCustomer(fu, words);
+  c.append(head, h('div', { class: 'reach' }, reachLinks(fu)), reasons, words, say,
     h('div', { class: 'outcomes', role: 'group', 'aria-label': 'How it went' }, buttons, notYet, snooze));
   return c;
 }

@@ -220,6 +220,7 @@ test('live: a web-form enquiry appears on the open Today page, marked new, witho
   assert.equal(await cards(page).count(), n + 1, 'one card more');
   assert.match(await page.locator('#live').textContent(), /Zoe Webform/, 'announced');
   assert.equal(await fresh.locator('.badge.new').count(), 1);
+  await fresh.locator('blockquote', { hasText: 'Do you deliver to <Leeds>?' }).waitFor();
   await shot(page, 'today-live-new-lead');
   await ctx.close();
 });
