@@ -20,7 +20,6 @@ struct req;
 
 /* The handlers of routes-app.c (rows in routes.c's table). */
 int route_app_static(struct req *r);
-int route_outcome(struct req *r);
 int route_now(struct req *r);
 
 #endif

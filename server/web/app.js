@@ -149,10 +149,12 @@ async function commit(item, keepalive) {
   if (i < 0) return;
   state.pending.splice(i, 1);
   clearTimeout(item.timer);
-  const body = { outcome: item.outcome };
-  if (item.next) body.next = item.next;
+  /* a snooze puts it off until a date; any other outcome is done, "not yet" with its date */
+  const snooze = item.outcome === 'snoozed';
+  const body = snooze ? { until: item.next } : { outcome: item.outcome };
+  if (!snooze && item.next) body.next = item.next;
   try {
-    await api('POST', `/api/v1/followups/${encodeURIComponent(item.fu.id)}/outcome`, body, { keepalive });
+    await api('POST', `/api/v1/followups/${encodeURIComponent(item.fu.id)}/${snooze ? 'snooze' : 'done'}`, body, { keepalive });
     contactCache.delete(item.fu.contact);
     /* on the contact's own page, show the touch and the follow-up that comes next */
     if (!keepalive && !state.routing && location.hash === '#/contact/' + encodeURIComponent(item.fu.contact)) await renderContact(item.fu.contact);

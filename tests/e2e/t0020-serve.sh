@@ -95,7 +95,6 @@ OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
 POST /api/v1/followups/{id}/done 0
-POST /api/v1/followups/{id}/outcome 0
 POST /api/v1/followups/{id}/snooze 0
 POST /api/v1/login 1
 POST /api/v1/logout 0
