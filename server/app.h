@@ -21,5 +21,7 @@ struct req;
 /* The handlers of routes-app.c (rows in routes.c's table). */
 int route_app_static(struct req *r);
 int route_now(struct req *r);
+int route_lapsed(struct req *r);
+int route_report(struct req *r);
 
 #endif

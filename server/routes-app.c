@@ -1,12 +1,16 @@
-/* routes-app.c - what the web app adds to the server: its embedded files and the server's clock */
+/* routes-app.c - what the web app adds to the server: its files, the server's clock, lapses and the report */
 #include "srv.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "agenda.h"
 #include "app.h"
 #include "datetime.h"
 #include "jview.h"
+#include "report.h"
 
 #include "banned.h"
 
@@ -44,4 +48,130 @@ int route_now(struct req *r)
 	dt_to_civil(r->now, &cv);
 	snprintf(day, sizeof(day), "%04d-%02d-%02d", cv.year, cv.month, cv.day);
 	return http_json(r, 200, json_pack("{s:o, s:s}", "now", jview_time(r->now), "today", day));
+}
+
+/* ---- lapsing customers and the report (src/report.h) ---- */
+
+#define WHY_MAX 512
+#define REPORT_WEEKS_MAX 12
+
+static json_t *finite_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/*
+ * GET /api/v1/lapsed: the customers lapsing now that the caller sees, most yearly spend at
+ * risk first (report_lapsing_list), each with its open follow-up's id when one is open.
+ */
+int route_lapsed(struct req *r)
+{
+	struct report_lapsing *v = NULL;
+	struct playbook pb;
+	size_t n = 0;
+	double total = 0;
+	json_t *items = json_array();
+	int rc;
+
+	playbook_init(&pb);
+	rc = items ? report_lapsing_list(&r->ctx, r->db, r->now, &v, &n) :
+		     fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+	if (!rc)
+		rc = agenda_playbook(&r->ctx, r->db, &pb);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct report_lapsing *l = &v[i];
+		struct followup fu;
+		char why[WHY_MAX];
+		json_t *o;
+		int open = 0;
+
+		if (!account_sees_owner(&r->who, l->owner))
+			continue;
+		rc = agenda_contact(&r->ctx, r->db, &pb, l->e.contact_id, r->now, &fu, &open);
+		if (rc)
+			break;
+		lapse_describe(&l->e.l, why, sizeof(why));
+		o = json_pack("{s:s?, s:s?, s:s?, s:o, s:f, s:f, s:o, s:o, s:f, s:s, s:o}", "contact",
+			      l->key, "name", l->name, "owner", l->owner, "last_purchase",
+			      jview_time(l->e.last_purchase), "usual_gap_days", l->e.l.r.usual_gap,
+			      "waited_days", l->e.l.r.waited, "p_wait", finite_or_null(l->e.l.r.p_wait),
+			      "p_alive", finite_or_null(l->e.l.p_alive), "at_risk_per_year",
+			      round(l->e.l.at_risk * 100.0) / 100.0, "why", why, "followup",
+			      open ? json_string(fu.id) : json_null());
+		if (open)
+			followup_release(&fu);
+		if (!o || json_array_append_new(items, o))
+			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory listing lapses");
+		total += l->e.l.at_risk;
+	}
+	report_lapsing_free(v, n);
+	playbook_release(&pb);
+	if (rc) {
+		json_decref(items);
+		return http_fail(r, rc);
+	}
+	return http_json(r, 200, json_pack("{s:f, s:o}", "at_risk_per_year",
+					   round(total * 100.0) / 100.0, "items", items));
+}
+
+static json_t *report_week(const struct report *rep, int64_t at)
+{
+	char day[16];
+	struct civil cv;
+
+	dt_to_civil(at, &cv);
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", cv.year, cv.month, cv.day);
+	return json_pack("{s:s, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, "
+			 "s:{s:I, s:f}, s:{s:I, s:f}}",
+			 "week", day, "speed_to_lead", "answered", (json_int_t)rep->answered,
+			 "unanswered", (json_int_t)rep->unanswered, "median_seconds",
+			 (json_int_t)rep->median_seconds, "worst_seconds",
+			 (json_int_t)rep->worst_seconds, "active", (json_int_t)rep->active,
+			 "touched_in_time", (json_int_t)rep->touched_in_time, "silence_days",
+			 rep->silence_days, "touches", (json_int_t)rep->touches, "conversations",
+			 (json_int_t)rep->conversations, "snoozed", (json_int_t)rep->snoozed, "open",
+			 (json_int_t)rep->open, "overdue", (json_int_t)rep->overdue, "lapsing",
+			 "customers", (json_int_t)rep->lapsing.customers, "at_risk",
+			 rep->lapsing.at_risk, "lapsing_month_ago", "customers",
+			 (json_int_t)rep->lapsing_month_ago.customers, "at_risk",
+			 rep->lapsing_month_ago.at_risk);
+}
+
+/*
+ * GET /api/v1/report?weeks=N (admins): the report (report_build) at now and at the same
+ * moment of each of the N - 1 weeks before, oldest first, for charts. A past week's figures
+ * count the events up to that moment; the open follow-ups and the share touched in time are
+ * taken from today's state of each contact (report.h computes them at one moment only).
+ */
+int route_report(struct req *r)
+{
+	const char *v = req_query(r, "weeks");
+	long weeks = 8;
+	json_t *list = json_array();
+	int rc = FU_OK;
+
+	if (v) {
+		char *end;
+
+		weeks = strtol(v, &end, 10);
+		if (*end || end == v || weeks < 1 || weeks > REPORT_WEEKS_MAX) {
+			json_decref(list);
+			return http_problem(r, 400, "weeks: give a count from 1 to 12", NULL);
+		}
+	}
+	for (long k = weeks - 1; list && !rc && k >= 0; k--) {
+		struct report rep;
+		int64_t at = r->now - k * 7 * 86400;
+
+		rc = report_build(&r->ctx, r->db, at, &rep);
+		if (!rc && json_array_append_new(list, report_week(&rep, at)))
+			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+	}
+	if (!list)
+		return http_problem(r, 500, "out of memory", NULL);
+	if (rc) {
+		json_decref(list);
+		return http_fail(r, rc);
+	}
+	return http_json(r, 200, json_pack("{s:o}", "weeks", list));
 }

@@ -57,6 +57,8 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/playbook", route_playbook_get, 0, 0, "the playbook in effect (YAML)" },
 	{ "PUT", "/api/v1/playbook", route_playbook_put, R_WRITE | R_ADMIN, 1 * MIB, "check a playbook and put it in effect" },
 	{ "GET", "/api/v1/now", route_now, 0, 0, "the server's clock (fixed with --now), for the web app" },
+	{ "GET", "/api/v1/lapsed", route_lapsed, 0, 0, "regular customers lapsing now, most money at risk first" },
+	{ "GET", "/api/v1/report", route_report, R_ADMIN, 0, "how well the team follows up, week by week" },
 	{ "GET", "/api/v1/openapi.json", route_openapi, R_NODB, 0, "this API described in OpenAPI 3.1" },
 	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies (Prometheus text)" },
 	{ "POST", "/f/{key}", route_form_post, R_PUBLIC, 16 * KIB, "a web form's enquiry: a new lead" },

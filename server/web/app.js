@@ -595,6 +595,84 @@ async function renderSearch(q) {
     data.next_cursor ? h('p', { class: 'muted', text: 'The first 50 are shown; narrow the search to see others.' }) : null);
 }
 
+/* ---- lapsing customers and the report ---- */
+
+function pct(x) { return x === null || x === undefined || !isFinite(x) ? 'unknown' : Math.round(x * 100) + '%'; }
+
+async function renderLapsed() {
+  const data = await api('GET', '/api/v1/lapsed');
+  const rows = data.items.map((l) => h('tr', {},
+    h('th', { scope: 'row' }, h('a', { href: '#/contact/' + encodeURIComponent(l.contact), text: l.name || l.contact })),
+    h('td', { text: money(l.at_risk_per_year) }),
+    h('td', { text: `every ${Math.round(l.usual_gap_days)} days` }),
+    h('td', { text: `${Math.round(l.waited_days)} days` }),
+    h('td', { text: pct(l.p_alive) }),
+    h('td', { text: l.owner || 'unowned' }),
+    h('td', {}, l.followup ? h('a', { href: '#/contact/' + encodeURIComponent(l.contact), text: 'open follow-up' }) : h('span', { class: 'muted', text: 'none open' }))));
+  show(h('h1', { text: 'Lapsing customers' }),
+    h('p', { class: 'summary', text: data.items.length ?
+      `${data.items.length} regular customers have waited much longer than their own rhythm; about ${money(data.at_risk_per_year)} a year is at risk. Most money at risk first.` :
+      'No regular customer is overdue for their usual order.' }),
+    data.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'table', id: 'lapsed' },
+      h('caption', { class: 'sr', text: 'Lapsing customers, most money at risk first' }),
+      h('thead', {}, h('tr', {}, ['Customer', 'At risk a year', 'Usually buys', 'Has waited', 'P(alive)', 'Owner', 'Follow-up']
+        .map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', {}, rows))) : null);
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...kids) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  for (const kid of kids.flat(Infinity)) if (kid) el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  return el;
+}
+
+/* A bar chart: one bar per point (label, value), a title for screen readers, values on the bars. */
+function barChart(title, points, fmt) {
+  const w = 640, hgt = 220, pad = 28, bw = (w - pad * 2) / Math.max(points.length, 1);
+  const max = Math.max(1, ...points.map((p) => p.value));
+  const bars = points.map((p, i) => {
+    const bh = (hgt - pad * 2) * p.value / max;
+    const x = pad + i * bw + bw * 0.15, y = hgt - pad - bh;
+    return svg('g', {},
+      svg('rect', { x, y, width: bw * 0.7, height: Math.max(bh, 1), class: 'bar' }),
+      svg('text', { x: x + bw * 0.35, y: y - 6, 'text-anchor': 'middle', class: 'val' }, fmt(p.value)),
+      svg('text', { x: x + bw * 0.35, y: hgt - 8, 'text-anchor': 'middle', class: 'lab' }, p.label));
+  });
+  return svg('svg', { viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': title, class: 'chart' },
+    svg('title', {}, title), svg('line', { x1: pad, x2: w - pad, y1: hgt - pad, y2: hgt - pad, class: 'axis' }), bars);
+}
+
+function figure(title, chart, sentence) {
+  return h('figure', { class: 'panel' }, h('h2', { text: title }), chart, h('figcaption', { text: sentence }));
+}
+
+function dur(sec) {
+  if (!sec) return '0 min';
+  if (sec < 3600) return Math.round(sec / 60) + ' min';
+  if (sec < 86400 * 2) return (sec / 3600).toFixed(1) + ' h';
+  return (sec / 86400).toFixed(1) + ' days';
+}
+
+async function renderReport() {
+  const r = await api('GET', '/api/v1/report');
+  const now = r.weeks[r.weeks.length - 1];
+  const first = r.weeks[0];
+  const wk = (f) => r.weeks.map((w) => ({ label: w.week.slice(5), value: f(w) }));
+  const share = now.active ? now.touched_in_time / now.active : 0;
+  show(h('h1', {}, 'Report ', h('span', { class: 'muted', text: `week by week to ${now.week}` })),
+    h('p', { class: 'summary', text: `Speed to lead: median ${dur(now.speed_to_lead.median_seconds)} over ${now.speed_to_lead.answered} answered leads (${now.speed_to_lead.unanswered} not answered yet). ` +
+      `${pct(share)} of ${now.active} active contacts were touched within ${now.silence_days} days. ${now.open} follow-ups open, ${now.overdue} overdue.` }),
+    figure('Touches in the 30 days before each week', barChart('Touches per 30 days, by week', wk((w) => w.touches), String),
+      `${now.touches} touches the customer felt in the last 30 days (${now.conversations} conversations, ${now.snoozed} snoozed); ${first.touches} at ${first.week}.`),
+    figure('Revenue at risk from lapsing customers', barChart('Yearly revenue at risk, by week', wk((w) => w.lapsing.at_risk), (v) => '$' + Math.round(v)),
+      `${now.lapsing.customers} customers lapsing now, about ${money(now.lapsing.at_risk)} a year at risk; ${money(first.lapsing.at_risk)} at ${first.week}.`),
+    figure('Speed to lead (median)', barChart('Median minutes from lead to first touch, by week', wk((w) => Math.round(w.speed_to_lead.median_seconds / 60)), (v) => v + 'm'),
+      'Each week counts every lead up to its end; the median time to the first touch that answered it.'),
+    h('p', { class: 'muted', text: 'Per owner: not built yet.' }));
+}
+
 /* ---- routing ---- */
 
 function fail(e) {
@@ -618,6 +696,8 @@ async function route() {
   try {
     if (page === 'contact' && arg) await renderContact(arg);
     else if (page === 'search') await renderSearch(arg);
+    else if (page === 'lapsed') await renderLapsed();
+    else if (page === 'report') await renderReport();
     else await renderToday();
     main().focus({ preventScroll: true });
   } catch (e) {
@@ -630,6 +710,8 @@ async function start() {
   $('#top').hidden = false;
   liveStart();
   $('#who').textContent = `${state.me.user} (${state.me.role})`;
+  /* the team's report is for admins */
+  $('[data-nav="report"]').hidden = state.me.role !== 'admin';
   await route();
 }
 

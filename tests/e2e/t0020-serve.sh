@@ -83,10 +83,12 @@ GET / 1
 GET /api/v1/agenda 0
 GET /api/v1/contacts 0
 GET /api/v1/contacts/{key} 0
+GET /api/v1/lapsed 0
 GET /api/v1/me 0
 GET /api/v1/now 0
 GET /api/v1/openapi.json 0
 GET /api/v1/playbook 0
+GET /api/v1/report 0
 GET /app/{path} 1
 GET /cal/{token}.ics 1
 GET /health 1

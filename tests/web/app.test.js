@@ -307,6 +307,36 @@ test('contact: a note added shows in the timeline as text, never as markup; the 
   await page.context().close();
 });
 
+test('lapsing customers, most money at risk first; the report drawn as charts (admins only)', async () => {
+  const page = await login('boss');
+  await page.getByRole('link', { name: 'Lapsing' }).click();
+  await page.locator('h1', { hasText: 'Lapsing customers' }).waitFor();
+  const api = (await apiGet(page, '/api/v1/lapsed')).body;
+  assert.equal(await page.locator('#lapsed tbody tr').count(), api.items.length, 'one row per lapsing customer');
+  const risks = api.items.map((l) => l.at_risk_per_year);
+  assert.deepEqual(risks, [...risks].sort((a, b) => b - a), 'most money at risk first');
+  if (api.items.length) {
+    await page.locator('#lapsed tbody tr').first().getByRole('link').first().click();
+    await page.locator('#timeline').waitFor();
+  }
+  await page.goto(base + '/#/lapsed');
+  await page.locator('h1', { hasText: 'Lapsing customers' }).waitFor();
+  await shot(page, 'lapsed-desktop');
+  await page.getByRole('link', { name: 'Report' }).click();
+  await page.locator('svg.chart').first().waitFor();
+  assert.equal(await page.locator('svg.chart').count(), 3, 'three charts');
+  assert.equal(await page.locator('svg.chart').first().locator('rect.bar').count(), 8, 'eight weeks');
+  await shot(page, 'report-desktop');
+  await page.context().close();
+
+  const rep = await login('ben');
+  assert.equal(await rep.locator('[data-nav="report"]').isVisible(), false, 'no report link for a rep');
+  assert.equal((await apiGet(rep, '/api/v1/report')).status, 403, 'the report is for admins');
+  const mine = (await apiGet(rep, '/api/v1/lapsed')).body.items;
+  assert.ok(mine.every((l) => l.owner === 'ben' || l.owner === null), 'a rep sees only their own lapses');
+  await rep.context().close();
+});
+
 // a write through the API as the page would send it (or without the CSRF token)
 async function apiPost(page, url, body, csrf) {
   return page.evaluate(async ([u, b, withCsrf]) => {
