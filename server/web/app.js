@@ -409,7 +409,8 @@ async function renderToday() {
     onclick: () => { t.queue = !t.queue; besideKey = null; renderToday().then(() => focusCard()).catch(fail); } });
   filters.append(h('div', { class: 'field' }, startBtn));
   const empty = h('div', { class: 'empty', id: 'today-empty', hidden: data.items.length !== 0 },
-    h('p', { text: 'Nothing due for this day. Search a contact above, or pick another day.' }));
+    h('p', {}, 'Nothing due for this day. ', h('a', { href: '#/lapsed', text: 'See the customers who are lapsing' }),
+      ', search a contact above, or pick another day.'));
   const overdue = data.items.filter((i) => i.overdue).length;
   const escalated = data.items.filter((i) => i.escalated).length;
   show(h('h1', {}, 'Today ', h('span', { class: 'muted', text: data.day })),
