@@ -98,7 +98,8 @@ function theirTime(iso, tz) {
 }
 
 function money(v) {
-  return v === null || v === undefined ? '' : '$' + Number(v).toFixed(2);
+  return v === null || v === undefined ? '' :
+    '$' + Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 /* ---- toast: the undo bar and errors ---- */
@@ -667,7 +668,7 @@ async function renderReport() {
       `${pct(share)} of ${now.active} active contacts were touched within ${now.silence_days} days. ${now.open} follow-ups open, ${now.overdue} overdue.` }),
     figure('Touches in the 30 days before each week', barChart('Touches per 30 days, by week', wk((w) => w.touches), String),
       `${now.touches} touches the customer felt in the last 30 days (${now.conversations} conversations, ${now.snoozed} snoozed); ${first.touches} at ${first.week}.`),
-    figure('Revenue at risk from lapsing customers', barChart('Yearly revenue at risk, by week', wk((w) => w.lapsing.at_risk), (v) => '$' + Math.round(v)),
+    figure('Revenue at risk from lapsing customers', barChart('Yearly revenue at risk, by week', wk((w) => w.lapsing.at_risk), (v) => '$' + Math.round(v).toLocaleString('en-US')),
       `${now.lapsing.customers} customers lapsing now, about ${money(now.lapsing.at_risk)} a year at risk; ${money(first.lapsing.at_risk)} at ${first.week}.`),
     figure('Speed to lead (median)', barChart('Median minutes from lead to first touch, by week', wk((w) => Math.round(w.speed_to_lead.median_seconds / 60)), (v) => v + 'm'),
       'Each week counts every lead up to its end; the median time to the first touch that answered it.'),
