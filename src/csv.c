@@ -45,16 +45,21 @@ struct csv_reader {
 	int eof;           /* the FILE has nothing more to give */
 	int started;       /* the first chunk was read (and a BOM skipped) */
 	long line;         /* line number of the next unread byte */
+	uint64_t base;     /* offset in the input of in[0] */
+	uint64_t line_start; /* offset in the input where the current line starts */
 
 	char *rec;         /* the record's fields, each NUL-terminated */
 	size_t len;
 	size_t alloc;
 	size_t *offs;      /* where each field starts in rec */
+	long *flines;      /* ... and in the input: its line and byte column */
+	long *fcols;
 	char **fields;     /* the same as pointers, filled when the record is complete */
 	int nf;
 	int falloc;
 	size_t fstart;     /* offset of the current field */
-	long fline;        /* line where the current field starts */
+	long fline;        /* line and column where the current field starts */
+	long fcol;
 
 	int failed;        /* errors are sticky: the code and message are replayed */
 	char failed_msg[FU_MSG_MAX];
@@ -114,6 +119,8 @@ void csv_close(struct csv_reader *r)
 	free(r->in);
 	free(r->rec);
 	free(r->offs);
+	free(r->flines);
+	free(r->fcols);
 	free(r->fields);
 	free(r);
 }
@@ -123,6 +130,7 @@ static int csv_fill(struct fu_ctx *ctx, struct csv_reader *r)
 {
 	size_t n;
 
+	r->base += r->ilen;
 	r->ipos = 0;
 	r->ilen = 0;
 	if (r->eof)
@@ -136,8 +144,10 @@ static int csv_fill(struct fu_ctx *ctx, struct csv_reader *r)
 	r->ilen = n;
 	if (!r->started) {
 		r->started = 1;
-		if (n >= 3 && r->in[0] == 0xef && r->in[1] == 0xbb && r->in[2] == 0xbf)
+		if (n >= 3 && r->in[0] == 0xef && r->in[1] == 0xbb && r->in[2] == 0xbf) {
 			r->ipos = 3;
+			r->line_start = 3; /* columns count from after the mark */
+		}
 	}
 	return FU_OK;
 }
@@ -164,6 +174,19 @@ static int csv_peek(struct fu_ctx *ctx, struct csv_reader *r)
 	if (r->ipos < r->ilen)
 		return r->in[r->ipos];
 	return CSV_EOF;
+}
+
+/* The 1-based byte column of in[i] (a byte of the current chunk) in its line. */
+static long csv_col(const struct csv_reader *r, size_t i)
+{
+	return (long)(r->base + i - r->line_start) + 1;
+}
+
+/* A line break was just consumed: the next byte starts a line. */
+static void csv_newline(struct csv_reader *r)
+{
+	r->line++;
+	r->line_start = r->base + r->ipos;
 }
 
 /* Makes room for n more bytes plus a NUL in the record buffer. */
@@ -197,10 +220,10 @@ static int csv_append(struct fu_ctx *ctx, struct csv_reader *r, const void *s, s
 	int rc;
 
 	if (r->len - r->fstart + n > r->max_field)
-		return fu_err(ctx, FU_EINPUT, "%s:%ld: field longer than %zu bytes",
-			      r->name, r->fline, r->max_field);
+		return fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: field longer than %zu bytes",
+			      r->name, r->fline, r->fcol, r->max_field);
 	if (r->len + n > r->max_record)
-		return fu_err(ctx, FU_EINPUT, "%s:%ld: record longer than %zu bytes",
+		return fu_err(ctx, FU_EINPUT, "%s:%ld:1: record longer than %zu bytes",
 			      r->name, rec_line, r->max_record);
 	if (r->len + n + 1 > r->alloc) {
 		rc = csv_reserve(ctx, r, n);
@@ -212,16 +235,17 @@ static int csv_append(struct fu_ctx *ctx, struct csv_reader *r, const void *s, s
 	return FU_OK;
 }
 
-/* Starts a new, empty field at the current line. */
-static int csv_field_begin(struct fu_ctx *ctx, struct csv_reader *r)
+/* Starts a new, empty field at the current line, its first byte at column col. */
+static int csv_field_begin(struct fu_ctx *ctx, struct csv_reader *r, long col)
 {
 	int a;
 	size_t *o;
+	long *l, *k;
 	char **p;
 
 	if (r->nf >= r->max_fields)
-		return fu_err(ctx, FU_EINPUT, "%s:%ld: more than %d fields",
-			      r->name, r->line, r->max_fields);
+		return fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: more than %d fields",
+			      r->name, r->line, col, r->max_fields);
 	if (r->nf == r->falloc) {
 		a = r->falloc ? r->falloc * 2 : 16;
 		if (a > r->max_fields)
@@ -230,15 +254,26 @@ static int csv_field_begin(struct fu_ctx *ctx, struct csv_reader *r)
 		if (!o)
 			return fu_err(ctx, FU_ENOMEM, "out of memory reading %s", r->name);
 		r->offs = o;
+		l = realloc(r->flines, (size_t)a * sizeof(*l));
+		if (!l)
+			return fu_err(ctx, FU_ENOMEM, "out of memory reading %s", r->name);
+		r->flines = l;
+		k = realloc(r->fcols, (size_t)a * sizeof(*k));
+		if (!k)
+			return fu_err(ctx, FU_ENOMEM, "out of memory reading %s", r->name);
+		r->fcols = k;
 		p = realloc(r->fields, (size_t)a * sizeof(*p));
 		if (!p)
 			return fu_err(ctx, FU_ENOMEM, "out of memory reading %s", r->name);
 		r->fields = p;
 		r->falloc = a;
 	}
-	r->offs[r->nf++] = r->len;
+	r->offs[r->nf] = r->len;
+	r->flines[r->nf] = r->line;
+	r->fcols[r->nf++] = col;
 	r->fstart = r->len;
 	r->fline = r->line;
+	r->fcol = col;
 	return FU_OK;
 }
 
@@ -316,18 +351,21 @@ int utf8_valid(const char *s, size_t n)
 
 static int csv_err_after_quote(struct fu_ctx *ctx, struct csv_reader *r, int c)
 {
+	long col = csv_col(r, r->ipos - 1);
+
 	if (c >= 0x20 && c < 0x7f && c != '\'')
-		return fu_err(ctx, FU_EINPUT, "%s:%ld: unexpected character '%c' after closing quote",
-			      r->name, r->line, c);
-	return fu_err(ctx, FU_EINPUT, "%s:%ld: unexpected character '\\x%02x' after closing quote",
-		      r->name, r->line, (unsigned)c);
+		return fu_err(ctx, FU_EINPUT,
+			      "%s:%ld:%ld: unexpected character '%c' after closing quote",
+			      r->name, r->line, col, c);
+	return fu_err(ctx, FU_EINPUT,
+		      "%s:%ld:%ld: unexpected character '\\x%02x' after closing quote",
+		      r->name, r->line, col, (unsigned)c);
 }
 
 /* Checks the complete record and publishes it as r->record. */
 static int csv_finish(struct fu_ctx *ctx, struct csv_reader *r, long rec_line)
 {
-	size_t ok, i;
-	long line;
+	size_t ok;
 	int rc, k;
 
 	rc = csv_field_end(ctx, r);
@@ -335,17 +373,33 @@ static int csv_finish(struct fu_ctx *ctx, struct csv_reader *r, long rec_line)
 		return rc;
 	ok = utf8_prefix((const unsigned char *)r->rec, r->len);
 	if (ok != r->len) {
-		/* only quoted fields hold line breaks, and each was counted */
-		line = rec_line;
-		for (i = 0; i < ok; i++)
-			if (r->rec[i] == '\n')
+		/*
+		 * the place of the bad byte, from the start of the field that holds it (in a
+		 * quoted field without a line break, one column early: the quote is not kept)
+		 */
+		long line, col;
+		size_t i;
+
+		for (k = r->nf - 1; k > 0 && r->offs[k] > ok; k--)
+			;
+		line = r->flines[k];
+		col = r->fcols[k] + (long)(ok - r->offs[k]);
+		for (i = r->offs[k]; i < ok; i++) {
+			if (r->rec[i] == '\n') {
 				line++;
-		return fu_err(ctx, FU_EINPUT, "%s:%ld: invalid UTF-8", r->name, line);
+				col = (long)(ok - i);
+			}
+		}
+		return fu_err(ctx, FU_EINPUT,
+			      "%s:%ld:%ld: invalid UTF-8 (the file must be UTF-8 text; convert "
+			      "it, e.g. with iconv)", r->name, line, col);
 	}
 	for (k = 0; k < r->nf; k++)
 		r->fields[k] = r->rec + r->offs[k];
 	r->record.nfields = r->nf;
 	r->record.fields = r->fields;
+	r->record.lines = r->flines;
+	r->record.cols = r->fcols;
 	r->record.line = rec_line;
 	return FU_OK;
 }
@@ -369,7 +423,7 @@ next_record:
 		st = ST_LEAD;
 	} else {
 		st = ST_START;
-		rc = csv_field_begin(ctx, r);
+		rc = csv_field_begin(ctx, r, csv_col(r, r->ipos));
 		if (rc)
 			return rc;
 	}
@@ -392,7 +446,8 @@ next_record:
 		if (c == CSV_ERR)
 			return ctx->rc;
 		if (c == '\0')
-			return fu_err(ctx, FU_EINPUT, "%s:%ld: NUL byte in input", r->name, r->line);
+			return fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: NUL byte in input", r->name,
+				      r->line, csv_col(r, r->ipos - 1));
 		if (c == '\r' && st != ST_QUOTED) {
 			/* CR LF ends a record; a lone CR is an ordinary byte */
 			int d = csv_peek(ctx, r);
@@ -416,7 +471,7 @@ next_record:
 				goto finish;
 			}
 			if (c == '\n') {
-				r->line++;
+				csv_newline(r);
 				if (st == ST_START && r->nf == 1 && !quoted && !ws)
 					goto next_record;
 				goto finish;
@@ -430,7 +485,7 @@ next_record:
 			if (ws ? (c == ' ' || c == '\t') : c == r->sep) {
 				rc = csv_field_end(ctx, r);
 				if (!rc && !ws)
-					rc = csv_field_begin(ctx, r);
+					rc = csv_field_begin(ctx, r, csv_col(r, r->ipos));
 				if (rc)
 					return rc;
 				st = ws ? ST_LEAD : ST_START;
@@ -452,14 +507,15 @@ next_record:
 				goto finish_ended;
 			}
 			if (c == '\n') {
-				r->line++;
+				csv_newline(r);
 				if (r->nf == 0)
 					goto next_record;
 				goto finish_ended;
 			}
 			if (c == ' ' || c == '\t')
 				break;
-			rc = csv_field_begin(ctx, r);
+			/* whitespace mode: the field's first byte was just read */
+			rc = csv_field_begin(ctx, r, csv_col(r, r->ipos - 1));
 			if (rc)
 				return rc;
 			if (c == '"') {
@@ -477,14 +533,14 @@ next_record:
 			break;
 		case ST_QUOTED:
 			if (c == CSV_EOF || (ws && c == '\n'))
-				return fu_err(ctx, FU_EINPUT, "%s:%ld: unterminated quoted field",
-					      r->name, r->fline);
+				return fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: unterminated quoted field",
+					      r->name, r->fline, r->fcol);
 			if (c == '"') {
 				st = ST_QUOTE;
 				break;
 			}
 			if (c == '\n')
-				r->line++;
+				csv_newline(r);
 			{
 				unsigned char b = (unsigned char)c;
 
@@ -497,7 +553,7 @@ next_record:
 			if (c == CSV_EOF)
 				goto finish;
 			if (c == '\n') {
-				r->line++;
+				csv_newline(r);
 				goto finish;
 			}
 			if (c == '"') {
@@ -510,7 +566,7 @@ next_record:
 			if (ws ? (c == ' ' || c == '\t') : c == r->sep) {
 				rc = csv_field_end(ctx, r);
 				if (!rc && !ws)
-					rc = csv_field_begin(ctx, r);
+					rc = csv_field_begin(ctx, r, csv_col(r, r->ipos));
 				if (rc)
 					return rc;
 				st = ws ? ST_LEAD : ST_START;

@@ -17,10 +17,17 @@ struct csv_opts {
 	int max_fields;      /* fields per record; 0 = 1024 */
 };
 
-/* One record. Fields are NUL-terminated and valid until the next csv_next() or csv_close(). */
+/*
+ * One record. Fields are NUL-terminated and valid until the next csv_next() or csv_close().
+ * lines[i] and cols[i] say where field i starts in the input (at its opening quote when
+ * quoted): its 1-based line and its 1-based column, counted in bytes from the start of that
+ * line (a byte order mark does not count).
+ */
 struct csv_record {
 	int nfields;
 	char **fields;
+	const long *lines;
+	const long *cols;
 	long line;           /* 1-based line number where the record starts */
 };
 
@@ -41,7 +48,7 @@ int csv_open(struct fu_ctx *ctx, FILE *f, const char *name, const struct csv_opt
  * at end of input. Blank lines are skipped. CRLF and LF both end records; quoted fields
  * ("...", with "" for a quote) may hold separators and line breaks (not in whitespace
  * mode, where quotes are still honoured but only within one line). Errors, FU_EINPUT with
- * "name:line: what": unterminated quoted field, a character after a closing quote, a
+ * "name:line:column: what": unterminated quoted field, a character after a closing quote, a
  * field/record/field-count over the limit, a NUL byte, invalid UTF-8. FU_EIO on read errors.
  * Errors are final: later calls return the same code and message.
  */

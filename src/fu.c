@@ -54,6 +54,8 @@ int fu_exit_status(int rc)
 	case FU_EINPUT:
 	case FU_ENOTFOUND:
 	case FU_EUSAGE:
+	case FU_EBUSY:
+	case FU_EACCESS:
 		return 1;
 	default:
 		return 2;
@@ -101,6 +103,8 @@ const char *fu_rc_name(int rc)
 	case FU_ENOMEM: return "no_memory";
 	case FU_EIO: return "io";
 	case FU_EDB: return "database";
+	case FU_EBUSY: return "busy";
+	case FU_EACCESS: return "access";
 	default: return "internal";
 	}
 }

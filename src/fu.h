@@ -9,7 +9,7 @@
  * Result codes. FU_OK is zero; everything else is a failure whose human message
  * sits on the struct fu_ctx passed to the failing function.
  * The CLI maps codes to exit statuses with fu_exit_status(): the user's mistakes
- * (bad input, unknown names, usage) exit 1, internal faults exit 2.
+ * (bad input, unknown names, usage), contention and permissions exit 1, internal faults 2.
  */
 enum fu_rc {
 	FU_OK = 0,
@@ -19,7 +19,9 @@ enum fu_rc {
 	FU_ENOMEM,    /* allocation failed */
 	FU_EIO,       /* reading or writing a file failed */
 	FU_EDB,       /* the database reported an error */
-	FU_EINTERNAL  /* a bug or an impossible state */
+	FU_EINTERNAL, /* a bug or an impossible state */
+	FU_EBUSY,     /* another command held the database past the wait: try again */
+	FU_EACCESS    /* a file cannot be opened or written: permissions, a read-only file */
 };
 
 #define FU_MSG_MAX 1024

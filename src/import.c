@@ -5,10 +5,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -23,6 +25,16 @@
 
 #define JSONL_LINE_MAX ((size_t)1 << 20)
 #define MAX_FIELDS 16
+
+/*
+ * The values an event may carry (README, "What import accepts"): amounts from 0 to
+ * 100,000,000,000.00, so that no sum of a contact's amounts can come near the int64 range
+ * before millions of maximal ones (and those sums are checked besides, src/checked.h);
+ * times and due dates in the years 1900 to 2199.
+ */
+#define AMOUNT_MAX_CENTS INT64_C(10000000000000)
+#define YEAR_FIRST 1900
+#define YEAR_LAST 2199
 
 enum { EF_ID, EF_TYPE, EF_CONTACT, EF_TIME, EF_AMOUNT, EF_REF, EF_DUE, EF_CHANNEL, EF_OUTCOME,
        EF_NOTE, EF__COUNT };
@@ -392,6 +404,10 @@ static int parse_time_field(struct fu_ctx *ctx, const char *field, const char *v
 {
 	int rc = fmt ? dt_parse_format(ctx, v, fmt, out) : dt_parse_iso(ctx, v, 0, out);
 
+	if (!rc && (*out < dt_days_from_civil(YEAR_FIRST, 1, 1) * 86400 ||
+		    *out >= dt_days_from_civil(YEAR_LAST + 1, 1, 1) * 86400))
+		rc = fu_err(ctx, FU_EINPUT, "time \"%.64s\": outside the years %d to %d", v,
+			    YEAR_FIRST, YEAR_LAST);
 	/* the message already says `time "..."`; name other fields in front of it */
 	if (rc && strcmp(field, "time") != 0)
 		return fu_err_prefix(ctx, "%s", field);
@@ -431,6 +447,13 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 		rc = amount_parse(ctx, t->amount, &e->amount);
 		if (rc)
 			return fu_err_prefix(ctx, "amount");
+		if (e->amount < 0)
+			return fu_err(ctx, FU_EINPUT,
+				      "amount \"%.64s\": negative (a refund is not an event followup "
+				      "records; leave it out or note it on a touch)", t->amount);
+		if (e->amount > AMOUNT_MAX_CENTS)
+			return fu_err(ctx, FU_EINPUT, "amount \"%.64s\": more than %" PRId64 ".00",
+				      t->amount, AMOUNT_MAX_CENTS / 100);
 		e->has_amount = 1;
 	}
 	if (nz(t->due)) {
@@ -507,6 +530,23 @@ struct run {
 	size_t nlive, cap_live;
 	struct tz_cache *zones;
 	int bulk;           /* a first bulk load of the event log (store_events_bulk_begin) */
+	int fatal;          /* the last row's error cannot be skipped (its event is stored) */
+	struct bulk_row *bulk_rows; /* in a bulk load: where the event with id i + 1 came from */
+	size_t nbulk, cap_bulk;
+};
+
+struct bulk_row {
+	uint32_t line, col;
+};
+
+/*
+ * Where a row and each of its fields start in the file: 1-based lines and byte columns
+ * (0 = the field is absent from the row: its messages point at the row's start).
+ */
+struct row_place {
+	long line;
+	long field_line[MAX_FIELDS];
+	long field_col[MAX_FIELDS];
 };
 
 /* The index in run->live of the contact with key, creating the contact when missing. */
@@ -571,8 +611,11 @@ static int live_finish(struct fu_ctx *ctx, struct run *run)
 		}
 		dirty[ndirty++] = l->st.contact_id;
 	}
-	if (!rc)
+	if (!rc) {
 		rc = derive_contacts(ctx, run->s, dirty, ndirty);
+		if (rc == FU_EINPUT)
+			fu_err_prefix(ctx, "%s", run->name);
+	}
 	free(dirty);
 	return rc;
 }
@@ -580,11 +623,26 @@ static int live_finish(struct fu_ctx *ctx, struct run *run)
 /* After a first bulk load: index, drop repeated ids, and refold if any were dropped. */
 static int bulk_finish(struct fu_ctx *ctx, struct run *run)
 {
-	int64_t dropped;
-	int rc = store_events_bulk_end(ctx, run->s, &dropped);
+	int64_t dropped, conflict[2];
+	int rc = store_events_bulk_end(ctx, run->s, &dropped, conflict);
 
-	if (rc || !dropped)
+	if (rc)
 		return rc;
+	if (conflict[1]) {
+		/* a later row repeats an earlier one's id with other content */
+		size_t a = (size_t)conflict[0] - 1, b = (size_t)conflict[1] - 1;
+
+		if (b < run->nbulk && a < run->nbulk)
+			return fu_err(ctx, FU_EINPUT, "%s:%" PRIu32 ":%" PRIu32 ": field 'id': the "
+				      "id of line %" PRIu32 " again, with other content (an event "
+				      "is never changed; give the new one another id)", run->name,
+				      run->bulk_rows[b].line, run->bulk_rows[b].col,
+				      run->bulk_rows[a].line);
+		return fu_err(ctx, FU_EINPUT, "%s: field 'id': an id appears twice with other "
+			      "content", run->name);
+	}
+	if (!dropped)
+		return FU_OK;
 	run->r->duplicates += dropped;
 	run->r->stored -= dropped;
 	for (size_t i = 0; i < run->nlive; i++) {
@@ -603,39 +661,71 @@ static void live_release(struct run *run)
 	free(run->live);
 }
 
-/* The label of column c in messages: its header name, or its position. */
-static void column_label(const struct run *run, int field, char *out, size_t n)
-{
-	int c = run->m.col[field];
-
-	if (c >= 0 && run->header && c < run->nheader)
-		snprintf(out, n, "column '%.64s'", run->header[c]);
-	else if (c >= 0)
-		snprintf(out, n, "column %d", c + 1);
-	else
-		snprintf(out, n, "field '%s'", run->m.names[field]);
-}
-
 /*
- * The field a row's message is about: messages start with "field: " (which *skip is set
- * to drop) or, for times, with `time "`.
+ * The field a row's message is about: messages start with "field: " or with `field "`
+ * (`time "2026-13-01": ...`). *skip is set to the length of the words that the placed
+ * message says as "field 'x': " instead (also a `time ` after "due: ").
  */
-static int field_of_message(const struct run *run, const char *msg, size_t *skip)
+static int field_of_message(const struct mapping *m, const char *msg, size_t *skip)
 {
 	*skip = 0;
-	for (int i = 0; i < run->m.nfields; i++) {
-		size_t n = strlen(run->m.names[i]);
+	for (int i = 0; i < m->nfields; i++) {
+		size_t n = strlen(m->names[i]);
 
-		if (strncmp(msg, run->m.names[i], n) != 0)
+		if (strncmp(msg, m->names[i], n) != 0)
 			continue;
 		if (msg[n] == ':' && msg[n + 1] == ' ') {
 			*skip = n + 2;
+			/* "due: time "x": ..." and "amount: amount "x": ..." say the field twice */
+			if (strncmp(msg + *skip, "time \"", 6) == 0)
+				*skip += 5;
+			else if (strncmp(msg + *skip, m->names[i], n) == 0 &&
+				 strncmp(msg + *skip + n, " \"", 2) == 0)
+				*skip += n + 1;
 			return i;
 		}
-		if (msg[n] == ' ' && msg[n + 1] == '"')
+		if (msg[n] == ' ' && msg[n + 1] == '"') {
+			*skip = n + 1;
 			return i;
+		}
 	}
 	return -1;
+}
+
+/*
+ * Gives the row's message on ctx its place, in the one form of every import error:
+ * "file:line:column: field 'x': what" (or "file:line:column: what" when no field is named).
+ */
+static void place_error(struct fu_ctx *ctx, const char *name, const struct mapping *m,
+			const struct row_place *p)
+{
+	size_t skip;
+	int field = field_of_message(m, ctx->msg, &skip);
+	long line = p->line, col = 1;
+
+	if (field >= 0 && p->field_col[field] > 0) {
+		line = p->field_line[field];
+		col = p->field_col[field];
+	}
+	if (field >= 0) {
+		memmove(ctx->msg, ctx->msg + skip, strlen(ctx->msg + skip) + 1);
+		fu_err_prefix(ctx, "%s:%ld:%ld: field '%s'", name, line, col, m->names[field]);
+	} else {
+		fu_err_prefix(ctx, "%s:%ld:%ld", name, line, col);
+	}
+}
+
+/* Where the fields of a CSV record start: the columns the mapping gives each field. */
+static void csv_place(const struct mapping *m, const struct csv_record *rec,
+		      struct row_place *p)
+{
+	p->line = rec->line;
+	for (int i = 0; i < m->nfields; i++) {
+		int c = m->col[i];
+
+		p->field_line[i] = c >= 0 && c < rec->nfields ? rec->lines[c] : rec->line;
+		p->field_col[i] = c >= 0 && c < rec->nfields ? rec->cols[c] : 0;
+	}
 }
 
 /* Validates the mapped values v[] of one row into *e (strings borrowed from v). */
@@ -665,11 +755,45 @@ static int live_apply(struct fu_ctx *ctx, struct run *run, size_t idx, const str
 	return contact_state_apply(ctx, &l->st, e);
 }
 
-/* Stores one validated event (unless its id is already stored) and folds it. */
-static int event_store(struct fu_ctx *ctx, struct run *run, struct event *e)
+/*
+ * In a bulk load, where the event with id (ids ascend from 1 in file order) came from, so
+ * that an id repeated with other content can be named by its row when the load ends.
+ */
+static int bulk_note(struct fu_ctx *ctx, struct run *run, int64_t id, const struct row_place *p)
+{
+	struct bulk_row *b;
+	int rc;
+
+	if (id != (int64_t)run->nbulk + 1)
+		return FU_OK; /* not in step: such a conflict is named without its row */
+	rc = fu_grow(ctx, &run->bulk_rows, &run->cap_bulk, run->nbulk + 1, sizeof(*b), 4096,
+		     "importing");
+	if (rc)
+		return rc;
+	b = &run->bulk_rows[run->nbulk++];
+	b->line = p->field_col[EF_ID] ? p->field_line[EF_ID] : p->line;
+	b->col = p->field_col[EF_ID] ? p->field_col[EF_ID] : 1;
+	return FU_OK;
+}
+
+/* A fold failure: the event is stored, so the error cannot be skipped. */
+static int fold_failed(struct fu_ctx *ctx, struct run *run, const struct row_place *p, int rc)
+{
+	run->fatal = 1;
+	if (rc == FU_EINPUT)
+		place_error(ctx, run->name, &run->m, p);
+	return rc;
+}
+
+/*
+ * Stores one validated event (unless its id is already stored with the same content) and
+ * folds it. Input errors come back placed at p.
+ */
+static int event_store(struct fu_ctx *ctx, struct run *run, struct event *e,
+		       const struct row_place *p)
 {
 	size_t idx = 0;
-	int inserted, rc;
+	int inserted, same, rc;
 
 	rc = live_for(ctx, run, e->contact_key, &idx);
 	if (rc)
@@ -679,21 +803,41 @@ static int event_store(struct fu_ctx *ctx, struct run *run, struct event *e)
 	if (rc)
 		return rc;
 	if (!inserted) {
+		rc = store_event_same(ctx, run->s, e, &same);
+		if (rc)
+			return rc;
+		if (!same) {
+			run->fatal = 1; /* the source disagrees with itself: not a row to skip */
+			fu_err(ctx, FU_EINPUT, "id: '%.64s' is already stored with other content "
+			       "(an event is never changed; give the new one another id)", e->ext_id);
+			place_error(ctx, run->name, &run->m, p);
+			return FU_EINPUT;
+		}
 		run->r->duplicates++;
 		return FU_OK;
 	}
 	run->r->stored++;
-	return live_apply(ctx, run, idx, e);
+	if (run->bulk) {
+		rc = bulk_note(ctx, run, e->id, p);
+		if (rc)
+			return rc;
+	}
+	rc = live_apply(ctx, run, idx, e);
+	return rc ? fold_failed(ctx, run, p, rc) : FU_OK;
 }
 
-static int event_row(struct fu_ctx *ctx, struct run *run, const char **v)
+static int event_row(struct fu_ctx *ctx, struct run *run, const char **v,
+		     const struct row_place *p)
 {
 	struct event e;
 	int rc = event_parse(ctx, &run->m, v, &e);
 
-	if (rc)
+	if (rc) {
+		if (rc == FU_EINPUT)
+			place_error(ctx, run->name, &run->m, p);
 		return rc;
-	return event_store(ctx, run, &e);
+	}
+	return event_store(ctx, run, &e, p);
 }
 
 static int contact_row(struct fu_ctx *ctx, struct run *run, const char **v, const char *attrs)
@@ -743,24 +887,13 @@ static int contact_row(struct fu_ctx *ctx, struct run *run, const char **v, cons
 	return FU_OK;
 }
 
-/* Handles a row's failure: fatal, or (with --skip-bad, for input errors) listed and skipped. */
-static int row_failed(struct fu_ctx *ctx, struct run *run, long line, int rc)
+/*
+ * Handles a row's failure (an input error's message already placed): fatal, or (with
+ * --skip-bad, for input errors about a row whose event was not stored) listed and skipped.
+ */
+static int row_failed(struct fu_ctx *ctx, struct run *run, int rc)
 {
-	char label[128];
-	size_t skip;
-	int field;
-
-	if (rc != FU_EINPUT)
-		return rc;
-	field = field_of_message(run, ctx->msg, &skip);
-	if (field >= 0) {
-		column_label(run, field, label, sizeof(label));
-		memmove(ctx->msg, ctx->msg + skip, strlen(ctx->msg + skip) + 1);
-		fu_err_prefix(ctx, "%s:%ld: %s", run->name, line, label);
-	} else {
-		fu_err_prefix(ctx, "%s:%ld", run->name, line);
-	}
-	if (!run->o->skip_bad)
+	if (rc != FU_EINPUT || !run->o->skip_bad || run->fatal)
 		return rc;
 	run->r->bad++;
 	if (run->r->bad <= IMPORT_BAD_LISTED) {
@@ -867,7 +1000,7 @@ struct batch_row {
 	struct event e;          /* strings point into the batch's text */
 	const char *msg;         /* when rc: the message, in the batch's text */
 	size_t off[RS__COUNT];   /* while filling: offsets of e's strings (or of msg) in text */
-	long line;
+	struct row_place place;
 	int rc;
 };
 
@@ -886,6 +1019,7 @@ struct batch {
 struct reader {
 	struct csv_reader *csv;
 	const struct mapping *m;
+	const char *name;            /* the file's name in messages */
 	struct csv_record *pending;  /* a row read before the reader started, or NULL */
 	struct batch *all[BATCHES];
 	struct batch *full, *full_tail; /* filled, in file order (under lock) */
@@ -898,7 +1032,7 @@ struct reader {
 	/* the importing thread's: the valid rows of one batch, in order */
 	struct event good[BATCH_ROWS];
 	size_t good_idx[BATCH_ROWS]; /* index into run->live */
-	long good_line[BATCH_ROWS];
+	const struct row_place *good_place[BATCH_ROWS]; /* in the batch's rows */
 };
 
 /* The strings of e that a batch keeps, in RS_ order. */
@@ -939,20 +1073,23 @@ static int batch_keep(struct fu_ctx *ctx, struct batch *b, const char *s, size_t
 	return FU_OK;
 }
 
-/* Parses one record into row (its strings into b's text); FU_OK or the row's error. */
-static int batch_row_parse(struct fu_ctx *ctx, const struct mapping *m, struct batch *b,
+/* Parses one record into row (its strings into b's text); FU_OK or the row's placed error. */
+static int batch_row_parse(struct fu_ctx *ctx, const struct reader *rd, struct batch *b,
 			   struct batch_row *row, struct csv_record *rec)
 {
 	const char *v[MAX_FIELDS];
 	char **f[RS__COUNT];
 	int rc;
 
-	row->line = rec->line;
 	row->rc = FU_OK;
-	map_record(m, rec, v);
-	rc = event_parse(ctx, m, v, &row->e);
-	if (rc)
+	csv_place(rd->m, rec, &row->place);
+	map_record(rd->m, rec, v);
+	rc = event_parse(ctx, rd->m, v, &row->e);
+	if (rc) {
+		if (rc == FU_EINPUT)
+			place_error(ctx, rd->name, rd->m, &row->place);
 		return rc;
+	}
 	event_strings(&row->e, f);
 	for (int i = 0; i < RS__COUNT && !rc; i++)
 		rc = batch_keep(ctx, b, *f[i], &row->off[i]);
@@ -1002,7 +1139,7 @@ static void batch_fill(struct reader *rd, struct batch *b)
 			break;
 		}
 		row = &b->rows[b->n++];
-		row->rc = batch_row_parse(&ctx, rd->m, b, row, rec);
+		row->rc = batch_row_parse(&ctx, rd, b, row, rec);
 		if (!row->rc)
 			continue;
 		if (batch_keep(&ctx, b, ctx.msg, &row->off[0])) {
@@ -1053,11 +1190,12 @@ static void *reader_main(void *arg)
  * falls back to reading on the caller's thread. reader_stop() frees what this allocates.
  */
 static int reader_start(struct fu_ctx *ctx, struct reader *rd, struct csv_reader *csv,
-			const struct mapping *m, struct csv_record *pending)
+			const struct mapping *m, const char *name, struct csv_record *pending)
 {
 	memset(rd, 0, sizeof(*rd));
 	rd->csv = csv;
 	rd->m = m;
+	rd->name = name;
 	rd->pending = pending;
 	for (int i = 0; i < BATCHES; i++) {
 		rd->all[i] = calloc(1, sizeof(*rd->all[i]));
@@ -1149,17 +1287,17 @@ static int batch_import(struct fu_ctx *ctx, struct run *run, struct reader *rd,
 		if (row->rc) {
 			rc = fu_err(ctx, row->rc, "%s", row->msg);
 		} else if (!run->bulk) {
-			rc = event_store(ctx, run, &row->e);
+			rc = event_store(ctx, run, &row->e, &row->place);
 		} else {
 			rc = live_for(ctx, run, row->e.contact_key, &rd->good_idx[n]);
 			if (!rc) {
 				rd->good[n] = row->e;
 				rd->good[n].contact_id = run->live[rd->good_idx[n]].st.contact_id;
-				rd->good_line[n++] = row->line;
+				rd->good_place[n++] = &row->place;
 			}
 		}
 		if (rc) {
-			rc = row_failed(ctx, run, row->line, rc);
+			rc = row_failed(ctx, run, rc);
 			if (rc)
 				return rc;
 		}
@@ -1168,15 +1306,15 @@ static int batch_import(struct fu_ctx *ctx, struct run *run, struct reader *rd,
 		return FU_OK;
 	rc = store_events_bulk_append(ctx, run->s, rd->good, n, run->o->now);
 	if (rc)
-		return fu_err_prefix(ctx, "%s:%ld", run->name, rd->good_line[0]);
+		return fu_err_prefix(ctx, "%s:%ld", run->name, rd->good_place[0]->line);
 	for (size_t k = 0; k < n; k++) {
 		run->r->stored++;
+		rc = bulk_note(ctx, run, rd->good[k].id, rd->good_place[k]);
+		if (rc)
+			return rc;
 		rc = live_apply(ctx, run, rd->good_idx[k], &rd->good[k]);
-		if (rc) {
-			rc = row_failed(ctx, run, rd->good_line[k], rc);
-			if (rc)
-				return rc;
-		}
+		if (rc)
+			return fold_failed(ctx, run, rd->good_place[k], rc);
 	}
 	return FU_OK;
 }
@@ -1191,7 +1329,7 @@ static int run_csv_events(struct fu_ctx *ctx, struct run *run, struct csv_reader
 
 	if (!rd)
 		return fu_err(ctx, FU_ENOMEM, "out of memory importing");
-	rc = reader_start(ctx, rd, csv, &run->m, pending);
+	rc = reader_start(ctx, rd, csv, &run->m, run->name, pending);
 	while (!rc) {
 		b = reader_get(rd);
 		rc = batch_import(ctx, run, rd, b);
@@ -1225,8 +1363,14 @@ static int run_csv_contacts(struct fu_ctx *ctx, struct run *run, struct csv_read
 		if (!rc)
 			rc = contact_row(ctx, run, v, attrs);
 		free(attrs);
+		if (rc == FU_EINPUT) {
+			struct row_place place;
+
+			csv_place(&run->m, rec, &place);
+			place_error(ctx, run->name, &run->m, &place);
+		}
 		if (rc) {
-			rc = row_failed(ctx, run, rec->line, rc);
+			rc = row_failed(ctx, run, rc);
 			if (rc)
 				break;
 		}
@@ -1299,24 +1443,110 @@ static int json_text(struct fu_ctx *ctx, const char *k, json_t *val, char *out, 
 	return FU_OK;
 }
 
-static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *line)
+/* The byte after the JSON string that starts at p (a quote), or e. */
+static const char *json_skip_string(const char *p, const char *e)
+{
+	for (p++; p < e && *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+	}
+	return p < e ? p + 1 : e;
+}
+
+/* The ',' or '}' that ends the member value starting at p, or e. */
+static const char *json_skip_value(const char *p, const char *e)
+{
+	int depth = 0;
+
+	while (p < e) {
+		if (*p == '"') {
+			p = json_skip_string(p, e);
+			continue;
+		}
+		if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (!depth)
+				return p;
+			depth--;
+		} else if (*p == ',' && !depth) {
+			return p;
+		}
+		p++;
+	}
+	return e;
+}
+
+static const char *json_skip_blank(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/*
+ * Where the values of the mapped keys start in the JSON object text[0..len) (already
+ * parsed, so valid), as columns counted from base. Keys written with escapes are not
+ * matched: their values point at the row's start.
+ */
+static void jsonl_place(const struct mapping *m, const char *base, const char *text,
+			size_t len, long line, struct row_place *pl)
+{
+	const char *p = json_skip_blank(text, text + len), *e = text + len, *k, *ke;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->line = line;
+	if (p >= e || *p++ != '{')
+		return;
+	for (;;) {
+		p = json_skip_blank(p, e);
+		if (p >= e || *p != '"')
+			return;
+		k = p + 1;
+		p = json_skip_string(p, e);
+		ke = p - 1;
+		p = json_skip_blank(p, e);
+		if (p >= e || *p++ != ':')
+			return;
+		p = json_skip_blank(p, e);
+		for (int i = 0; i < m->nfields && k < ke; i++) {
+			const char *want = m->col_name[i] ? m->col_name[i] : m->names[i];
+
+			if (strlen(want) == (size_t)(ke - k) && memcmp(want, k, (size_t)(ke - k)) == 0) {
+				pl->field_line[i] = line;
+				pl->field_col[i] = (long)(p - base) + 1;
+			}
+		}
+		p = json_skip_value(p, e);
+		if (p >= e || *p++ != ',')
+			return;
+	}
+}
+
+/* One line's JSON object text[0..len): validated and imported (errors placed on ctx). */
+static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *base, const char *text,
+		     size_t len, long lineno)
 {
 	char num[MAX_FIELDS][40];
 	const char *v[MAX_FIELDS] = { 0 };
+	struct row_place place;
 	json_error_t jerr;
 	json_t *o, *attrs = NULL, *val;
 	const char *k;
 	char *attrs_text = NULL;
 	int rc = FU_OK;
 
-	o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o)
-		return fu_err(ctx, FU_EINPUT, "invalid JSON at column %d: %s", jerr.column,
+		return fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: invalid JSON: %s", run->name, lineno,
+			      (long)(text - base) + (jerr.position > 0 ? jerr.position : 1),
 			      jerr.text);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		return fu_err(ctx, FU_EINPUT, "expected a JSON object");
+		return fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: expected a JSON object", run->name,
+			      lineno, (long)(text - base) + 1);
 	}
+	jsonl_place(&run->m, base, text, len, lineno, &place);
 	json_object_foreach(o, k, val) {
 		int field = -1;
 
@@ -1338,8 +1568,10 @@ static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *line)
 		if (rc)
 			break;
 	}
+	if (rc == FU_EINPUT)
+		place_error(ctx, run->name, &run->m, &place);
 	if (!rc && run->m.kind == IMPORT_EVENTS) {
-		rc = event_row(ctx, run, v);
+		rc = event_row(ctx, run, v, &place);
 	} else if (!rc) {
 		if (attrs) {
 			attrs_text = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1348,6 +1580,8 @@ static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *line)
 		}
 		if (!rc)
 			rc = contact_row(ctx, run, v, attrs_text);
+		if (rc == FU_EINPUT)
+			place_error(ctx, run->name, &run->m, &place);
 	}
 	free(attrs_text);
 	json_decref(attrs);
@@ -1355,6 +1589,16 @@ static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *line)
 	return rc;
 }
 
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * A JSON Lines file: one object a line. Every byte is accounted for: a line that cannot be
+ * read whole (a NUL byte, too long, not JSON) is an error of that line, like a bad value,
+ * so --skip-bad lists it. A UTF-8 byte order mark before the first line is skipped.
+ */
 static int run_jsonl(struct fu_ctx *ctx, struct run *run, FILE *f)
 {
 	char *line = NULL;
@@ -1373,18 +1617,32 @@ static int run_jsonl(struct fu_ctx *ctx, struct run *run, FILE *f)
 		}
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		const char *base = line, *nul;
+		size_t len = (size_t)n, lead = 0;
+
 		lineno++;
-		if ((size_t)n > JSONL_LINE_MAX) {
-			rc = fu_err(ctx, FU_EINPUT, "%s:%ld: line longer than %zu bytes", run->name,
-				    lineno, JSONL_LINE_MAX);
-			break;
+		if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			base += 3;
+			len -= 3;
 		}
-		if (!*trim(line))
+		while (len && is_blank(base[len - 1]))
+			len--;
+		while (lead < len && is_blank(base[lead]))
+			lead++;
+		if (lead == len)
 			continue;
 		run->r->rows++;
-		rc = jsonl_row(ctx, run, line);
+		nul = memchr(base, '\0', len);
+		if (nul)
+			rc = fu_err(ctx, FU_EINPUT, "%s:%ld:%ld: NUL byte in input", run->name,
+				    lineno, (long)(nul - base) + 1);
+		else if (len > JSONL_LINE_MAX)
+			rc = fu_err(ctx, FU_EINPUT, "%s:%ld:1: line longer than %zu bytes",
+				    run->name, lineno, JSONL_LINE_MAX);
+		else
+			rc = jsonl_row(ctx, run, base, base + lead, len - lead, lineno);
 		if (rc) {
-			rc = row_failed(ctx, run, lineno, rc);
+			rc = row_failed(ctx, run, rc);
 			if (rc)
 				break;
 		}
@@ -1459,6 +1717,7 @@ out:
 		free(run.header[i]);
 	free(run.header);
 	live_release(&run);
+	free(run.bulk_rows);
 	strmap_release(&run.keys);
 	tz_cache_free(run.zones);
 	mapping_release(&run.m);
@@ -1468,6 +1727,7 @@ out:
 int import_file(struct fu_ctx *ctx, struct store *s, const char *path,
 		const struct import_opts *opts, struct import_result *r)
 {
+	struct stat sb;
 	FILE *f;
 	int rc;
 
@@ -1477,6 +1737,10 @@ int import_file(struct fu_ctx *ctx, struct store *s, const char *path,
 	if (!f)
 		return fu_err(ctx, errno == ENOENT ? FU_ENOTFOUND : FU_EINPUT, "%s: %s", path,
 			      strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return fu_err(ctx, FU_EINPUT, "%s: a directory, not a file to import", path);
+	}
 	rc = import_stream(ctx, s, f, path, opts, r);
 	fclose(f);
 	return rc;

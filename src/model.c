@@ -1,5 +1,6 @@
 /* model.c - event and contact lifecycles, the fold of events into contact state, stages and money */
 #include "model.h"
+#include "checked.h"
 #include "message.h"
 #include "outcome.h"
 
@@ -158,9 +159,13 @@ static int add_open_invoice(struct fu_ctx *ctx, struct contact_state *st, const 
 	inv->due = e->due;
 	inv->amount = e->has_amount ? e->amount : 0;
 	inv->time = e->time;
+	if (ck_add(st->open_amount, inv->amount, &st->open_amount)) {
+		free(inv->ref);
+		return fu_err(ctx, FU_EINPUT, "amount: the contact's open invoices would total "
+			      "more than the largest amount");
+	}
 	st->n_open++;
 	st->invoices_open++;
-	st->open_amount += inv->amount;
 	return FU_OK;
 }
 
@@ -177,6 +182,7 @@ static void settle_invoice(struct contact_state *st, const struct event *e)
 		else
 			st->paid_on_time++;
 		st->invoices_open--;
+		/* open_amount is a sum of the open invoices' amounts, each added with a check */
 		st->open_amount -= inv->amount;
 		free(inv->ref);
 		st->open[i] = st->open[st->n_open - 1];
@@ -220,8 +226,9 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 		if (st->first_purchase == FU_TIME_NONE)
 			st->first_purchase = t;
 		st->last_purchase = t;
-		if (e->has_amount)
-			st->spend += e->amount;
+		if (e->has_amount && ck_add(st->spend, e->amount, &st->spend))
+			return fu_err(ctx, FU_EINPUT, "amount: the contact's total spend would be "
+				      "more than the largest amount");
 		touch_in(st, t, 1);
 		break;
 	case EV_INVOICE:

@@ -141,7 +141,11 @@ struct contact_state {
 
 void contact_state_init(struct contact_state *st, int64_t contact_id);
 void contact_state_release(struct contact_state *st);
-/* Folds one event into st. Fails only on out-of-memory. Events must come in (time, id) order. */
+/*
+ * Folds one event into st. Events must come in (time, id) order. Fails with FU_ENOMEM, or
+ * FU_EINPUT ("amount: ...") when the contact's spend or open invoices would overflow
+ * (sums are checked, src/checked.h); st is then unchanged but for its counters.
+ */
 int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const struct event *e);
 
 /*

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -872,6 +873,7 @@ out_parser:
 
 int playbook_load_file(struct fu_ctx *ctx, const char *path, struct playbook *pb)
 {
+	struct stat sb;
 	char *text;
 	size_t n;
 	FILE *f;
@@ -882,6 +884,10 @@ int playbook_load_file(struct fu_ctx *ctx, const char *path, struct playbook *pb
 	if (!f)
 		return fu_err(ctx, errno == ENOENT ? FU_ENOTFOUND : FU_EINPUT, "%s: %s", path,
 			      strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return fu_err(ctx, FU_EINPUT, "%s: a directory, not a playbook file", path);
+	}
 	text = malloc(PLAYBOOK_MAX_BYTES + 2);
 	if (!text) {
 		fclose(f);

@@ -22,7 +22,19 @@ enum store_mode {
 	STORE_OPEN_CREATE    /* create the file and schema when missing */
 };
 
-/* Opens (and migrates) the database at path. *out is freed with store_close(). */
+/*
+ * Contention: readers never wait (WAL: they read the last committed state, also during an
+ * import); a writer waits up to STORE_BUSY_TIMEOUT_MS for another writer to finish, then
+ * fails with FU_EBUSY ("busy ... try again", exit 1).
+ */
+#define STORE_BUSY_TIMEOUT_MS 30000
+
+/*
+ * Opens (and migrates) the database at path. *out is freed with store_close(). FU_EINPUT
+ * when path is a directory or not a followup database; FU_EACCESS when it cannot be
+ * opened. A read-only file opens for reading: writes then fail with FU_EACCESS, except the
+ * agenda's wake cache, which is silently not written (store_wake_set does nothing).
+ */
 int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **out);
 void store_close(struct store *s);
 /*
@@ -72,6 +84,11 @@ int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, stru
  */
 int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
 		       int *inserted);
+/*
+ * *same: whether an event with e->ext_id is stored with e's content (type, contact id,
+ * time, amount, ref, due, channel, outcome, note; not when it was recorded).
+ */
+int store_event_same(struct fu_ctx *ctx, struct store *s, const struct event *e, int *same);
 
 /*
  * A first bulk load: inside a transaction, when the event log is empty, drops its indexes
@@ -81,7 +98,13 @@ int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int
  * others in *dropped) and builds the indexes again. Rolling back undoes both.
  */
 int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active);
-int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped);
+/*
+ * When a repeated id came with other content, conflict[0] and conflict[1] are set to the
+ * ids of the first such pair (earlier, later; else both 0), nothing is dropped, and the
+ * caller must roll back.
+ */
+int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped,
+			  int64_t conflict[2]);
 
 /*
  * Appends the n events ev[0..n) in order while a bulk load is active, many rows to a

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -43,6 +44,7 @@ enum stmt_id {
 	ST_WAKE_ANY,
 	ST_WAKE_SET,
 	ST_WAKE_FORGET,
+	ST_EVENT_SAME,
 	ST__COUNT
 };
 
@@ -128,6 +130,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 			"WHERE contact_id = ?1 AND (due_day IS NOT ?2 OR wake IS NOT ?3 OR esc IS NOT ?4)",
 	[ST_WAKE_FORGET] = "UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL "
 			   "WHERE wake IS NOT NULL",
+	[ST_EVENT_SAME] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1 AND type = ?2 "
+			  "AND contact_id = ?3 AND time = ?4 AND amount IS ?5 AND ref IS ?6 "
+			  "AND due IS ?7 AND channel IS ?8 AND outcome IS ?9 AND note IS ?10)",
 };
 
 /* The event log's indexes and delete guard; dropped and rebuilt around a first bulk load. */
@@ -294,12 +299,43 @@ struct store {
 	char *path;
 	sqlite3_stmt *bulk_insert; /* BULK_ROWS rows; prepared by the first bulk append */
 	int bulk_active;           /* between store_events_bulk_begin and _end */
+	int readonly;              /* the file cannot be written: cache writes are skipped */
 	int64_t bulk_last_id;      /* the id of the last event appended in bulk */
 };
 
+/*
+ * The error of the connection's last call, about `what` (detail: SQLite's message, or
+ * another one). What is not a fault of followup gets its own code and a plain message:
+ * contention past the busy timeout, a full disk, a read-only file, a file that is not a
+ * database.
+ */
+static int db_fail(struct fu_ctx *ctx, struct store *s, const char *what, const char *detail)
+{
+	switch (sqlite3_errcode(s->db) & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return fu_err(ctx, FU_EBUSY, "%s: busy: another command (an import?) is writing; "
+			      "waited %d s, try again", s->path, STORE_BUSY_TIMEOUT_MS / 1000);
+	case SQLITE_FULL:
+		return fu_err(ctx, FU_EIO, "%s: %s: the disk is full (nothing was changed)", s->path,
+			      what);
+	case SQLITE_READONLY:
+		return fu_err(ctx, FU_EACCESS, "%s: %s: the database is read-only (reading commands "
+			      "work; this one writes)", s->path, what);
+	case SQLITE_NOTADB:
+		return fu_err(ctx, FU_EINPUT, "%s: not a followup database (%s)", s->path, detail);
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return fu_err(ctx, FU_EACCESS, "%s: %s: %s", s->path, what, detail);
+	default:
+		return fu_err(ctx, FU_EDB, "%s: %s: %s", s->path, what, detail);
+	}
+}
+
 static int db_err(struct fu_ctx *ctx, struct store *s, const char *what)
 {
-	return fu_err(ctx, FU_EDB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	return db_fail(ctx, s, what, sqlite3_errmsg(s->db));
 }
 
 /* The prepared statement id, prepared on first use and kept until store_close. */
@@ -383,9 +419,10 @@ static int exec_sql(struct fu_ctx *ctx, struct store *s, const char *sql, const 
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fu_err(ctx, FU_EDB, "%s: %s: %s", s->path, what, msg ? msg : "unknown error");
+		int rc = db_fail(ctx, s, what, msg ? msg : "unknown error");
+
 		sqlite3_free(msg);
-		return FU_EDB;
+		return rc;
 	}
 	return FU_OK;
 }
@@ -419,6 +456,27 @@ static int migrate(struct fu_ctx *ctx, struct store *s)
 			      "%s: schema version %d is newer than this program knows (%d); "
 			      "upgrade followup",
 			      s->path, version, latest);
+	if (version == 0) {
+		/* version 0 with tables: some other program's SQLite database, left alone */
+		sqlite3_stmt *st;
+		int tables;
+
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st,
+				       NULL) != SQLITE_OK)
+			return db_err(ctx, s, "reading the schema");
+		rc = sqlite3_step(st);
+		tables = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return db_err(ctx, s, "reading the schema");
+		if (tables)
+			return fu_err(ctx, FU_EINPUT, "%s: not a followup database (an SQLite file "
+				      "of another program)", s->path);
+	}
+	if (version < latest && s->readonly)
+		return fu_err(ctx, FU_EACCESS, "%s: the database is read-only and of an older schema "
+			      "(%d); open it once where it can be written to upgrade it", s->path,
+			      version);
 	for (; version < latest; version++) {
 		rc = exec_sql(ctx, s, "BEGIN IMMEDIATE", "starting a migration");
 		if (rc)
@@ -438,9 +496,60 @@ static int migrate(struct fu_ctx *ctx, struct store *s)
 	return FU_OK;
 }
 
+/*
+ * For a read-only file whose directory cannot take the WAL's -shm and -wal files and which
+ * has none (read-only media, another user's directory): *uri, a malloced "file:" URI that
+ * opens it as immutable, the only way SQLite reads such a WAL database. NULL otherwise.
+ */
+static int readonly_uri(struct fu_ctx *ctx, const char *path, char **uri)
+{
+	size_t n = strlen(path), k = 0;
+	char *side, *dir, *slash;
+	int can_create, exist;
+
+	*uri = NULL;
+	side = malloc(n + 5);
+	dir = malloc(n + 2);
+	if (!side || !dir) {
+		free(side);
+		free(dir);
+		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
+	}
+	memcpy(dir, path, n + 1);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		memcpy(dir, ".", 2);
+	else
+		slash[slash == dir] = '\0';
+	can_create = access(dir, W_OK) == 0;
+	snprintf(side, n + 5, "%s-shm", path);
+	exist = access(side, R_OK) == 0;
+	snprintf(side, n + 5, "%s-wal", path);
+	exist = exist || access(side, F_OK) == 0;
+	free(side);
+	free(dir);
+	if (can_create || exist)
+		return FU_OK;
+	*uri = malloc(3 * n + sizeof("file:?immutable=1"));
+	if (!*uri)
+		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
+	k = (size_t)snprintf(*uri, 6, "file:");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f)
+			k += (size_t)snprintf(*uri + k, 4, "%%%02X", c);
+		else
+			(*uri)[k++] = (char)c;
+	}
+	memcpy(*uri + k, "?immutable=1", sizeof("?immutable=1"));
+	return FU_OK;
+}
+
 int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **out)
 {
 	struct store *s;
+	char *uri = NULL;
 	struct stat sb;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX; /* one connection, one thread */
 	int rc;
@@ -449,6 +558,9 @@ int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **ou
 	if (mode == STORE_OPEN_EXISTING && stat(path, &sb) != 0)
 		return fu_err(ctx, FU_ENOTFOUND,
 			      "%s: no such database (run 'followup init' or 'make demo' first)", path);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return fu_err(ctx, FU_EINPUT, "%s: %s, not a database file", path,
+			      S_ISDIR(sb.st_mode) ? "a directory" : "not a regular file");
 	if (mode == STORE_OPEN_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
 	s = calloc(1, sizeof(*s));
@@ -459,16 +571,39 @@ int store_open(struct fu_ctx *ctx, const char *path, int mode, struct store **ou
 		free(s);
 		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
 	}
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	/*
+	 * a file this user cannot write is opened read-only outright: SQLite then reads a WAL
+	 * database even where it cannot make the -shm file beside it
+	 */
+	if (stat(path, &sb) == 0 && access(path, W_OK) != 0) {
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+		s->readonly = 1;
+		rc = readonly_uri(ctx, path, &uri);
+		if (rc)
+			goto fail;
+		if (uri)
+			flags |= SQLITE_OPEN_URI;
+	}
+	rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
 		rc = s->db ? db_err(ctx, s, "opening") :
 			     fu_err(ctx, FU_ENOMEM, "out of memory opening %s", path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		s->readonly = 1;
+	/*
+	 * WAL always, also during imports: readers go on reading the last committed state while
+	 * a writer works, and writers queue behind one another (the busy timeout). The WAL file
+	 * is cut back to 64 MiB after a checkpoint, so a big import does not leave it large.
+	 */
 	rc = exec_sql(ctx, s,
-		      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		      "PRAGMA foreign_keys = ON;",
+		      s->readonly ? "PRAGMA foreign_keys = ON;" :
+				    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+				    "PRAGMA journal_size_limit = 67108864; PRAGMA foreign_keys = ON;",
 		      "setting up");
 	if (rc)
 		goto fail;
@@ -485,6 +620,7 @@ fail:
 int store_open_reader(struct fu_ctx *ctx, const struct store *s, struct store **out)
 {
 	struct store *r;
+	char *uri = NULL;
 	int rc;
 
 	*out = NULL;
@@ -496,15 +632,23 @@ int store_open_reader(struct fu_ctx *ctx, const struct store *s, struct store **
 		free(r);
 		return fu_err(ctx, FU_ENOMEM, "out of memory opening %s", s->path);
 	}
-	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+	rc = s->readonly ? readonly_uri(ctx, r->path, &uri) : FU_OK;
+	if (rc) {
+		store_close(r);
+		return rc;
+	}
+	rc = sqlite3_open_v2(uri ? uri : r->path, &r->db, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
 		rc = r->db ? db_err(ctx, r, "opening") :
 			     fu_err(ctx, FU_ENOMEM, "out of memory opening %s", s->path);
 		store_close(r);
 		return rc;
 	}
 	sqlite3_extended_result_codes(r->db, 1);
-	sqlite3_busy_timeout(r->db, 5000);
+	sqlite3_busy_timeout(r->db, STORE_BUSY_TIMEOUT_MS);
+	r->readonly = 1;
 	*out = r;
 	return FU_OK;
 }
@@ -543,18 +687,16 @@ void store_rollback(struct store *s)
 }
 
 /*
- * Bulk mode trades WAL's double write for a rollback journal (only when no other
- * connection is open; otherwise the mode stays WAL), takes a larger page cache, and
- * turns foreign-key checks off: callers in bulk mode take contact ids only from
- * store_contact_ensure() in the same transaction.
+ * Bulk mode takes a larger page cache and turns foreign-key checks off: callers in bulk
+ * mode take contact ids only from store_contact_ensure() in the same transaction. The
+ * journal stays WAL (it once switched to a rollback journal, which locked every reader out
+ * for the whole import: issue 9).
  */
 void store_bulk_mode(struct store *s, int on)
 {
 	sqlite3_exec(s->db,
-		     on ? "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = DELETE;"
-			  "PRAGMA cache_size = -32768; PRAGMA threads = 2" :
-			  "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
-			  "PRAGMA cache_size = -2000; PRAGMA threads = 0",
+		     on ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2" :
+			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0",
 		     NULL, NULL, NULL);
 }
 
@@ -586,7 +728,7 @@ int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c,
 	}
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
-		return fu_err(ctx, FU_EDB, "contact '%s': %s", c->key, sqlite3_errmsg(s->db));
+		return db_err(ctx, s, "writing a contact");
 	if (created)
 		*created = was_new;
 	return FU_OK;
@@ -620,7 +762,7 @@ int store_contact_ensure(struct fu_ctx *ctx, struct store *s, const char *key, i
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
-		return fu_err(ctx, FU_EDB, "contact '%s': %s", key, sqlite3_errmsg(s->db));
+		return db_err(ctx, s, "writing a contact");
 	*id = sqlite3_last_insert_rowid(s->db);
 	if (created)
 		*created = 1;
@@ -731,6 +873,24 @@ int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int
 		return db_err(ctx, s, "appending an event");
 	*inserted = sqlite3_changes(s->db) > 0;
 	e->id = *inserted ? sqlite3_last_insert_rowid(s->db) : 0;
+	return FU_OK;
+}
+
+int store_event_same(struct fu_ctx *ctx, struct store *s, const struct event *e, int *same)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_EVENT_SAME, &st);
+
+	*same = 0;
+	if (rc)
+		return rc;
+	bind_event(st, 1, e, 0); /* recorded_at, the 11th, is not content: no such parameter */
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*same = sqlite3_column_int(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return db_err(ctx, s, "comparing an event");
 	return FU_OK;
 }
 
@@ -1035,8 +1195,11 @@ int store_wake_candidates(struct fu_ctx *ctx, struct store *s, const struct wake
 int store_wake_set(struct fu_ctx *ctx, struct store *s, const struct store_wake *v, size_t n)
 {
 	sqlite3_stmt *st;
-	int rc = stmt_get(ctx, s, ST_WAKE_SET, &st);
+	int rc;
 
+	if (s->readonly)
+		return FU_OK; /* a cache: a read-only database goes without it */
+	rc = stmt_get(ctx, s, ST_WAKE_SET, &st);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
@@ -1261,18 +1424,57 @@ int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *
 	return rc;
 }
 
-int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped)
+/*
+ * After a bulk load that repeated an id: the first pair (earlier id, later id) of events
+ * with one ext_id and different content, by the later id; zeros when every repeat is equal.
+ */
+static int bulk_conflict(struct fu_ctx *ctx, struct store *s, int64_t conflict[2])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	conflict[0] = conflict[1] = 0;
+	rc = exec_sql(ctx, s, "CREATE INDEX events_ext_id_repeat ON events(ext_id) "
+		      "WHERE ext_id IS NOT NULL", "looking for repeated ids");
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT a.id, b.id FROM events b JOIN events a ON a.ext_id = b.ext_id "
+			       "AND a.id < b.id WHERE b.ext_id IS NOT NULL AND (a.type IS NOT b.type "
+			       "OR a.contact_id IS NOT b.contact_id OR a.time IS NOT b.time "
+			       "OR a.amount IS NOT b.amount OR a.ref IS NOT b.ref OR a.due IS NOT b.due "
+			       "OR a.channel IS NOT b.channel OR a.outcome IS NOT b.outcome "
+			       "OR a.note IS NOT b.note) ORDER BY b.id, a.id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(ctx, s, "looking for repeated ids");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		conflict[0] = sqlite3_column_int64(st, 0);
+		conflict[1] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(ctx, s, "looking for repeated ids");
+	return exec_sql(ctx, s, "DROP INDEX events_ext_id_repeat", "looking for repeated ids");
+}
+
+int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped,
+			  int64_t conflict[2])
 {
 	char *msg = NULL;
 	int rc;
 
 	*dropped = 0;
+	conflict[0] = conflict[1] = 0;
 	s->bulk_active = 0;
 	rc = sqlite3_exec(s->db, SQL_EVENT_INDEXES, NULL, NULL, &msg);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
 		/* the batch repeated an id: keep the first event with each id, as appends do */
 		sqlite3_free(msg);
 		msg = NULL;
+		rc = bulk_conflict(ctx, s, conflict);
+		if (rc || conflict[1])
+			return rc;
 		rc = exec_sql(ctx, s,
 			      "DELETE FROM events WHERE ext_id IS NOT NULL AND id NOT IN "
 			      "(SELECT min(id) FROM events WHERE ext_id IS NOT NULL GROUP BY ext_id)",
@@ -1285,9 +1487,9 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped)
 		if (rc)
 			return rc;
 	} else if (rc != SQLITE_OK) {
-		fu_err(ctx, FU_EDB, "%s: indexing events: %s", s->path, msg ? msg : "failed");
+		rc = db_fail(ctx, s, "indexing events", msg ? msg : "failed");
 		sqlite3_free(msg);
-		return FU_EDB;
+		return rc;
 	}
 	return exec_sql(ctx, s, SQL_EVENT_NO_DELETE, "restoring the event log's guard");
 }

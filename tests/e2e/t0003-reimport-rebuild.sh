@@ -44,14 +44,14 @@ test_expect_success 'events are append-only in the database itself' '
 	expect_grep "append-only" err
 '
 
-# a first bulk load (empty log, indexes built at the end) with an id repeated in the file:
-# the first event with the id wins, the state is folded without the repeat
+# a first bulk load (empty log, indexes built at the end) with an id repeated in the file
+# (the same event twice): the first one is kept, the state is folded without the repeat
 export FOLLOWUP_DB="$PWD/bulk.db"
 cat >rep.csv <<'EOT'
 id,type,contact,time,amount
 R1,purchase,P1,2026-01-01,10.00
 R2,purchase,P1,2026-02-01,20.00
-R1,purchase,P1,2026-03-01,99.00
+R1,purchase,P1,2026-01-01,10.00
 EOT
 
 test_expect_success 'a first bulk load keeps the first event of a repeated id' - <<\EOT
@@ -77,5 +77,18 @@ test_expect_success '... and the indexes and the guard are back after it' '
 	fu import events rep.csv >out
 	expect_grep "3 rows, 0 events stored, 3 already stored (same id)" out
 '
+
+test_expect_success 'an id again with other content is a conflict, in a later import' - <<\EOT
+	printf 'id,type,contact,time,amount\nR1,purchase,P1,2026-03-01,99.00\n' >conflict.csv
+	expect_fail 1 fu import events conflict.csv
+	expect_grep "conflict.csv:2:1: field 'id': 'R1' is already stored with other content" err
+EOT
+
+test_expect_success '... and in a first bulk load, naming both lines' - <<\EOT
+	printf 'id,type,contact,time,amount\nR1,purchase,P1,2026-01-01,10.00\nR1,purchase,P1,2026-03-01,99.00\n' >conflict2.csv
+	fu --db fresh.db init >/dev/null
+	expect_fail 1 fu --db fresh.db import events conflict2.csv
+	expect_grep "conflict2.csv:3:1: field 'id': the id of line 2 again, with other content" err
+EOT
 
 test_done

@@ -80,7 +80,7 @@ EOT
 test_expect_success 'control characters never get in' - <<\EOT
 	printf 'key,name\nX1,"evil\033[31mred"\n' >esc.csv
 	expect_fail 1 fu --db other.db import contacts esc.csv
-	expect_grep "esc.csv:2: column 'name': control character 0x1b" err
+	expect_grep "esc.csv:2:4: field 'name': control character 0x1b" err
 EOT
 
 test_done

@@ -180,9 +180,9 @@ static void test_whitespace(void **state)
 	check("\"q\"", &blanks, "1[q]");
 	check("   ", &blanks, "");
 	check("a,b;c\n", &blanks, "1[a,b;c]");
-	check_err("a\n\"b\nc\"\n", &blanks, "1[a]", "t.csv:2: unterminated quoted field");
+	check_err("a\n\"b\nc\"\n", &blanks, "1[a]", "t.csv:2:1: unterminated quoted field");
 	check_err("\"b\" \"c\"d\n", &blanks, "",
-		  "t.csv:1: unexpected character 'd' after closing quote");
+		  "t.csv:1:8: unexpected character 'd' after closing quote");
 }
 
 static void test_chunk_boundaries(void **state)
@@ -225,23 +225,23 @@ static void test_chunk_boundaries(void **state)
 
 static void test_unterminated(void **state)
 {
-	check_err("a,b\nc,\"d\ne\nf", &comma, "1[a|b]", "t.csv:2: unterminated quoted field");
-	check_err("\"", &comma, "", "t.csv:1: unterminated quoted field");
-	check_err("x\n\n\"abc\"\"\n", &comma, "1[x]", "t.csv:3: unterminated quoted field");
+	check_err("a,b\nc,\"d\ne\nf", &comma, "1[a|b]", "t.csv:2:3: unterminated quoted field");
+	check_err("\"", &comma, "", "t.csv:1:1: unterminated quoted field");
+	check_err("x\n\n\"abc\"\"\n", &comma, "1[x]", "t.csv:3:1: unterminated quoted field");
 }
 
 static void test_after_quote(void **state)
 {
-	check_err("\"ab\"x,c\n", &comma, "", "t.csv:1: unexpected character 'x' after closing quote");
+	check_err("\"ab\"x,c\n", &comma, "", "t.csv:1:5: unexpected character 'x' after closing quote");
 	check_err("a\n\"b\nc\"d\n", &comma, "1[a]",
-		  "t.csv:3: unexpected character 'd' after closing quote");
-	check_err("\"a\" ,b\n", &comma, "", "t.csv:1: unexpected character ' ' after closing quote");
+		  "t.csv:3:3: unexpected character 'd' after closing quote");
+	check_err("\"a\" ,b\n", &comma, "", "t.csv:1:4: unexpected character ' ' after closing quote");
 	check_err("\"a\"\rb\n", &comma, "",
-		  "t.csv:1: unexpected character '\\x0d' after closing quote");
+		  "t.csv:1:4: unexpected character '\\x0d' after closing quote");
 	check_err("\"a\"'\n", &comma, "",
-		  "t.csv:1: unexpected character '\\x27' after closing quote");
+		  "t.csv:1:4: unexpected character '\\x27' after closing quote");
 	check_err("\"a\"\xc3\xa9\n", &comma, "",
-		  "t.csv:1: unexpected character '\\xc3' after closing quote");
+		  "t.csv:1:4: unexpected character '\\xc3' after closing quote");
 }
 
 static void test_limits(void **state)
@@ -255,15 +255,15 @@ static void test_limits(void **state)
 	size_t i;
 
 	check("abcd,\"efgh\"\n", &f4, "1[abcd|efgh]");
-	check_err("abcd,abcde\n", &f4, "", "t.csv:1: field longer than 4 bytes");
-	check_err("x\n\"ab\ncd\"\n", &f4, "1[x]", "t.csv:2: field longer than 4 bytes");
+	check_err("abcd,abcde\n", &f4, "", "t.csv:1:6: field longer than 4 bytes");
+	check_err("x\n\"ab\ncd\"\n", &f4, "1[x]", "t.csv:2:1: field longer than 4 bytes");
 	check("abc,def\n", &r8, "1[abc|def]");
-	check_err("abc,def\nabc,defgh\n", &r8, "1[abc|def]", "t.csv:2: record longer than 8 bytes");
+	check_err("abc,def\nabc,defgh\n", &r8, "1[abc|def]", "t.csv:2:1: record longer than 8 bytes");
 	check("a,b,c\n", &n3, "1[a|b|c]");
-	check_err("a,b,c\na,b,c,d\n", &n3, "1[a|b|c]", "t.csv:2: more than 3 fields");
-	check_err("a,b,c,\n", &n3, "", "t.csv:1: more than 3 fields");
+	check_err("a,b,c\na,b,c,d\n", &n3, "1[a|b|c]", "t.csv:2:7: more than 3 fields");
+	check_err("a,b,c,\n", &n3, "", "t.csv:1:7: more than 3 fields");
 	check("a b c \n", &wn3, "1[a|b|c]");
-	check_err("a b c d\n", &wn3, "", "t.csv:1: more than 3 fields");
+	check_err("a b c d\n", &wn3, "", "t.csv:1:7: more than 3 fields");
 
 	/* the defaults: 65536 bytes per field, 1024 fields */
 	buf_init(&in, 0);
@@ -280,11 +280,11 @@ static void test_limits(void **state)
 	}
 	in.len--;
 	assert_int_equal(buf_adds(&ctx, &in, "z\n"), FU_OK);
-	check_err(in.s, NULL, "", "t.csv:1: field longer than 65536 bytes");
+	check_err(in.s, NULL, "", "t.csv:1:1: field longer than 65536 bytes");
 	buf_reset(&in);
 	for (i = 0; i < 1025; i++)
 		assert_int_equal(buf_adds(&ctx, &in, i ? ",x" : "x"), FU_OK);
-	check_err(in.s, NULL, "", "t.csv:1: more than 1024 fields");
+	check_err(in.s, NULL, "", "t.csv:1:2049: more than 1024 fields");
 	buf_release(&in);
 }
 
@@ -293,18 +293,61 @@ static void test_nul(void **state)
 	static const char data[] = "a,b\nc\0d\n";
 	static const char quoted[] = "\"a\n\0\"\n";
 
-	check_err_n(data, sizeof(data) - 1, &comma, "1[a|b]", "t.csv:2: NUL byte in input");
-	check_err_n(quoted, sizeof(quoted) - 1, &comma, "", "t.csv:2: NUL byte in input");
-	check_err_n("\0", 1, &blanks, "", "t.csv:1: NUL byte in input");
+	check_err_n(data, sizeof(data) - 1, &comma, "1[a|b]", "t.csv:2:2: NUL byte in input");
+	check_err_n(quoted, sizeof(quoted) - 1, &comma, "", "t.csv:2:1: NUL byte in input");
+	check_err_n("\0", 1, &blanks, "", "t.csv:1:1: NUL byte in input");
 }
+
+#define UTF8_MSG "invalid UTF-8 (the file must be UTF-8 text; convert it, e.g. with iconv)"
 
 static void test_invalid_utf8(void **state)
 {
-	check_err("ok\n\xff\n", &comma, "1[ok]", "t.csv:2: invalid UTF-8");
-	check_err("\"a\nb\xc3\",x\n", &comma, "", "t.csv:2: invalid UTF-8");
-	check_err("\xc3,\xa9\n", &comma, "", "t.csv:1: invalid UTF-8"); /* split by a separator */
-	check_err("a\n\xed\xa0\x80\n", &comma, "1[a]", "t.csv:2: invalid UTF-8");
-	check_err("\xef\xbb\n", &comma, "", "t.csv:1: invalid UTF-8"); /* half a BOM */
+	check_err("ok\n\xff\n", &comma, "1[ok]", "t.csv:2:1: " UTF8_MSG);
+	check_err("\"a\nb\xc3\",x\n", &comma, "", "t.csv:2:2: " UTF8_MSG);
+	check_err("\xc3,\xa9\n", &comma, "", "t.csv:1:1: " UTF8_MSG); /* split by a separator */
+	check_err("a\n\xed\xa0\x80\n", &comma, "1[a]", "t.csv:2:1: " UTF8_MSG);
+	check_err("\xef\xbb\n", &comma, "", "t.csv:1:1: " UTF8_MSG); /* half a BOM */
+}
+
+/* Each field's line and byte column, across quoted line breaks, a BOM and chunk edges. */
+static void test_field_places(void **state)
+{
+	static const char data[] = "\xef\xbb\xbf" "ab,\"c\nd\",e\n\n x,y\n";
+	static const long want[][3][2] = {
+		{ { 1, 1 }, { 1, 4 }, { 2, 4 } },
+		{ { 4, 1 }, { 4, 4 }, { 0, 0 } },
+	};
+	struct csv_reader *r;
+	struct csv_record *rec;
+	struct fu_ctx ctx;
+	struct buf big;
+	FILE *f;
+
+	(void)state;
+	fu_ctx_init(&ctx);
+	f = fmemopen((void *)data, sizeof(data) - 1, "r");
+	assert_non_null(f);
+	assert_int_equal(csv_open(&ctx, f, "p.csv", &comma, &r), FU_OK);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(csv_next(&ctx, r, &rec), FU_OK);
+		assert_non_null(rec);
+		for (int k = 0; k < rec->nfields; k++) {
+			if (rec->lines[k] != want[i][k][0] || rec->cols[k] != want[i][k][1])
+				fail_msg("record %d field %d at %ld:%ld, want %ld:%ld", i, k,
+					 rec->lines[k], rec->cols[k], want[i][k][0], want[i][k][1]);
+		}
+	}
+	csv_close(r);
+	fclose(f);
+
+	/* a column far beyond the 64 KiB chunk */
+	buf_init(&big, 0);
+	assert_int_equal(buf_adds(&ctx, &big, "a\n"), FU_OK);
+	for (int i = 0; i < 80001; i++)
+		assert_int_equal(buf_adds(&ctx, &big, i == 40000 ? "," : "x"), FU_OK);
+	assert_int_equal(buf_adds(&ctx, &big, ",\"q\"z\n"), FU_OK);
+	check_err(big.s, &comma, "1[a]", "t.csv:2:80006: unexpected character 'z' after closing quote");
+	buf_release(&big);
 }
 
 static void test_sticky_error_and_eof(void **state)
@@ -327,7 +370,7 @@ static void test_sticky_error_and_eof(void **state)
 	assert_null(rec);
 	fu_ctx_init(&ctx);
 	assert_int_equal(csv_next(&ctx, r, &rec), FU_EINPUT);
-	assert_string_equal(ctx.msg, "s.csv:2: unterminated quoted field");
+	assert_string_equal(ctx.msg, "s.csv:2:1: unterminated quoted field");
 	csv_close(r);
 	fclose(f);
 
@@ -417,7 +460,7 @@ static int known_error(const char *msg)
 {
 	static const char *const tails[] = {
 		": unterminated quoted field", " after closing quote", " bytes", " fields",
-		": NUL byte in input", ": invalid UTF-8",
+		": NUL byte in input", "e.g. with iconv)",
 	};
 	size_t i, n = strlen(msg), t;
 
@@ -588,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_after_quote),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_field_places),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_sticky_error_and_eof),
 		cmocka_unit_test(test_open_and_read_errors),

@@ -81,11 +81,11 @@ static int teardown(void **state)
 		assert_int_equal(ok_rc_, FU_OK);                                          \
 	} while (0)
 
-/* Imports text (as a stream called name) with o; r must be import_result_init()ed. */
-static int import_text(struct fixture *fx, const char *name, const char *text,
-		       const struct import_opts *o, struct import_result *r)
+/* Imports data[0..n) (as a stream called name) with o; r must be import_result_init()ed. */
+static int import_bytes(struct fixture *fx, const char *name, const char *data, size_t n,
+			const struct import_opts *o, struct import_result *r)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	FILE *f = fmemopen((void *)data, n, "r");
 	int rc;
 
 	assert_non_null(f);
@@ -93,6 +93,13 @@ static int import_text(struct fixture *fx, const char *name, const char *text,
 	rc = import_stream(&fx->ctx, fx->s, f, name, o, r);
 	fclose(f);
 	return rc;
+}
+
+/* Imports text (as a stream called name) with o; r must be import_result_init()ed. */
+static int import_text(struct fixture *fx, const char *name, const char *text,
+		       const struct import_opts *o, struct import_result *r)
+{
+	return import_bytes(fx, name, text, strlen(text), o, r);
 }
 
 /* Imports text that must import cleanly; returns nothing, r holds the counts. */
@@ -282,7 +289,7 @@ static void test_duplicates_in_one_file(void **state)
 	import_ok(fx, "d.csv",
 		  "id,type,contact,time,amount,extra\n"
 		  "P1,purchase,C1,2026-01-05T10:00:00Z,10,x\n"
-		  "P1,purchase,C1,2026-01-06T10:00:00Z,99,y\n"
+		  "P1,purchase,C1,2026-01-05T10:00:00Z,10,y\n"
 		  ",purchase,C1,2026-01-07T10:00:00Z,1,z\n"
 		  ",purchase,C1,2026-01-07T10:00:00Z,1,z\n",
 		  &o, &r);
@@ -347,53 +354,53 @@ static void check_bad_csv(struct fixture *fx, const char *bad_row, const char *w
 static void test_bad_time(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,NEW,2026-13-01T10:00:00Z,1,,,,",
-		      "t.csv:3: column 'time': time \"2026-13-01T10:00:00Z\": month 13 out of range");
+		      "t.csv:3:17: field 'time': \"2026-13-01T10:00:00Z\": month 13 out of range");
 }
 
 static void test_bad_time_no_zone(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00,1,,,,",
-		      "t.csv:3: column 'time': time \"2026-02-02T10:00:00\": missing zone (add Z "
+		      "t.csv:3:17: field 'time': \"2026-02-02T10:00:00\": missing zone (add Z "
 		      "or an offset)");
 }
 
 static void test_bad_type(void **state)
 {
 	check_bad_csv(*state, "N2,buy,NEW,2026-02-02T10:00:00Z,1,,,,",
-		      "t.csv:3: column 'type': unknown type 'buy'");
+		      "t.csv:3:4: field 'type': unknown type 'buy'");
 }
 
 static void test_bad_amount(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,12x,,,,",
-		      "t.csv:3: column 'amount': amount \"12x\": not a number");
+		      "t.csv:3:38: field 'amount': \"12x\": not a number");
 	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,1.234,,,,",
-		      "t.csv:3: column 'amount': amount \"1.234\": more than two decimal places");
+		      "t.csv:3:38: field 'amount': \"1.234\": more than two decimal places");
 }
 
 static void test_bad_outcome(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,1,,,,reached",
-		      "t.csv:3: column 'outcome': only a touch has an outcome");
+		      "t.csv:3:43: field 'outcome': only a touch has an outcome");
 	check_bad_csv(*state, "N2,touch,NEW,2026-02-02T10:00:00Z,,,,call,maybe",
-		      "t.csv:3: column 'outcome': 'maybe' is not one of reached, voicemail, "
+		      "t.csv:3:43: field 'outcome': 'maybe' is not one of reached, voicemail, "
 		      "no-answer, not-yet, won, no, opted-out, snoozed");
 }
 
 static void test_bad_due(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,1,,2026-03-01,,",
-		      "t.csv:3: column 'due': only an invoice or a touch has a due date");
+		      "t.csv:3:41: field 'due': only an invoice or a touch has a due date");
 	check_bad_csv(*state, "N2,invoice,NEW,2026-02-02T10:00:00Z,1,I-1,2026-02-30,,",
-		      "t.csv:3: column 'due': time \"2026-02-30\": day 30 out of range for "
+		      "t.csv:3:43: field 'due': \"2026-02-30\": day 30 out of range for "
 		      "2026-02");
 }
 
 static void test_bad_missing(void **state)
 {
 	check_bad_csv(*state, "N2,purchase,,2026-02-02T10:00:00Z,1,,,,",
-		      "t.csv:3: column 'contact': missing");
-	check_bad_csv(*state, "N2,purchase,NEW,,1,,,,", "t.csv:3: column 'time': missing");
+		      "t.csv:3:13: field 'contact': missing");
+	check_bad_csv(*state, "N2,purchase,NEW,,1,,,,", "t.csv:3:17: field 'time': missing");
 }
 
 static void test_skip_bad(void **state)
@@ -421,8 +428,8 @@ static void test_skip_bad(void **state)
 	/* C3 was never created: its row was bad before the contact was looked up */
 	assert_int_equal(r.contacts_new, 2);
 	assert_string_equal(buf_cstr(&r.bad_list),
-			    "t.csv:3: column 'type': unknown type 'buy'\n"
-			    "t.csv:6: column 'amount': amount \"ten\": not a number\n");
+			    "t.csv:3:1: field 'type': unknown type 'buy'\n"
+			    "t.csv:6:34: field 'amount': \"ten\": not a number\n");
 	assert_int_equal(fx->ctx.rc, FU_OK);
 	import_result_release(&r);
 	get_state(fx, "C1", &st);
@@ -473,7 +480,7 @@ static void test_map_by_name(void **state)
 				     &o, &r),
 			 FU_EINPUT);
 	assert_string_equal(fx->ctx.msg,
-			    "shop.csv:2: column 'Total': amount \"lots\": not a number");
+			    "shop.csv:2:29: field 'amount': \"lots\": not a number");
 	import_result_release(&r);
 
 	/* a mapped column that is not in the header */
@@ -515,7 +522,7 @@ static void test_map_by_position(void **state)
 	import_result_init(&r);
 	assert_int_equal(import_text(fx, "p.csv", "2026-03-03T08:00:00Z,sale,P1,1\n", &o, &r),
 			 FU_EINPUT);
-	assert_string_equal(fx->ctx.msg, "p.csv:1: column 2: unknown type 'sale'");
+	assert_string_equal(fx->ctx.msg, "p.csv:1:22: field 'type': unknown type 'sale'");
 	import_result_release(&r);
 
 	/* names need a header */
@@ -573,7 +580,7 @@ static void test_fixed_type_and_date_format(void **state)
 	import_result_init(&r);
 	assert_int_equal(import_text(fx, "inv.csv", "contact,time\nC1,2026-01-05\n", &o, &r),
 			 FU_EINPUT);
-	assert_string_equal(fx->ctx.msg, "inv.csv:2: column 'time': time \"2026-01-05\": does "
+	assert_string_equal(fx->ctx.msg, "inv.csv:2:4: field 'time': \"2026-01-05\": does "
 					 "not match format \"%Y%m%d\"");
 	import_result_release(&r);
 
@@ -681,7 +688,7 @@ static void test_contacts_import(void **state)
 	assert_int_equal(import_text(fx, "c3.csv",
 				     "key,name,tz\nC3,New,UTC\nC1,Ann,Mars/Base\n", &o, &r),
 			 FU_EINPUT);
-	assert_string_equal(fx->ctx.msg, "c3.csv:3: column 'tz': time zone 'Mars/Base': unknown");
+	assert_string_equal(fx->ctx.msg, "c3.csv:3:8: field 'tz': time zone 'Mars/Base': unknown");
 	assert_int_equal(r.contacts_new, 0);
 	import_result_release(&r);
 	/* and a bad e-mail address */
@@ -689,7 +696,7 @@ static void test_contacts_import(void **state)
 	assert_int_equal(import_text(fx, "c4.csv", "key,email\nC1,not-an-address\n", &o, &r),
 			 FU_EINPUT);
 	assert_string_equal(fx->ctx.msg,
-			    "c4.csv:2: column 'email': 'not-an-address' is not an e-mail address");
+			    "c4.csv:2:4: field 'email': 'not-an-address' is not an e-mail address");
 	import_result_release(&r);
 	after = snapshot(fx);
 	assert_string_equal(after, before);
@@ -776,25 +783,135 @@ static void test_jsonl_bad(void **state)
 {
 	struct fixture *fx = *state;
 
-	check_bad_jsonl(fx, "[1,2]", "in:2: expected a JSON object");
-	check_bad_jsonl(fx, "[]", "in:2: expected a JSON object");
+	check_bad_jsonl(fx, "[1,2]", "in:2:1: expected a JSON object");
+	check_bad_jsonl(fx, "[]", "in:2:1: expected a JSON object");
 	/* a bare string is not even read as JSON (jansson wants an array or object) */
-	check_bad_jsonl(fx, "\"lead\"", "in:2: invalid JSON at column 6: *");
-	check_bad_jsonl(fx, "{\"type\":\"lead\",", "in:2: invalid JSON at column 15: *");
+	check_bad_jsonl(fx, "\"lead\"", "in:2:6: invalid JSON: *");
+	check_bad_jsonl(fx, "{\"type\":\"lead\",", "in:2:15: invalid JSON: *");
 	check_bad_jsonl(fx,
 			"{\"type\":\"purchase\",\"contact\":\"N\",\"time\":\"2026-01-02T00:00:00Z\","
 			"\"amount\":true}",
-			"in:2: field 'amount': must be a string or a number");
+			"in:2:73: field 'amount': must be a string or a number");
 	check_bad_jsonl(fx,
 			"{\"type\":\"purchase\",\"contact\":\"N\",\"time\":\"2026-01-02T00:00:00Z\","
 			"\"amount\":1.234}",
-			"in:2: field 'amount': amount \"1.234\": more than two decimal places");
+			"in:2:73: field 'amount': \"1.234\": more than two decimal places");
 	check_bad_jsonl(fx, "{\"type\":\"lead\",\"contact\":\"N\",\"time\":null}",
-			"in:2: field 'time': missing");
+			"in:2:37: field 'time': missing");
 	check_bad_jsonl(fx,
 			"{\"type\":\"lead\",\"type\":\"lead\",\"contact\":\"N\",\"time\":\"2026-01-"
 			"02T00:00:00Z\"}",
-			"in:2: invalid JSON at column 21: duplicate object key*");
+			"in:2:21: invalid JSON: duplicate object key*");
+}
+
+/* Issue 9: a NUL byte in a JSON Lines file is an error of its line, never a lost row. */
+static void test_jsonl_nul(void **state)
+{
+	static const char repro[] =
+		"{\"id\":\"N1\",\"type\":\"lead\",\"contact\":\"K1\",\"time\":\"2026-01-05\"}\n"
+		"\0{\"id\":\"N2\",\"type\":\"purchase\",\"contact\":\"K2\",\"time\":\"2026-01-06\","
+		"\"amount\":500}\n";
+	static const char mid[] = "{\"type\":\"lead\",\"contact\":\"K\0X\",\"time\":\"2026-01-05\"}\n";
+	struct fixture *fx = *state;
+	struct import_opts o;
+	struct import_result r;
+
+	events_opts(&o);
+	o.format = IMPORT_JSONL;
+	import_result_init(&r);
+	assert_int_equal(import_bytes(fx, "n.jsonl", repro, sizeof(repro) - 1, &o, &r), FU_EINPUT);
+	assert_string_equal(fx->ctx.msg, "n.jsonl:2:1: NUL byte in input");
+	assert_int_equal(count_events(fx), 0);
+	import_result_release(&r);
+
+	/* with --skip-bad the line is listed, and counted as a row */
+	o.skip_bad = 1;
+	import_result_init(&r);
+	assert_int_equal(import_bytes(fx, "m.jsonl", mid, sizeof(mid) - 1, &o, &r), FU_OK);
+	assert_int_equal(r.rows, 1);
+	assert_int_equal(r.bad, 1);
+	assert_string_equal(buf_cstr(&r.bad_list), "m.jsonl:1:28: NUL byte in input\n");
+	import_result_release(&r);
+}
+
+/* A byte order mark before the first line of JSON Lines is skipped, as in CSV. */
+static void test_jsonl_bom(void **state)
+{
+	struct fixture *fx = *state;
+	struct import_opts o;
+	struct import_result r;
+
+	events_opts(&o);
+	o.format = IMPORT_JSONL;
+	import_result_init(&r);
+	import_ok(fx, "b.jsonl",
+		  "\xef\xbb\xbf{\"type\":\"lead\",\"contact\":\"B\",\"time\":\"2026-01-05\"}\n", &o, &r);
+	assert_int_equal(r.stored, 1);
+	import_result_release(&r);
+	import_result_init(&r);
+	assert_int_equal(import_text(fx, "b.jsonl",
+				     "\xef\xbb\xbf{\"type\":\"lead\",\"contact\":\"B\",\"time\":\"x\"}\n",
+				     &o, &r), FU_EINPUT);
+	/* columns count from after the mark */
+	assert_string_equal(fx->ctx.msg, "b.jsonl:1:37: field 'time': \"x\": expected YYYY-MM-DD");
+	import_result_release(&r);
+}
+
+/* An id seen again with other content is a conflict, in a first load and in a later one. */
+static void test_conflicting_ids(void **state)
+{
+	static const char text[] = "id,type,contact,time,amount\n"
+				   "P1,purchase,C1,2026-01-05T10:00:00Z,10\n"
+				   "P2,purchase,C1,2026-01-05T11:00:00Z,10\n"
+				   "P1,purchase,C1,2026-01-06T10:00:00Z,99\n";
+	struct fixture *fx = *state;
+	struct import_opts o;
+	struct import_result r;
+
+	events_opts(&o);
+	o.skip_bad = 1; /* a conflict is not a row to skip */
+	import_result_init(&r);
+	assert_int_equal(import_text(fx, "c.csv", text, &o, &r), FU_EINPUT);
+	assert_string_equal(fx->ctx.msg, "c.csv:4:1: field 'id': the id of line 2 again, with "
+			    "other content (an event is never changed; give the new one another id)");
+	assert_int_equal(count_events(fx), 0);
+	import_result_release(&r);
+
+	/* the log is not empty: rows are appended one by one */
+	import_result_init(&r);
+	import_ok(fx, "a.csv", "id,type,contact,time\nA0,lead,C0,2026-01-01\n", &o, &r);
+	import_result_release(&r);
+	import_result_init(&r);
+	assert_int_equal(import_text(fx, "c.csv", text, &o, &r), FU_EINPUT);
+	assert_string_equal(fx->ctx.msg, "c.csv:4:1: field 'id': 'P1' is already stored with "
+			    "other content (an event is never changed; give the new one another id)");
+	assert_int_equal(count_events(fx), 1);
+	import_result_release(&r);
+
+	/* the same content again is only a duplicate */
+	import_result_init(&r);
+	import_ok(fx, "a.csv", "id,type,contact,time\nA0,lead,C0,2026-01-01\n", &o, &r);
+	assert_int_equal(r.duplicates, 1);
+	import_result_release(&r);
+}
+
+/* Amounts from 0 to 100,000,000,000.00; times in the years 1900 to 2199. */
+static void test_value_ranges(void **state)
+{
+	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,-5,,,,",
+		      "t.csv:3:38: field 'amount': \"-5\": negative (a refund is not an event "
+		      "followup records; leave it out or note it on a touch)");
+	check_bad_csv(*state, "N2,purchase,NEW,2026-02-02T10:00:00Z,90000000000000000,,,,",
+		      "t.csv:3:38: field 'amount': \"90000000000000000\": more than "
+		      "100000000000.00");
+	check_bad_csv(*state, "N2,purchase,NEW,0001-01-01T00:00:00Z,1,,,,",
+		      "t.csv:3:17: field 'time': \"0001-01-01T00:00:00Z\": outside the years "
+		      "1900 to 2199");
+	check_bad_csv(*state, "N2,purchase,NEW,9999-12-31T00:00:00Z,1,,,,",
+		      "t.csv:3:17: field 'time': \"9999-12-31T00:00:00Z\": outside the years "
+		      "1900 to 2199");
+	check_bad_csv(*state, "N2,invoice,NEW,2026-02-02T10:00:00Z,1,I-1,2200-01-01,,",
+		      "t.csv:3:43: field 'due': \"2200-01-01\": outside the years 1900 to 2199");
 }
 
 /* ---- later imports and the rebuild ---- */
@@ -1048,6 +1165,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_whitespace_separator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contacts_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonl_nul, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonl_bom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflicting_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_value_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonl_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_payment_in_later_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_state_equals_rebuild, setup, teardown),

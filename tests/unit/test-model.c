@@ -225,6 +225,36 @@ static void test_amount_parse_bad(void **state)
 	check_amount_bad("92233720368547758.08", "amount \"92233720368547758.08\": too large");
 }
 
+/* Issue 9: sums of amounts are checked; an overflow is an input error, not a wrapped sum. */
+static void test_spend_overflow(void **state)
+{
+	struct contact_state st;
+	struct fu_ctx ctx;
+	struct event e;
+
+	(void)state;
+	contact_state_init(&st, 1);
+	event_init(&e);
+	e.type = EV_PURCHASE;
+	e.time = 1767225600;
+	e.has_amount = 1;
+	e.amount = INT64_MAX / 2 + 1;
+	fu_ctx_init(&ctx);
+	assert_int_equal(contact_state_apply(&ctx, &st, &e), FU_OK);
+	assert_int_equal(contact_state_apply(&ctx, &st, &e), FU_EINPUT);
+	assert_string_equal(ctx.msg, "amount: the contact's total spend would be more than the "
+			    "largest amount");
+	assert_true(st.spend == INT64_MAX / 2 + 1);
+	/* open invoices likewise */
+	e.type = EV_INVOICE;
+	fu_ctx_init(&ctx);
+	assert_int_equal(contact_state_apply(&ctx, &st, &e), FU_OK);
+	assert_int_equal(contact_state_apply(&ctx, &st, &e), FU_EINPUT);
+	assert_true(st.open_amount == INT64_MAX / 2 + 1);
+	assert_int_equal(st.n_open, 1);
+	contact_state_release(&st);
+}
+
 static void check_format(int64_t cents, const char *want)
 {
 	char out[32];
@@ -709,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_amount_parse_good),
 		cmocka_unit_test(test_amount_parse_bad),
 		cmocka_unit_test(test_amount_format),
+		cmocka_unit_test(test_spend_overflow),
 		cmocka_unit_test(test_state_init),
 		cmocka_unit_test(test_purchases),
 		cmocka_unit_test(test_purchase_days_before_epoch),
