@@ -1,8 +1,10 @@
-/* strmap.c - open-addressing (linear probing) string -> int64 hash map */
+/* strmap.c - open-addressing (linear probing) string -> int64 hash map, SipHash-keyed */
 #include "strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "banned.h"
 
@@ -12,15 +14,16 @@ struct strmap_slot {
 	int64_t value;
 };
 
-/* FNV-1a, 64-bit. */
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
+_Static_assert(sizeof(((struct strmap *)0)->key) == crypto_shorthash_KEYBYTES, "strmap key size");
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
+/* SipHash-2-4 of s under the map's key. */
+static uint64_t hash_str(const struct strmap *m, const char *s)
+{
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
+
+	crypto_shorthash(out, (const unsigned char *)s, strlen(s), m->key);
+	memcpy(&h, out, sizeof(h));
 	return h;
 }
 
@@ -29,6 +32,7 @@ void strmap_init(struct strmap *m)
 	m->slots = NULL;
 	m->cap = 0;
 	m->len = 0;
+	memset(m->key, 0, sizeof(m->key));
 }
 
 void strmap_release(struct strmap *m)
@@ -57,7 +61,7 @@ int strmap_get(const struct strmap *m, const char *key, int64_t *value)
 
 	if (!m->cap)
 		return 0;
-	sl = find(m, key, hash_str(key));
+	sl = find(m, key, hash_str(m, key));
 	if (!sl->key)
 		return 0;
 	*value = sl->value;
@@ -69,6 +73,13 @@ static int grow(struct fu_ctx *ctx, struct strmap *m)
 	size_t ncap = m->cap ? m->cap * 2 : 64;
 	struct strmap_slot *old = m->slots;
 	size_t ocap = m->cap;
+
+	if (!ocap) {
+		/* the first table: draw the key (sodium_init may run any number of times) */
+		if (sodium_init() < 0)
+			return fu_err(ctx, FU_EINTERNAL, "libsodium cannot start: no hash key");
+		randombytes_buf(m->key, sizeof(m->key));
+	}
 
 	m->slots = calloc(ncap, sizeof(*m->slots));
 	if (!m->slots) {
@@ -86,8 +97,8 @@ static int grow(struct fu_ctx *ctx, struct strmap *m)
 
 int strmap_put(struct fu_ctx *ctx, struct strmap *m, const char *key, int64_t value)
 {
-	uint64_t h = hash_str(key);
 	struct strmap_slot *sl;
+	uint64_t h;
 	int rc;
 
 	if ((m->len + 1) * 4 > m->cap * 3) {
@@ -95,6 +106,7 @@ int strmap_put(struct fu_ctx *ctx, struct strmap *m, const char *key, int64_t va
 		if (rc)
 			return rc;
 	}
+	h = hash_str(m, key);
 	sl = find(m, key, h);
 	if (!sl->key) {
 		sl->key = strdup(key);

@@ -1,4 +1,4 @@
-/* strmap.h - an open-addressing hash map from strings to 64-bit integers */
+/* strmap.h - an open-addressing hash map from strings to 64-bit integers, with a keyed hash */
 #ifndef FU_STRMAP_H
 #define FU_STRMAP_H
 
@@ -7,11 +7,18 @@
 
 #include "fu.h"
 
-/* strmap_init() allocates nothing; strmap_release() frees the table and the copied keys. */
+/*
+ * Keys often come from imported files, so the hash is SipHash (libsodium's
+ * crypto_shorthash) under a random key drawn for each map when it first grows: a crafted
+ * file cannot make every key land in one slot. The map has no iteration, so the random key
+ * never shows in any output.
+ * strmap_init() allocates nothing; strmap_release() frees the table and the copied keys.
+ */
 struct strmap {
 	struct strmap_slot *slots;
 	size_t cap;   /* power of two, or 0 */
 	size_t len;
+	unsigned char key[16]; /* the hash key, drawn with the first table */
 };
 
 void strmap_init(struct strmap *m);
