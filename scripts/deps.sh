@@ -34,6 +34,7 @@ need file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
 # the server's end-to-end test: curl, and a real iCalendar parser for the calendar feed
 need cmd curl curl
 need file /usr/lib/python3/dist-packages/icalendar python3-icalendar
+need cmd clang clang # the fuzz targets (libFuzzer), run briefly by make test
 # the web app's browser tests (tests/web): Debian's chromium driven by playwright-core from npm
 need cmd chromium chromium
 need cmd node nodejs

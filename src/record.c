@@ -31,6 +31,19 @@ int record_event_in(struct fu_ctx *ctx, struct store *s, const struct event_text
 	rc = store_contact_ensure(ctx, s, e.contact_key, &e.contact_id, &r->new_contact);
 	if (!rc)
 		rc = store_event_append(ctx, s, &e, now, &r->stored);
+	if (!rc && !r->stored && tt.time != at) {
+		/*
+		 * an id already stored: a duplicate when the content is the same, else a conflict
+		 * (a time left to the clock is not compared: a retry is the same event)
+		 */
+		int same;
+
+		rc = store_event_same(ctx, s, &e, &same);
+		if (!rc && !same)
+			return fu_err(ctx, FU_EINPUT, "id: '%.64s' is already stored with other "
+				      "content (an event is never changed; give the new one another "
+				      "id)", e.ext_id);
+	}
 	if (!rc)
 		rc = derive_contact(ctx, s, e.contact_id);
 	if (rc)

@@ -317,7 +317,7 @@ static int db_fail(struct fu_ctx *ctx, struct store *s, const char *what, const 
 		return fu_err(ctx, FU_EBUSY, "%s: busy: another command (an import?) is writing; "
 			      "waited %d s, try again", s->path, STORE_BUSY_TIMEOUT_MS / 1000);
 	case SQLITE_FULL:
-		return fu_err(ctx, FU_EIO, "%s: %s: the disk is full (nothing was changed)", s->path,
+		return fu_err(ctx, FU_EIO, "%s: %s: the disk is full", s->path,
 			      what);
 	case SQLITE_READONLY:
 		return fu_err(ctx, FU_EACCESS, "%s: %s: the database is read-only (reading commands "
