@@ -1,8 +1,8 @@
 /* fuzz-when.c - libFuzzer target: a rule's `when:` condition goes through `playbook check`
  * (the loader) and, when accepted, through the engine for a new lead and a buyer. Nothing may
- * crash. With FUZZ_WHEN_STRICT=1 in the environment (make fuzz), a condition the check
- * accepted must also evaluate: a type error that passes the check breaks every agenda
- * (issue 9 item 4). */
+ * crash. With FUZZ_WHEN_STRICT=1 in the environment (make test and make fuzz), a condition
+ * the check accepted must also evaluate: a type error that passes the check breaks every
+ * agenda (issue 9 item 4). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
