@@ -25,7 +25,6 @@ need pc libmicrohttpd libmicrohttpd-dev
 need pc libsodium libsodium-dev
 need pc cmocka libcmocka-dev
 need pc libcurl libcurl4-openssl-dev
-need pc libsodium libsodium-dev
 need file /usr/share/zoneinfo/America/New_York tzdata
 need cmd sqlite3 sqlite3
 need file /usr/bin/time time
