@@ -183,10 +183,13 @@ before=$(events)
 call "one event" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
 	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
 is "one stored" "$(json '$.stored')" 1
-call "the same id again" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
-	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z"}'
+call "the same event again" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
+	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
 is "nothing stored twice" "$(json '$.duplicates')" 1
 is "the log grew by one" "$(events)" $((before + 1))
+call "the same id with other content" 422 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
+	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z"}'
+is "a conflict stores nothing" "$(events)" $((before + 1))
 call "a batch with a bad event" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" \
 	-d '[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-2","type":"buy","contact":"B2"},{"id":"api-3","type":"lead","contact":"B3"}]'
 is "the problem points at the bad event" "$(json '$.pointer')" /1
