@@ -15,7 +15,8 @@ static void ready(void *arg, int port)
 
 	fprintf(stderr, "followup serve: listening on http://%.*s:%d (SIGTERM or Ctrl-C stops)\n",
 		(int)(colon - listen), listen, port);
-	fprintf(stderr, "followup serve: background jobs are off (sending is not built yet)\n");
+	fprintf(stderr, "followup serve: background jobs are not built yet: run 'followup send' "
+			"from cron to send the automated messages\n");
 }
 
 static int run_serve(struct cli *cli, int argc, char **argv)

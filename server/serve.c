@@ -179,7 +179,7 @@ char *srv_metrics_text(struct srv *srv)
 		       "# TYPE followup_form_leads_total counter\nfollowup_form_leads_total %llu\n"
 		       "# HELP followup_form_refused_total Web form posts refused (bots, floods, bad input).\n"
 		       "# TYPE followup_form_refused_total counter\nfollowup_form_refused_total %llu\n"
-		       "# HELP followup_jobs_enabled Whether background jobs run (sending is not built yet).\n"
+		       "# HELP followup_jobs_enabled Whether background jobs run (not built yet: run followup send from cron).\n"
 		       "# TYPE followup_jobs_enabled gauge\nfollowup_jobs_enabled 0\n"
 		       "# HELP followup_start_time_seconds When the server started.\n"
 		       "# TYPE followup_start_time_seconds gauge\nfollowup_start_time_seconds %lld\n",
