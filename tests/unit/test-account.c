@@ -13,53 +13,11 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store_fixture.h"
+
 #include "banned.h"
 
 #define T0 ((int64_t)1767225600) /* 2026-01-01T00:00:00Z */
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct store *s;
-	struct fu_ctx ctx;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/fu-test-account-XXXXXX");
-	if (!mkdtemp(fx->dir)) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-	fu_ctx_init(&fx->ctx);
-	if (store_open(&fx->ctx, fx->path, STORE_OPEN_CREATE, &fx->s)) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-	const char *const suffix[] = { "", "-wal", "-shm" };
-	char p[160];
-
-	store_close(fx->s);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
 
 static void test_users(void **state)
 {
