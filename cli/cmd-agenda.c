@@ -186,7 +186,6 @@ static void put_agenda_errors(FILE *f, const char *lead, const struct agenda *a)
 static int run_agenda(struct cli *cli, int argc, char **argv)
 {
 	struct agenda_opts o = { .now = cli->now };
-	struct playbook pb;
 	struct agenda a;
 	struct store *s;
 	struct civil cv;
@@ -227,12 +226,8 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
-	playbook_init(&pb);
-	rc = agenda_playbook(&cli->ctx, s, &pb);
-	if (!rc)
-		rc = agenda_build(&cli->ctx, s, &pb, &o, &a);
+	rc = agenda_build_current(&cli->ctx, s, &o, &a);
 	store_close(s);
-	playbook_release(&pb);
 	if (rc)
 		return rc;
 	if (json) {

@@ -353,7 +353,6 @@ static int ics_event(struct fu_ctx *ctx, struct buf *b, const struct followup *f
 int route_calendar(struct req *r)
 {
 	struct agenda_opts o = { .now = r->now, .all = 1, .jobs = 1 };
-	struct playbook pb;
 	struct agenda a;
 	struct buf b;
 	int rc;
@@ -364,11 +363,7 @@ int route_calendar(struct req *r)
 					    http_fail(r, rc);
 	r->authed = 1;
 	o.owner = r->who.name;
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (!rc)
-		rc = agenda_build(&r->ctx, r->db, &pb, &o, &a);
-	playbook_release(&pb);
+	rc = agenda_build_current(&r->ctx, r->db, &o, &a);
 	if (rc)
 		return http_fail(r, rc);
 	buf_init(&b, 0);

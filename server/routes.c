@@ -511,7 +511,6 @@ static int route_events_post(struct req *r)
 static int route_agenda(struct req *r)
 {
 	struct agenda_opts o = { .now = r->now };
-	struct playbook pb;
 	struct agenda a;
 	struct civil cv;
 	char daytext[16];
@@ -550,11 +549,7 @@ static int route_agenda(struct req *r)
 	}
 	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
 	o.jobs = 1;
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (!rc)
-		rc = agenda_build(&r->ctx, r->db, &pb, &o, &a);
-	playbook_release(&pb);
+	rc = agenda_build_current(&r->ctx, r->db, &o, &a);
 	if (rc)
 		return http_fail(r, rc);
 	items = json_array();

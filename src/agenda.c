@@ -66,6 +66,20 @@ int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb)
 	return rc;
 }
 
+int agenda_build_current(struct fu_ctx *ctx, struct store *s, const struct agenda_opts *opts,
+			 struct agenda *a)
+{
+	struct playbook pb;
+	int rc;
+
+	playbook_init(&pb);
+	rc = agenda_playbook(ctx, s, &pb);
+	if (!rc)
+		rc = agenda_build(ctx, s, &pb, opts, a);
+	playbook_release(&pb);
+	return rc;
+}
+
 static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)
 {
 	return event_list_add(ctx, arg, e);

@@ -80,4 +80,11 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 /* Loads the playbook in effect: the one stored with `playbook use`, else the built-in one. */
 int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb);
 
+/*
+ * agenda_build with the playbook in effect (agenda_playbook), loaded and released here: the
+ * day's agenda as every front end asks for it. Fails as either does.
+ */
+int agenda_build_current(struct fu_ctx *ctx, struct store *s, const struct agenda_opts *opts,
+			 struct agenda *a);
+
 #endif
