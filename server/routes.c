@@ -14,6 +14,7 @@
 #include "jview.h"
 #include "playbook_store.h"
 #include "record.h"
+#include "whatif.h"
 
 #include "banned.h"
 
@@ -33,6 +34,8 @@ static int route_events_post(struct req *r);
 static int route_agenda(struct req *r);
 static int route_playbook_get(struct req *r);
 static int route_playbook_put(struct req *r);
+static int route_playbook_check(struct req *r);
+static int route_playbook_whatif(struct req *r);
 static int route_done(struct req *r);
 static int route_snooze(struct req *r);
 
@@ -56,6 +59,8 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/followups/{id}/snooze", route_snooze, R_WRITE, 16 * KIB, "put a follow-up off until a date" },
 	{ "GET", "/api/v1/playbook", route_playbook_get, 0, 0, "the playbook in effect (YAML)" },
 	{ "PUT", "/api/v1/playbook", route_playbook_put, R_WRITE | R_ADMIN, 1 * MIB, "check a playbook and put it in effect" },
+	{ "POST", "/api/v1/playbook/check", route_playbook_check, R_ADMIN, 1 * MIB, "check a playbook as `playbook check` does, keeping nothing" },
+	{ "POST", "/api/v1/playbook/whatif", route_playbook_whatif, R_ADMIN, 1 * MIB, "the last 30 days replayed under the playbook in effect and this one" },
 	{ "GET", "/api/v1/now", route_now, 0, 0, "the server's clock (fixed with --now), for the web app" },
 	{ "GET", "/api/v1/lapsed", route_lapsed, 0, 0, "regular customers lapsing now, most money at risk first" },
 	{ "GET", "/api/v1/report", route_report, R_ADMIN, 0, "how well the team follows up, week by week" },
@@ -590,47 +595,80 @@ static int route_playbook_get(struct req *r)
 }
 
 /*
- * PUT /api/v1/playbook: the YAML text (application/yaml or text/yaml), or JSON {"yaml": "..."}
- * (null: back to the built-in playbook). Checked as 'playbook check' checks a file; an error
- * is 422 with its line and column.
+ * A playbook in the body: the YAML text (application/yaml or text/yaml), or JSON {"yaml":
+ * "..."} with null for the built-in playbook (*yaml = NULL, allowed only when may_be_null).
+ * *body (freed by the caller with json_decref) holds the JSON the text points into. Answers
+ * the problem itself and returns 0 on a bad body.
+ */
+static int playbook_body(struct req *r, int may_be_null, json_t **body, const char **yaml)
+{
+	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	*body = NULL;
+	if (ct && (!strncasecmp(ct, "application/yaml", 16) || !strncasecmp(ct, "text/yaml", 9))) {
+		if (buf_addc(&r->ctx, &r->body, '\0')) {
+			http_problem(r, 413, "the playbook is too large", NULL);
+			return 0;
+		}
+		*yaml = r->body.s ? r->body.s : "";
+		return 1;
+	}
+	*body = req_json(r, JSON_OBJECT);
+	if (!*body)
+		return 0;
+	*yaml = json_string_value(json_object_get(*body, "yaml"));
+	if (!*yaml && !(may_be_null && json_is_null(json_object_get(*body, "yaml")))) {
+		json_decref(*body);
+		*body = NULL;
+		http_problem(r, 422, may_be_null ? "yaml: give the playbook's text, or null for "
+						   "the built-in one" :
+						   "yaml: give the playbook's text", "/yaml");
+		return 0;
+	}
+	return 1;
+}
+
+/* "playbook:LINE:COLUMN: what" -> {detail, line, column} (0 and 0 when it names no place). */
+static json_t *playbook_place(const char *msg)
+{
+	long line = 0, col = 0;
+
+	if (sscanf(msg, "%*[^:]:%ld:%ld:", &line, &col) < 1)
+		line = col = 0;
+	return json_pack("{s:s, s:I, s:I}", "detail", msg, "line", (json_int_t)line, "column",
+			 (json_int_t)col);
+}
+
+/* A playbook refused (FU_EINPUT on r->ctx): 422 with its line and column, for an editor. */
+static int playbook_refused(struct req *r)
+{
+	json_t *place = playbook_place(r->ctx.msg);
+
+	if (place)
+		json_object_del(place, "detail");
+	return http_problem_with(r, 422, r->ctx.msg, NULL, place);
+}
+
+/*
+ * PUT /api/v1/playbook: the playbook in the body (playbook_body), checked as 'playbook check'
+ * checks a file; an error is 422 with its line and column.
  */
 static int route_playbook_put(struct req *r)
 {
-	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	struct playbook pb;
-	json_t *body = NULL;
+	json_t *body;
 	const char *yaml;
 	int rc;
 
-	if (ct && (!strncasecmp(ct, "application/yaml", 16) || !strncasecmp(ct, "text/yaml", 9))) {
-		if (buf_addc(&r->ctx, &r->body, '\0'))
-			return http_problem(r, 413, "the playbook is too large", NULL);
-		yaml = r->body.s ? r->body.s : "";
-	} else {
-		body = req_json(r, JSON_OBJECT);
-		if (!body)
-			return MHD_YES;
-		yaml = json_string_value(json_object_get(body, "yaml"));
-		if (!yaml && !json_is_null(json_object_get(body, "yaml"))) {
-			json_decref(body);
-			return http_problem(r, 422, "yaml: give the playbook's text, or null for the "
-						    "built-in one", "/yaml");
-		}
-	}
+	if (!playbook_body(r, 1, &body, &yaml))
+		return MHD_YES;
 	playbook_init(&pb);
 	rc = yaml ? playbook_store_use_text(&r->ctx, r->db, "playbook", yaml, &pb) :
 		    playbook_store_use(&r->ctx, r->db, NULL, &pb);
 	json_decref(body);
 	if (rc == FU_EINPUT) {
-		long line = 0, col = 0;
-
-		/* "playbook:LINE:COLUMN: what": the place also as numbers, for an editor */
-		if (sscanf(r->ctx.msg, "playbook:%ld:%ld:", &line, &col) < 1)
-			line = col = 0;
 		playbook_release(&pb);
-		return http_problem_with(r, 422, r->ctx.msg, NULL,
-					 json_pack("{s:I, s:I}", "line", (json_int_t)line, "column",
-						   (json_int_t)col));
+		return playbook_refused(r);
 	}
 	if (rc) {
 		playbook_release(&pb);
@@ -639,6 +677,140 @@ static int route_playbook_put(struct req *r)
 	rc = http_json(r, 200, json_pack("{s:s, s:i}", "name", pb.name, "rules", pb.nrules));
 	playbook_release(&pb);
 	return rc;
+}
+
+static void add_warning(void *arg, const char *msg)
+{
+	json_array_append_new(arg, playbook_place(msg));
+}
+
+/*
+ * POST /api/v1/playbook/check (admins): the playbook in the body checked as 'playbook check'
+ * checks a file, nothing kept. Always 200 for a playbook read: {ok, rules, errors: [{detail,
+ * line, column}], warnings: [...]}, so that an editor can check as its user types.
+ */
+static int route_playbook_check(struct req *r)
+{
+	struct playbook pb;
+	json_t *body, *errors, *warnings, *o;
+	const char *yaml;
+	int rc;
+
+	if (!playbook_body(r, 0, &body, &yaml))
+		return MHD_YES;
+	playbook_init(&pb);
+	rc = playbook_load_string(&r->ctx, "playbook", yaml, &pb);
+	json_decref(body);
+	if (rc && rc != FU_EINPUT)
+		return http_fail(r, rc);
+	errors = json_array();
+	warnings = json_array();
+	if (rc)
+		json_array_append_new(errors, playbook_place(r->ctx.msg));
+	else
+		playbook_warnings(&pb, add_warning, warnings);
+	o = json_pack("{s:b, s:i, s:o, s:o}", "ok", !rc, "rules", rc ? 0 : pb.nrules, "errors",
+		      errors, "warnings", warnings);
+	playbook_release(&pb);
+	return http_json(r, 200, o);
+}
+
+static json_t *whatif_counts(const struct whatif_count c[2])
+{
+	json_t *o = json_object();
+
+	for (int k = 0; o && k < 2; k++)
+		json_object_set_new(o, k == WHATIF_OLD ? "old" : "new",
+				    json_pack("{s:I, s:I, s:I}", "personal", (json_int_t)c[k].personal,
+					      "automated", (json_int_t)c[k].automated, "fresh",
+					      (json_int_t)c[k].fresh));
+	return o;
+}
+
+static json_t *day_text(int64_t day)
+{
+	char t[16];
+	struct civil cv;
+
+	dt_to_civil(day * 86400, &cv);
+	snprintf(t, sizeof(t), "%04d-%02d-%02d", cv.year, cv.month, cv.day);
+	return json_string(t);
+}
+
+/* The replay (whatif.h) as JSON: days, owners' days, the contacts over the budget (the first max). */
+static json_t *whatif_json(const struct whatif *w, size_t max)
+{
+	json_t *days = json_array(), *owners = json_array(), *over = json_array();
+
+	for (int d = 0; days && d < WHATIF_DAYS; d++) {
+		json_t *o = whatif_counts(w->day[d]);
+
+		json_object_set_new(o, "day", day_text(w->first_day + d));
+		json_array_append_new(days, o);
+	}
+	for (size_t i = 0; owners && i < w->nowners; i++) {
+		json_t *od = json_array();
+
+		for (int d = 0; od && d < WHATIF_DAYS; d++)
+			json_array_append_new(od, whatif_counts(w->owners[i].day[d]));
+		json_array_append_new(owners, json_pack("{s:o, s:o}", "owner",
+							w->owners[i].owner[0] ?
+								json_string(w->owners[i].owner) :
+								json_null(),
+							"days", od));
+	}
+	for (size_t i = 0; over && i < w->nover && i < max; i++) {
+		const struct whatif_over *o = &w->over[i];
+
+		json_array_append_new(over, json_pack("{s:s?, s:s?, s:s?, s:i, s:i, s:o}", "contact",
+						      o->key, "name", o->name, "owner", o->owner,
+						      "old", o->most[WHATIF_OLD], "new",
+						      o->most[WHATIF_NEW], "week", day_text(o->week_start)));
+	}
+	return json_pack("{s:o, s:o, s:o, s:{s:i, s:i, s:I, s:o}, s:I, s:{s:I, s:I}}", "days", days,
+			 "owners", owners, "now", jview_time(w->now), "over_budget", "budget_old",
+			 w->budget[WHATIF_OLD], "budget_new", w->budget[WHATIF_NEW], "count",
+			 (json_int_t)w->nover, "items", over, "contacts", (json_int_t)w->contacts,
+			 "errors", "old", (json_int_t)w->errors[WHATIF_OLD], "new",
+			 (json_int_t)w->errors[WHATIF_NEW]);
+}
+
+#define WHATIF_OVER_SHOWN 100
+
+/*
+ * POST /api/v1/playbook/whatif (admins): the last 30 days replayed under the playbook in
+ * effect and the one in the body (whatif_run), nothing kept. A playbook that does not load
+ * is 422 with its line and column.
+ */
+static int route_playbook_whatif(struct req *r)
+{
+	struct playbook old, pb;
+	struct whatif w;
+	json_t *body;
+	const char *yaml;
+	int rc;
+
+	if (!playbook_body(r, 0, &body, &yaml))
+		return MHD_YES;
+	playbook_init(&old);
+	playbook_init(&pb);
+	rc = playbook_load_string(&r->ctx, "playbook", yaml, &pb);
+	json_decref(body);
+	if (rc == FU_EINPUT)
+		return playbook_refused(r);
+	if (!rc)
+		rc = agenda_playbook(&r->ctx, r->db, &old);
+	if (!rc)
+		rc = whatif_run(&r->ctx, r->db, &old, &pb, r->now, &w);
+	playbook_release(&old);
+	playbook_release(&pb);
+	if (rc)
+		return http_fail(r, rc);
+	body = whatif_json(&w, WHATIF_OVER_SHOWN);
+	whatif_release(&w);
+	if (!body)
+		return http_problem(r, 500, "out of memory", NULL);
+	return http_json(r, 200, body);
 }
 
 /* ---- follow-ups: done and snooze ---- */

@@ -85,12 +85,8 @@ static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)
 	return event_list_add(ctx, arg, e);
 }
 
-/*
- * The contact's zone, else the playbook's, else UTC (a stored zone that fails to load is
- * skipped) into *out. Out of memory is an error, not a reason to fall back to another zone.
- */
-static int zone_for(struct fu_ctx *ctx, struct tz_cache *zones, const struct playbook *pb,
-		    const struct contact *c, const struct tz **out)
+int agenda_zone(struct fu_ctx *ctx, struct tz_cache *zones, const struct playbook *pb,
+		const struct contact *c, const struct tz **out)
 {
 	const char *names[] = { c->tz, pb->default_tz, "UTC" };
 	struct fu_ctx tmp;
@@ -157,7 +153,7 @@ static int build_one(struct fu_ctx *ctx, void *arg, const struct contact *c,
 	b->a->contacts++;
 	if (st->events == 0)
 		return remember_wake(ctx, b, c->id, &w, NULL); /* nothing until new events */
-	rc = zone_for(ctx, b->zones, b->pb, c, &zone);
+	rc = agenda_zone(ctx, b->zones, b->pb, c, &zone);
 	if (rc)
 		return rc;
 	event_list_clear(&b->ev);
@@ -651,7 +647,7 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	if (!rc) {
 		struct event_list ev;
 
-		rc = zone_for(ctx, zones, pb, &c, &zone);
+		rc = agenda_zone(ctx, zones, pb, &c, &zone);
 		event_list_init(&ev);
 		if (!rc)
 			rc = store_events_of_contact(ctx, s, contact_id, collect, &ev);

@@ -77,6 +77,14 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 		   int64_t contact_id, int64_t now, struct followup *out, int *open);
 
+/*
+ * The zone a contact's days are counted in: its own, else the playbook's, else UTC (a stored
+ * zone that fails to load is skipped), from zones (which owns it). Out of memory is an
+ * error, not a reason to fall back to another zone.
+ */
+int agenda_zone(struct fu_ctx *ctx, struct tz_cache *zones, const struct playbook *pb,
+		const struct contact *c, const struct tz **out);
+
 /* Loads the playbook in effect: the one stored with `playbook use`, else the built-in one. */
 int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb);
 

@@ -100,6 +100,8 @@ POST /api/v1/followups/{id}/done 0
 POST /api/v1/followups/{id}/snooze 0
 POST /api/v1/login 1
 POST /api/v1/logout 0
+POST /api/v1/playbook/check 0
+POST /api/v1/playbook/whatif 0
 POST /f/{key} 1
 PUT /api/v1/playbook 0
 EOT
@@ -234,6 +236,20 @@ call "a playbook put in effect" 200 PUT /api/v1/playbook -H "$A_ROOT" -H "Conten
 is "the playbook kept" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")" 1
 call "back to the built-in playbook" 200 PUT /api/v1/playbook -H "$A_ROOT" -H "$JSON" -d '{"yaml":null}'
 call "a playbook of the wrong kind" 422 PUT /api/v1/playbook -H "$A_ROOT" -H "$JSON" -d '{"yaml":3}'
+call "a rep cannot check a playbook" 403 POST /api/v1/playbook/check -H "$A_ANA" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
+call "a rep cannot replay a playbook" 403 POST /api/v1/playbook/whatif -H "$A_ANA" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
+kept=$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")
+call "a broken playbook checked" 200 POST /api/v1/playbook/check -H "$A_ROOT" -H "Content-Type: application/yaml" --data-binary @bad.yaml
+is "the check says it is not ok" "$(json '$.ok')" 0
+[ "$(json '$.errors[0].line')" -ge 1 ] || fail "a checked playbook's error names its line: $(cat body)"
+is "a check keeps nothing" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")" "$kept"
+call "a good playbook checked" 200 POST /api/v1/playbook/check -H "$A_ROOT" -H "$JSON" -d "$(sqlite3 :memory: "SELECT json_object('yaml', CAST(readfile('playbook.yaml') AS TEXT))")"
+is "the check says ok" "$(json '$.ok')" 1
+call "the what-if of the same playbook" 200 POST /api/v1/playbook/whatif -H "$A_ROOT" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
+is "thirty days" "$(sqlite3 :memory: "SELECT json_array_length(readfile('body'), '\$.days')")" 30
+is "the same playbook: the same last day" "$(json '$.days[29].old.personal')" "$(json '$.days[29].new.personal')"
+call "the what-if of a broken playbook" 422 POST /api/v1/playbook/whatif -H "$A_ROOT" -H "Content-Type: application/yaml" --data-binary @bad.yaml
+[ "$(json '$.line')" -ge 1 ] || fail "the what-if names the error's line: $(cat body)"
 
 # ---- done and snooze ----
 call "ana's agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ANA"
