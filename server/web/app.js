@@ -675,6 +675,206 @@ async function renderReport() {
     h('p', { class: 'muted', text: 'Per owner: not built yet.' }));
 }
 
+/* ---- the playbook (admins): an editor checked as one types, the what-if, saving ---- */
+
+const CHECK_MS = 400;
+
+/* The YAML editor: a textarea with its line numbers beside it, the error's line marked. */
+function yamlEditor(text) {
+  const gutter = h('div', { class: 'gutter', 'aria-hidden': 'true' });
+  const ta = h('textarea', { id: 'pb-yaml', class: 'code', spellcheck: 'false', autocapitalize: 'off',
+    autocomplete: 'off', wrap: 'off', 'aria-describedby': 'pb-check' });
+  ta.value = text;
+  let marked = 0;
+  const number = () => {
+    const n = ta.value.split('\n').length;
+    if (gutter.childElementCount !== n) {
+      const frag = document.createDocumentFragment();
+      for (let i = 1; i <= n; i++) frag.append(h('span', { text: String(i) }));
+      gutter.replaceChildren(frag);
+      marked = 0;
+    }
+    gutter.scrollTop = ta.scrollTop;
+  };
+  ta.addEventListener('input', number);
+  ta.addEventListener('scroll', () => { gutter.scrollTop = ta.scrollTop; });
+  number();
+  const box = h('div', { class: 'editor' }, gutter, ta);
+  box.ta = ta;
+  /* marks line (1-based; 0 for none) in the gutter, by a sign as well as a colour */
+  box.mark = (line) => {
+    if (marked && gutter.children[marked - 1]) gutter.children[marked - 1].className = '';
+    marked = line && gutter.children[line - 1] ? line : 0;
+    if (marked) gutter.children[marked - 1].className = 'bad';
+  };
+  /* puts the caret at the start of line, column (1-based) and scrolls it into view */
+  box.goTo = (line, col) => {
+    const lines = ta.value.split('\n');
+    let at = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; i++) at += lines[i].length + 1;
+    at += Math.max(0, Math.min((col || 1) - 1, (lines[line - 1] || '').length));
+    ta.focus();
+    ta.setSelectionRange(at, at);
+    const lh = parseFloat(getComputedStyle(ta).lineHeight) || 20;
+    ta.scrollTop = Math.max(0, (line - 3) * lh);
+  };
+  return box;
+}
+
+/* Grouped bars: for each day, the old playbook's count beside the new one's. */
+function pairChart(title, points) {
+  const w = 720, hgt = 220, pad = 30, bw = (w - pad * 2) / Math.max(points.length, 1);
+  const max = Math.max(1, ...points.flatMap((p) => [p.old, p.new]));
+  const y = (v) => hgt - pad - (hgt - pad * 2) * v / max;
+  const bars = points.map((p, i) => {
+    const x = pad + i * bw;
+    return svg('g', {},
+      svg('rect', { x: x + bw * 0.1, y: y(p.old), width: bw * 0.38, height: Math.max(hgt - pad - y(p.old), 1), class: 'bar old' }),
+      svg('rect', { x: x + bw * 0.5, y: y(p.new), width: bw * 0.38, height: Math.max(hgt - pad - y(p.new), 1), class: 'bar' }),
+      i % 5 === 0 || i === points.length - 1 ? svg('text', { x: x + bw / 2, y: hgt - 10, 'text-anchor': 'middle', class: 'lab' }, p.label) : null);
+  });
+  return svg('svg', { viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': title, class: 'chart' },
+    svg('title', {}, title),
+    svg('line', { x1: pad, x2: w - pad, y1: hgt - pad, y2: hgt - pad, class: 'axis' }),
+    svg('text', { x: pad, y: 14, class: 'lab' }, `up to ${max} a day`), bars);
+}
+
+function chartKey() {
+  return h('p', { class: 'key muted' }, h('span', { class: 'swatch old', 'aria-hidden': 'true' }), ' in effect (left bar)  ',
+    h('span', { class: 'swatch', 'aria-hidden': 'true' }), ' proposed (right bar)');
+}
+
+function sum(list, f) { return list.reduce((n, x) => n + f(x), 0); }
+
+function change(a, b) {
+  if (a === b) return 'the same';
+  return b > a ? `${b - a} more` : `${a - b} fewer`;
+}
+
+function renderWhatif(w, into) {
+  const days = w.days;
+  const tot = (k, f) => sum(days, (d) => d[k][f]);
+  const pOld = tot('old', 'personal'), pNew = tot('new', 'personal');
+  const aOld = tot('old', 'automated'), aNew = tot('new', 'automated');
+  const fOld = tot('old', 'fresh'), fNew = tot('new', 'fresh');
+  const label = (d) => d.day.slice(5);
+  const ob = w.over_budget;
+  const table = h('table', { class: 'table', id: 'whatif-days' },
+    h('caption', { class: 'sr', text: 'Follow-ups on each day\'s agenda, in effect against proposed' }),
+    h('thead', {}, h('tr', {}, ['Day', 'For a person: in effect', 'proposed', 'Automated: in effect', 'proposed', 'New that day: in effect', 'proposed']
+      .map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, days.map((d) => h('tr', { class: d.old.personal !== d.new.personal || d.old.automated !== d.new.automated ? 'differs' : null },
+      h('th', { scope: 'row', text: d.day }),
+      [d.old.personal, d.new.personal, d.old.automated, d.new.automated, d.old.fresh, d.new.fresh].map((v) => h('td', { text: String(v) }))))));
+  const owners = h('table', { class: 'table', id: 'whatif-owners' },
+    h('caption', { class: 'sr', text: 'Follow-ups per owner over the 30 days, in effect against proposed' }),
+    h('thead', {}, h('tr', {}, ['Owner', 'For a person: in effect', 'proposed', 'Automated: in effect', 'proposed'].map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, w.owners.map((o) => h('tr', {},
+      h('th', { scope: 'row', text: o.owner || 'unowned' }),
+      [sum(o.days, (d) => d.old.personal), sum(o.days, (d) => d.new.personal),
+        sum(o.days, (d) => d.old.automated), sum(o.days, (d) => d.new.automated)].map((v) => h('td', { text: String(v) }))))));
+  const over = ob.count ? h('table', { class: 'table', id: 'whatif-over' },
+    h('caption', { class: 'sr', text: 'Contacts touched more often than the weekly budget' }),
+    h('thead', {}, h('tr', {}, ['Contact', 'Owner', 'Most in 7 days: in effect', 'proposed', 'From'].map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, ob.items.map((o) => h('tr', {},
+      h('th', { scope: 'row' }, h('a', { href: '#/contact/' + encodeURIComponent(o.contact), text: o.name || o.contact })),
+      h('td', { text: o.owner || 'unowned' }), h('td', { text: String(o.old) }), h('td', { text: String(o.new) }), h('td', { text: o.week }))))) : null;
+  into.replaceChildren(
+    h('h2', { text: `What it would have changed, ${days[0].day} to ${days[days.length - 1].day}` }),
+    h('p', { class: 'summary', id: 'whatif-summary', text:
+      `Summed over the 30 days' agendas: ${pOld} follow-ups for a person with the playbook in effect, ${pNew} with this one (${change(pOld, pNew)}); ` +
+      `${aOld} automated messages against ${aNew} (${change(aOld, aNew)}). New follow-ups appearing: ${fOld} against ${fNew}. ` +
+      `${w.contacts} contacts replayed from the log, each day from the events up to its clock; nobody works the replayed days, so only what the log records closes a follow-up.` }),
+    h('figure', { class: 'panel' }, h('h3', { text: 'For a person, each day' }), pairChart('Follow-ups for a person per day, in effect against proposed',
+      days.map((d) => ({ label: label(d), old: d.old.personal, new: d.new.personal }))), chartKey()),
+    h('figure', { class: 'panel' }, h('h3', { text: 'Automated, each day' }), pairChart('Automated messages per day, in effect against proposed',
+      days.map((d) => ({ label: label(d), old: d.old.automated, new: d.new.automated }))), chartKey()),
+    h('h3', { text: 'Over the weekly budget' }),
+    h('p', { id: 'whatif-over-summary', text: ob.count ?
+      `${ob.count} contacts would get more follow-ups in some 7 days than the budget allows (${ob.budget_old} a week in effect, ${ob.budget_new} proposed)` +
+        (ob.count > ob.items.length ? `; the first ${ob.items.length} are listed.` : '.') :
+      `No contact gets more follow-ups in any 7 days than the budget (${ob.budget_old} a week in effect, ${ob.budget_new} proposed).` }),
+    over ? h('div', { class: 'scroll' }, over) : null,
+    w.errors.old || w.errors.new ? h('p', { class: 'error', text: `A rule failed on a contact's data on ${w.errors.old} (in effect) and ${w.errors.new} (proposed) contact-days.` }) : null,
+    h('h3', { text: 'Per owner, summed over the 30 days' }), h('div', { class: 'scroll' }, owners),
+    h('details', {}, h('summary', { text: 'Every day in numbers' }), h('div', { class: 'scroll' }, table)));
+}
+
+async function renderPlaybook() {
+  const pb = await api('GET', '/api/v1/playbook');
+  const ed = yamlEditor(pb.yaml);
+  const check = h('div', { id: 'pb-check', class: 'check', role: 'status', 'aria-live': 'polite' });
+  const warnings = h('ul', { id: 'pb-warnings', class: 'warnings' });
+  const whatif = h('section', { id: 'whatif', class: 'whatif', 'aria-live': 'polite' });
+  const saved = h('p', { id: 'pb-saved', role: 'status' });
+  let seq = 0, timer = null, ok = true;
+  const tryBtn = h('button', { type: 'button', id: 'pb-whatif', text: 'What would it change? (last 30 days)' });
+  const saveBtn = h('button', { type: 'button', id: 'pb-save', class: 'primary', text: 'Save and put in effect' });
+  const setOk = (v) => { ok = v; tryBtn.disabled = !v; saveBtn.disabled = !v; };
+
+  const runCheck = async () => {
+    const mine = ++seq;
+    let r;
+    try {
+      r = await api('POST', '/api/v1/playbook/check', { yaml: ed.ta.value });
+    } catch (e) {
+      if (mine === seq) check.replaceChildren(h('span', { class: 'error', text: 'Not checked: ' + e.message }));
+      return;
+    }
+    if (mine !== seq) return; /* typed on since */
+    setOk(r.ok);
+    warnings.replaceChildren(...r.warnings.map((w) => h('li', { text: w.detail })));
+    if (r.ok) {
+      ed.mark(0);
+      check.className = 'check ok';
+      check.replaceChildren(h('span', { text: `✓ The playbook reads well: ${r.rules} rules` + (r.warnings.length ? `, ${r.warnings.length} warnings below.` : '.') }));
+      return;
+    }
+    const e = r.errors[0];
+    ed.mark(e.line);
+    check.className = 'check bad';
+    check.replaceChildren(h('span', { class: 'error', text: `✗ Line ${e.line}, column ${e.column}: ${e.detail.replace(/^playbook:\d+:\d+: /, '')}` }),
+      ...(e.line ? [' ', h('button', { type: 'button', class: 'link', text: `Go to line ${e.line}`, onclick: () => ed.goTo(e.line, e.column) })] : []));
+  };
+  ed.ta.addEventListener('input', () => {
+    clearTimeout(timer);
+    whatif.replaceChildren();
+    saved.textContent = '';
+    check.className = 'check';
+    check.textContent = 'Checking…';
+    timer = setTimeout(() => { runCheck().catch(fail); }, CHECK_MS);
+  });
+  tryBtn.addEventListener('click', async () => {
+    tryBtn.disabled = true;
+    whatif.replaceChildren(h('p', { class: 'muted', text: 'Replaying the last 30 days…' }));
+    try {
+      renderWhatif(await api('POST', '/api/v1/playbook/whatif', { yaml: ed.ta.value }), whatif);
+      whatif.scrollIntoView({ block: 'start' });
+    } catch (e) {
+      whatif.replaceChildren(h('p', { class: 'error', text: 'No what-if: ' + e.message }));
+    } finally {
+      tryBtn.disabled = !ok;
+    }
+  });
+  saveBtn.addEventListener('click', async () => {
+    try {
+      const r = await api('PUT', '/api/v1/playbook', { yaml: ed.ta.value });
+      saved.replaceChildren(`Saved: ${r.rules} rules are in effect from now. `, h('a', { href: '#/today', text: 'See today' }));
+    } catch (e) {
+      saved.replaceChildren(h('span', { class: 'error', text: 'Not saved: ' + e.message }));
+    }
+  });
+  const reset = h('button', { type: 'button', class: 'link', text: 'Back to the playbook in effect',
+    onclick: () => { ed.ta.value = pb.yaml; ed.ta.dispatchEvent(new Event('input')); } });
+  show(h('h1', {}, 'Playbook ', h('span', { class: 'muted', text: pb.name === 'built-in' ? 'the built-in one is in effect' : 'your own is in effect' })),
+    h('p', { class: 'summary', text: 'The rules that make every follow-up. Edit them here: each change is checked as you type, and before saving you can see what the last 30 days would have asked of the team with it.' }),
+    h('div', { class: 'panel' },
+      h('label', { for: 'pb-yaml', text: 'Playbook (YAML)' }), ed, check, warnings,
+      h('div', { class: 'actions' }, tryBtn, saveBtn, reset), saved),
+    whatif);
+  runCheck().catch(fail);
+}
+
 /* ---- routing ---- */
 
 function fail(e) {
@@ -700,6 +900,7 @@ async function route() {
     else if (page === 'search') await renderSearch(arg);
     else if (page === 'lapsed') await renderLapsed();
     else if (page === 'report') await renderReport();
+    else if (page === 'playbook' && state.me.role === 'admin') await renderPlaybook();
     else await renderToday();
     main().focus({ preventScroll: true });
   } catch (e) {
@@ -714,6 +915,7 @@ async function start() {
   $('#who').textContent = `${state.me.user} (${state.me.role})`;
   /* the team's report is for admins */
   $('[data-nav="report"]').hidden = state.me.role !== 'admin';
+  $('[data-nav="playbook"]').hidden = state.me.role !== 'admin';
   await route();
 }
 

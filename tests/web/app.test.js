@@ -371,6 +371,76 @@ test('the done API as the page calls it: the CSRF token, another rep\'s follow-u
   await page.context().close();
 });
 
+// a PUT through the API as the page sends it
+async function apiPut(page, url, body) {
+  return page.evaluate(async ([u, b]) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const r = await fetch(u, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: JSON.stringify(b) });
+    return { status: r.status, body: await r.json() };
+  }, [url, body]);
+}
+
+test('playbook: an admin edits it, sees a typo at line:column, fixes it, sees the what-if, saves it, and today changes', async () => {
+  const page = await login('boss');
+  await cards(page).first().waitFor();
+  const before = await cards(page).count();
+  await page.getByRole('link', { name: 'Playbook' }).click();
+  const ed = page.getByLabel('Playbook (YAML)');
+  await page.locator('#pb-check.ok').waitFor();
+  const text = await ed.inputValue();
+  const line = text.split('\n').findIndex((l) => l.includes('trigger: silence')) + 1;
+  assert.ok(line > 1, 'the built-in playbook has a silence rule');
+  // a typo, checked as it is typed
+  await ed.fill(text.replace('trigger: silence', 'trigger: silense'));
+  await page.locator('#pb-check.bad').waitFor();
+  assert.match(await page.locator('#pb-check').textContent(), new RegExp(`Line ${line}, column \\d+: .*silense`), 'the error names its line and column');
+  assert.equal(await page.locator('.gutter .bad').textContent(), String(line), 'the line is marked beside the text');
+  assert.equal(await page.getByRole('button', { name: 'Save and put in effect' }).isDisabled(), true, 'a broken playbook cannot be saved');
+  await page.getByRole('button', { name: `Go to line ${line}` }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'pb-yaml', 'the editor has the caret');
+  await shot(page, 'playbook-error');
+  // fixed, and every customer worth a person's time: fewer automated messages, more calls
+  const proposed = text.replace(/high_value: 1000\b/, 'high_value: 1');
+  assert.notEqual(proposed, text);
+  await ed.fill(proposed);
+  await page.locator('#pb-check.ok').waitFor();
+  await page.getByRole('button', { name: /What would it change/ }).click();
+  await page.locator('#whatif-summary').waitFor();
+  const w = (await apiPost(page, '/api/v1/playbook/whatif', { yaml: proposed })).body;
+  assert.equal(w.days.length, 30);
+  const last = w.days.at(-1);
+  assert.ok(last.new.personal > last.old.personal, `more follow-ups for a person today: ${JSON.stringify(last)}`);
+  assert.equal(last.old.personal, before, 'the replay of today under the playbook in effect is today\'s page');
+  const row = await page.locator('#whatif-days tbody tr').last().locator('td').allTextContents();
+  assert.deepEqual(row.slice(0, 4).map(Number), [last.old.personal, last.new.personal, last.old.automated, last.new.automated], 'the page shows the numbers of the API');
+  assert.equal(await page.locator('#whatif svg.chart').count(), 2, 'drawn as two charts');
+  assert.equal(await page.locator('#whatif-owners tbody tr').count(), w.owners.length, 'a row per owner');
+  await shot(page, 'playbook-whatif');
+  await page.getByRole('button', { name: 'Save and put in effect' }).click();
+  await page.locator('#pb-saved', { hasText: 'Saved' }).waitFor();
+  await page.locator('#pb-saved').getByRole('link', { name: 'See today' }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('#today-cards > .card').length === n, last.new.personal);
+  assert.ok(await cards(page).count() > before, 'today has more follow-ups for a person');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  const phone = await login('boss', { width: 390, height: 844 });
+  await phone.goto(base + '/#/playbook');
+  await phone.locator('#pb-check.ok').waitFor();
+  assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, 'nothing wider than the phone');
+  await shot(phone, 'playbook-phone');
+  // back to the built-in playbook for the tests after this one
+  assert.equal((await apiPut(phone, '/api/v1/playbook', { yaml: null })).status, 200);
+  await phone.context().close();
+
+  const rep = await login('ben');
+  assert.equal(await rep.locator('[data-nav="playbook"]').isVisible(), false, 'no playbook link for a rep');
+  assert.equal((await apiPost(rep, '/api/v1/playbook/check', { yaml: text })).status, 403, 'a rep may not check');
+  assert.equal((await apiPost(rep, '/api/v1/playbook/whatif', { yaml: text })).status, 403, 'a rep may not replay');
+  assert.equal((await apiPut(rep, '/api/v1/playbook', { yaml: text })).status, 403, 'a rep may not save');
+  await rep.context().close();
+});
+
 // axe-core's rules in the page (the test lets its script past the CSP); serious and critical only
 async function axeProblems(page) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
@@ -381,7 +451,7 @@ async function axeProblems(page) {
   });
 }
 
-test('accessibility: axe-core finds nothing serious on the login, today, contact and search pages', async () => {
+test('accessibility: axe-core finds nothing serious on the login, today, contact, search, playbook, lapsing and report pages', async () => {
   const anon = await (await browser.newContext({ bypassCSP: true })).newPage();
   await anon.goto(base + '/');
   await anon.getByLabel('Name').waitFor();
@@ -398,5 +468,17 @@ test('accessibility: axe-core finds nothing serious on the login, today, contact
   await page.goto(`${base}/#/search/a`);
   await page.locator('#results').waitFor();
   assert.deepEqual(await axeProblems(page), [], 'search page');
+  await page.goto(`${base}/#/playbook`);
+  await page.locator('#pb-check.ok').waitFor();
+  await page.getByRole('button', { name: /What would it change/ }).click();
+  await page.locator('#whatif-summary').waitFor();
+  await page.locator('#whatif details summary').click();
+  assert.deepEqual(await axeProblems(page), [], 'playbook page with its what-if');
+  await page.goto(`${base}/#/lapsed`);
+  await page.locator('h1', { hasText: 'Lapsing customers' }).waitFor();
+  assert.deepEqual(await axeProblems(page), [], 'lapsing page');
+  await page.goto(`${base}/#/report`);
+  await page.locator('svg.chart').first().waitFor();
+  assert.deepEqual(await axeProblems(page), [], 'report page');
   await page.context().close();
 });
