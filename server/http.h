@@ -21,7 +21,8 @@ enum {
 	R_PUBLIC = 1,  /* no login (web form, calendar with its token, login, health) */
 	R_WRITE = 2,   /* changes data: read-only tokens get 403; serialised through one writer */
 	R_ADMIN = 4,   /* admins only */
-	R_NODB = 8     /* needs no database connection */
+	R_NODB = 8,    /* needs no database connection */
+	R_QUEUED = 16  /* with R_WRITE: writes through the event writer's queue (ingest.h), not the lock */
 };
 
 /* One row of the route table (routes.c): method, path pattern, handler, flags, body limit. */

@@ -11,6 +11,7 @@
 #include "datetime.h"
 #include "derive.h"
 #include "import.h"
+#include "ingest.h"
 #include "jview.h"
 #include "playbook_store.h"
 #include "record.h"
@@ -20,9 +21,7 @@
 
 #define KIB 1024
 #define MIB (1024 * 1024)
-#define EVENTS_BATCH_MAX 10000
 #define LIST_LIMIT_MAX 500
-#define IDEMPOTENCY_KEY_MAX 200
 
 static int route_health(struct req *r);
 static int route_metrics(struct req *r);
@@ -53,7 +52,7 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/contacts", route_contacts, 0, 0, "contacts, filtered, by key, a page at a time" },
 	{ "POST", "/api/v1/contacts", route_contact_put, R_WRITE, 64 * KIB, "create or update a contact's profile" },
 	{ "GET", "/api/v1/contacts/{key}", route_contact, 0, 0, "one contact: profile, state, timeline, open follow-up" },
-	{ "POST", "/api/v1/events", route_events_post, R_WRITE, 16 * MIB, "record one event or a batch of up to 10,000, all or nothing" },
+	{ "POST", "/api/v1/events", route_events_post, R_WRITE | R_QUEUED, 16 * MIB, "record one event or a batch of up to 10,000, all or nothing" },
 	{ "GET", "/api/v1/agenda", route_agenda, 0, 0, "the follow-ups due by a day, most important first" },
 	{ "POST", "/api/v1/followups/{id}/done", route_done, R_WRITE, 16 * KIB, "record how a follow-up went (a touch)" },
 	{ "POST", "/api/v1/followups/{id}/snooze", route_snooze, R_WRITE, 16 * KIB, "put a follow-up off until a date" },
@@ -391,85 +390,37 @@ static int route_contact_put(struct req *r)
 
 /* ---- events ---- */
 
-/*
- * The events of a body: one object, an array, or {"events": [...]}; each becomes a JSON
- * Lines row of text. A rep may only write to contacts they see (or new ones). Answers the
- * problem itself and returns 0 on a bad body.
- */
-static int events_lines(struct req *r, json_t *body, struct buf *out, int *array)
+/* A problem about event i of the body (array: pointed at as /i, else the body itself). */
+static int event_problem(struct req *r, int status, int array, size_t i, const char *field,
+			 const char *detail)
 {
-	json_t *list = body, *e, *events = json_object_get(body, "events");
-	char ptr[48], detail[160];
-	size_t i;
+	char ptr[64];
 
-	*array = 1;
-	if (json_is_object(body) && json_is_array(events))
-		list = events;
-	else if (json_is_object(body))
-		*array = 0;
-	if (*array && (json_array_size(list) == 0 || json_array_size(list) > EVENTS_BATCH_MAX)) {
-		snprintf(detail, sizeof(detail), "give 1 to %d events", EVENTS_BATCH_MAX);
-		http_problem(r, 422, detail, "");
-		return 0;
-	}
-	for (i = 0; i < (*array ? json_array_size(list) : 1); i++) {
-		const char *key;
-		char *text;
-		struct contact c;
-		int rc;
-
-		e = *array ? json_array_get(list, i) : list;
-		snprintf(ptr, sizeof(ptr), *array ? "/%zu" : "", i);
-		if (!json_is_object(e)) {
-			http_problem(r, 422, "each event is a JSON object", ptr);
-			return 0;
-		}
-		/* as 'followup event' does, an event without a time happened now */
-		if (!json_object_get(e, "time")) {
-			char when[40];
-
-			dt_format_iso(r->now, when, sizeof(when));
-			json_object_set_new(e, "time", json_string(when));
-		}
-		key = json_string_value(json_object_get(e, "contact"));
-		if (key && r->who.role != ROLE_ADMIN) {
-			contact_init(&c);
-			rc = store_contact_get(&r->ctx, r->db, key, &c);
-			if (rc == FU_OK && !account_sees_owner(&r->who, c.owner))
-				rc = FU_ENOTFOUND;
-			else if (rc == FU_ENOTFOUND)
-				rc = FU_OK; /* a new contact, unowned */
-			contact_release(&c);
-			if (rc) {
-				snprintf(detail, sizeof(detail), "contact: no contact '%.100s'", key);
-				strncat(ptr, "/contact", sizeof(ptr) - strlen(ptr) - 1);
-				http_problem(r, rc == FU_ENOTFOUND ? 404 : 500, detail, ptr);
-				return 0;
-			}
-		}
-		text = http_dump(e);
-		if (!text || buf_adds(&r->ctx, out, text) || buf_addc(&r->ctx, out, '\n')) {
-			free(text);
-			http_problem(r, 500, "out of memory", NULL);
-			return 0;
-		}
-		free(text);
-	}
-	return 1;
+	snprintf(ptr, sizeof(ptr), array ? "/%zu%s%s" : "%.0zu%s%s", i, field ? "/" : "",
+		 field ? field : "");
+	return http_problem(r, status, detail, ptr);
 }
 
+/*
+ * POST /api/v1/events: one event object, an array, or {"events": [...]}, checked here (on
+ * this request's thread) and stored by the event writer (ingest.h), all or nothing, with
+ * the Idempotency-Key in the same transaction.
+ */
 static int route_events_post(struct req *r)
 {
 	const char *idem = req_header(r, "Idempotency-Key");
-	struct import_result res;
-	struct buf lines;
-	json_t *body;
+	struct ingest_req in = { 0 };
+	struct ingest_batch b;
+	struct event_text *texts;
+	json_t *body, *list, *events;
 	char *reply;
-	int rc, array, found = 0, status = 0;
+	size_t n, bad;
+	int rc, array = 1, found = 0, status = 0;
 
-	if (idem && (strlen(idem) == 0 || strlen(idem) > IDEMPOTENCY_KEY_MAX))
+	if (idem && (strlen(idem) == 0 || strlen(idem) > INGEST_KEY_MAX))
 		return http_problem(r, 400, "Idempotency-Key: give 1 to 200 characters", NULL);
 	if (idem) {
+		/* a replay is answered from a reader; the writer looks again in its transaction */
 		rc = store_idem_get(&r->ctx, r->db, idem, r->who.user_id, &found, &status, &reply);
 		if (rc)
 			return http_fail(r, rc);
@@ -483,32 +434,59 @@ static int route_events_post(struct req *r)
 	body = req_json(r, -1);
 	if (!body)
 		return MHD_YES;
-	buf_init(&lines, 0);
-	if (!events_lines(r, body, &lines, &array)) {
+	list = body;
+	events = json_object_get(body, "events");
+	if (json_is_object(body) && json_is_array(events))
+		list = events;
+	else if (json_is_object(body))
+		array = 0;
+	n = array ? json_array_size(list) : 1;
+	if (n == 0 || n > INGEST_BATCH_MAX) {
 		json_decref(body);
-		buf_release(&lines);
-		return MHD_YES;
+		return http_problem(r, 422, "give 1 to 10000 events", "");
 	}
-	json_decref(body);
-	import_result_init(&res);
-	rc = import_text(r, IMPORT_EVENTS, buf_cstr(&lines), lines.len, &res);
-	buf_release(&lines);
-	if (rc) {
-		import_result_release(&res);
-		return import_problem(r, rc, array);
-	}
-	body = json_pack("{s:I, s:I, s:I}", "stored", (json_int_t)res.stored, "duplicates",
-			 (json_int_t)res.duplicates, "contacts_new", (json_int_t)res.contacts_new);
-	import_result_release(&res);
-	reply = body ? http_dump(body) : NULL;
-	json_decref(body);
-	if (!reply)
+	texts = calloc(n, sizeof(*texts));
+	if (!texts) {
+		json_decref(body);
 		return http_problem(r, 500, "out of memory", NULL);
-	if (idem)
-		rc = store_idem_put(&r->ctx, r->db, idem, r->who.user_id, 201, reply, r->now);
-	status = http_text(r, 201, "application/json", reply, strlen(reply));
-	free(reply);
-	return status;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = ingest_event_from_json(&r->ctx, array ? json_array_get(list, i) : list,
+					    &texts[i]);
+		if (rc) {
+			free(texts);
+			json_decref(body);
+			return rc == FU_EINPUT ? event_problem(r, 422, array, i, NULL, r->ctx.msg) :
+						 http_fail(r, rc);
+		}
+	}
+	rc = ingest_batch_check(&r->ctx, texts, n, r->now, &b, &bad);
+	if (!rc) {
+		in.batch = &b;
+		in.idem_key = idem;
+		in.who = &r->who;
+		in.now = r->now;
+		ingest_submit(r->srv->ingest, &in);
+		rc = in.rc;
+		bad = in.bad;
+		r->ctx = in.ctx;
+		ingest_batch_release(&b);
+	}
+	free(texts);
+	json_decref(body); /* the texts pointed into it */
+	if (rc == FU_ENOTFOUND && bad != SIZE_MAX)
+		return event_problem(r, 404, array, bad, "contact", r->ctx.msg);
+	if (rc == FU_EINPUT && bad != SIZE_MAX)
+		return event_problem(r, 422, array, bad, NULL, r->ctx.msg);
+	if (rc == FU_EINPUT)
+		return http_problem(r, 422, r->ctx.msg, NULL);
+	if (rc)
+		return http_fail(r, rc);
+	rc = http_text(r, in.status, "application/json", in.reply, strlen(in.reply));
+	if (in.replayed)
+		http_header(r, "Idempotent-Replayed", "true");
+	free(in.reply);
+	return rc;
 }
 
 /* ---- agenda ---- */

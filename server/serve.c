@@ -119,6 +119,29 @@ void srv_metrics_add(struct srv *srv, const struct route *route, int status, dou
 	pthread_mutex_unlock(&srv->met_mu);
 }
 
+/* The event writer's counters (group commit: requests per transaction). */
+static int ingest_metrics(struct fu_ctx *ctx, struct ingest_writer *w, struct buf *b)
+{
+	struct ingest_stats st;
+
+	if (!w)
+		return FU_OK;
+	ingest_writer_stats(w, &st);
+	return buf_addf(ctx, b,
+			"# HELP followup_ingest_transactions_total Transactions of the event writer "
+			"(each holds the requests queued together).\n"
+			"# TYPE followup_ingest_transactions_total counter\n"
+			"followup_ingest_transactions_total %llu\n"
+			"# HELP followup_ingest_requests_total Event posts answered by the writer.\n"
+			"# TYPE followup_ingest_requests_total counter\nfollowup_ingest_requests_total %llu\n"
+			"# HELP followup_ingest_events_total Events stored by the writer.\n"
+			"# TYPE followup_ingest_events_total counter\nfollowup_ingest_events_total %llu\n"
+			"# HELP followup_expired_rows_total Expired sessions and idempotency answers removed.\n"
+			"# TYPE followup_expired_rows_total counter\nfollowup_expired_rows_total %llu\n",
+			(unsigned long long)st.groups, (unsigned long long)st.requests,
+			(unsigned long long)st.events, (unsigned long long)st.expired);
+}
+
 char *srv_metrics_text(struct srv *srv)
 {
 	struct fu_ctx ctx;
@@ -186,6 +209,7 @@ char *srv_metrics_text(struct srv *srv)
 		       (unsigned long long)srv->form_leads, (unsigned long long)srv->form_refused,
 		       (long long)srv->started_at);
 	pthread_mutex_unlock(&srv->met_mu);
+	rc |= ingest_metrics(&ctx, srv->ingest, &b);
 	if (rc) {
 		buf_release(&b);
 		return NULL;
@@ -270,7 +294,7 @@ static void dispatch(struct req *r)
 		r->db = srv_db_get(r->srv);
 	if (!(rt->flags & R_PUBLIC) && !auth_check(r))
 		goto out;
-	if (rt->flags & R_WRITE) {
+	if ((rt->flags & R_WRITE) && !(rt->flags & R_QUEUED)) {
 		pthread_mutex_lock(&r->srv->write_mu);
 		rt->fn(r);
 		pthread_mutex_unlock(&r->srv->write_mu);
@@ -396,6 +420,7 @@ static int parse_listen(struct fu_ctx *ctx, const char *listen, struct sockaddr_
 
 static void srv_release(struct srv *srv)
 {
+	ingest_writer_stop(srv->ingest);
 	for (int i = 0; i < SRV_POOL_MAX; i++)
 		store_close(srv->pool[i]);
 	free(srv->stats);
@@ -441,6 +466,11 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 			return rc;
 		}
 		srv.free_list[srv.npool_free++] = srv.pool[i];
+	}
+	rc = ingest_writer_start(ctx, opts->db_path, &srv.write_mu, opts->now, &srv.ingest);
+	if (rc) {
+		srv_release(&srv);
+		return rc;
 	}
 	/* the request threads inherit this mask: only this thread takes SIGTERM and SIGINT */
 	sigemptyset(&sigs);

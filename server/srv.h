@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "ingest.h"
 #include "server.h"
 
 #define SRV_POOL_MAX 16
@@ -36,6 +37,8 @@ struct srv {
 	struct store *free_list[SRV_POOL_MAX];
 	/* writes go through one writer at a time */
 	pthread_mutex_t write_mu;
+	/* events go through the writer's queue (taking write_mu for each group) */
+	struct ingest_writer *ingest;
 	/* failures per key */
 	pthread_mutex_t thr_mu;
 	struct throttle_slot logins[SRV_THROTTLE_SLOTS];

@@ -1423,8 +1423,7 @@ out:
 	return rc;
 }
 
-/* One JSON value as text into out (n bytes): strings as they are, numbers printed. */
-static int json_text(struct fu_ctx *ctx, const char *k, json_t *val, char *out, size_t n,
+int import_json_text(struct fu_ctx *ctx, const char *k, const json_t *val, char *out, size_t n,
 		     const char **res)
 {
 	if (json_is_string(val)) {
@@ -1557,7 +1556,7 @@ static int jsonl_row(struct fu_ctx *ctx, struct run *run, const char *base, cons
 				field = i;
 		}
 		if (field >= 0) {
-			rc = json_text(ctx, run->m.names[field], val, num[field], sizeof(num[0]),
+			rc = import_json_text(ctx, run->m.names[field], val, num[field], sizeof(num[0]),
 				       &v[field]);
 		} else if (run->m.kind == IMPORT_CONTACTS && json_is_string(val)) {
 			if (!attrs)

@@ -71,4 +71,13 @@ struct event_text {
 int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 			   const char *date_format, struct event *e);
 
+/*
+ * One JSON value of field k as text, as a JSON Lines row gives it: a string as it is
+ * (borrowed), a number printed into out (n bytes), null as NULL; FU_EINPUT "k: must be a
+ * string or a number" for anything else.
+ */
+struct json_t;
+int import_json_text(struct fu_ctx *ctx, const char *k, const struct json_t *val, char *out,
+		     size_t n, const char **res);
+
 #endif

@@ -54,6 +54,14 @@ int store_begin_read(struct fu_ctx *ctx, struct store *s);
 int store_commit(struct fu_ctx *ctx, struct store *s);
 void store_rollback(struct store *s);
 /*
+ * A savepoint inside the open transaction (one level: they do not nest), so that one part of
+ * a larger transaction can be undone alone: store_savepoint_rollback undoes what was written
+ * since store_savepoint and ends the savepoint (never fails); store_savepoint_release keeps it.
+ */
+int store_savepoint(struct fu_ctx *ctx, struct store *s);
+int store_savepoint_release(struct fu_ctx *ctx, struct store *s);
+void store_savepoint_rollback(struct store *s);
+/*
  * Settings for a large batch, switched outside a transaction: a rollback journal instead
  * of WAL when no other connection is open, a bigger cache, and no foreign-key checks, so
  * callers in bulk mode must take contact ids from store_contact_ensure() only.
@@ -319,6 +327,14 @@ int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 		   int *found, int *status, char **body);
 int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
 		   int status, const char *body, int64_t now);
+
+/*
+ * Housekeeping: removes web sessions that expired before sessions_before (and revoked ones)
+ * and the idempotency answers kept since before idem_before; *sessions and *idem receive
+ * how many rows went.
+ */
+int store_expire(struct fu_ctx *ctx, struct store *s, int64_t sessions_before,
+		 int64_t idem_before, int64_t *sessions, int64_t *idem);
 
 /* A consistent copy of the whole database into the file at path (SQLite's online backup). */
 int store_backup(struct fu_ctx *ctx, struct store *s, const char *path);

@@ -45,6 +45,13 @@ enum stmt_id {
 	ST_WAKE_SET,
 	ST_WAKE_FORGET,
 	ST_EVENT_SAME,
+	ST_SAVEPOINT,
+	ST_SAVEPOINT_RELEASE,
+	ST_SAVEPOINT_ROLLBACK,
+	ST_IDEM_GET,
+	ST_IDEM_PUT,
+	ST_IDEM_EXPIRE,
+	ST_SESSION_EXPIRE,
 	ST__COUNT
 };
 
@@ -133,6 +140,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_EVENT_SAME] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1 AND type = ?2 "
 			  "AND contact_id = ?3 AND time = ?4 AND amount IS ?5 AND ref IS ?6 "
 			  "AND due IS ?7 AND channel IS ?8 AND outcome IS ?9 AND note IS ?10)",
+	[ST_SAVEPOINT] = "SAVEPOINT one",
+	[ST_SAVEPOINT_RELEASE] = "RELEASE one",
+	[ST_SAVEPOINT_ROLLBACK] = "ROLLBACK TO one",
+	[ST_IDEM_GET] = "SELECT status, body FROM idempotency WHERE key = ?1 AND user_id = ?2",
+	[ST_IDEM_PUT] = "INSERT OR IGNORE INTO idempotency(key, user_id, status, body, created_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE created_at < ?1",
+	[ST_SESSION_EXPIRE] = "DELETE FROM tokens WHERE kind = 'session' AND (expires_at < ?1 OR "
+			      "revoked_at IS NOT NULL)",
 };
 
 /* The event log's indexes and delete guard; dropped and rebuilt around a first bulk load. */
@@ -684,6 +700,26 @@ void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_savepoint(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_SAVEPOINT, "starting a savepoint");
+}
+
+int store_savepoint_release(struct fu_ctx *ctx, struct store *s)
+{
+	return stmt_run(ctx, s, ST_SAVEPOINT_RELEASE, "releasing a savepoint");
+}
+
+void store_savepoint_rollback(struct store *s)
+{
+	struct fu_ctx ignored;
+
+	fu_ctx_init(&ignored);
+	/* back to the savepoint, then off the stack: the transaction around it goes on */
+	if (stmt_run(&ignored, s, ST_SAVEPOINT_ROLLBACK, "rolling back a savepoint") == FU_OK)
+		stmt_run(&ignored, s, ST_SAVEPOINT_RELEASE, "releasing a savepoint");
 }
 
 /*
@@ -1969,9 +2005,7 @@ int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 		   int *found, int *status, char **body)
 {
 	sqlite3_stmt *st;
-	int rc = acc_prepare(ctx, s,
-			     "SELECT status, body FROM idempotency WHERE key = ?1 AND user_id = ?2",
-			     &st);
+	int rc = stmt_get(ctx, s, ST_IDEM_GET, &st);
 
 	*found = 0;
 	*body = NULL;
@@ -1989,7 +2023,7 @@ int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 	} else {
 		rc = db_err(ctx, s, "reading an idempotency key");
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return rc;
 }
 
@@ -1997,10 +2031,7 @@ int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 		   int status, const char *body, int64_t now)
 {
 	sqlite3_stmt *st;
-	int rc = acc_prepare(ctx, s,
-			     "INSERT OR IGNORE INTO idempotency(key, user_id, status, body, "
-			     "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-			     &st);
+	int rc = stmt_get(ctx, s, ST_IDEM_PUT, &st);
 
 	if (rc)
 		return rc;
@@ -2009,7 +2040,40 @@ int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 	sqlite3_bind_int(st, 3, status);
 	bind_text(st, 4, body);
 	sqlite3_bind_int64(st, 5, now);
-	return acc_finish(ctx, s, st, "keeping an idempotency key");
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "keeping an idempotency key");
+	return FU_OK;
+}
+
+/* Runs a bound DELETE and counts what it removed into *n. */
+static int expire_run(struct fu_ctx *ctx, struct store *s, enum stmt_id id, int64_t before,
+		      int64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, id, &st);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ctx, s, "removing expired rows");
+	*n = sqlite3_changes(s->db);
+	return FU_OK;
+}
+
+int store_expire(struct fu_ctx *ctx, struct store *s, int64_t sessions_before,
+		 int64_t idem_before, int64_t *sessions, int64_t *idem)
+{
+	int rc = expire_run(ctx, s, ST_SESSION_EXPIRE, sessions_before, sessions);
+
+	if (!rc)
+		rc = expire_run(ctx, s, ST_IDEM_EXPIRE, idem_before, idem);
+	return rc;
 }
 
 int store_backup(struct fu_ctx *ctx, struct store *s, const char *path)
