@@ -236,6 +236,18 @@ static void lapsed_why(struct lookup *l, char *out, size_t n)
 
 /* ---- silence: an open lead or an active customer nobody has spoken to for too long ---- */
 
+/* The last word either way (or the lead's arrival): where the silence is counted from. */
+static int64_t silence_from(const struct contact_state *st)
+{
+	int64_t clock = st->last_two_way;
+
+	if (st->last_touch_out != FU_TIME_NONE && st->last_touch_out > clock)
+		clock = st->last_touch_out;
+	if (st->lead_at != FU_TIME_NONE && st->lead_at > clock)
+		clock = st->lead_at;
+	return clock;
+}
+
 static void silence_clock(struct walk *w, int t)
 {
 	const struct contact_state *st = w->st;
@@ -245,11 +257,7 @@ static void silence_clock(struct walk *w, int t)
 	int stage = contact_stage(st, w->now), quiet = 0;
 
 	(void)clock_reached(&w->clock, contact_stage_change(st, w->now)); /* the stage moves */
-	clock = st->last_two_way;
-	if (st->last_touch_out != FU_TIME_NONE && st->last_touch_out > clock)
-		clock = st->last_touch_out;
-	if (st->lead_at != FU_TIME_NONE && st->lead_at > clock)
-		clock = st->lead_at;
+	clock = silence_from(st);
 	if (clock != FU_TIME_NONE)
 		quiet = clock_reached(&w->clock, clock + limit + 1);
 	if (!quiet || !((stage == STAGE_LEAD && st->lead_at != FU_TIME_NONE && !w->lead_said_no) ||
@@ -267,8 +275,11 @@ static void silence_clock(struct walk *w, int t)
 
 static void silence_why(struct lookup *l, char *out, size_t n)
 {
+	/* the whole wait, not the time since the occurrence opened (it re-arms at "now") */
+	int64_t from = silence_from(l->st);
+
 	snprintf(out, n, "no touch for %lld days",
-		 (long long)days_between(l->o->since, l->w->now) + l->pb->silence_days);
+		 (long long)(from == FU_TIME_NONE ? l->pb->silence_days : days_between(from, l->w->now)));
 }
 
 /* ---- check_in: the date they agreed to ("not-yet" with a date) ---- */
