@@ -395,6 +395,16 @@ const char *lookup_date(struct lookup *l, int64_t t)
 	return s;
 }
 
+const char *lookup_day(struct lookup *l, int64_t t)
+{
+	char *s = l->scratch[l->nscratch++ % 8];
+	struct civil cv;
+
+	dt_to_civil(t, &cv);
+	snprintf(s, 64, "%04d-%02d-%02d", cv.year, cv.month, cv.day);
+	return s;
+}
+
 /* The first instant after now at which days_between(a, now) can change (or just before). */
 static int64_t next_day_tick(int64_t a, int64_t now)
 {

@@ -140,6 +140,7 @@ static void get_due_date(struct lookup *l, struct field_value *v)
 {
 	v->present = l->o->event_due != FU_TIME_NONE;
 	v->time = l->o->event_due;
+	v->utc_day = 1;
 }
 
 static void get_event_date(struct lookup *l, struct field_value *v)
@@ -332,7 +333,7 @@ const char *lookup_template(void *arg, const char *name)
 	case FIELD_MONEY:
 		return lookup_money(l, v.cents);
 	case FIELD_DATE:
-		return lookup_date(l, v.time);
+		return v.utc_day ? lookup_day(l, v.time) : lookup_date(l, v.time);
 	case FIELD_NUM:
 		s = l->scratch[l->nscratch++ % 8];
 		snprintf(s, 64, "%lld", (long long)v.num);

@@ -23,6 +23,7 @@ struct field_value {
 	double num;                /* FIELD_NUM, FIELD_BOOL (0 or 1) */
 	int64_t cents;             /* FIELD_MONEY */
 	int64_t time;              /* FIELD_DATE */
+	int utc_day;               /* FIELD_DATE: a calendar date (an invoice's due), shown as its UTC day */
 	const char *str;           /* FIELD_STR (owned by the engine, valid during the rule) */
 	const char *const *list;   /* FIELD_LIST */
 	int nlist;

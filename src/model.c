@@ -131,10 +131,15 @@ int64_t purchase_day(int64_t t)
 	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
+int64_t payment_late_from(int64_t due)
+{
+	return (purchase_day(due) + 1) * 86400;
+}
+
 int payment_late(int64_t paid, int64_t due)
 {
 	/* a payment on the due date itself is on time */
-	return due != FU_TIME_NONE && purchase_day(paid) > purchase_day(due);
+	return due != FU_TIME_NONE && paid >= payment_late_from(due);
 }
 
 static int str_eq(const char *a, const char *b)

@@ -159,6 +159,8 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 int64_t purchase_day(int64_t t);
 /* Late: a payment made on a later UTC day than its invoice's due date; on the day is on time, and nothing is late without a due date. */
 int payment_late(int64_t paid, int64_t due);
+/* The first instant at which an invoice due at `due` is late: 00:00 UTC the day after its due day. */
+int64_t payment_late_from(int64_t due);
 
 /*
  * The stage at time now: lead (never bought), customer (one purchase day), repeat (two or

@@ -172,16 +172,22 @@ static void invoice_overdue_clock(struct walk *w, int t)
 	struct occ *o = &w->occ[t];
 
 	for (int i = 0; i < w->ninv; i++) {
-		if (w->inv[i].due == FU_TIME_NONE || !clock_reached(&w->clock, w->inv[i].due + 1))
+		int64_t late;
+
+		if (w->inv[i].due == FU_TIME_NONE)
+			continue;
+		/* past due from the day after its due day, as a payment is late (payment_late) */
+		late = payment_late_from(w->inv[i].due);
+		if (!clock_reached(&w->clock, late))
 			continue;
 		if (!o->open) {
-			walk_occ_start(o, w->inv[i].due);
+			walk_occ_start(o, late);
 			o->event_due = w->inv[i].due;
 			o->ref = w->inv[i].ref;
 			o->has_amount = 1;
 		}
-		if (o->nth == 0 || w->inv[i].due < o->since) {
-			o->since = w->inv[i].due;
+		if (o->nth == 0 || late < o->since) {
+			o->since = late;
 			o->event_due = w->inv[i].due;
 			o->ref = w->inv[i].ref;
 		}
@@ -196,7 +202,7 @@ static void invoice_overdue_why(struct lookup *l, char *out, size_t n)
 	const struct occ *o = l->o;
 
 	snprintf(out, n, "%d invoice%s unpaid past due since %s", o->nth, o->nth == 1 ? "" : "s",
-		 lookup_date(l, o->since));
+		 lookup_day(l, o->event_due));
 }
 
 /*

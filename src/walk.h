@@ -117,6 +117,9 @@ void walk_occ_start(struct occ *o, int64_t since);
 
 /* Texts kept in l's scratch space (valid for a few calls). */
 const char *lookup_date(struct lookup *l, int64_t t);
+/* A calendar date given without a zone (an invoice's due date): its UTC day, the day that
+ * payment_late() counts with, so that it reads the same in every zone. */
+const char *lookup_day(struct lookup *l, int64_t t);
 const char *lookup_money(struct lookup *l, int64_t cents);
 /* The contact's tags (attrs "tags", split at ',' or ';'), read once. */
 void lookup_tags(struct lookup *l);
