@@ -132,8 +132,17 @@ static void get_company(struct lookup *l, struct field_value *v)
 
 static void get_ref(struct lookup *l, struct field_value *v)
 {
-	v->present = l->o->ref != NULL;
-	v->str = l->o->ref;
+	const struct occ *o = l->o;
+	char *s;
+
+	v->present = o->ref != NULL;
+	v->str = o->ref;
+	/* several overdue invoices: the amount is their total, so the ref says there are more */
+	if (o->ref && l->trigger == TRIG_INVOICE_OVERDUE && o->nth > 1) {
+		s = l->scratch[l->nscratch++ % 8];
+		snprintf(s, 64, "%.40s (and %d more)", o->ref, o->nth - 1);
+		v->str = s;
+	}
 }
 
 static void get_due_date(struct lookup *l, struct field_value *v)
