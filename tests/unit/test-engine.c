@@ -828,8 +828,8 @@ static void test_invoice_overdue_automated(void **state)
 	assert_int_equal(r->channel, CH_AUTO_EMAIL);
 	assert_int_equal(r->transactional, 1);
 	assert_int_equal(r->priority, 45);
-	/* past due since Saturday midnight: Monday's opening */
-	assert_time(r->since, "2026-02-07T00:00Z");
+	/* due Saturday, past due from the day after (Sunday 00:00 UTC): Monday's opening */
+	assert_time(r->since, "2026-02-08T00:00Z");
 	assert_time(r->due, "2026-02-09T09:00Z");
 	ASSERT_EVENTS(r, 101);
 	assert_contains(r->say, "INV-9 for 120.00,\ndue 2026-02-07, is still open");
@@ -968,7 +968,8 @@ static void test_silence_after_27_days(void **state)
 	/* however long the silence, the light touch is due now, not overdue */
 	assert_time(r->due, "2026-02-03T12:00Z");
 	ASSERT_EVENTS(r, 102);
-	assert_string_equal(r->why, "no touch for 27 days");
+	/* the whole wait since the touch (28 days and 2 hours), not the limit */
+	assert_string_equal(r->why, "no touch for 28 days");
 	assert_int_equal(f.fu.automated, 1);
 	assert_int_equal(f.fu.overdue, 0);
 	/* on a Saturday evening: Monday's opening */
