@@ -118,7 +118,8 @@ int route_login(struct req *r)
 				    account_role_name(who.role), "csrf_token", csrf, "expires_in",
 				    ACCOUNT_SESSION_TTL));
 	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-		 "SameSite=Strict", token, ACCOUNT_SESSION_TTL);
+		 "SameSite=Strict%s", token, ACCOUNT_SESSION_TTL,
+		 r->srv->opts->tls_cert ? "; Secure" : "");
 	http_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	return MHD_YES;
 }
@@ -132,7 +133,9 @@ int route_logout(struct req *r)
 	http_json(r, 200, json_pack("{s:b}", "logged_out", 1));
 	if (r->who.session)
 		http_header(r, MHD_HTTP_HEADER_SET_COOKIE,
-			    SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+			    r->srv->opts->tls_cert ?
+				    SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure" :
+				    SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 	return MHD_YES;
 }
 

@@ -64,7 +64,8 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/lapsed", route_lapsed, 0, 0, "regular customers lapsing now, most money at risk first" },
 	{ "GET", "/api/v1/report", route_report, R_ADMIN, 0, "how well the team follows up, week by week" },
 	{ "GET", "/api/v1/openapi.json", route_openapi, R_NODB, 0, "this API described in OpenAPI 3.1" },
-	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies (Prometheus text)" },
+	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies, job runs (Prometheus text)" },
+	{ "POST", "/api/v1/jobs/{name}/run", route_job_run, R_ADMIN, 0, "run a background job now (send, refresh, refit); answers when it has finished" },
 	{ "POST", "/f/{key}", route_form_post, R_PUBLIC, 16 * KIB, "a web form's enquiry: a new lead" },
 	{ "OPTIONS", "/f/{key}", route_form_preflight, R_PUBLIC, 0, "CORS preflight for the form's own site" },
 	{ "GET", "/cal/{token}.ics", route_calendar, R_PUBLIC, 0, "one owner's open follow-ups as an iCalendar feed" },
@@ -83,10 +84,10 @@ static int route_health(struct req *r)
 		store_rollback(r->db);
 	}
 	return http_json(r, rc || !writable ? 503 : 200,
-			 json_pack("{s:s, s:b, s:b, s:i, s:s}", "status",
+			 json_pack("{s:s, s:b, s:b, s:i, s:o*}", "status",
 				   rc || !writable ? "failing" : "ok", "database_readable", !rc,
 				   "database_writable", writable, "schema", version, "jobs",
-				   "off: background sending and refreshes are not built yet"));
+				   jobs_health(r->srv)));
 }
 
 static int route_metrics(struct req *r)

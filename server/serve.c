@@ -202,14 +202,13 @@ char *srv_metrics_text(struct srv *srv)
 		       "# TYPE followup_form_leads_total counter\nfollowup_form_leads_total %llu\n"
 		       "# HELP followup_form_refused_total Web form posts refused (bots, floods, bad input).\n"
 		       "# TYPE followup_form_refused_total counter\nfollowup_form_refused_total %llu\n"
-		       "# HELP followup_jobs_enabled Whether background jobs run (not built yet: run followup send from cron).\n"
-		       "# TYPE followup_jobs_enabled gauge\nfollowup_jobs_enabled 0\n"
 		       "# HELP followup_start_time_seconds When the server started.\n"
 		       "# TYPE followup_start_time_seconds gauge\nfollowup_start_time_seconds %lld\n",
 		       (unsigned long long)srv->form_leads, (unsigned long long)srv->form_refused,
 		       (long long)srv->started_at);
 	pthread_mutex_unlock(&srv->met_mu);
 	rc |= ingest_metrics(&ctx, srv->ingest, &b);
+	rc |= jobs_metrics(&ctx, srv, &b);
 	if (rc) {
 		buf_release(&b);
 		return NULL;
@@ -420,6 +419,7 @@ static int parse_listen(struct fu_ctx *ctx, const char *listen, struct sockaddr_
 
 static void srv_release(struct srv *srv)
 {
+	jobs_release(srv);
 	ingest_writer_stop(srv->ingest);
 	for (int i = 0; i < SRV_POOL_MAX; i++)
 		store_close(srv->pool[i]);
@@ -438,6 +438,8 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	const union MHD_DaemonInfo *info;
 	sigset_t sigs;
 	int threads = opts->threads > 0 ? opts->threads : 4, sig = 0, rc;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+	struct MHD_OptionItem tls[3];
 
 	if (threads > SRV_POOL_MAX)
 		threads = SRV_POOL_MAX;
@@ -446,6 +448,13 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 		return rc;
 	if (sodium_init() < 0)
 		return fu_err(ctx, FU_EINTERNAL, "libsodium cannot start");
+	if ((opts->tls_cert != NULL) != (opts->tls_key != NULL))
+		return fu_err(ctx, FU_EUSAGE, "give both --tls-cert and --tls-key, or neither");
+	if (opts->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return fu_err(ctx, FU_EUSAGE, "--tls-cert: this build of libmicrohttpd has no TLS "
+				      "(GnuTLS); serve plain HTTP behind a TLS proxy instead");
+	if (opts->tls_cert)
+		flags |= MHD_USE_TLS;
 	memset(&srv, 0, sizeof(srv));
 	srv.opts = opts;
 	srv.started_at = (int64_t)time(NULL);
@@ -454,6 +463,8 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	pthread_mutex_init(&srv.write_mu, NULL);
 	pthread_mutex_init(&srv.thr_mu, NULL);
 	pthread_mutex_init(&srv.met_mu, NULL);
+	pthread_mutex_init(&srv.jobs_mu, NULL);
+	pthread_cond_init(&srv.jobs_cv, NULL);
 	srv.stats = calloc(routes_count + 1, sizeof(*srv.stats));
 	if (!srv.stats) {
 		srv_release(&srv);
@@ -478,15 +489,31 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* the jobs' thread inherits the mask too; it runs before the first request */
+	rc = jobs_start(ctx, &srv);
+	if (rc) {
+		srv_release(&srv);
+		return rc;
+	}
+	/* with TLS, its key and certificate; without, the list ends at once */
+	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opts->tls_key };
+	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opts->tls_cert };
+	tls[opts->tls_cert ? 2 : 0] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	srv.daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC, 0, NULL, NULL,
-		on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_ARRAY, tls,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 		MHD_OPTION_CONNECTION_LIMIT, 512u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
 		MHD_OPTION_END);
 	if (!srv.daemon) {
+		jobs_stop(&srv);
 		srv_release(&srv);
+		if (opts->tls_cert)
+			return fu_err(ctx, FU_EINPUT, "--listen %s: cannot listen there with TLS (in use, "
+					      "not this machine's address, or a certificate and key "
+					      "that do not load or do not match)",
+				      opts->listen ? opts->listen : "127.0.0.1:8080");
 		return fu_err(ctx, FU_EIO, "--listen %s: cannot listen there (in use, or not this "
 				      "machine's address)", opts->listen ? opts->listen : "127.0.0.1:8080");
 	}
@@ -495,8 +522,12 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 		opts->ready(opts->ready_arg, info ? info->port : ntohs(sa.sin_port));
 	while (sigwait(&sigs, &sig) != 0)
 		;
-	/* stop taking connections, let the ones accepted finish (at most 30 s), then close */
+	/*
+	 * stop taking connections, let the ones accepted finish (at most 30 s) and the running
+	 * job too (no other starts), then close
+	 */
 	MHD_quiesce_daemon(srv.daemon);
+	jobs_stop(&srv);
 	for (int waited = 0; waited < 300; waited++) {
 		info = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		if (!info || info->num_connections == 0)

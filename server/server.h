@@ -6,13 +6,21 @@
 #include <stdio.h>
 
 #include "fu.h"
+#include "sendconf.h"
 
 struct server_opts {
 	const char *db_path;
 	const char *listen;  /* "ADDRESS:PORT" (IPv4), e.g. "127.0.0.1:8080" */
 	int64_t now;         /* a fixed clock (tests), or 0 for the system clock */
 	int threads;         /* request threads (and database connections); 0 for 4 */
-	FILE *log;           /* one line per request; stderr when NULL */
+	FILE *log;           /* one line per request and per job run; stderr when NULL */
+	int no_jobs;         /* run no background jobs (send from cron instead) */
+	/* where the sender's messages go (borrowed); NULL, or one without smtp_url and
+	 * webhook_url: the sender job is off */
+	const struct sendconf *send;
+	/* TLS: the certificate (chain) and private key in PEM, as text (borrowed); NULL for
+	 * plain HTTP */
+	const char *tls_cert, *tls_key;
 	/* called once the socket listens (with the port), e.g. to print where; may be NULL */
 	void (*ready)(void *arg, int port);
 	void *ready_arg;

@@ -11,6 +11,54 @@
 
 #define SRV_POOL_MAX 16
 #define SRV_THROTTLE_SLOTS 512
+#define SRV_JOBS_MAX 8
+
+struct srv;
+struct job_run;
+
+/*
+ * One row of the job table (jobs.c): a piece of background work the server does on its
+ * own thread, never two runs of it at once. next gives the first moment after `after` it is
+ * due (it may read the store, e.g. the business's zone); off (may be NULL) says why it
+ * cannot run on this server (NULL: it can); fn does one run, says what it did in
+ * jr->result and fails with a message on jr->ctx. With `writer`, the run holds the
+ * server's writer lock (srv->write_mu), as a writing request does.
+ */
+struct job {
+	const char *name;
+	const char *when;  /* the schedule in words, for /health and the README */
+	int (*next)(struct job_run *jr, int64_t after, int64_t *at);
+	const char *(*off)(const struct srv *srv);
+	int (*fn)(struct job_run *jr);
+	int writer;
+};
+
+extern const struct job job_table[];
+extern const size_t job_table_count;
+
+/* A job run's context: the jobs' own database connection, the clock, the outcome. */
+struct job_run {
+	struct srv *srv;
+	struct store *db;
+	struct fu_ctx ctx;
+	int64_t now;
+	char result[512];  /* what the run did, in words */
+};
+
+/* What the server knows of one job (under srv->jobs_mu). */
+struct job_state {
+	int64_t next_due;     /* INT64_MAX: only when asked (a fixed clock) or off */
+	int running, requested;
+	uint64_t seq;         /* runs finished */
+	uint64_t ok, failed;  /* runs by outcome */
+	double seconds;       /* total time */
+	int64_t last_start;   /* 0 when it never ran */
+	double last_seconds;
+	int last_ok;
+	char last_result[512];
+	int64_t last_error_at;
+	char last_error[FU_MSG_MAX];
+};
 
 /* Failures (logins, form posts) counted per key (an address or a name) in a time window. */
 struct throttle_slot {
@@ -48,7 +96,34 @@ struct srv {
 	struct route_stats *stats;
 	uint64_t form_leads, form_refused;
 	int64_t started_at;
+	/* background jobs (jobs.c): one thread runs them one at a time */
+	pthread_mutex_t jobs_mu;
+	pthread_cond_t jobs_cv;
+	pthread_t jobs_thread;
+	int jobs_started;     /* the thread was started (set before the first request) */
+	int jobs_stopping;    /* SIGTERM: start no more runs */
+	int jobs_done;        /* the thread has ended */
+	struct store *jobs_db;
+	struct job_state job[SRV_JOBS_MAX];
 };
+
+/* The server's clock: the fixed one (--now) or the system's. */
+int64_t srv_now(const struct srv *srv);
+
+/*
+ * The background jobs (jobs.c). jobs_start opens their connection and starts their thread
+ * (nothing with --no-jobs; jobs_mu and jobs_cv are initialised by the caller); jobs_stop lets the running job finish, starts no other, and
+ * ends the thread (called on SIGTERM before the database closes); jobs_release closes the
+ * connection. jobs_health is /health's "jobs" member (a new reference, NULL on
+ * out-of-memory); jobs_metrics adds the jobs' lines to the Prometheus text.
+ */
+int jobs_start(struct fu_ctx *ctx, struct srv *srv);
+void jobs_stop(struct srv *srv);
+void jobs_release(struct srv *srv);
+json_t *jobs_health(struct srv *srv);
+int jobs_metrics(struct fu_ctx *ctx, struct srv *srv, struct buf *b);
+/* POST /api/v1/jobs/{name}/run (admin): one run now, answered when it has finished. */
+int route_job_run(struct req *r);
 
 /* A connection for the request (waits while all are busy); give it back with srv_db_put. */
 struct store *srv_db_get(struct srv *srv);

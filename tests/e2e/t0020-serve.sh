@@ -68,6 +68,7 @@ JSON="Content-Type: application/json"
 # ---- health, the route table and the OpenAPI document ----
 call "health" 200 GET /health
 is "health says ok" "$(json '$.status')" ok
+is "health lists the background jobs" "$(json '$.jobs.list[0].name')" refit
 call "an unknown path is 404" 404 GET /nothing/here
 call "a known path with another method is 405" 405 DELETE /api/v1/contacts
 call "openapi needs a login" 401 GET /api/v1/openapi.json
@@ -98,6 +99,7 @@ POST /api/v1/contacts 0
 POST /api/v1/events 0
 POST /api/v1/followups/{id}/done 0
 POST /api/v1/followups/{id}/snooze 0
+POST /api/v1/jobs/{name}/run 0
 POST /api/v1/login 1
 POST /api/v1/logout 0
 POST /api/v1/playbook/check 0

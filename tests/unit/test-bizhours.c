@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "time_fixture.h"
+
 #include "banned.h"
 
 /*
@@ -22,28 +24,6 @@
  *   Asia/Kolkata      IST +5:30, no DST
  * 2026-03-06, 2026-10-30, 2026-01-16, 2026-03-27, 2026-04-03 and 2026-10-02 are Fridays.
  */
-
-static int64_t iso(const char *s)
-{
-	struct fu_ctx ctx;
-	int64_t t = 0;
-
-	fu_ctx_init(&ctx);
-	if (dt_parse_iso(&ctx, s, 0, &t) != FU_OK)
-		fail_msg("%s", ctx.msg);
-	return t;
-}
-
-static struct tz *load(const char *name)
-{
-	struct fu_ctx ctx;
-	struct tz *z = NULL;
-
-	fu_ctx_init(&ctx);
-	if (tz_load(&ctx, name, &z) != FU_OK)
-		fail_msg("loading %s: %s", name, ctx.msg);
-	return z;
-}
 
 static struct bizhours hours(const char *spec)
 {

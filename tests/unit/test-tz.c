@@ -12,35 +12,14 @@
 
 #include <cmocka.h>
 
+#include "time_fixture.h"
+
 #include "banned.h"
 
 /*
  * Expected instants below come from the zones' published rules, cross-checked with
  * `zdump -v -c 2026,2027 <zone>` and `zdump -v -c 2090,2091 <zone>` on Debian.
  */
-
-static int64_t iso(const char *s)
-{
-	struct fu_ctx ctx;
-	int64_t t = 0;
-
-	fu_ctx_init(&ctx);
-	if (dt_parse_iso(&ctx, s, 0, &t) != FU_OK)
-		fail_msg("%s", ctx.msg);
-	return t;
-}
-
-static struct tz *load(const char *name)
-{
-	struct fu_ctx ctx;
-	struct tz *z = NULL;
-
-	fu_ctx_init(&ctx);
-	if (tz_load(&ctx, name, &z) != FU_OK)
-		fail_msg("loading %s: %s", name, ctx.msg);
-	assert_string_equal(tz_name(z), name);
-	return z;
-}
 
 static void expect_load_err(const char *name, int rc, const char *msg)
 {
