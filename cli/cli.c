@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "datetime.h"
 #include "jview.h"
@@ -15,8 +17,19 @@
 
 int cli_open(struct cli *cli, int create, struct store **s)
 {
-	return store_open(&cli->ctx, cli->db_path, create ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING,
-			  s);
+	int rc = store_open(&cli->ctx, cli->db_path,
+			    create ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING, s);
+	const struct passwd *pw;
+	char author[STORE_AUTHOR_MAX + 1];
+
+	if (rc)
+		return rc;
+	/* the events this command writes are by the CLI's user (the OS account running it) */
+	pw = getpwuid(geteuid());
+	snprintf(author, sizeof(author), "cli%s%.64s", pw && pw->pw_name ? ":" : "",
+		 pw && pw->pw_name ? pw->pw_name : "");
+	store_set_author(*s, author);
+	return FU_OK;
 }
 
 void cli_print_help(FILE *f, const struct cmd *c)

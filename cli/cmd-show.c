@@ -57,7 +57,12 @@ static int show_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 		cli_put_safe(f, e->note);
 		fputc('"', f);
 	}
-	fprintf(f, "  [#%lld]\n", (long long)e->id);
+	fprintf(f, "  [#%lld", (long long)e->id);
+	if (e->author) {
+		fputs(" by ", f);
+		cli_put_safe(f, e->author);
+	}
+	fputs("]\n", f);
 	return FU_OK;
 }
 

@@ -285,6 +285,8 @@ static void run_one(struct srv *srv, size_t k, int64_t now)
 	jr.db = srv->jobs_db;
 	jr.now = now;
 	fu_ctx_init(&jr.ctx);
+	snprintf(start, sizeof(start), "job:%s", j->name);
+	store_set_author(jr.db, start); /* what the run writes (the sender's message events) */
 	if (off) {
 		rc = fu_err(&jr.ctx, FU_EINPUT, "off: %s", off);
 	} else {

@@ -220,6 +220,12 @@ int route_form_post(struct req *r)
 	if (row && !exists && form.owner)
 		json_object_set_new(row, "owner", json_string(form.owner));
 	pthread_mutex_lock(&r->srv->write_mu);
+	{
+		char author[STORE_AUTHOR_MAX + 1];
+
+		snprintf(author, sizeof(author), "form:%.100s", form.name);
+		store_set_author(r->db, author); /* srv_db_put forgets it */
+	}
 	rc = row ? import_one(r, IMPORT_CONTACTS, row) : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 	json_decref(row);
 	row = json_pack("{s:s, s:s, s:s, s:s}", "type", "lead", "contact", key, "time", when,

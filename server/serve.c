@@ -35,6 +35,7 @@ struct store *srv_db_get(struct srv *srv)
 
 void srv_db_put(struct srv *srv, struct store *s)
 {
+	store_set_author(s, NULL); /* the next request is someone else's */
 	pthread_mutex_lock(&srv->pool_mu);
 	srv->free_list[srv->npool_free++] = s;
 	pthread_cond_signal(&srv->pool_cv);
@@ -283,6 +284,18 @@ static void client_ip(struct req *r)
 			  r->ip, sizeof(r->ip));
 }
 
+void srv_author(struct req *r, struct store *s)
+{
+	char author[STORE_AUTHOR_MAX + 1];
+
+	if (r->who.session)
+		snprintf(author, sizeof(author), "%s", r->who.name);
+	else
+		snprintf(author, sizeof(author), "%s (token %lld)", r->who.name,
+			 (long long)r->who.token_id);
+	store_set_author(s, author);
+}
+
 /* Runs the matched route: a connection, the login check, the writer's lock, the handler. */
 static void dispatch(struct req *r)
 {
@@ -293,6 +306,8 @@ static void dispatch(struct req *r)
 		r->db = srv_db_get(r->srv);
 	if (!(rt->flags & R_PUBLIC) && !auth_check(r))
 		goto out;
+	if (r->authed)
+		srv_author(r, r->db);
 	if ((rt->flags & R_WRITE) && !(rt->flags & R_QUEUED)) {
 		pthread_mutex_lock(&r->srv->write_mu);
 		rt->fn(r);

@@ -140,6 +140,12 @@ void srv_throttle_fail(struct srv *srv, struct throttle_slot *table, const char 
 		       int64_t window, int64_t now);
 void srv_throttle_clear(struct srv *srv, struct throttle_slot *table, const char *key);
 
+/*
+ * Marks what s writes next as written by the caller of r (store_set_author): the user's
+ * name for a web session, "NAME (token ID)" for an API token (its id, never its secret).
+ */
+void srv_author(struct req *r, struct store *s);
+
 /* Adds a finished request to the metrics. */
 void srv_metrics_add(struct srv *srv, const struct route *route, int status, double seconds);
 /* The metrics in Prometheus' text format (malloced; NULL on out-of-memory). */

@@ -105,6 +105,7 @@ int event_list_add(struct fu_ctx *ctx, struct event_list *l, const struct event 
 	d = &l->v[l->n];
 	*d = *e;
 	d->contact_key = NULL;
+	d->author = NULL; /* the engine never asks who wrote an event */
 	if (list_dup(l, e->ext_id, &d->ext_id) || list_dup(l, e->ref, &d->ref) ||
 	    list_dup(l, e->channel, &d->channel) || list_dup(l, e->outcome, &d->outcome) ||
 	    list_dup(l, e->note, &d->note))

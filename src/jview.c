@@ -80,6 +80,7 @@ json_t *jview_event(const struct event *e)
 	json_object_set_new(o, "channel", jview_str(e->channel));
 	json_object_set_new(o, "outcome", jview_str(e->outcome));
 	json_object_set_new(o, "note", jview_str(e->note));
+	json_object_set_new(o, "author", jview_str(e->author));
 	return o;
 }
 

@@ -60,6 +60,7 @@ void event_release(struct event *e)
 	free(e->channel);
 	free(e->outcome);
 	free(e->note);
+	free(e->author);
 	event_init(e);
 }
 

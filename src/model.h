@@ -53,6 +53,8 @@ struct event {
 	char *channel;       /* call, email, web_form, visit, ... or NULL */
 	char *outcome;       /* for touch: reached, voicemail, no-answer, not-yet, won, no, opted-out */
 	char *note;
+	char *author;        /* who wrote it (store_set_author), or NULL: read with a timeline
+			      * (store_events_of_contact) only */
 };
 
 void event_init(struct event *e);

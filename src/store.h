@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -86,9 +86,19 @@ int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct
 int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c);
 
 /*
- * Appends e (e->contact_id must be set, e->type valid, e->time set). Sets e->id. When
- * e->ext_id is already stored nothing is written and *inserted is 0. recorded_at is the
- * clock's time of recording.
+ * Who the events this connection appends from now on are by (kept with each one, shown by
+ * `show` and the API's timeline): "ana" (a web session), "ana (token 3)" (an API token,
+ * by its id, never its secret), "form:site", "job:send", "cli:alice" (the CLI's OS user);
+ * NULL or "" for unknown. At most STORE_AUTHOR_MAX bytes are kept. Not part of an event's
+ * content (store_event_same).
+ */
+#define STORE_AUTHOR_MAX 160
+void store_set_author(struct store *s, const char *author);
+
+/*
+ * Appends e (e->contact_id must be set, e->type valid, e->time set) by the connection's
+ * author (store_set_author). Sets e->id. When e->ext_id is already stored nothing is
+ * written and *inserted is 0. recorded_at is the clock's time of recording.
  */
 int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
 		       int *inserted);

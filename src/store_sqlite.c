@@ -90,9 +90,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"RETURNING id",
 	[ST_EVENT_INSERT] =
 		"INSERT OR IGNORE INTO events(ext_id, type, contact_id, time, amount, ref, due, "
-		"channel, outcome, note, recorded_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[ST_EVENTS_OF_CONTACT] = "SELECT " EVENT_COLS
+		"channel, outcome, note, recorded_at, author) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	/* a timeline is shown: with who wrote each event (the engine's reads leave it out) */
+	[ST_EVENTS_OF_CONTACT] = "SELECT " EVENT_COLS ", author"
 				 " FROM events WHERE contact_id = ?1 ORDER BY time, id",
 	[ST_EVENTS_SCAN] = "SELECT " EVENT_COLS " FROM events ORDER BY contact_id, time, id",
 	/*
@@ -302,12 +303,19 @@ static const char schema_v5[] =
 	"CREATE TABLE idempotency(key TEXT NOT NULL, user_id INTEGER NOT NULL, status INTEGER"
 	" NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (key, user_id));";
 
+/*
+ * Version 6: who wrote each event (store_set_author): a user, a token by its id, a web form,
+ * a server job or the CLI's OS user; NULL for the events written before. Not content: the
+ * same event written again by someone else is still the same event.
+ */
+static const char schema_v6[] = "ALTER TABLE events ADD COLUMN author TEXT;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3, schema_v4,
-						schema_v5 };
+						schema_v5, schema_v6 };
 
 /* Rows in one statement of store_events_bulk_append(), and the parameters of one row. */
 #define BULK_ROWS 128
-#define EVENT_PARAMS 11
+#define EVENT_PARAMS 12
 
 struct store {
 	sqlite3 *db;
@@ -317,6 +325,7 @@ struct store {
 	int bulk_active;           /* between store_events_bulk_begin and _end */
 	int readonly;              /* the file cannot be written: cache writes are skipped */
 	int64_t bulk_last_id;      /* the id of the last event appended in bulk */
+	char author[STORE_AUTHOR_MAX + 1]; /* who the events appended now are by ("": unknown) */
 };
 
 /*
@@ -871,8 +880,12 @@ int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct
 	return contact_get(ctx, s, st, what, c);
 }
 
-/* Binds e to the EVENT_PARAMS parameters from first on (the columns of ST_EVENT_INSERT). */
-static void bind_event(sqlite3_stmt *st, int first, const struct event *e, int64_t recorded_at)
+/*
+ * Binds e to the EVENT_PARAMS parameters from first on (the columns of ST_EVENT_INSERT),
+ * the last two being recorded_at and author (NULL or "": unknown).
+ */
+static void bind_event(sqlite3_stmt *st, int first, const struct event *e, int64_t recorded_at,
+		       const char *author)
 {
 	bind_text(st, first, e->ext_id);
 	sqlite3_bind_int(st, first + 1, e->type);
@@ -888,6 +901,12 @@ static void bind_event(sqlite3_stmt *st, int first, const struct event *e, int64
 	bind_text(st, first + 8, e->outcome);
 	bind_text(st, first + 9, e->note);
 	sqlite3_bind_int64(st, first + 10, recorded_at);
+	bind_text(st, first + 11, author && *author ? author : NULL);
+}
+
+void store_set_author(struct store *s, const char *author)
+{
+	snprintf(s->author, sizeof(s->author), "%s", author ? author : "");
 }
 
 int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int64_t recorded_at,
@@ -902,7 +921,7 @@ int store_event_append(struct fu_ctx *ctx, struct store *s, struct event *e, int
 	rc = stmt_get(ctx, s, ST_EVENT_INSERT, &st);
 	if (rc)
 		return rc;
-	bind_event(st, 1, e, recorded_at);
+	bind_event(st, 1, e, recorded_at, s->author);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE)
@@ -920,7 +939,8 @@ int store_event_same(struct fu_ctx *ctx, struct store *s, const struct event *e,
 	*same = 0;
 	if (rc)
 		return rc;
-	bind_event(st, 1, e, 0); /* recorded_at, the 11th, is not content: no such parameter */
+	/* recorded_at and author, the 11th and 12th, are not content: no such parameters */
+	bind_event(st, 1, e, 0, NULL);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*same = sqlite3_column_int(st, 0);
@@ -945,6 +965,7 @@ static void read_event(sqlite3_stmt *st, struct event *e)
 	e->channel = col_text(st, 8);
 	e->outcome = col_text(st, 9);
 	e->note = col_text(st, 10);
+	e->author = sqlite3_column_count(st) > 11 ? col_text(st, 11) : NULL;
 }
 
 /* Steps st to the end, passing each row as a borrowed event to fn. */
@@ -1378,8 +1399,8 @@ int store_events_bulk_begin(struct fu_ctx *ctx, struct store *s, int *active)
 static int bulk_prepare(struct fu_ctx *ctx, struct store *s)
 {
 	static const char head[] = "INSERT INTO events(ext_id, type, contact_id, time, amount, ref, "
-				   "due, channel, outcome, note, recorded_at) VALUES ";
-	static const char row[] = "(?,?,?,?,?,?,?,?,?,?,?),";
+				   "due, channel, outcome, note, recorded_at, author) VALUES ";
+	static const char row[] = "(?,?,?,?,?,?,?,?,?,?,?,?),";
 	char sql[sizeof(head) + BULK_ROWS * (sizeof(row) - 1)];
 	size_t n = sizeof(head) - 1;
 
@@ -1440,7 +1461,7 @@ int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *
 	for (; n - i >= BULK_ROWS; i += BULK_ROWS) {
 		for (int r = 0; r < BULK_ROWS; r++)
 			bind_event(s->bulk_insert, 1 + EVENT_PARAMS * r, &ev[i + (size_t)r],
-				   recorded_at);
+				   recorded_at, s->author);
 		rc = bulk_step(ctx, s, s->bulk_insert, ev + i, BULK_ROWS);
 		if (rc)
 			return rc;
@@ -1451,7 +1472,7 @@ int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *
 	if (rc)
 		return rc;
 	for (; i < n; i++) {
-		bind_event(st, 1, &ev[i], recorded_at);
+		bind_event(st, 1, &ev[i], recorded_at, s->author);
 		rc = bulk_step(ctx, s, st, ev + i, 1);
 		if (rc)
 			break;

@@ -3,7 +3,7 @@
 
 test_expect_success 'init creates the database' '
 	fu init >out
-	echo "database $FOLLOWUP_DB ready (schema version 5)" >expect
+	echo "database $FOLLOWUP_DB ready (schema version 6)" >expect
 	test_cmp expect out
 '
 
@@ -51,8 +51,9 @@ test_expect_success 'status: contacts by stage, events by type, invoices and con
 	test_cmp expect out
 '
 
-test_expect_success 'show: profile, state at the clock and the whole timeline' - <<\EOT
-	fu show C001 >out
+test_expect_success 'show: profile, state at the clock and the whole timeline, who wrote each event' - <<\EOT
+	# every event was imported by this OS user with the CLI ("cli:NAME"), called ME here
+	fu show C001 | sed "s/ by cli:$(id -un)]\$/ by cli:ME]/" >out
 	cat >expect <<-\EXPECT
 	contact C001
 	  name      Ada Brook
@@ -69,15 +70,15 @@ test_expect_success 'show: profile, state at the clock and the whole timeline' -
 	  touches   last in 2026-04-15 17:00, last out 2026-01-05 14:10, last two-way 2026-04-15 17:00
 	  services  1
 	timeline (9 events, UTC)
-	  2026-01-05 14:00  lead         via web_form  "asked about bulk pricing"  [#1]
-	  2026-01-05 14:10  touch        via call -> reached  [#2]
-	  2026-01-20 15:00  purchase     1200.00 O-1  [#3]
-	  2026-01-20 15:05  invoice      1200.00 INV-1 due 2026-02-19  [#4]
-	  2026-03-02 10:00  payment      1200.00 INV-1  "paid late, "sorry" said the note"  [#5]
-	  2026-03-10 16:00  purchase     800.50 O-2  [#6]
-	  2026-03-10 16:05  invoice      800.50 INV-2 due 2026-04-09  [#7]
-	  2026-04-01 09:00  payment      800.50 INV-2  [#8]
-	  2026-04-15 17:00  service      via call  "printer jam"  [#14]
+	  2026-01-05 14:00  lead         via web_form  "asked about bulk pricing"  [#1 by cli:ME]
+	  2026-01-05 14:10  touch        via call -> reached  [#2 by cli:ME]
+	  2026-01-20 15:00  purchase     1200.00 O-1  [#3 by cli:ME]
+	  2026-01-20 15:05  invoice      1200.00 INV-1 due 2026-02-19  [#4 by cli:ME]
+	  2026-03-02 10:00  payment      1200.00 INV-1  "paid late, "sorry" said the note"  [#5 by cli:ME]
+	  2026-03-10 16:00  purchase     800.50 O-2  [#6 by cli:ME]
+	  2026-03-10 16:05  invoice      800.50 INV-2 due 2026-04-09  [#7 by cli:ME]
+	  2026-04-01 09:00  payment      800.50 INV-2  [#8 by cli:ME]
+	  2026-04-15 17:00  service      via call  "printer jam"  [#14 by cli:ME]
 	EXPECT
 	test_cmp expect out
 EOT

@@ -191,6 +191,13 @@ call "the same event again" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
 	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
 is "nothing stored twice" "$(json '$.duplicates')" 1
 is "the log grew by one" "$(events)" $((before + 1))
+author() { sqlite3 "$FOLLOWUP_DB" "SELECT e.author FROM events e JOIN contacts c ON c.id = e.contact_id WHERE c.key = '$1' ORDER BY e.id DESC LIMIT 1"; }
+T_ANA_ID=$(fu token list | awk -F '\t' '$2 == "ana" && $3 == "api" { sub("#", "", $1); print $1; exit }')
+is "an event posted with a token is by its user and the token's id" "$(author W1)" "ana (token $T_ANA_ID)"
+call "the contact's timeline" 200 GET /api/v1/contacts/W1 -H "$A_ANA"
+is "the timeline says who wrote each event" "$(json '$.events[0].author')" "ana (token $T_ANA_ID)"
+fu show W1 >show.out
+grep -q "by ana (token $T_ANA_ID)]\$" show.out || fail "show says who wrote the event: $(tail -1 show.out)"
 call "the same id with other content" 422 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
 	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z"}'
 is "a conflict stores nothing" "$(events)" $((before + 1))
@@ -266,6 +273,7 @@ call "not-yet without its date" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_A
 call "a malformed follow-up id" 404 POST "/api/v1/followups/nonsense/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached"}'
 call "done" 201 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached","note":"they will order next week"}'
 is "done records a touch" "$(sqlite3 "$FOLLOWUP_DB" "SELECT outcome || ' ' || note FROM events WHERE id = $(json '$.event')")" "reached they will order next week"
+is "done is by the rep's token" "$(sqlite3 "$FOLLOWUP_DB" "SELECT author FROM events WHERE id = $(json '$.event')")" "ana (token $T_ANA_ID)"
 code=$(curl -s -o body -w '%{http_code}' -X POST -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached"}' "$BASE/api/v1/followups/$f_l1/done")
 case $code in 409|422) ;; *) fail "the same follow-up twice: $code $(cat body)" ;; esac
 call "snooze without until" 422 POST "/api/v1/followups/$f_t1/snooze" -H "$A_ANA" -H "$JSON" -d '{}'
@@ -288,6 +296,7 @@ call "a session's post with a wrong CSRF token" 403 POST /api/v1/events -H "Cook
 	-H "X-CSRF-Token: fu_wrong" -d '{"type":"lead","contact":"S1"}'
 call "a session's post with its CSRF token" 201 POST /api/v1/events -H "Cookie: $cookie" -H "$JSON" \
 	-H "X-CSRF-Token: $csrf" -d '{"type":"lead","contact":"S1"}'
+is "an event posted in a web session is by its user" "$(author S1)" ana
 call "logout" 200 POST /api/v1/logout -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf"
 call "a session after logout" 401 GET /api/v1/me -H "Cookie: $cookie"
 
@@ -297,6 +306,7 @@ call "a web form post" 303 POST "/f/$FORM_KEY" \
 	--data-urlencode 'name=Wendy Web' --data-urlencode 'email=Wendy@Example.com' \
 	--data-urlencode 'message=Can you quote 200 units?' --data-urlencode 'website='
 grep -qi '^Location: https://example.com/thanks' headers || fail "the form redirects to its thank-you page"
+is "a web form's lead is by the form" "$(author wendy@example.com)" form:site
 is "the lead is stored" "$(sqlite3 "$FOLLOWUP_DB" "SELECT e.channel || ' ' || e.note FROM events e JOIN contacts c ON c.id = e.contact_id WHERE c.key = 'wendy@example.com'")" \
 	"web_form Can you quote 200 units?"
 call "the form's lead is on the agenda at once" 200 GET "/api/v1/agenda" -H "$A_ROOT"
@@ -337,6 +347,7 @@ call "an API token is no calendar token" 404 GET "/cal/$T_ANA.ics"
 
 # ---- the CLI works while the server runs; backup ----
 fu event lead CLI1 --note 'from the command line' >/dev/null || fail "a CLI write while the server runs"
+is "an event written with the CLI is by its OS user" "$(author CLI1)" "cli:$(id -un)"
 fu backup copy.db >/dev/null || fail "backup while the server runs"
 is "the backup holds every event" "$(sqlite3 copy.db 'SELECT count(*) FROM events')" "$(events)"
 expect_fail 1 fu backup copy.db

@@ -140,6 +140,7 @@ fu outbox --all --json >ob.json
 expect_eq "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('ob.json')) WHERE json_extract(value, '\$.state') = 'sent'")" 6 "sent in the outbox"
 expect_eq "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('ob.json')) WHERE json_extract(value, '\$.state') IN ('uncertain', 'sending')")" 0 "uncertain"
 expect_grep 'stopped on signal 15' server.log
+expect_eq "$(sqlite3 "$FOLLOWUP_DB" 'SELECT DISTINCT author FROM events WHERE type = 11')" job:send "the message events are by the job"
 EOT
 
 # --no-jobs: no thread, nothing runs, asking is refused

@@ -203,7 +203,7 @@ static void test_create_and_reopen(void **state)
 	open_create(fx);
 	OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
 	assert_int_equal(version, STORE_SCHEMA_VERSION);
-	assert_int_equal(version, 5);
+	assert_int_equal(version, 6);
 	assert_int_equal(count_contacts(fx), 0);
 	assert_int_equal(count_all_events(fx), 0);
 	OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
@@ -220,7 +220,7 @@ static void test_create_and_reopen(void **state)
 				  i ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING, &fx->s));
 		version = 0;
 		OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
-		assert_int_equal(version, 5);
+		assert_int_equal(version, 6);
 		OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
 		assert_non_null(v);
 		assert_string_equal(v, "2026-01-01");
@@ -250,7 +250,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(store_open(&fx->ctx, fx->path, STORE_OPEN_EXISTING, &fx->s), FU_EINPUT);
 	assert_null(fx->s);
 	snprintf(want, sizeof(want),
-		 "%s: schema version 7 is newer than this program knows (5); upgrade followup",
+		 "%s: schema version 7 is newer than this program knows (6); upgrade followup",
 		 fx->path);
 	assert_string_equal(fx->ctx.msg, want);
 }
@@ -811,6 +811,44 @@ static void test_wake(void **state)
 	buf_release(&out);
 }
 
+static int authors(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	return buf_addf(ctx, arg, "%lld:%s|", (long long)e->id, e->author ? e->author : "-");
+}
+
+/* Who wrote an event is kept with it, read with a timeline, and is not its content. */
+static void test_author(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf b;
+	struct event e;
+	int64_t a;
+	int same = 0;
+
+	open_create(fx);
+	a = ensure(fx, "A");
+	simple(fx, a, EV_LEAD, T0);                /* unknown */
+	store_set_author(fx->s, "ana (token 3)");
+	append(fx, a, EV_TOUCH, T0 + 1, "t-1", 0, 0, NULL, FU_TIME_NONE, "call", "reached");
+	store_set_author(fx->s, "");               /* unknown again */
+	simple(fx, a, EV_REPLY, T0 + 2);
+	buf_init(&b, 0);
+	OK(fx, store_events_of_contact(&fx->ctx, fx->s, a, authors, &b));
+	assert_string_equal(buf_cstr(&b), "1:-|2:ana (token 3)|3:-|");
+	buf_release(&b);
+	/* the same event written again by someone else is the same event */
+	store_set_author(fx->s, "ben");
+	event_init(&e);
+	e.contact_id = a;
+	e.type = EV_TOUCH;
+	e.time = T0 + 1;
+	e.ext_id = "t-1";
+	e.channel = "call";
+	e.outcome = "reached";
+	OK(fx, store_event_same(&fx->ctx, fx->s, &e, &same));
+	assert_int_equal(same, 1);
+}
+
 static void test_rollback(void **state)
 {
 	struct fixture *fx = *state;
@@ -1026,6 +1064,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_count_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contacts_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_author, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_equals_per_contact, setup, teardown),
 	};
