@@ -3,29 +3,9 @@
 
 #include <string.h>
 
-#include "csv.h"
 #include "import.h"
 
 #include "banned.h"
-
-static int parse_sep_flag(const char *v, int *sep)
-{
-	if (strcmp(v, "whitespace") == 0 || strcmp(v, "ws") == 0)
-		*sep = CSV_SEP_WHITESPACE;
-	else if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
-		*sep = '\t';
-	else if (strcmp(v, "comma") == 0)
-		*sep = ',';
-	else if (strcmp(v, "semicolon") == 0)
-		*sep = ';';
-	else if (strcmp(v, "pipe") == 0)
-		*sep = '|';
-	else if (strlen(v) == 1 && v[0] != '"')
-		*sep = (unsigned char)v[0];
-	else
-		return -1;
-	return 0;
-}
 
 static int print_result(struct cli *cli, const struct import_opts *o, const char *path,
 			const struct import_result *r, int json)
@@ -98,7 +78,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
 	path = pos[1];
 	if (no_header)
 		o.header = 0;
-	if (sep && parse_sep_flag(sep, &o.sep))
+	if (sep && import_sep_parse(&cli->ctx, sep, &o.sep))
 		return cli_usage_error(cli, &cmd_import,
 				       "--sep: '%s': use one character or comma, semicolon, tab, "
 				       "pipe, whitespace", sep);

@@ -4,19 +4,10 @@
 #include <string.h>
 
 #include "agenda.h"
+#include "jview.h"
 #include "outbox.h"
 
 #include "banned.h"
-
-static json_t *item_json(const struct outbox_item *it)
-{
-	return json_pack("{s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "id", it->id,
-			 "contact", cli_json_str(it->key), "channel", cli_json_str(it->channel),
-			 "state", outbox_state_name(it->state), "tries", it->tries, "to",
-			 cli_json_str(it->to), "subject", cli_json_str(it->subject), "due",
-			 cli_json_time(it->due), "last", cli_json_time(it->last_at), "next_try",
-			 cli_json_time(it->next_try), "why", cli_json_str(it->why));
-}
 
 static void item_print(struct cli *cli, const struct outbox_item *it)
 {
@@ -66,7 +57,7 @@ static int run_list(struct cli *cli, struct store *s, int json, int all)
 		json_t *a = json_array();
 
 		for (int i = 0; a && i < o.n; i++)
-			json_array_append_new(a, item_json(&o.v[i]));
+			json_array_append_new(a, jview_outbox_item(&o.v[i]));
 		rc = cli_put_json(cli, a);
 	} else {
 		for (int i = 0; i < o.n; i++) {

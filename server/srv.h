@@ -125,6 +125,13 @@ int jobs_metrics(struct fu_ctx *ctx, struct srv *srv, struct buf *b);
 /* POST /api/v1/jobs/{name}/run (admin): one run now, answered when it has finished. */
 int route_job_run(struct req *r);
 
+/* The operations (routes-ops.c): the outbox, the kept models, import bodies. */
+int route_outbox(struct req *r);
+int route_outbox_resend(struct req *r);
+int route_outbox_drop(struct req *r);
+int route_models(struct req *r);
+int route_import(struct req *r);
+
 /* A connection for the request (waits while all are busy); give it back with srv_db_put. */
 struct store *srv_db_get(struct srv *srv);
 void srv_db_put(struct srv *srv, struct store *s);

@@ -112,7 +112,7 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_sep(struct fu_ctx *ctx, const char *v, int *sep)
+int import_sep_parse(struct fu_ctx *ctx, const char *v, int *sep)
 {
 	static const struct { const char *name; int sep; } names[] = {
 		{ "comma", ',' }, { "semicolon", ';' }, { "tab", '\t' }, { "pipe", '|' },
@@ -233,7 +233,7 @@ static int parse_map_file(struct fu_ctx *ctx, struct mapping *m, const char *pat
 		name = trim(p);
 		value = trim(eq + 1);
 		if (strcmp(name, "separator") == 0) {
-			rc = parse_sep(ctx, value, &m->sep);
+			rc = import_sep_parse(ctx, value, &m->sep);
 		} else if (strcmp(name, "header") == 0) {
 			if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 				m->header = 1;

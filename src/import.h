@@ -31,6 +31,13 @@ struct import_opts {
 
 void import_opts_init(struct import_opts *o);
 
+/*
+ * A separator as a user names it (--sep, a map file's separator, the API's separator=): one
+ * character, or comma, semicolon, tab, pipe, whitespace (ws). FU_EINPUT "separator 'x': ..."
+ * otherwise.
+ */
+int import_sep_parse(struct fu_ctx *ctx, const char *v, int *sep);
+
 #define IMPORT_BAD_LISTED 100 /* bad rows kept in the message list; the rest are only counted */
 
 struct import_result {

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "datetime.h"
+#include "outbox.h"
 #include "playbook.h"
 
 #include "banned.h"
@@ -142,4 +143,14 @@ json_t *jview_followup(const struct followup *f)
 	json_object_set_new(o, "reasons", rs);
 	buf_release(&say);
 	return o;
+}
+
+json_t *jview_outbox_item(const struct outbox_item *it)
+{
+	return json_pack("{s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "id", it->id,
+			 "contact", jview_str(it->key), "channel", jview_str(it->channel),
+			 "state", outbox_state_name(it->state), "tries", it->tries, "to",
+			 jview_str(it->to), "subject", jview_str(it->subject), "due",
+			 jview_time(it->due), "last", jview_time(it->last_at), "next_try",
+			 jview_time(it->next_try), "why", jview_str(it->why));
 }

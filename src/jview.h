@@ -27,4 +27,9 @@ json_t *jview_event(const struct event *e);
 /* A follow-up as the agenda shows it, with every reason. */
 json_t *jview_followup(const struct followup *f);
 
+struct outbox_item;
+/* One message of the outbox (outbox.h): id, contact, channel, state, tries, to, subject,
+ * due, last, next_try, why. */
+json_t *jview_outbox_item(const struct outbox_item *it);
+
 #endif

@@ -86,8 +86,10 @@ GET /api/v1/contacts 0
 GET /api/v1/contacts/{key} 0
 GET /api/v1/lapsed 0
 GET /api/v1/me 0
+GET /api/v1/models 0
 GET /api/v1/now 0
 GET /api/v1/openapi.json 0
+GET /api/v1/outbox 0
 GET /api/v1/playbook 0
 GET /api/v1/report 0
 GET /app/{path} 1
@@ -99,9 +101,12 @@ POST /api/v1/contacts 0
 POST /api/v1/events 0
 POST /api/v1/followups/{id}/done 0
 POST /api/v1/followups/{id}/snooze 0
+POST /api/v1/import/{kind} 0
 POST /api/v1/jobs/{name}/run 0
 POST /api/v1/login 1
 POST /api/v1/logout 0
+POST /api/v1/outbox/{id}/drop 0
+POST /api/v1/outbox/{id}/resend 0
 POST /api/v1/playbook/check 0
 POST /api/v1/playbook/whatif 0
 POST /f/{key} 1
@@ -344,6 +349,83 @@ print(len(events), 'events')
 EOT
 call "an unknown calendar" 404 GET "/cal/fu_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics"
 call "an API token is no calendar token" 404 GET "/cal/$T_ANA.ics"
+
+# ---- import bodies: as followup import, all or nothing ----
+CSV="Content-Type: text/csv"
+NDJSON="Content-Type: application/x-ndjson"
+printf 'key,name,email,owner,segment\nI1,Ida Import,ida@example.com,ana,retail\nI2,Ivo Import,ivo@example.com,,trade\n' >imp-contacts.csv
+call "import contacts from a CSV body" 201 POST /api/v1/import/contacts -H "$A_ROOT" -H "$CSV" --data-binary @imp-contacts.csv
+is "two contacts written" "$(json '$.stored') $(json '$.contacts_new')" "2 2"
+is "extra columns are attributes" "$(sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(attrs, '\$.segment') FROM contacts WHERE key = 'I2'")" trade
+before=$(events)
+printf '{"id":"imp-1","type":"lead","contact":"I1","time":"2026-11-24T10:00:00Z"}\n{"id":"imp-2","type":"purchase","contact":"I2","time":"2026-11-20T10:00:00Z","amount":"99.50"}\n' >imp-events.jsonl
+call "import events from a JSON Lines body" 201 POST /api/v1/import/events -H "$A_ROOT" -H "$NDJSON" --data-binary @imp-events.jsonl
+is "two events stored" "$(json '$.stored')" 2
+T_ROOT_ID=$(fu token list | awk -F '\t' '$2 == "root" && $3 == "api" { sub("#", "", $1); print $1; exit }')
+is "an imported event is by the admin's token" "$(author I2)" "root (token $T_ROOT_ID)"
+call "the same body again stores nothing twice" 201 POST /api/v1/import/events -H "$A_ROOT" -H "$NDJSON" --data-binary @imp-events.jsonl
+is "both already stored" "$(json '$.duplicates')" 2
+printf 'ref;kind;who;when\nO-9;purchase;I1;20261120\n' >imp-mapped.csv
+call "import with the CLI's mapping options" 201 POST "/api/v1/import/events?separator=semicolon&map=id=ref,type=kind,contact=who,time=when&date_format=%25Y%25m%25d" \
+	-H "$A_ROOT" -H "$CSV" --data-binary @imp-mapped.csv
+is "the mapped row stored" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events WHERE ext_id = 'O-9'")" 1
+printf 'I1 lead 2026-11-24T11:00:00Z\n' >imp-ws.txt
+call "import without a header, by position, format named" 201 POST "/api/v1/import/events?format=csv&separator=whitespace&header=no&map=contact=1,type=2,time=3" \
+	-H "$A_ROOT" --data-binary @imp-ws.txt
+before=$(events)
+printf 'id,type,contact,time\nimp-3,lead,I1,2026-11-24T12:00:00Z\nimp-4,buy,I1,2026-11-24T12:00:00Z\n' >imp-bad.csv
+call "a CSV body with a bad row" 422 POST /api/v1/import/events -H "$A_ROOT" -H "$CSV" --data-binary @imp-bad.csv
+is "the problem names the line" "$(json '$.line')" 3
+is "the problem names the column (its place in the line)" "$(json '$.column')" 7
+is "the problem names the field" "$(json '$.field')" type
+printf '{"id":"imp-5","type":"lead","contact":"I1","time":"2026-11-24T12:00:00Z"}\n{"id":"imp-6",\n' >imp-bad.jsonl
+call "a JSON Lines body with a broken line" 422 POST /api/v1/import/events -H "$A_ROOT" -H "$NDJSON" --data-binary @imp-bad.jsonl
+is "the broken line is named" "$(json '$.line')" 2
+call "a bad mapping" 422 POST "/api/v1/import/events?map=kind=type" -H "$A_ROOT" -H "$CSV" --data-binary @imp-bad.csv
+is "refused imports store nothing" "$(events)" "$before"
+call "an import in another media type" 415 POST /api/v1/import/events -H "$A_ROOT" -H "$JSON" --data-binary @imp-events.jsonl
+call "an import of something else" 404 POST /api/v1/import/invoices -H "$A_ROOT" -H "$CSV" --data-binary @imp-bad.csv
+call "an import with a bad format" 400 POST "/api/v1/import/events?format=xml" -H "$A_ROOT" --data-binary @imp-bad.csv
+call "an import with a bad separator" 400 POST "/api/v1/import/events?separator=ab" -H "$A_ROOT" -H "$CSV" --data-binary @imp-bad.csv
+call "an import with a bad header value" 400 POST "/api/v1/import/events?header=maybe" -H "$A_ROOT" -H "$CSV" --data-binary @imp-bad.csv
+call "a type for contacts" 400 POST "/api/v1/import/contacts?type=lead" -H "$A_ROOT" -H "$CSV" --data-binary @imp-contacts.csv
+call "an empty import" 400 POST /api/v1/import/events -H "$A_ROOT" -H "$CSV" --data-binary @/dev/null
+call "a rep may not import" 403 POST /api/v1/import/events -H "$A_ANA" -H "$CSV" --data-binary @imp-bad.csv
+call "an import body over 64 MiB" 413 POST /api/v1/import/events -H "$A_ROOT" -H "$CSV" -H "Content-Length: 67108865" --max-time 10 -d x
+is "refused imports store nothing" "$(events)" "$before"
+
+# ---- the outbox and the models: as followup outbox and followup model show ----
+call "the outbox" 200 GET /api/v1/outbox -H "$A_ROOT"
+fu outbox --json >outbox-cli.json
+is "the outbox lists what followup outbox lists" \
+	"$(sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.id') || ':' || json_extract(value, '\$.state'), ' ') FROM json_each(readfile('body'), '\$.items')")" \
+	"$(sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.id') || ':' || json_extract(value, '\$.state'), ' ') FROM json_each(readfile('outbox-cli.json'))")"
+queued=$(json '$.counts.queued')
+[ "$queued" -ge 1 ] || fail "the outbox has queued messages: $(head -c 300 body)"
+call "a message not taken yet cannot be dropped" 404 POST "/api/v1/outbox/$(json '$.items[0].id')/drop" -H "$A_ROOT"
+# one message taken: the CLI's sender finds no mail server, so it is deferred
+FOLLOWUP_SMTP_URL=smtp://127.0.0.1:9 FOLLOWUP_MAIL_FROM=hello@example.com FOLLOWUP_SMTP_TLS=none \
+	FOLLOWUP_SEND_CONFIG= HOME=$PWD fu send >send.out || fail "followup send: $(cat send.out)"
+call "the outbox by state" 200 GET "/api/v1/outbox?state=deferred" -H "$A_ROOT"
+msg=$(json '$.items[0].id')
+[ "$(json '$.counts.deferred')" -ge 1 ] || fail "a message is deferred: $(cat send.out)"
+call "the outbox with a bad state" 400 GET "/api/v1/outbox?state=lost" -H "$A_ROOT"
+call "a rep's outbox" 200 GET /api/v1/outbox -H "$A_BEN"
+is "a rep's outbox holds only what they see" \
+	"$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.contact') IN ('O1', 'L1', 'C1', 'T1')")" 0
+call "a rep may not drop a message" 403 POST "/api/v1/outbox/$msg/drop" -H "$A_BEN"
+call "a read-only token may not resend" 403 POST "/api/v1/outbox/$msg/resend" -H "$A_RO"
+call "an unknown message" 404 POST /api/v1/outbox/fu-nothing/drop -H "$A_ROOT"
+call "drop the deferred message" 200 POST "/api/v1/outbox/$msg/drop" -H "$A_ROOT"
+fu outbox --json >outbox-cli.json
+is "it is dropped" "$(sqlite3 :memory: "SELECT json_extract(value, '\$.state') FROM json_each(readfile('outbox-cli.json')) WHERE json_extract(value, '\$.id') = '$msg'")" dropped
+is "the drop is by the admin's token" "$(sqlite3 "$FOLLOWUP_DB" "SELECT author FROM events WHERE type = 11 AND ref = '$msg' ORDER BY id DESC LIMIT 1")" "root (token $T_ROOT_ID)"
+call "drop it again" 409 POST "/api/v1/outbox/$msg/drop" -H "$A_ROOT"
+call "resend the dropped message" 200 POST "/api/v1/outbox/$msg/resend" -H "$A_ROOT"
+call "the outbox after the resend" 200 GET "/api/v1/outbox?state=queued" -H "$A_ROOT"
+is "it goes again" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.id') = '$msg'")" 1
+call "the models" 200 GET /api/v1/models -H "$A_ANA"
+is "no model kept yet" "$(json '$.model')" ""
 
 # ---- the CLI works while the server runs; backup ----
 fu event lead CLI1 --note 'from the command line' >/dev/null || fail "a CLI write while the server runs"

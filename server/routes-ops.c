@@ -1,0 +1,244 @@
+/* routes-ops.c - the API's operations (rows in routes.c): the outbox, the kept models, import bodies */
+#include "srv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agenda.h"
+#include "fit.h"
+#include "import.h"
+#include "jview.h"
+#include "outbox.h"
+
+#include "banned.h"
+
+/* ---- the outbox: as 'followup outbox', 'outbox resend ID', 'outbox drop ID' ---- */
+
+/* Whether the caller may see the messages of contact id (a rep: their own and unowned). */
+static int sees_contact(struct req *r, int64_t id, int *sees)
+{
+	struct contact c;
+	int rc;
+
+	*sees = 1;
+	if (r->who.role == ROLE_ADMIN)
+		return FU_OK;
+	contact_init(&c);
+	rc = store_contact_get_id(&r->ctx, r->db, id, &c);
+	if (rc == FU_ENOTFOUND) {
+		*sees = 0;
+		rc = FU_OK;
+	} else if (!rc) {
+		*sees = account_sees_owner(&r->who, c.owner);
+	}
+	contact_release(&c);
+	return rc;
+}
+
+/*
+ * GET /api/v1/outbox?state=S: every message the outbox has taken and the automated ones due
+ * now (queued), with how many are in each state; a rep gets those of the contacts they see.
+ */
+int route_outbox(struct req *r)
+{
+	const char *want = req_query(r, "state");
+	struct playbook pb;
+	struct outbox o;
+	char lock[4096];
+	json_t *items, *counts;
+	int rc, state = -1, n[OB__COUNT] = { 0 };
+
+	if (want) {
+		for (int k = 0; k < OB__COUNT; k++)
+			if (!strcmp(want, outbox_state_name(k)))
+				state = k;
+		if (state < 0)
+			return http_problem(r, 400, "state: use queued, sending, sent, deferred, "
+						    "bounced, failed, uncertain or dropped", NULL);
+	}
+	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
+	playbook_init(&pb);
+	rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = outbox_list(&r->ctx, r->db, &pb, r->now, lock, 1, &o);
+	playbook_release(&pb);
+	if (rc)
+		return http_fail(r, rc);
+	items = json_array();
+	counts = json_object();
+	for (int i = 0; !rc && items && counts && i < o.n; i++) {
+		int sees;
+
+		rc = sees_contact(r, o.v[i].contact_id, &sees);
+		if (rc || !sees)
+			continue;
+		n[o.v[i].state]++;
+		if ((state < 0 || o.v[i].state == state) &&
+		    json_array_append_new(items, jview_outbox_item(&o.v[i])))
+			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+	}
+	outbox_release(&o);
+	for (int k = 0; !rc && counts && k < OB__COUNT; k++)
+		json_object_set_new(counts, outbox_state_name(k), json_integer(n[k]));
+	if (rc || !items || !counts) {
+		json_decref(items);
+		json_decref(counts);
+		return rc ? http_fail(r, rc) : http_problem(r, 500, "out of memory", NULL);
+	}
+	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "counts", counts));
+}
+
+/* POST /api/v1/outbox/{id}/resend and /drop (admins): a person's decision about a message. */
+static int outbox_decide(struct req *r, int resend)
+{
+	char lock[4096];
+	int rc;
+
+	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
+	rc = resend ? outbox_resend(&r->ctx, r->db, r->param[0], r->now, lock) :
+		      outbox_drop(&r->ctx, r->db, r->param[0], r->now, lock);
+	if (rc == FU_EINPUT)
+		return http_problem(r, 409, r->ctx.msg, NULL);
+	if (rc)
+		return http_fail(r, rc);
+	return http_json(r, 200, json_pack("{s:s, s:s}", "id", r->param[0], "done",
+					   resend ? "resend" : "drop"));
+}
+
+int route_outbox_resend(struct req *r)
+{
+	return outbox_decide(r, 1);
+}
+
+int route_outbox_drop(struct req *r)
+{
+	return outbox_decide(r, 0);
+}
+
+/* ---- the models: as 'followup model show' ---- */
+
+/* GET /api/v1/models: {"model": the model kept by the last 'model fit' (or the refit job), or null}. */
+int route_models(struct req *r)
+{
+	json_t *m = NULL;
+	int rc = fit_kept(&r->ctx, r->db, &m);
+
+	if (rc == FU_ENOTFOUND)
+		return http_json(r, 200, json_pack("{s:n}", "model"));
+	if (rc)
+		return http_fail(r, rc);
+	return http_json(r, 200, json_pack("{s:o}", "model", m));
+}
+
+/* ---- import bodies: as 'followup import contacts|events FILE' ---- */
+
+/* 1 when the request's media type (without parameters) is one of types (NULL-ended). */
+static int media_in(struct req *r, const char *const *types)
+{
+	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	for (; ct && *types; types++) {
+		size_t n = strlen(*types);
+
+		if (!strncasecmp(ct, *types, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The problem for an import that failed on its input: 422, and the place of a bad row as
+ * members of their own when the message has it ("body:LINE:COLUMN: field 'x': what", the
+ * column a byte position for JSON Lines and a column number for CSV): line, column, field.
+ */
+static int import_problem_at(struct req *r)
+{
+	const char *m = r->ctx.msg, *f = strstr(m, "field '"), *q;
+	json_t *extra = json_object();
+	long line = 0, column = 0;
+	int n = sscanf(m, "body:%ld:%ld:", &line, &column);
+
+	if (extra && n >= 1 && line > 0)
+		json_object_set_new(extra, "line", json_integer(line));
+	if (extra && n == 2 && column > 0)
+		json_object_set_new(extra, "column", json_integer(column));
+	if (extra && f && (q = strchr(f + 7, '\'')) != NULL)
+		json_object_set_new(extra, "field", json_stringn(f + 7, (size_t)(q - f - 7)));
+	return http_problem_with(r, 422, m, NULL, extra);
+}
+
+/*
+ * POST /api/v1/import/{contacts|events} (admins): the body is the file (text/csv, or JSON
+ * Lines as application/x-ndjson or application/jsonl; format=csv|jsonl says it otherwise),
+ * with the CLI's options as query parameters: map, type, date_format, separator, header=no.
+ * One transaction: a bad row imports nothing (422 with its line and column).
+ */
+int route_import(struct req *r)
+{
+	static const char *const csv[] = { "text/csv", NULL };
+	static const char *const jsonl[] = { "application/x-ndjson", "application/jsonl",
+					     "application/jsonlines", NULL };
+	const char *format = req_query(r, "format"), *sep = req_query(r, "separator"),
+		   *header = req_query(r, "header"), *kind = r->param[0];
+	struct import_opts o;
+	struct import_result res;
+	json_t *out;
+	FILE *f;
+	int rc;
+
+	import_opts_init(&o);
+	if (!strcmp(kind, "contacts"))
+		o.kind = IMPORT_CONTACTS;
+	else if (!strcmp(kind, "events"))
+		o.kind = IMPORT_EVENTS;
+	else
+		return http_problem(r, 404, "import contacts or events", NULL);
+	if (format && !strcmp(format, "csv"))
+		o.format = IMPORT_CSV;
+	else if (format && !strcmp(format, "jsonl"))
+		o.format = IMPORT_JSONL;
+	else if (format)
+		return http_problem(r, 400, "format: use csv or jsonl", NULL);
+	else if (media_in(r, csv))
+		o.format = IMPORT_CSV;
+	else if (media_in(r, jsonl))
+		o.format = IMPORT_JSONL;
+	else
+		return http_problem(r, 415, "send the file as text/csv or application/x-ndjson "
+					    "(JSON Lines), or say which with format=csv|jsonl", NULL);
+	o.map = req_query(r, "map");
+	o.fixed_type = req_query(r, "type");
+	o.date_format = req_query(r, "date_format");
+	if ((o.map && strlen(o.map) > 4096) || (o.fixed_type && strlen(o.fixed_type) > 64) ||
+	    (o.date_format && strlen(o.date_format) > 64))
+		return http_problem(r, 400, "map, type, date_format: too long", NULL);
+	if (o.fixed_type && o.kind == IMPORT_CONTACTS)
+		return http_problem(r, 400, "type: is for events", NULL);
+	if (sep && import_sep_parse(&r->ctx, sep, &o.sep))
+		return http_problem(r, 400, r->ctx.msg, NULL);
+	if (header && strcmp(header, "yes") && strcmp(header, "no"))
+		return http_problem(r, 400, "header: use yes or no", NULL);
+	if (header)
+		o.header = !strcmp(header, "yes");
+	if (r->body.len == 0)
+		return http_problem(r, 400, "the body is empty: send the file's text", NULL);
+	o.now = r->now;
+	f = fmemopen(r->body.s, r->body.len, "r");
+	if (!f)
+		return http_problem(r, 500, "out of memory", NULL);
+	import_result_init(&res);
+	rc = import_stream(&r->ctx, r->db, f, "body", &o, &res);
+	fclose(f);
+	if (rc) {
+		import_result_release(&res);
+		return rc == FU_EINPUT ? import_problem_at(r) : http_fail(r, rc);
+	}
+	out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "kind", kind, "rows",
+			(json_int_t)res.rows, "stored", (json_int_t)res.stored, "duplicates",
+			(json_int_t)res.duplicates, "contacts_new", (json_int_t)res.contacts_new,
+			"ignored_columns", buf_cstr(&res.ignored));
+	import_result_release(&res);
+	return http_json(r, 201, out);
+}
