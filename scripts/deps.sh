@@ -39,14 +39,17 @@ need cmd chromium chromium
 need cmd node nodejs
 need cmd npm npm
 
-# tests/web's npm packages, exactly as locked, when missing or older than the lock file
+# the npm packages of tests/web (the browser tests) and tests/openapi (the OpenAPI validator),
+# exactly as locked, when missing or older than the lock file
 web_packages() {
-	web="$(dirname "$0")/../tests/web"
-	if [ ! -f "$web/node_modules/.package-lock.json" ] ||
-		[ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
-		echo "deps: npm ci in tests/web"
-		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
-	fi
+	for dir in web openapi; do
+		d="$(dirname "$0")/../tests/$dir"
+		if [ ! -f "$d/node_modules/.package-lock.json" ] ||
+			[ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
+			echo "deps: npm ci in tests/$dir"
+			(cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+		fi
+	done
 }
 
 if [ -z "$missing" ]; then

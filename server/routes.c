@@ -25,7 +25,6 @@
 
 static int route_health(struct req *r);
 static int route_metrics(struct req *r);
-static int route_openapi(struct req *r);
 static int route_contacts(struct req *r);
 static int route_contact(struct req *r);
 static int route_contact_put(struct req *r);
@@ -870,56 +869,4 @@ static int route_done(struct req *r)
 static int route_snooze(struct req *r)
 {
 	return record_followup(r, "snoozed", "until");
-}
-
-/* ---- the OpenAPI document, made from this table ---- */
-
-static int route_openapi(struct req *r)
-{
-	json_t *doc = json_pack("{s:s, s:{s:s, s:s}, s:{}, s:{s:{s:{s:s, s:s}}}}", "openapi",
-				"3.1.0", "info", "title", "followup", "version", "1", "paths",
-				"components", "securitySchemes", "bearer", "type", "http",
-				"scheme", "bearer");
-	json_t *paths = json_object_get(doc, "paths");
-
-	for (size_t i = 0; doc && i < routes_count; i++) {
-		const struct route *rt = &routes[i];
-		json_t *item, *op, *resp;
-		char method[8], path[128];
-		size_t k = strlen(rt->path);
-
-		/* a final "*" is one path parameter in OpenAPI's terms */
-		if (k && rt->path[k - 1] == '*')
-			snprintf(path, sizeof(path), "%.*s{path}", (int)(k - 1), rt->path);
-		else
-			snprintf(path, sizeof(path), "%s", rt->path);
-		item = json_object_get(paths, path);
-		if (!item) {
-			item = json_object();
-			json_object_set_new(paths, path, item);
-		}
-		for (k = 0; rt->method[k] && k < sizeof(method) - 1; k++)
-			method[k] = (char)(rt->method[k] | 0x20);
-		method[k] = '\0';
-		resp = json_pack("{s:{s:s}, s:{s:s}}", "200", "description", "success", "default",
-				 "description", "a problem (application/problem+json, RFC 9457)");
-		op = json_pack("{s:s, s:o}", "summary", rt->summary, "responses", resp);
-		if (op && !(rt->flags & R_PUBLIC))
-			json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
-		if (op && strchr(path, '{')) {
-			const char *p = strchr(path, '{');
-			char name[32];
-			size_t n = strcspn(p + 1, "}");
-
-			snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
-			json_object_set_new(op, "parameters",
-					    json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", name, "in",
-						      "path", "required", 1, "schema", "type",
-						      "string"));
-		}
-		json_object_set_new(item, method, op);
-	}
-	if (!doc)
-		return http_problem(r, 500, "out of memory", NULL);
-	return http_json(r, 200, doc);
 }

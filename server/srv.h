@@ -125,6 +125,9 @@ int jobs_metrics(struct fu_ctx *ctx, struct srv *srv, struct buf *b);
 /* POST /api/v1/jobs/{name}/run (admin): one run now, answered when it has finished. */
 int route_job_run(struct req *r);
 
+/* GET /api/v1/openapi.json (openapi.c): the route table in OpenAPI 3.1, with bodies. */
+int route_openapi(struct req *r);
+
 /* The operations (routes-ops.c): the outbox, the kept models, import bodies. */
 int route_outbox(struct req *r);
 int route_outbox_resend(struct req *r);

@@ -56,6 +56,14 @@ call() {
 	fi
 }
 json() { sqlite3 :memory: "SELECT json_extract(readfile('body'), '$1')"; }
+# keep METHOD PATH STATUS: the last answer's body, checked against the OpenAPI document's
+# schema for it at the end
+answer_n=0
+keep() {
+	answer_n=$((answer_n + 1))
+	cp body "answer-$answer_n.json"
+	printf '%s\n%s\n%s\n%s\n' "$1" "$2" "$3" "answer-$answer_n.json" >>answers
+}
 # is NAME GOT WANT
 is() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', wanted '$3'"; fi; }
 events() { sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events"; }
@@ -68,6 +76,7 @@ JSON="Content-Type: application/json"
 # ---- health, the route table and the OpenAPI document ----
 call "health" 200 GET /health
 is "health says ok" "$(json '$.status')" ok
+keep GET /health 200
 is "health lists the background jobs" "$(json '$.jobs.list[0].name')" refit
 call "an unknown path is 404" 404 GET /nothing/here
 call "a known path with another method is 405" 405 DELETE /api/v1/contacts
@@ -132,6 +141,7 @@ done <documented
 call "a bad token" 401 GET /api/v1/me -H "Authorization: Bearer fu_nonsense"
 call "a calendar token is no API token" 401 GET /api/v1/me -H "Authorization: Bearer $T_CAL"
 call "me" 200 GET /api/v1/me -H "$A_ANA"
+keep GET /api/v1/me 200
 is "me is ana" "$(json '$.role')" rep
 call "a rep reads their own contact" 200 GET /api/v1/contacts/L1 -H "$A_ANA"
 call "a rep reads an unowned contact" 200 GET /api/v1/contacts/N1 -H "$A_ANA"
@@ -159,6 +169,7 @@ grep -q '^followup_http_requests_total{method="GET",route="/health"} [1-9]' body
 # ---- contacts ----
 call "contacts: a page" 200 GET "/api/v1/contacts?limit=2" -H "$A_ROOT"
 is "page of 2" "$(json '$.items[1].key')" D1
+keep GET /api/v1/contacts 200
 cursor=$(json '$.next_cursor')
 call "contacts: the next page" 200 GET "/api/v1/contacts?limit=2&cursor=$cursor" -H "$A_ROOT"
 is "the next page goes on" "$(json '$.items[0].key')" L1
@@ -171,6 +182,7 @@ is "its profile" "$(json '$.contact.name')" "Lena Lapse"
 is "its state" "$(json '$.state.purchases')" 4
 is "its timeline" "$(json '$.events[0].ext_id')" A1
 is "its open follow-up" "$(json '$.followup.reasons[0].trigger')" lapsed
+keep GET '/api/v1/contacts/{key}' 200
 etag=$(sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' headers)
 [ -n "$etag" ] || fail "a GET carries an ETag"
 call "an unchanged contact answers 304" 304 GET /api/v1/contacts/L1 -H "$A_ROOT" -H "If-None-Match: $etag"
@@ -178,6 +190,7 @@ call "no such contact" 404 GET /api/v1/contacts/NOPE -H "$A_ROOT"
 call "a new contact" 201 POST /api/v1/contacts -H "$A_ANA" -H "$JSON" \
 	-d '{"key":"P1","name":"Pia","email":"pia@example.com","owner":"ana","segment":"retail"}'
 is "the new contact" "$(json '$.attributes.segment')" retail
+keep POST /api/v1/contacts 201
 call "a contact updated" 200 POST /api/v1/contacts -H "$A_ANA" -H "$JSON" -d '{"key":"P1","phone":"+1 555 0199"}'
 is "the update kept the name" "$(json '$.name')" Pia
 call "a contact without key" 422 POST /api/v1/contacts -H "$A_ROOT" -H "$JSON" -d '{"name":"x"}'
@@ -192,6 +205,7 @@ before=$(events)
 call "one event" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
 	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
 is "one stored" "$(json '$.stored')" 1
+keep POST /api/v1/events 201
 call "the same event again" 201 POST /api/v1/events -H "$A_ANA" -H "$JSON" \
 	-d '{"id":"api-w1","type":"lead","contact":"W1","time":"2026-11-25T08:00:00Z","channel":"web_form"}'
 is "nothing stored twice" "$(json '$.duplicates')" 1
@@ -231,6 +245,7 @@ is "refused batches store nothing" "$(events)" $((before + 3))
 # ---- agenda and playbook ----
 call "the agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ROOT"
 [ "$(json '$.items[0].id')" != "" ] || fail "the agenda lists follow-ups: $(head -c 200 body)"
+keep GET /api/v1/agenda 200
 call "a rep's agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ANA"
 is "a rep's agenda holds no other owner" \
 	"$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.owner') NOT IN ('ana')")" 0
@@ -240,6 +255,7 @@ is "only automated" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile
 call "the agenda, bad automated" 400 GET "/api/v1/agenda?automated=maybe" -H "$A_ROOT"
 call "the playbook" 200 GET /api/v1/playbook -H "$A_ANA"
 is "the built-in playbook" "$(json '$.name')" built-in
+keep GET /api/v1/playbook 200
 sqlite3 :memory: "SELECT json_extract(readfile('body'), '\$.yaml')" >playbook.yaml
 call "a rep cannot change the playbook" 403 PUT /api/v1/playbook -H "$A_ANA" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
 printf 'limits:\n  touches_per_week: [\n' >bad.yaml
@@ -247,6 +263,7 @@ call "a broken playbook" 422 PUT /api/v1/playbook -H "$A_ROOT" -H "Content-Type:
 [ "$(json '$.line')" -ge 1 ] || fail "a playbook error names its line: $(cat body)"
 is "a broken playbook changes nothing" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")" 0
 call "a playbook put in effect" 200 PUT /api/v1/playbook -H "$A_ROOT" -H "Content-Type: application/yaml" --data-binary @playbook.yaml
+keep PUT /api/v1/playbook 200
 is "the playbook kept" "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM meta WHERE key = 'playbook'")" 1
 call "back to the built-in playbook" 200 PUT /api/v1/playbook -H "$A_ROOT" -H "$JSON" -d '{"yaml":null}'
 call "a playbook of the wrong kind" 422 PUT /api/v1/playbook -H "$A_ROOT" -H "$JSON" -d '{"yaml":3}'
@@ -277,12 +294,14 @@ call "done with snoozed" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H 
 call "not-yet without its date" 422 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"not-yet"}'
 call "a malformed follow-up id" 404 POST "/api/v1/followups/nonsense/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached"}'
 call "done" 201 POST "/api/v1/followups/$f_l1/done" -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached","note":"they will order next week"}'
+keep POST '/api/v1/followups/{id}/done' 201
 is "done records a touch" "$(sqlite3 "$FOLLOWUP_DB" "SELECT outcome || ' ' || note FROM events WHERE id = $(json '$.event')")" "reached they will order next week"
 is "done is by the rep's token" "$(sqlite3 "$FOLLOWUP_DB" "SELECT author FROM events WHERE id = $(json '$.event')")" "ana (token $T_ANA_ID)"
 code=$(curl -s -o body -w '%{http_code}' -X POST -H "$A_ANA" -H "$JSON" -d '{"outcome":"reached"}' "$BASE/api/v1/followups/$f_l1/done")
 case $code in 409|422) ;; *) fail "the same follow-up twice: $code $(cat body)" ;; esac
 call "snooze without until" 422 POST "/api/v1/followups/$f_t1/snooze" -H "$A_ANA" -H "$JSON" -d '{}'
 call "snooze" 201 POST "/api/v1/followups/$f_t1/snooze" -H "$A_ANA" -H "$JSON" -d '{"until":"2026-12-01"}'
+keep POST '/api/v1/followups/{id}/snooze' 201
 is "snooze records a snoozed touch" "$(sqlite3 "$FOLLOWUP_DB" "SELECT outcome FROM events WHERE id = $(json '$.event')")" snoozed
 call "a read-only token cannot snooze" 403 POST "/api/v1/followups/$f_t1/snooze" -H "$A_RO" -H "$JSON" -d '{"until":"2026-12-02"}'
 
@@ -291,6 +310,7 @@ call "a wrong password" 401 POST /api/v1/login -H "$JSON" -d '{"name":"ana","pas
 call "a login without password" 400 POST /api/v1/login -H "$JSON" -d '{"name":"ana"}'
 call "a login" 200 POST /api/v1/login -H "$JSON" -d '{"name":"ana","password":"ana password 12"}'
 csrf=$(json '$.csrf_token')
+keep POST /api/v1/login 200
 cookie=$(sed -n 's/^Set-Cookie: *\(fu_session=[^;]*\);.*/\1/Ip' headers)
 grep -i '^Set-Cookie:' headers | grep -q 'HttpOnly; SameSite=Strict' || fail "the cookie is HttpOnly and SameSite"
 call "a session reads" 200 GET /api/v1/me -H "Cookie: $cookie"
@@ -356,6 +376,7 @@ NDJSON="Content-Type: application/x-ndjson"
 printf 'key,name,email,owner,segment\nI1,Ida Import,ida@example.com,ana,retail\nI2,Ivo Import,ivo@example.com,,trade\n' >imp-contacts.csv
 call "import contacts from a CSV body" 201 POST /api/v1/import/contacts -H "$A_ROOT" -H "$CSV" --data-binary @imp-contacts.csv
 is "two contacts written" "$(json '$.stored') $(json '$.contacts_new')" "2 2"
+keep POST '/api/v1/import/{kind}' 201
 is "extra columns are attributes" "$(sqlite3 "$FOLLOWUP_DB" "SELECT json_extract(attrs, '\$.segment') FROM contacts WHERE key = 'I2'")" trade
 before=$(events)
 printf '{"id":"imp-1","type":"lead","contact":"I1","time":"2026-11-24T10:00:00Z"}\n{"id":"imp-2","type":"purchase","contact":"I2","time":"2026-11-20T10:00:00Z","amount":"99.50"}\n' >imp-events.jsonl
@@ -396,6 +417,7 @@ is "refused imports store nothing" "$(events)" "$before"
 
 # ---- the outbox and the models: as followup outbox and followup model show ----
 call "the outbox" 200 GET /api/v1/outbox -H "$A_ROOT"
+keep GET /api/v1/outbox 200
 fu outbox --json >outbox-cli.json
 is "the outbox lists what followup outbox lists" \
 	"$(sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.id') || ':' || json_extract(value, '\$.state'), ' ') FROM json_each(readfile('body'), '\$.items')")" \
@@ -417,14 +439,17 @@ call "a rep may not drop a message" 403 POST "/api/v1/outbox/$msg/drop" -H "$A_B
 call "a read-only token may not resend" 403 POST "/api/v1/outbox/$msg/resend" -H "$A_RO"
 call "an unknown message" 404 POST /api/v1/outbox/fu-nothing/drop -H "$A_ROOT"
 call "drop the deferred message" 200 POST "/api/v1/outbox/$msg/drop" -H "$A_ROOT"
+keep POST '/api/v1/outbox/{id}/drop' 200
 fu outbox --json >outbox-cli.json
 is "it is dropped" "$(sqlite3 :memory: "SELECT json_extract(value, '\$.state') FROM json_each(readfile('outbox-cli.json')) WHERE json_extract(value, '\$.id') = '$msg'")" dropped
 is "the drop is by the admin's token" "$(sqlite3 "$FOLLOWUP_DB" "SELECT author FROM events WHERE type = 11 AND ref = '$msg' ORDER BY id DESC LIMIT 1")" "root (token $T_ROOT_ID)"
 call "drop it again" 409 POST "/api/v1/outbox/$msg/drop" -H "$A_ROOT"
 call "resend the dropped message" 200 POST "/api/v1/outbox/$msg/resend" -H "$A_ROOT"
+keep POST '/api/v1/outbox/{id}/resend' 200
 call "the outbox after the resend" 200 GET "/api/v1/outbox?state=queued" -H "$A_ROOT"
 is "it goes again" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.id') = '$msg'")" 1
 call "the models" 200 GET /api/v1/models -H "$A_ANA"
+keep GET /api/v1/models 200
 is "no model kept yet" "$(json '$.model')" ""
 
 # ---- the CLI works while the server runs; backup ----
@@ -451,6 +476,21 @@ while [ $n -lt 12 ]; do
 	n=$((n + 1))
 done
 is "a flood from one address is refused" "$code" 429
+
+# ---- the OpenAPI document: a standard validator (tests/openapi, installed by make deps),
+# then the answers kept above against the schemas it gives for them ----
+if [ -d "$TESTS_DIR/openapi/node_modules/@apidevtools/swagger-parser" ]; then
+	xargs -d '\n' node "$TESTS_DIR/openapi/validate.js" openapi.json <answers >validate.out 2>&1 || true
+	while read -r line; do
+		case $line in
+		"ok - "*) pass "openapi: ${line#ok - }" ;;
+		*) fail "openapi: ${line#not ok - }" ;;
+		esac
+	done <validate.out
+	grep -q '^ok - the document is valid' validate.out || fail "openapi: the validator did not run: $(head -5 validate.out)"
+else
+	fail "openapi: the validator is not installed (make deps: npm ci in tests/openapi)"
+fi
 
 # ---- the log: one line per request, no secrets; SIGTERM stops it cleanly ----
 kill -TERM $SERVER
