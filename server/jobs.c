@@ -35,10 +35,12 @@ static int job_refit(struct job_run *jr);
  * turn, in this order when several are due). A job is a row and its function; the work
  * itself is a src/ call, the same the CLI's command makes.
  *
- * Rows to come: mailin's receive_pass (`followup receive`, every minute) and digest_pass
- * (the morning digest, at the start of the business day in the business's zone) go here
- * when they land in src/: { "receive", "every minute", next_minute, receive_off,
- * job_receive, 0 } and { "digest", "every morning", next_morning, NULL, job_digest, 0 }.
+ * Rows to come: receive_pass (src/receive.h, `followup receive`) and digest_pass
+ * (src/digest.h, each owner's morning digest at the playbook's digest.at in their zone),
+ * both made to be called every minute, go here when they land on main:
+ *   { "receive", "every minute", next_minute, receive_off, job_receive, 0 },
+ *   { "digest", "every minute (each owner's at digest.at)", next_minute, NULL, job_digest, 0 },
+ * with receive_off saying "no mailbox (imap_url)" and each job one call, as job_send is.
  */
 const struct job job_table[] = {
 	{ "refit", "at the start of each month (00:00 UTC on the 1st)", next_month, NULL, job_refit, 1 },
