@@ -415,6 +415,7 @@ static int route_events_post(struct req *r)
 {
 	const char *idem = req_header(r, "Idempotency-Key");
 	struct ingest_req in = { 0 };
+	char author[STORE_AUTHOR_MAX + 1];
 	struct ingest_batch b;
 	struct event_text *texts;
 	json_t *body, *list, *events;
@@ -467,9 +468,11 @@ static int route_events_post(struct req *r)
 	}
 	rc = ingest_batch_check(&r->ctx, texts, n, r->now, &b, &bad);
 	if (!rc) {
+		srv_author_text(r, author, sizeof(author));
 		in.batch = &b;
 		in.idem_key = idem;
 		in.who = &r->who;
+		in.author = author;
 		in.now = r->now;
 		ingest_submit(r->srv->ingest, &in);
 		rc = in.rc;

@@ -284,15 +284,19 @@ static void client_ip(struct req *r)
 			  r->ip, sizeof(r->ip));
 }
 
+void srv_author_text(const struct req *r, char *out, size_t n)
+{
+	if (r->who.session)
+		snprintf(out, n, "%s", r->who.name);
+	else
+		snprintf(out, n, "%s (token %lld)", r->who.name, (long long)r->who.token_id);
+}
+
 void srv_author(struct req *r, struct store *s)
 {
 	char author[STORE_AUTHOR_MAX + 1];
 
-	if (r->who.session)
-		snprintf(author, sizeof(author), "%s", r->who.name);
-	else
-		snprintf(author, sizeof(author), "%s (token %lld)", r->who.name,
-			 (long long)r->who.token_id);
+	srv_author_text(r, author, sizeof(author));
 	store_set_author(s, author);
 }
 

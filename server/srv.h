@@ -155,6 +155,8 @@ void srv_throttle_clear(struct srv *srv, struct throttle_slot *table, const char
  * name for a web session, "NAME (token ID)" for an API token (its id, never its secret).
  */
 void srv_author(struct req *r, struct store *s);
+/* The same text into out (n bytes, STORE_AUTHOR_MAX + 1 is enough), e.g. for the event writer. */
+void srv_author_text(const struct req *r, char *out, size_t n);
 
 /* Adds a finished request to the metrics. */
 void srv_metrics_add(struct srv *srv, const struct route *route, int status, double seconds);

@@ -196,6 +196,7 @@ void ingest_one(struct store *s, struct ingest_req *req)
 		req->rc = rc;
 		return;
 	}
+	store_set_author(s, req->author); /* the writer's connection: each request its own */
 	/* the key is looked up again here: two requests with it may have raced to the queue */
 	if (req->idem_key)
 		rc = store_idem_get(ctx, s, req->idem_key, req->who ? req->who->user_id : 0, &found,

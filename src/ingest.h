@@ -58,6 +58,7 @@ struct ingest_req {
 	const struct ingest_batch *batch;
 	const char *idem_key;        /* an Idempotency-Key (at most INGEST_KEY_MAX), or NULL */
 	const struct account *who;   /* the caller: a rep may only write to contacts they see */
+	const char *author;          /* who the events are by (store_set_author), or NULL */
 	int64_t now;                 /* the recording time */
 	/* what came of it */
 	int rc;                      /* FU_OK, or why nothing was stored (message in ctx) */
