@@ -90,6 +90,35 @@ int route_outbox(struct req *r)
 	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "counts", counts));
 }
 
+int ops_outbox_metrics(struct req *r, struct buf *b)
+{
+	struct playbook pb;
+	struct outbox o;
+	char lock[4096];
+	int rc, n[OB__COUNT] = { 0 };
+
+	/* the messages taken (their message events); those due and not taken yet are not
+	 * counted here: that would evaluate the agenda at every scrape (GET /api/v1/outbox) */
+	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
+	playbook_init(&pb);
+	rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = outbox_list(&r->ctx, r->db, &pb, r->now, lock, 0, &o);
+	playbook_release(&pb);
+	if (rc)
+		return rc;
+	for (int i = 0; i < o.n; i++)
+		n[o.v[i].state]++;
+	outbox_release(&o);
+	rc = buf_adds(&r->ctx, b, "# HELP followup_outbox_messages Messages the outbox has taken, by "
+				  "state (uncertain ones wait for a person).\n"
+				  "# TYPE followup_outbox_messages gauge\n");
+	for (int k = 0; !rc && k < OB__COUNT; k++)
+		rc = buf_addf(&r->ctx, b, "followup_outbox_messages{state=\"%s\"} %d\n",
+			      outbox_state_name(k), n[k]);
+	return rc;
+}
+
 /* POST /api/v1/outbox/{id}/resend and /drop (admins): a person's decision about a message. */
 static int outbox_decide(struct req *r, int resend)
 {

@@ -97,12 +97,22 @@ static int route_health(struct req *r)
 static int route_metrics(struct req *r)
 {
 	char *text = srv_metrics_text(r->srv);
+	struct buf b;
 	int ok;
 
 	if (!text)
 		return http_problem(r, 500, "out of memory", NULL);
-	ok = http_text(r, 200, "text/plain; version=0.0.4", text, strlen(text));
+	buf_init(&b, 0);
+	ok = buf_adds(&r->ctx, &b, text);
 	free(text);
+	if (!ok)
+		ok = ops_outbox_metrics(r, &b);
+	if (ok) {
+		buf_release(&b);
+		return http_fail(r, ok);
+	}
+	ok = http_text(r, 200, "text/plain; version=0.0.4", buf_cstr(&b), b.len);
+	buf_release(&b);
 	return ok;
 }
 

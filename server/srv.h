@@ -134,6 +134,8 @@ int route_outbox_resend(struct req *r);
 int route_outbox_drop(struct req *r);
 int route_models(struct req *r);
 int route_import(struct req *r);
+/* /metrics' lines about the outbox: the messages taken, by state (added to b). */
+int ops_outbox_metrics(struct req *r, struct buf *b);
 
 /* A connection for the request (waits while all are busy); give it back with srv_db_put. */
 struct store *srv_db_get(struct srv *srv);

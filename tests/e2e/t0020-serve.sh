@@ -448,6 +448,11 @@ call "resend the dropped message" 200 POST "/api/v1/outbox/$msg/resend" -H "$A_R
 keep POST '/api/v1/outbox/{id}/resend' 200
 call "the outbox after the resend" 200 GET "/api/v1/outbox?state=queued" -H "$A_ROOT"
 is "it goes again" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.id') = '$msg'")" 1
+fu outbox --json >outbox-cli.json
+call "metrics with the outbox" 200 GET /metrics -H "$A_ROOT"
+is "metrics count the message asked for again" "$(sed -n 's/^followup_outbox_messages{state="queued"} //p' body)" 1
+is "metrics count the deferred messages" "$(sed -n 's/^followup_outbox_messages{state="deferred"} //p' body)" \
+	"$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('outbox-cli.json')) WHERE json_extract(value, '\$.state') = 'deferred'")"
 call "the models" 200 GET /api/v1/models -H "$A_ANA"
 keep GET /api/v1/models 200
 is "no model kept yet" "$(json '$.model')" ""
