@@ -37,6 +37,22 @@ static int sees_contact(struct req *r, int64_t id, int *sees)
 	return rc;
 }
 
+/* The outbox as 'followup outbox' lists it (with queued: the agenda's due ones too) into *o. */
+static int outbox_of(struct req *r, int queued, struct outbox *o)
+{
+	struct playbook pb;
+	char lock[4096];
+	int rc;
+
+	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
+	playbook_init(&pb);
+	rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = outbox_list(&r->ctx, r->db, &pb, r->now, lock, queued, o);
+	playbook_release(&pb);
+	return rc;
+}
+
 /*
  * GET /api/v1/outbox?state=S: every message the outbox has taken and the automated ones due
  * now (queued), with how many are in each state; a rep gets those of the contacts they see.
@@ -44,9 +60,7 @@ static int sees_contact(struct req *r, int64_t id, int *sees)
 int route_outbox(struct req *r)
 {
 	const char *want = req_query(r, "state");
-	struct playbook pb;
 	struct outbox o;
-	char lock[4096];
 	json_t *items, *counts;
 	int rc, state = -1, n[OB__COUNT] = { 0 };
 
@@ -58,12 +72,7 @@ int route_outbox(struct req *r)
 			return http_problem(r, 400, "state: use queued, sending, sent, deferred, "
 						    "bounced, failed, uncertain or dropped", NULL);
 	}
-	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (!rc)
-		rc = outbox_list(&r->ctx, r->db, &pb, r->now, lock, 1, &o);
-	playbook_release(&pb);
+	rc = outbox_of(r, 1, &o);
 	if (rc)
 		return http_fail(r, rc);
 	items = json_array();
@@ -92,19 +101,12 @@ int route_outbox(struct req *r)
 
 int ops_outbox_metrics(struct req *r, struct buf *b)
 {
-	struct playbook pb;
 	struct outbox o;
-	char lock[4096];
 	int rc, n[OB__COUNT] = { 0 };
 
 	/* the messages taken (their message events); those due and not taken yet are not
 	 * counted here: that would evaluate the agenda at every scrape (GET /api/v1/outbox) */
-	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (!rc)
-		rc = outbox_list(&r->ctx, r->db, &pb, r->now, lock, 0, &o);
-	playbook_release(&pb);
+	rc = outbox_of(r, 0, &o);
 	if (rc)
 		return rc;
 	for (int i = 0; i < o.n; i++)
