@@ -242,6 +242,7 @@ int route_form_post(struct req *r)
 		store_form_release(&form);
 		return rc == FU_EINPUT ? refuse(r, 422, r->ctx.msg) : http_fail(r, rc);
 	}
+	srv_notify_contact(r, "enquiry", key);
 	pthread_mutex_lock(&r->srv->met_mu);
 	r->srv->form_leads++;
 	pthread_mutex_unlock(&r->srv->met_mu);

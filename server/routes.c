@@ -52,6 +52,7 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/contacts", route_contact_put, R_WRITE, 64 * KIB, "create or update a contact's profile" },
 	{ "GET", "/api/v1/contacts/{key}", route_contact, 0, 0, "one contact: profile, state, timeline, open follow-up" },
 	{ "POST", "/api/v1/events", route_events_post, R_WRITE | R_QUEUED, 16 * MIB, "record one event or a batch of up to 10,000, all or nothing" },
+	{ "GET", "/api/v1/events/stream", route_events_stream, 0, 0, "live news for an open page: server-sent events naming the contacts that changed" },
 	{ "GET", "/api/v1/agenda", route_agenda, 0, 0, "the follow-ups due by a day, most important first" },
 	{ "POST", "/api/v1/followups/{id}/done", route_done, R_WRITE, 16 * KIB, "record how a follow-up went (a touch)" },
 	{ "POST", "/api/v1/followups/{id}/snooze", route_snooze, R_WRITE, 16 * KIB, "put a follow-up off until a date" },
@@ -398,6 +399,7 @@ static int route_contact_put(struct req *r)
 		return import_problem(r, rc, 0);
 	if (!visible_contact(r, key, &c))
 		return MHD_YES;
+	srv_notify(r->srv, "profile", c.key, c.name, c.owner);
 	reply = jview_contact(&c);
 	contact_release(&c);
 	return http_json(r, exists ? 200 : 201, reply);
@@ -414,6 +416,49 @@ static int event_problem(struct req *r, int status, int array, size_t i, const c
 	snprintf(ptr, sizeof(ptr), array ? "/%zu%s%s" : "%.0zu%s%s", i, field ? "/" : "",
 		 field ? field : "");
 	return http_problem(r, status, detail, ptr);
+}
+
+#define NOTICES_MAX 20 /* contacts named one by one in a batch's notices; more: "many" */
+
+/*
+ * Tells the open pages which contacts a stored batch touched (srv_notify), by the kind of
+ * their event: a lead, a reply, an information request, or any other event. A batch of
+ * more contacts is one notice that names nobody.
+ */
+static void notify_events(struct req *r, json_t *body)
+{
+	json_t *list = json_is_array(body) ? body : json_object_get(body, "events");
+	const char *seen[NOTICES_MAX];
+	size_t n = 0, count = json_is_array(list) ? json_array_size(list) : 1;
+
+	for (size_t i = 0; i < count; i++) {
+		json_t *e = json_is_array(list) ? json_array_get(list, i) : body;
+		const char *key = json_string_value(json_object_get(e, "contact"));
+		size_t k;
+
+		if (!key)
+			continue;
+		for (k = 0; k < n && strcmp(seen[k], key) != 0; k++)
+			;
+		if (k < n)
+			continue;
+		if (n == NOTICES_MAX) {
+			srv_notify(r->srv, "many", NULL, NULL, NULL);
+			return;
+		}
+		seen[n++] = key;
+	}
+	for (size_t i = 0, k = 0; i < count && k < n; i++) {
+		json_t *e = json_is_array(list) ? json_array_get(list, i) : body;
+		const char *key = json_string_value(json_object_get(e, "contact"));
+		const char *type = json_string_value(json_object_get(e, "type"));
+
+		if (!key || strcmp(key, seen[k]) != 0)
+			continue;
+		k++;
+		srv_notify_contact(r, type && (!strcmp(type, "lead") || !strcmp(type, "reply") ||
+					       !strcmp(type, "info_request")) ? type : "event", key);
+	}
 }
 
 /*
@@ -491,6 +536,8 @@ static int route_events_post(struct req *r)
 		ingest_batch_release(&b);
 	}
 	free(texts);
+	if (!rc && !in.replayed)
+		notify_events(r, body);
 	json_decref(body); /* the texts pointed into it */
 	if (rc == FU_ENOTFOUND && bad != SIZE_MAX)
 		return event_problem(r, 404, array, bad, "contact", r->ctx.msg);
@@ -868,6 +915,7 @@ static int record_followup(struct req *r, const char *outcome, const char *date_
 					    r->ctx.msg, NULL);
 		return http_fail(r, rc);
 	}
+	srv_notify_contact(r, strcmp(date_field, "until") ? "done" : "snoozed", res.key);
 	o = json_pack("{s:s, s:s, s:I, s:s}", "followup", r->param[0], "contact", res.key,
 		      "event", (json_int_t)res.event_id, "outcome", outcome);
 	json_decref(body); /* outcome may point into it */

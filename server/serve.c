@@ -448,6 +448,7 @@ static void srv_release(struct srv *srv)
 	pthread_mutex_destroy(&srv->write_mu);
 	pthread_mutex_destroy(&srv->thr_mu);
 	pthread_mutex_destroy(&srv->met_mu);
+	pthread_mutex_destroy(&srv->hub_mu);
 }
 
 int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
@@ -457,7 +458,9 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	const union MHD_DaemonInfo *info;
 	sigset_t sigs;
 	int threads = opts->threads > 0 ? opts->threads : 4, sig = 0, rc;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+	/* suspend and resume: the live pages' streams (events.c) */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem tls[3];
 
 	if (threads > SRV_POOL_MAX)
@@ -484,6 +487,7 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	pthread_mutex_init(&srv.met_mu, NULL);
 	pthread_mutex_init(&srv.jobs_mu, NULL);
 	pthread_cond_init(&srv.jobs_cv, NULL);
+	pthread_mutex_init(&srv.hub_mu, NULL);
 	srv.stats = calloc(routes_count + 1, sizeof(*srv.stats));
 	if (!srv.stats) {
 		srv_release(&srv);
@@ -539,12 +543,20 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	info = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (opts->ready)
 		opts->ready(opts->ready_arg, info ? info->port : ntohs(sa.sin_port));
-	while (sigwait(&sigs, &sig) != 0)
-		;
+	/* wait for the signal, sending the live pages' keep-alives meanwhile */
+	for (;;) {
+		struct timespec second = { 1, 0 };
+
+		sig = sigtimedwait(&sigs, NULL, &second);
+		if (sig > 0)
+			break;
+		srv_streams_tick(&srv);
+	}
 	/*
-	 * stop taking connections, let the ones accepted finish (at most 30 s) and the running
-	 * job too (no other starts), then close
+	 * end the live streams, stop taking connections, let the ones accepted finish (at most
+	 * 30 s) and the running job too (no other starts), then close
 	 */
+	srv_streams_close(&srv);
 	MHD_quiesce_daemon(srv.daemon);
 	jobs_stop(&srv);
 	for (int waited = 0; waited < 300; waited++) {
@@ -555,6 +567,7 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(srv.daemon);
+	srv_streams_free(&srv);
 	fprintf(opts->log ? opts->log : stderr, "followup serve: stopped on signal %d\n", sig);
 	srv_release(&srv);
 	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);

@@ -59,6 +59,7 @@ struct job_state {
 	int64_t last_error_at;
 	char last_error[FU_MSG_MAX];
 };
+#define SRV_STREAMS_MAX 64  /* live pages (GET /api/v1/events/stream) open at once */
 
 /* Failures (logins, form posts) counted per key (an address or a name) in a time window. */
 struct throttle_slot {
@@ -105,6 +106,11 @@ struct srv {
 	int jobs_done;        /* the thread has ended */
 	struct store *jobs_db;
 	struct job_state job[SRV_JOBS_MAX];
+	/* the live pages' streams (events.c) */
+	pthread_mutex_t hub_mu;
+	struct stream *streams;
+	int nstreams;
+	int hub_closing;
 };
 
 /* The server's clock: the fixed one (--now) or the system's. */
@@ -171,6 +177,23 @@ int auth_check(struct req *r);
 int route_login(struct req *r);
 int route_logout(struct req *r);
 int route_me(struct req *r);
+
+/*
+ * Live news (events.c). srv_notify queues a notice ("event: change", data {kind, contact,
+ * name, owner}) for every open stream that may see owner (NULL: unowned; contact NULL: a
+ * notice for everyone that names nobody, such as kind "many"); it never blocks on a client.
+ * Call it after the write committed. srv_notify_contact looks the contact up by key first
+ * (nothing when it cannot). srv_streams_tick sends the keep-alives due (call it about once a
+ * second); srv_streams_close ends every stream before the daemon stops (waits at most 5 s);
+ * srv_streams_free frees what is left once the daemon has stopped.
+ */
+int route_events_stream(struct req *r);
+void srv_notify(struct srv *srv, const char *kind, const char *contact, const char *name,
+		const char *owner);
+void srv_notify_contact(struct req *r, const char *kind, const char *key);
+void srv_streams_tick(struct srv *srv);
+void srv_streams_close(struct srv *srv);
+void srv_streams_free(struct srv *srv);
 
 /* The public endpoints (public.c). */
 int route_form_post(struct req *r);

@@ -157,6 +157,7 @@ async function commit(item, keepalive) {
   try {
     await api('POST', `/api/v1/followups/${encodeURIComponent(item.fu.id)}/${snooze ? 'snooze' : 'done'}`, body, { keepalive });
     contactCache.delete(item.fu.contact);
+    if (live.stale && !state.pending.length) liveCheck().catch(() => {});
     /* on the contact's own page, show the touch and the follow-up that comes next */
     if (!keepalive && !state.routing && location.hash === '#/contact/' + encodeURIComponent(item.fu.contact)) await renderContact(item.fu.contact);
   } catch (e) {
@@ -416,7 +417,7 @@ async function renderToday() {
   const escalated = data.items.filter((i) => i.escalated).length;
   show(h('h1', {}, 'Today ', h('span', { class: 'muted', text: data.day })),
     h('p', { class: 'summary' }, h('span', { id: 'today-count' }), overdue ? `, ${overdue} overdue` : '',
-      escalated ? `, ${escalated} escalated` : '', '.',
+      '.', escalated ? [' ', h('strong', { class: 'esc', text: `${escalated} escalated: a new lead past its answer time, answer these first.` })] : '', ' ', notifyButton(),
       h('span', { class: 'keys muted', text: ' Keys: j/k move, r reached, v voicemail, n no answer, z undo, / search.' })),
     h('p', { id: 'live', class: 'live', role: 'status', 'aria-live': 'polite' }),
     filters, t.queue ? h('div', { class: 'queue' }, h('div', {}, list, empty), h('aside', { id: 'beside', class: 'panel', 'aria-label': 'Latest events' })) : [list, empty]);
@@ -424,23 +425,31 @@ async function renderToday() {
 }
 
 /*
- * Live: while Today is open and visible, the day is asked for again every LIVE_MS (with its
- * ETag, so an unchanged day costs a 304). A follow-up that was not there, a new lead or a
- * reply, is put in its place with a "New" mark and announced. Not server-sent events yet.
+ * Live: the server pushes a notice (server-sent events, GET /api/v1/events/stream) when a
+ * contact the user may see changes: a new lead, a reply, a web-form enquiry, an outcome. The
+ * open Today page then asks for the day again (with its ETag, so an unchanged day costs a
+ * 304); a follow-up that was not there is put in its place with a "New" mark and announced,
+ * and one that went (done elsewhere) leaves. When the stream is down, the page asks every
+ * LIVE_MS instead, until the browser's reconnection works.
  */
-const LIVE_MS = window.followupLiveMs || 15000; /* tests set a shorter one */
-const live = { query: null, etag: null, timer: null };
+const LIVE_MS = window.followupLiveMs || 15000; /* tests set another */
+const live = { query: null, etag: null, timer: null, es: null, stale: false, soon: null };
+const LOUD = new Set(['lead', 'enquiry', 'reply', 'info_request']);
 
 async function liveCheck() {
   const list = $('#today-cards');
-  if (!list || !live.query || document.hidden || state.pending.length) return;
+  if (!list || !live.query) return;
+  if (document.hidden || state.pending.length) { live.stale = true; return; }
+  live.stale = false;
   const headers = { Accept: 'application/json' };
   if (live.etag) headers['If-None-Match'] = live.etag;
-  const res = await fetch(live.query, { headers, credentials: 'same-origin' });
+  const query = live.query;
+  const res = await fetch(query, { headers, credentials: 'same-origin' });
   if (res.status === 304 || !res.ok) return;
-  live.etag = res.headers.get('ETag');
   const data = await res.json();
-  if (!$('#today-cards') || live.query === null) return;
+  if (!$('#today-cards') || live.query !== query || state.pending.length) return;
+  live.etag = res.headers.get('ETag');
+  const ids = new Set(data.items.map((fu) => fu.id));
   const shown = new Set([...list.querySelectorAll('.card')].map((c) => c.dataset.id));
   const shownContacts = new Map([...list.querySelectorAll('.card')].map((c) => [c.fu.contact, c]));
   const fresh = [];
@@ -457,15 +466,84 @@ async function liveCheck() {
     }
     fresh.push(fu.name || fu.contact);
   });
-  if (fresh.length) {
-    $('#live').textContent = `New: ${fresh.join(', ')}.`;
-    updateCount();
+  /* done or put off elsewhere: the card goes, unless the user is on it */
+  let gone = 0;
+  for (const c of [...list.querySelectorAll('.card')]) {
+    if (!ids.has(c.dataset.id) && !c.contains(document.activeElement)) { c.remove(); gone++; }
   }
+  if (fresh.length) $('#live').textContent = `New: ${fresh.join(', ')}.`;
+  if (fresh.length || gone) updateCount();
+}
+
+function notify(n) {
+  if (!n || !LOUD.has(n.kind) || !('Notification' in window) || Notification.permission !== 'granted' || !document.hidden) return;
+  const what = n.kind === 'enquiry' ? 'A web-form enquiry' : n.kind === 'reply' ? 'A reply' : 'A new lead';
+  try {
+    new Notification(`${what}: ${n.name || n.contact}`, { body: 'Answer it within the speed-to-lead window.', tag: n.contact || 'followup' });
+  } catch (e) { /* a browser that shows none from a page */ }
+}
+
+function onNotice(n) {
+  notify(n);
+  clearTimeout(live.soon);
+  live.soon = setTimeout(() => { liveCheck().catch(() => {}); }, 100); /* a burst is one look */
+}
+
+function pollStart() {
+  if (!live.timer) live.timer = setInterval(() => { liveCheck().catch(() => {}); }, LIVE_MS);
+}
+
+function pollStop() {
+  clearInterval(live.timer);
+  live.timer = null;
 }
 
 function liveStart() {
-  clearInterval(live.timer);
-  live.timer = setInterval(() => { liveCheck().catch(() => {}); }, LIVE_MS);
+  liveStop();
+  pollStart();
+  if (!window.EventSource) return;
+  const es = new EventSource('/api/v1/events/stream');
+  live.es = es;
+  es.addEventListener('open', () => {
+    document.body.dataset.live = 'stream';
+    pollStop();
+    liveCheck().catch(() => {}); /* what came while it was down */
+  });
+  es.addEventListener('change', (ev) => {
+    let n = null;
+    try { n = JSON.parse(ev.data); } catch (e) { n = null; }
+    onNotice(n);
+  });
+  es.addEventListener('error', () => {
+    document.body.dataset.live = 'poll';
+    pollStart();
+    /* the browser tries again by itself unless the server refused (a full server, a lost session) */
+    if (es.readyState === EventSource.CLOSED && live.es === es) {
+      live.es = null;
+      setTimeout(() => { if (state.me && !live.es) liveStart(); }, 30000);
+    }
+  });
+}
+
+function liveStop() {
+  pollStop();
+  if (live.es) live.es.close();
+  live.es = null;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && live.stale) liveCheck().catch(() => {});
+});
+
+/* A browser notification for new leads and replies while the page is hidden: asked for on a click only. */
+function notifyButton() {
+  if (!('Notification' in window) || Notification.permission !== 'default') return null;
+  const b = h('button', { type: 'button', class: 'link', id: 'notify', text: 'Notify me of new leads and replies' });
+  b.addEventListener('click', async () => {
+    try { await Notification.requestPermission(); } catch (e) { /* refused */ }
+    b.remove();
+  });
+  return b;
 }
 
 function facts(pairs) {
@@ -948,7 +1026,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     await flushPending(false);
     try { await api('POST', '/api/v1/logout'); } catch (e) { /* gone already */ }
     state.me = null;
-    clearInterval(live.timer);
+    liveStop();
     renderLogin('You are logged out.');
   });
   window.addEventListener('hashchange', route);

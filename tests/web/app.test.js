@@ -202,12 +202,22 @@ test('start mode: one follow-up at a time with its latest events beside; an outc
   await page.context().close();
 });
 
-test('live: a web-form enquiry appears on the open Today page, marked new, without a reload', async () => {
+test('live: a web-form enquiry appears on the open Today page within a second, pushed by the server; another rep hears nothing of it', async () => {
+  if (!sessions.ana) await (await login('ana')).context().close();
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState: sessions.ana });
-  await ctx.addInitScript(() => { window.followupLiveMs = 300; });
+  await ctx.addInitScript(() => { window.followupLiveMs = 3600000; }); // no polling: only the stream can bring it
   const page = await ctx.newPage();
   await page.goto(base + '/');
   await page.locator('#today-cards').waitFor({ state: 'attached' });
+  await page.locator('body[data-live="stream"]').waitFor();
+  // ben's page listens too, recording every notice it is sent
+  const ben = await login('ben');
+  await ben.evaluate(() => new Promise((resolve) => {
+    window.notices = [];
+    const es = new EventSource('/api/v1/events/stream');
+    es.addEventListener('change', (e) => window.notices.push(JSON.parse(e.data)));
+    es.addEventListener('open', resolve);
+  }));
   const n = await cards(page).count();
   const res = await fetch(base + formPath, {
     method: 'POST', redirect: 'manual',
@@ -216,12 +226,41 @@ test('live: a web-form enquiry appears on the open Today page, marked new, witho
   });
   assert.ok(res.status < 400, 'the form post is taken: ' + res.status);
   const fresh = page.locator('#today-cards > .card.new', { hasText: 'Zoe Webform' });
-  await fresh.waitFor({ timeout: 10000 });
+  await fresh.waitFor({ timeout: 1000 });
   assert.equal(await cards(page).count(), n + 1, 'one card more');
   assert.match(await page.locator('#live').textContent(), /Zoe Webform/, 'announced');
   assert.equal(await fresh.locator('.badge.new').count(), 1);
   await fresh.locator('blockquote', { hasText: 'Do you deliver to <Leeds>?' }).waitFor();
   await shot(page, 'today-live-new-lead');
+  // then a reply from one of ben's own contacts: ben hears of it, and never of ana's enquiry before it
+  const mine = (await apiGet(ben, '/api/v1/contacts?owner=ben&limit=1')).body.items[0].key;
+  assert.equal((await apiPost(ben, '/api/v1/events', { type: 'reply', contact: mine, note: 'yes, Tuesday suits' })).status, 201);
+  await ben.waitForFunction((k) => window.notices.some((x) => x.contact === k), mine, { timeout: 2000 });
+  const heard = await ben.evaluate(() => window.notices);
+  assert.deepEqual(heard.filter((x) => x.owner !== 'ben' && x.owner !== null), [], 'a rep hears only of their own and unowned contacts: ' + JSON.stringify(heard));
+  assert.ok(!heard.some((x) => x.contact === 'zoe.webform@example.org'), 'nothing of ana\'s enquiry');
+  assert.equal(heard.find((x) => x.contact === mine).kind, 'reply');
+  assert.deepEqual(page.problems || [], []);
+  await ben.context().close();
+  await ctx.close();
+});
+
+test('live: when the stream cannot be had, the page polls instead', async () => {
+  if (!sessions.ana) await (await login('ana')).context().close();
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState: sessions.ana });
+  await ctx.addInitScript(() => { window.followupLiveMs = 300; });
+  await ctx.route('**/api/v1/events/stream', (route) => route.fulfill({ status: 503, body: 'down' }));
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  await page.locator('#today-cards').waitFor({ state: 'attached' });
+  await page.locator('body[data-live="poll"]').waitFor();
+  const res = await fetch(base + formPath, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: 'Yann Polled', email: 'yann.polled@example.org', message: 'A quote, please' }),
+  });
+  assert.ok(res.status < 400);
+  await page.locator('#today-cards > .card.new', { hasText: 'Yann Polled' }).waitFor({ timeout: 10000 });
   await ctx.close();
 });
 
