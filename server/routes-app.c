@@ -53,7 +53,6 @@ int route_now(struct req *r)
 /* ---- lapsing customers and the report (src/report.h) ---- */
 
 #define WHY_MAX 512
-#define REPORT_WEEKS_MAX 12
 
 static json_t *finite_or_null(double v)
 {
@@ -114,64 +113,94 @@ int route_lapsed(struct req *r)
 					   round(total * 100.0) / 100.0, "items", items));
 }
 
-static json_t *report_week(const struct report *rep, int64_t at)
+static json_t *day_of(int64_t at)
 {
 	char day[16];
 	struct civil cv;
 
 	dt_to_civil(at, &cv);
 	snprintf(day, sizeof(day), "%04d-%02d-%02d", cv.year, cv.month, cv.day);
-	return json_pack("{s:s, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, "
-			 "s:{s:I, s:f}, s:{s:I, s:f}}",
-			 "week", day, "speed_to_lead", "answered", (json_int_t)rep->answered,
-			 "unanswered", (json_int_t)rep->unanswered, "median_seconds",
-			 (json_int_t)rep->median_seconds, "worst_seconds",
-			 (json_int_t)rep->worst_seconds, "active", (json_int_t)rep->active,
-			 "touched_in_time", (json_int_t)rep->touched_in_time, "silence_days",
-			 rep->silence_days, "touches", (json_int_t)rep->touches, "conversations",
-			 (json_int_t)rep->conversations, "snoozed", (json_int_t)rep->snoozed, "open",
-			 (json_int_t)rep->open, "overdue", (json_int_t)rep->overdue, "lapsing",
-			 "customers", (json_int_t)rep->lapsing.customers, "at_risk",
-			 rep->lapsing.at_risk, "lapsing_month_ago", "customers",
-			 (json_int_t)rep->lapsing_month_ago.customers, "at_risk",
-			 rep->lapsing_month_ago.at_risk);
+	return json_string(day);
+}
+
+static json_t *tally_json(const struct report_tally *t)
+{
+	return json_pack("{s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I}", "speed_to_lead", "answered",
+			 (json_int_t)t->answered, "unanswered", (json_int_t)t->unanswered,
+			 "median_seconds", (json_int_t)t->median_seconds, "worst_seconds",
+			 (json_int_t)t->worst_seconds, "touches", (json_int_t)t->touches,
+			 "conversations", (json_int_t)t->conversations, "snoozed",
+			 (json_int_t)t->snoozed);
+}
+
+/* The report_weeks of src/report.h as JSON: weeks oldest first, then each owner's. */
+static json_t *report_json(const struct report_weeks *w)
+{
+	json_t *weeks = json_array(), *owners = json_array();
+
+	for (int k = 0; weeks && k < w->weeks; k++) {
+		json_t *o = tally_json(&w->week[k]);
+
+		json_object_set_new(o, "week", day_of(w->at[k]));
+		json_object_set_new(o, "lapsing", json_pack("{s:I, s:f}", "customers",
+							    (json_int_t)w->lapsing[k].customers,
+							    "at_risk", w->lapsing[k].at_risk));
+		/* today's state and open follow-ups: report.h has them at now only */
+		json_object_set_new(o, "active", json_integer(w->active));
+		json_object_set_new(o, "touched_in_time", json_integer(w->touched_in_time));
+		json_object_set_new(o, "silence_days", json_integer(w->silence_days));
+		json_object_set_new(o, "open", json_integer(w->open));
+		json_object_set_new(o, "overdue", json_integer(w->overdue));
+		json_array_append_new(weeks, o);
+	}
+	for (size_t i = 0; owners && i < w->nowners; i++) {
+		const struct report_owner *ow = &w->owners[i];
+		json_t *list = json_array();
+
+		for (int k = 0; list && k < w->weeks; k++)
+			json_array_append_new(list, tally_json(&ow->week[k]));
+		json_array_append_new(owners,
+				      json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:{s:I, s:f}}",
+						"owner", ow->owner[0] ? json_string(ow->owner) : json_null(),
+						"weeks", list, "active", (json_int_t)ow->active,
+						"touched_in_time", (json_int_t)ow->touched_in_time,
+						"open", (json_int_t)ow->open, "overdue",
+						(json_int_t)ow->overdue, "lapsing", "customers",
+						(json_int_t)ow->lapsing.customers, "at_risk",
+						ow->lapsing.at_risk));
+	}
+	return json_pack("{s:o, s:o}", "weeks", weeks, "owners", owners);
 }
 
 /*
- * GET /api/v1/report?weeks=N (admins): the report (report_build) at now and at the same
- * moment of each of the N - 1 weeks before, oldest first, for charts. A past week's figures
- * count the events up to that moment; the open follow-ups and the share touched in time are
- * taken from today's state of each contact (report.h computes them at one moment only).
+ * GET /api/v1/report?weeks=N (admins): the report week by week (report_weeks_build: at now
+ * and the same moment of each of the N - 1 weeks before, oldest first) and per owner, for
+ * charts. A past week's figures count the events up to that moment; the open follow-ups and
+ * the share touched in time are today's.
  */
 int route_report(struct req *r)
 {
 	const char *v = req_query(r, "weeks");
+	struct report_weeks w;
 	long weeks = 8;
-	json_t *list = json_array();
-	int rc = FU_OK;
+	json_t *o;
+	int rc;
 
 	if (v) {
 		char *end;
 
 		weeks = strtol(v, &end, 10);
-		if (*end || end == v || weeks < 1 || weeks > REPORT_WEEKS_MAX) {
-			json_decref(list);
+		if (*end || end == v || weeks < 1 || weeks > REPORT_WEEKS_MAX)
 			return http_problem(r, 400, "weeks: give a count from 1 to 12", NULL);
-		}
 	}
-	for (long k = weeks - 1; list && !rc && k >= 0; k--) {
-		struct report rep;
-		int64_t at = r->now - k * 7 * 86400;
-
-		rc = report_build(&r->ctx, r->db, at, &rep);
-		if (!rc && json_array_append_new(list, report_week(&rep, at)))
-			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory");
-	}
-	if (!list)
-		return http_problem(r, 500, "out of memory", NULL);
+	rc = report_weeks_build(&r->ctx, r->db, r->now, (int)weeks, &w);
 	if (rc) {
-		json_decref(list);
+		report_weeks_release(&w);
 		return http_fail(r, rc);
 	}
-	return http_json(r, 200, json_pack("{s:o}", "weeks", list));
+	o = report_json(&w);
+	report_weeks_release(&w);
+	if (!o)
+		return http_problem(r, 500, "out of memory", NULL);
+	return http_json(r, 200, o);
 }

@@ -359,6 +359,40 @@ int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct la
 	return rc;
 }
 
+int lapse_models_load(struct fu_ctx *ctx, struct store *s, const struct purchase_log *p,
+		      int64_t now, const int64_t *at, size_t n, struct lapse_models *out)
+{
+	int rc = lapse_model_load(ctx, s, now, &out->m[0]);
+
+	out->n = rc ? 0 : 1;
+	for (size_t i = 0; !rc && i < n; i++) {
+		int64_t cut = lapse_model_cutoff(at[i]);
+		int known = 0;
+
+		for (int k = 0; k < out->n; k++)
+			known |= out->m[k].cutoff == cut;
+		if (known)
+			continue;
+		if (out->n == LAPSE_MODELS_MAX)
+			return fu_err(ctx, FU_EINPUT, "more than %d months of lapse models at once",
+				      LAPSE_MODELS_MAX);
+		rc = lapse_model_fit(ctx, p, at[i], &out->m[out->n]);
+		if (!rc)
+			out->n++;
+	}
+	return rc;
+}
+
+const struct lapse_model *lapse_models_get(const struct lapse_models *ms, int64_t t)
+{
+	int64_t cut = lapse_model_cutoff(t);
+
+	for (int k = 0; k < ms->n; k++)
+		if (ms->m[k].cutoff == cut)
+			return &ms->m[k];
+	return &ms->m[0];
+}
+
 /* ---- one customer ---- */
 
 int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,

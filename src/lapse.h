@@ -78,6 +78,23 @@ int lapse_model_fit(struct fu_ctx *ctx, const struct purchase_log *p, int64_t no
  */
 int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct lapse_model *out);
 
+/*
+ * The models of several moments at once (a replay, a report week by week): the store's for
+ * now's month (lapse_model_load, kept as the agenda keeps it), fitted from p for an earlier
+ * month and not kept (it would push the current month's model out of the store's cache).
+ * Each moment of at[0..n) must be at or before now; p holds the purchases up to now.
+ */
+#define LAPSE_MODELS_MAX 8 /* distinct months */
+struct lapse_models {
+	struct lapse_model m[LAPSE_MODELS_MAX];
+	int n;
+};
+/* Fails as lapse_model_load() and lapse_model_fit() do; FU_EINPUT past LAPSE_MODELS_MAX months. */
+int lapse_models_load(struct fu_ctx *ctx, struct store *s, const struct purchase_log *p,
+		      int64_t now, const int64_t *at, size_t n, struct lapse_models *out);
+/* The model of moment t (one lapse_models_load was given; else the first). */
+const struct lapse_model *lapse_models_get(const struct lapse_models *ms, int64_t t);
+
 /* One customer at one moment. */
 struct lapse {
 	struct rhythm r;     /* usual gap, days waited, p_wait (the prior alone with one purchase day) */

@@ -34,6 +34,51 @@ struct report {
  */
 int report_build(struct fu_ctx *ctx, struct store *s, int64_t now, struct report *r);
 
+/*
+ * The report week by week and per owner, in one pass over the log (report_weeks_build).
+ * A week is the moment at[k] = now - (weeks - 1 - k) x 7 days, oldest first; its figures
+ * count the events up to that moment, as report_build at that moment counts them.
+ */
+#define REPORT_WEEKS_MAX 12
+
+/* What the events up to one moment say, for the business or one owner's contacts. */
+struct report_tally {
+	int64_t answered, unanswered;           /* leads, as in struct report */
+	int64_t median_seconds, worst_seconds;  /* 0 when none answered */
+	int64_t touches, conversations, snoozed; /* the 30 days before the moment */
+};
+
+/* One owner's weeks ("" for the unowned contacts; malloced), and their figures at now. */
+struct report_owner {
+	char *owner;
+	struct report_tally week[REPORT_WEEKS_MAX];
+	int64_t active, touched_in_time;   /* today's state of their contacts */
+	int64_t open, overdue;             /* their follow-ups open now */
+	struct lapse_totals lapsing;       /* their customers lapsing now */
+};
+
+struct report_weeks {
+	int weeks;
+	int silence_days;
+	int64_t at[REPORT_WEEKS_MAX];
+	struct report_tally week[REPORT_WEEKS_MAX];        /* the business */
+	struct lapse_totals lapsing[REPORT_WEEKS_MAX];     /* customers lapsing at each moment */
+	int64_t active, touched_in_time, open, overdue;    /* at now, as in struct report */
+	struct report_owner *owners;                       /* by name, "" first */
+	size_t nowners, cap_owners;
+};
+
+/*
+ * Fills *out (released by the caller with report_weeks_release, also on failure) for
+ * `weeks` (1 to REPORT_WEEKS_MAX) moments ending at now: one scan of the log for the leads
+ * and touches, the lapses of each moment with the lapse model of its month
+ * (lapse_models_load), and the follow-ups open now from one agenda. Fails on store,
+ * playbook or model errors, FU_EINPUT for a bad count, FU_ENOMEM.
+ */
+int report_weeks_build(struct fu_ctx *ctx, struct store *s, int64_t now, int weeks,
+		       struct report_weeks *out);
+void report_weeks_release(struct report_weeks *w);
+
 /* Contacts by stage at one moment, and the events by type. Plain values. */
 struct report_status {
 	int64_t contacts;

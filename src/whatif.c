@@ -14,7 +14,6 @@
 
 #define DAY 86400
 #define WEEK_DAYS 7
-#define MODELS_MAX 3 /* 31 clocks span at most two months' cutoffs */
 
 void whatif_init(struct whatif *w)
 {
@@ -53,8 +52,7 @@ struct side {
 struct run {
 	struct whatif *w;
 	const struct playbook *pb[2];
-	struct lapse_model lm[MODELS_MAX];
-	int nlm;
+	struct lapse_models models;
 	struct tz_cache *zones;
 	struct store_events_cursor *cur;
 	struct event_list ev;
@@ -66,46 +64,19 @@ static int64_t clock_of(const struct whatif *w, int d)
 	return w->now - (int64_t)(WHATIF_DAYS - 1 - d) * DAY;
 }
 
-static const struct lapse_model *model_for(const struct run *r, int64_t t)
-{
-	int64_t cut = lapse_model_cutoff(t);
-
-	for (int i = 0; i < r->nlm; i++)
-		if (r->lm[i].cutoff == cut)
-			return &r->lm[i];
-	return &r->lm[0]; /* not reached: every clock's model is made first */
-}
-
-/*
- * The lapse model of every replayed clock: the store's for now's month (kept as the agenda
- * keeps it), fitted from the purchase log for an earlier month (not kept: it would push the
- * current month's model out of the cache).
- */
+/* The lapse model of every replayed clock (lapse.h, lapse_models_load). */
 static int load_models(struct fu_ctx *ctx, struct store *s, struct run *r)
 {
 	struct purchase_log p;
-	int rc, have_log = 0;
+	int64_t at[WHATIF_DAYS + 1];
+	int rc;
 
-	rc = lapse_model_load(ctx, s, r->w->now, &r->lm[0]);
-	r->nlm = rc ? 0 : 1;
+	for (int d = -1; d < WHATIF_DAYS; d++)
+		at[d + 1] = clock_of(r->w, d);
 	purchase_log_init(&p);
-	for (int d = -1; !rc && d < WHATIF_DAYS; d++) {
-		int64_t t = clock_of(r->w, d), cut = lapse_model_cutoff(t);
-		int known = 0;
-
-		for (int i = 0; i < r->nlm; i++)
-			known |= r->lm[i].cutoff == cut;
-		if (known || r->nlm == MODELS_MAX)
-			continue;
-		if (!have_log) {
-			rc = purchase_log_load(ctx, s, r->w->now, &p);
-			have_log = !rc;
-		}
-		if (!rc)
-			rc = lapse_model_fit(ctx, &p, t, &r->lm[r->nlm]);
-		if (!rc)
-			r->nlm++;
-	}
+	rc = purchase_log_load(ctx, s, r->w->now, &p);
+	if (!rc)
+		rc = lapse_models_load(ctx, s, &p, r->w->now, at, WHATIF_DAYS + 1, &r->models);
 	purchase_log_release(&p);
 	return rc;
 }
@@ -135,7 +106,7 @@ static int side_eval(struct fu_ctx *ctx, struct run *r, int k, const struct cont
 		     const struct tz *zone, int64_t t, int64_t day, int changed, int counted,
 		     struct side *sd)
 {
-	const struct lapse_model *lm = model_for(r, t);
+	const struct lapse_model *lm = lapse_models_get(&r->models, t);
 	struct engine_wake w = { INT64_MAX, INT64_MAX, INT64_MAX };
 	struct followup f;
 	struct civil cv;

@@ -709,8 +709,8 @@ function svg(tag, attrs, ...kids) {
 }
 
 /* A bar chart: one bar per point (label, value), a title for screen readers, values on the bars. */
-function barChart(title, points, fmt) {
-  const w = 640, hgt = 220, pad = 28, bw = (w - pad * 2) / Math.max(points.length, 1);
+function barChart(title, points, fmt, width) {
+  const w = width || 640, hgt = width ? Math.round(width * 0.45) : 220, pad = 28, bw = (w - pad * 2) / Math.max(points.length, 1);
   const max = Math.max(1, ...points.map((p) => p.value));
   const bars = points.map((p, i) => {
     const bh = (hgt - pad * 2) * p.value / max;
@@ -750,7 +750,45 @@ async function renderReport() {
       `${now.lapsing.customers} customers lapsing now, about ${money(now.lapsing.at_risk)} a year at risk; ${money(first.lapsing.at_risk)} at ${first.week}.`),
     figure('Speed to lead (median)', barChart('Median minutes from lead to first touch, by week', wk((w) => Math.round(w.speed_to_lead.median_seconds / 60)), (v) => v + 'm'),
       'Each week counts every lead up to its end; the median time to the first touch that answered it.'),
-    h('p', { class: 'muted', text: 'Per owner: not built yet.' }));
+    ownerReport(r));
+}
+
+/* The report per owner: this week's figures side by side, then each owner's touches week by week. */
+function ownerReport(r) {
+  const last = r.weeks.length - 1;
+  const owners = r.owners.filter((o) => o.active || o.open || o.weeks.some((w) => w.touches || w.speed_to_lead.answered || w.speed_to_lead.unanswered));
+  if (!owners.length) return h('p', { class: 'muted', text: 'No owner has contacts with events yet.' });
+  const name = (o) => o.owner || 'unowned';
+  const per = (f) => owners.map((o) => ({ label: name(o), value: f(o) }));
+  const slowest = owners.reduce((a, o) => (o.weeks[last].speed_to_lead.median_seconds > a.weeks[last].speed_to_lead.median_seconds ? o : a), owners[0]);
+  const mostOverdue = owners.reduce((a, o) => (o.overdue > a.overdue ? o : a), owners[0]);
+  const table = h('table', { class: 'table', id: 'report-owners-table' },
+    h('caption', { class: 'sr', text: 'Each owner now' }),
+    h('thead', {}, h('tr', {}, ['Owner', 'Leads answered', 'Not answered', 'Median speed to lead', 'Touched in time', 'Touches (30 days)', 'Open', 'Overdue', 'Lapsing', 'At risk a year']
+      .map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, owners.map((o) => {
+      const w = o.weeks[last];
+      return h('tr', {}, h('th', { scope: 'row', text: name(o) }),
+        [w.speed_to_lead.answered, w.speed_to_lead.unanswered, dur(w.speed_to_lead.median_seconds),
+          o.active ? `${pct(o.touched_in_time / o.active)} of ${o.active}` : '-', w.touches, o.open, o.overdue,
+          o.lapsing.customers, money(o.lapsing.at_risk)].map((v) => h('td', { text: String(v) })));
+    })));
+  return h('section', { id: 'report-owners', 'aria-labelledby': 'ro-h' },
+    h('h2', { id: 'ro-h', class: 'section', text: 'Per owner' }),
+    h('div', { class: 'grid2' },
+      figure('Median speed to lead, per owner', barChart('Median minutes from lead to first touch, per owner', per((o) => Math.round(o.weeks[last].speed_to_lead.median_seconds / 60)), (v) => dur(v * 60), 420),
+        `Slowest now: ${name(slowest)}, a median of ${dur(slowest.weeks[last].speed_to_lead.median_seconds)} over ${slowest.weeks[last].speed_to_lead.answered} answered leads.`),
+      figure('Follow-ups open now, per owner', barChart('Open follow-ups per owner', per((o) => o.open), String, 420),
+        `${mostOverdue.overdue} of ${name(mostOverdue)}'s ${mostOverdue.open} open follow-ups are overdue, the most of anyone.`),
+      figure('Yearly revenue at risk, per owner', barChart('Yearly revenue at risk from lapsing customers, per owner', per((o) => o.lapsing.at_risk), (v) => '$' + Math.round(v).toLocaleString('en-US'), 420),
+        'What the customers lapsing now would have spent in a year, by who owns them.'),
+      figure('Touches in the last 30 days, per owner', barChart('Touches per owner in the last 30 days', per((o) => o.weeks[last].touches), String, 420),
+        'Touches the customer felt (snoozes left out).')),
+    h('h3', { text: 'Touches week by week, per owner' }),
+    h('div', { class: 'grid2' }, owners.map((o) => figure(name(o),
+      barChart(`Touches in the 30 days before each week, ${name(o)}`, r.weeks.map((w, k) => ({ label: w.week.slice(5), value: o.weeks[k].touches })), String, 420),
+      `${o.weeks[last].touches} now, ${o.weeks[0].touches} at ${r.weeks[0].week}; ${o.weeks[last].speed_to_lead.unanswered} leads not answered yet.`))),
+    h('div', { class: 'scroll' }, table));
 }
 
 /* ---- the playbook (admins): an editor checked as one types, the what-if, saving ---- */

@@ -151,12 +151,115 @@ static void test_lapsing(void **state)
 	assert_null(v);
 }
 
+static void owned(struct fixture *fx, const char *key, const char *owner)
+{
+	struct contact c;
+
+	contact_init(&c);
+	c.key = (char *)key;
+	c.owner = (char *)owner;
+	OK(fx, store_contact_upsert(&fx->ctx, fx->s, &c, NULL));
+}
+
+static void same_tally(const struct report_tally *t, const struct report *r, int k)
+{
+	if (t->answered != r->answered || t->unanswered != r->unanswered ||
+	    t->median_seconds != r->median_seconds || t->worst_seconds != r->worst_seconds ||
+	    t->touches != r->touches || t->conversations != r->conversations ||
+	    t->snoozed != r->snoozed)
+		print_error("week %d: weekly %lld/%lld %lld/%lld %lld %lld %lld, report_build "
+			    "%lld/%lld %lld/%lld %lld %lld %lld\n", k, (long long)t->answered,
+			    (long long)t->unanswered, (long long)t->median_seconds,
+			    (long long)t->worst_seconds, (long long)t->touches,
+			    (long long)t->conversations, (long long)t->snoozed,
+			    (long long)r->answered, (long long)r->unanswered,
+			    (long long)r->median_seconds, (long long)r->worst_seconds,
+			    (long long)r->touches, (long long)r->conversations, (long long)r->snoozed);
+	assert_int_equal(t->answered, r->answered);
+	assert_int_equal(t->unanswered, r->unanswered);
+	assert_int_equal(t->median_seconds, r->median_seconds);
+	assert_int_equal(t->worst_seconds, r->worst_seconds);
+	assert_int_equal(t->touches, r->touches);
+	assert_int_equal(t->conversations, r->conversations);
+	assert_int_equal(t->snoozed, r->snoozed);
+}
+
+/*
+ * The week-by-week report in one pass gives, for each week, what report_build gives at
+ * that moment; the owners' tallies add up to the business's.
+ */
+static void test_weeks(void **state)
+{
+	struct fixture *fx = *state;
+	struct report_weeks w;
+	const char *keys[] = { "A1", "A2", "B1", "U1", "U2" };
+
+	owned(fx, "A1", "ana");
+	owned(fx, "A2", "ana");
+	owned(fx, "B1", "ben");
+	/* leads and answers spread over five weeks, some answered late, some never */
+	for (int i = 0; i < 5; i++) {
+		int64_t t0 = NOW - (int64_t)(4 - i) * 7 * DAY - (int64_t)(i + 1) * 5 * HOUR;
+
+		ev(fx, "lead", keys[i], t0 - 10 * DAY, "web_form", NULL, NULL, NULL);
+		if (i != 3)
+			ev(fx, "touch", keys[i], t0 - 10 * DAY + (int64_t)(i + 1) * 3 * HOUR, "call",
+			   i % 2 ? "no-answer" : "reached", NULL, NULL);
+		ev(fx, "touch", keys[i], t0 - 2 * DAY, "call", "snoozed", "2026-12-30", NULL);
+		ev(fx, "lead", keys[i], t0, "call", NULL, NULL, NULL);
+		if (i % 2 == 0)
+			ev(fx, "touch", keys[i], t0 + 20 * HOUR, "email", "voicemail", NULL, NULL);
+	}
+	buyer(fx, "B1", 8, 30, 70, "40");
+	buyer(fx, "A2", 8, 30, 12, "90");
+	OK(fx, report_weeks_build(&fx->ctx, fx->s, NOW, 5, &w));
+	assert_int_equal(w.weeks, 5);
+	assert_int_equal(w.at[4], NOW);
+	assert_int_equal(w.at[0], NOW - 28 * DAY);
+	for (int k = 0; k < 5; k++) {
+		struct report r;
+		struct report_tally sum;
+
+		OK(fx, report_build(&fx->ctx, fx->s, w.at[k], &r));
+		same_tally(&w.week[k], &r, k);
+		assert_int_equal(w.lapsing[k].customers, r.lapsing.customers);
+		assert_true(w.lapsing[k].at_risk == r.lapsing.at_risk);
+		memset(&sum, 0, sizeof(sum));
+		for (size_t g = 0; g < w.nowners; g++) {
+			sum.answered += w.owners[g].week[k].answered;
+			sum.unanswered += w.owners[g].week[k].unanswered;
+			sum.touches += w.owners[g].week[k].touches;
+		}
+		assert_int_equal(sum.answered, r.answered);
+		assert_int_equal(sum.unanswered, r.unanswered);
+		assert_int_equal(sum.touches, r.touches);
+		if (k == 4) {
+			assert_int_equal(w.open, r.open);
+			assert_int_equal(w.overdue, r.overdue);
+			assert_int_equal(w.active, r.active);
+			assert_int_equal(w.touched_in_time, r.touched_in_time);
+		}
+	}
+	/* "", ana, ben: by name */
+	assert_int_equal(w.nowners, 3);
+	assert_string_equal(w.owners[0].owner, "");
+	assert_string_equal(w.owners[1].owner, "ana");
+	assert_string_equal(w.owners[2].owner, "ben");
+	assert_int_equal(w.owners[2].lapsing.customers, 1); /* B1 */
+	assert_int_equal(w.owners[1].active, 2);
+	report_weeks_release(&w);
+	/* a count out of range is refused */
+	assert_int_equal(report_weeks_build(&fx->ctx, fx->s, NOW, 13, &w), FU_EINPUT);
+	report_weeks_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_report_tallies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lapsing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_weeks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,17 +363,37 @@ test('lapsing customers, most money at risk first; the report drawn as charts (a
   await shot(page, 'lapsed-desktop');
   await page.getByRole('link', { name: 'Report' }).click();
   await page.locator('svg.chart').first().waitFor();
-  assert.equal(await page.locator('svg.chart').count(), 3, 'three charts');
+  assert.equal(await page.locator('main > figure svg.chart').count(), 3, 'three charts for the business');
   assert.equal(await page.locator('svg.chart').first().locator('rect.bar').count(), 8, 'eight weeks');
   await shot(page, 'report-desktop');
+  const rep = (await apiGet(page, '/api/v1/report')).body;
+  assert.equal(rep.weeks.length, 8);
+  const named = rep.owners.map((o) => o.owner).filter(Boolean).sort();
+  for (const n of ['ana', 'ben']) assert.ok(named.includes(n), `${n} has figures of their own: ${named}`);
+  const last = rep.weeks.length - 1;
+  assert.equal(rep.owners.reduce((n, o) => n + o.weeks[last].touches, 0), rep.weeks[last].touches, 'the owners\' touches add up to the business\'s');
+  assert.equal(rep.owners.reduce((n, o) => n + o.open, 0), rep.weeks[last].open, 'and their open follow-ups');
+  const rows = await page.locator('#report-owners-table tbody th').allTextContents();
+  assert.ok(rows.includes('ana') && rows.includes('ben'), 'a row per owner: ' + rows);
+  assert.equal(await page.locator('#report-owners h3 + .grid2 svg.chart').count(), rows.length, 'each owner\'s weeks drawn');
+  await page.locator('#report-owners').scrollIntoViewIfNeeded();
+  await page.locator('#ro-h').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await shot(page, 'report-owners-desktop');
   await page.context().close();
 
-  const rep = await login('ben');
-  assert.equal(await rep.locator('[data-nav="report"]').isVisible(), false, 'no report link for a rep');
-  assert.equal((await apiGet(rep, '/api/v1/report')).status, 403, 'the report is for admins');
-  const mine = (await apiGet(rep, '/api/v1/lapsed')).body.items;
+  const phone = await login('boss', { width: 390, height: 844 });
+  await phone.goto(base + '/#/report');
+  await phone.locator('#report-owners').waitFor();
+  assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, 'nothing wider than the phone');
+  await shot(phone, 'report-phone');
+  await phone.context().close();
+
+  const ben = await login('ben');
+  assert.equal(await ben.locator('[data-nav="report"]').isVisible(), false, 'no report link for a rep');
+  assert.equal((await apiGet(ben, '/api/v1/report')).status, 403, 'the report is for admins');
+  const mine = (await apiGet(ben, '/api/v1/lapsed')).body.items;
   assert.ok(mine.every((l) => l.owner === 'ben' || l.owner === null), 'a rep sees only their own lapses');
-  await rep.context().close();
+  await ben.context().close();
 });
 
 // a write through the API as the page would send it (or without the CSRF token)
