@@ -1015,7 +1015,7 @@ static void test_check_in_on_agreed_date(void **state)
 	assert_int_equal(r->priority, 85);
 	assert_time(r->due, "2026-02-20T09:00-05:00");
 	ASSERT_EVENTS(r, 103);
-	assert_contains(r->say, "Last time you mentioned\npricing for 40 seats, and");
+	assert_contains(r->say, "so that nothing is missed:\npricing for 40 seats");
 	/* the agreed day is printed as it is, not as the zone's date of midnight UTC */
 	assert_string_equal(r->why, "they asked us to check back on 2026-02-20");
 	assert_time(f.fu.due, "2026-02-20T09:00-05:00");
