@@ -79,6 +79,7 @@ int route_lapsed(struct req *r)
 		rc = agenda_playbook(&r->ctx, r->db, &pb);
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct report_lapsing *l = &v[i];
+		struct contact_state st;
 		struct followup fu;
 		char why[WHY_MAX];
 		json_t *o;
@@ -87,8 +88,19 @@ int route_lapsed(struct req *r)
 		if (!account_sees_owner(&r->who, l->owner))
 			continue;
 		rc = agenda_contact(&r->ctx, r->db, &pb, l->e.contact_id, r->now, &fu, &open);
-		if (rc)
+		contact_state_init(&st, l->e.contact_id);
+		if (!rc)
+			rc = store_state_get(&r->ctx, r->db, l->e.contact_id, &st);
+		if (rc == FU_ENOTFOUND) {
+			contact_state_init(&st, l->e.contact_id);
+			fu_ctx_init(&r->ctx);
+			rc = FU_OK;
+		}
+		if (rc) {
+			if (open)
+				followup_release(&fu);
 			break;
+		}
 		lapse_describe(&l->e.l, why, sizeof(why));
 		o = json_pack("{s:s?, s:s?, s:s?, s:o, s:f, s:f, s:o, s:o, s:f, s:s, s:o}", "contact",
 			      l->key, "name", l->name, "owner", l->owner, "last_purchase",
@@ -97,6 +109,15 @@ int route_lapsed(struct req *r)
 			      "p_alive", finite_or_null(l->e.l.p_alive), "at_risk_per_year",
 			      round(l->e.l.at_risk * 100.0) / 100.0, "why", why, "followup",
 			      open ? json_string(fu.id) : json_null());
+		/* when nothing is open, the page says when they were last reached or tried */
+		if (o)
+			json_object_set_new(o, "last_two_way", st.last_two_way == FU_TIME_NONE ?
+							       json_null() : jview_time(st.last_two_way));
+		if (o)
+			json_object_set_new(o, "last_touch_out",
+					    st.last_touch_out == FU_TIME_NONE ? json_null() :
+										jview_time(st.last_touch_out));
+		contact_state_release(&st);
 		if (open)
 			followup_release(&fu);
 		if (!o || json_array_append_new(items, o))

@@ -679,6 +679,13 @@ async function renderSearch(q) {
 
 function pct(x) { return x === null || x === undefined || !isFinite(x) ? 'unknown' : Math.round(x * 100) + '%'; }
 
+/* No follow-up open for a lapsing customer: when they were reached (a conversation, a reply) or tried since their last order. */
+function noneOpen(l) {
+  if (l.last_two_way && l.last_two_way > l.last_purchase) return `reached ${l.last_two_way.slice(0, 10)}`;
+  if (l.last_touch_out && l.last_touch_out > l.last_purchase) return `tried ${l.last_touch_out.slice(0, 10)}`;
+  return 'none open';
+}
+
 async function renderLapsed() {
   const data = await api('GET', '/api/v1/lapsed');
   const rows = data.items.map((l) => h('tr', {},
@@ -688,7 +695,7 @@ async function renderLapsed() {
     h('td', { text: `${Math.round(l.waited_days)} days` }),
     h('td', { text: pct(l.p_alive) }),
     h('td', { text: l.owner || 'unowned' }),
-    h('td', {}, l.followup ? h('a', { href: '#/contact/' + encodeURIComponent(l.contact), text: 'open follow-up' }) : h('span', { class: 'muted', text: 'none open' }))));
+    h('td', {}, l.followup ? h('a', { href: '#/contact/' + encodeURIComponent(l.contact), text: 'open follow-up' }) : h('span', { class: 'muted', text: noneOpen(l) }))));
   show(h('h1', { text: 'Lapsing customers' }),
     h('p', { class: 'summary', text: data.items.length ?
       `${data.items.length} regular customers have waited much longer than their own rhythm; about ${money(data.at_risk_per_year)} a year is at risk. Most money at risk first.` :

@@ -354,6 +354,13 @@ test('lapsing customers, most money at risk first; the report drawn as charts (a
   assert.equal(await page.locator('#lapsed tbody tr').count(), api.items.length, 'one row per lapsing customer');
   const risks = api.items.map((l) => l.at_risk_per_year);
   assert.deepEqual(risks, [...risks].sort((a, b) => b - a), 'most money at risk first');
+  const why = await page.locator('#lapsed tbody tr td:last-child').allTextContents();
+  api.items.forEach((l, i) => {
+    const want = l.followup ? 'open follow-up' :
+      l.last_two_way && l.last_two_way > l.last_purchase ? `reached ${l.last_two_way.slice(0, 10)}` :
+        l.last_touch_out && l.last_touch_out > l.last_purchase ? `tried ${l.last_touch_out.slice(0, 10)}` : 'none open';
+    assert.equal(why[i], want, `${l.contact}: what its follow-up cell says`);
+  });
   if (api.items.length) {
     await page.locator('#lapsed tbody tr').first().getByRole('link').first().click();
     await page.locator('#timeline').waitFor();
