@@ -998,6 +998,96 @@ async function renderPlaybook() {
   runCheck().catch(fail);
 }
 
+/* ---- the outbox (admins): every automated message and what became of it ---- */
+
+/* The states of src/outbox.h, in words, most in need of a person first. */
+const OUTBOX_STATES = [
+  ['uncertain', 'Uncertain', 'tried, and we never heard whether the server took it: it may have gone'],
+  ['failed', 'Failed', 'temporary failures for 3 days, or refused for something else than the address'],
+  ['bounced', 'Bounced', 'the address refused it for good'],
+  ['deferred', 'Deferred', 'a temporary failure: it goes again at its next try'],
+  ['sending', 'Sending', 'a sender is handing it over now'],
+  ['queued', 'Queued', 'due, and goes on the next pass'],
+  ['sent', 'Sent', 'the server took it'],
+  ['dropped', 'Dropped', 'a person decided it will not go, or consent was withdrawn'],
+];
+const NEEDS_A_LOOK = new Set(['uncertain', 'failed', 'bounced', 'deferred']);
+
+function outboxRow(it, onAct) {
+  const info = OUTBOX_STATES.find(([s]) => s === it.state) || [it.state, it.state, ''];
+  const acts = [];
+  if (it.state === 'uncertain' && state.me.role === 'admin') {
+    acts.push(h('button', { type: 'button', 'data-act': 'resend', text: 'Send again', 'aria-describedby': 'ob-twice',
+      onclick: () => onAct(it, 'resend') }));
+    acts.push(h('button', { type: 'button', 'data-act': 'drop', text: 'Drop', onclick: () => onAct(it, 'drop') }));
+  }
+  const when = it.state === 'deferred' && it.next_try ? `next try ${fmtTime(it.next_try)}` :
+    it.last ? fmtTime(it.last) : it.due ? `due ${fmtTime(it.due)}` : '';
+  return h('tr', { 'data-id': it.id, 'data-state': it.state },
+    h('td', {}, h('span', { class: 'badge ob-' + it.state, text: info[1] })),
+    h('th', { scope: 'row' }, it.contact ? h('a', { href: '#/contact/' + encodeURIComponent(it.contact), text: it.contact }) : '?',
+      it.to ? h('span', { class: 'muted', text: ` ${it.to}` }) : null),
+    h('td', { 'data-label': 'Subject', text: it.subject || '' }),
+    h('td', { 'data-label': 'Tries', text: String(it.tries || 0) }),
+    h('td', { 'data-label': 'When', text: when }),
+    h('td', { class: 'why', 'data-label': 'Why', text: it.why || info[2] }),
+    h('td', {}, acts));
+}
+
+async function renderOutbox() {
+  let data;
+  try {
+    data = await api('GET', '/api/v1/outbox');
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    show(h('h1', { text: 'Outbox' }), h('div', { class: 'empty' }, h('p', { text: 'This server does not list its outbox yet. `followup outbox` on the server\'s machine shows it.' })));
+    return;
+  }
+  const items = data.items;
+  const counts = new Map(OUTBOX_STATES.map(([s]) => [s, 0]));
+  for (const it of items) counts.set(it.state, (counts.get(it.state) || 0) + 1);
+  const sel = h('select', { id: 'ob-state' }, h('option', { value: 'look', text: 'Needing a look' }), h('option', { value: '', text: 'Every state' }),
+    OUTBOX_STATES.map(([s, label]) => h('option', { value: s, text: `${label} (${counts.get(s)})` })));
+  sel.value = state.outboxFilter || 'look';
+  const msg = h('p', { id: 'ob-msg', role: 'status' });
+  const body = h('tbody');
+  const act = async (it, what) => {
+    try {
+      await api('POST', `/api/v1/outbox/${encodeURIComponent(it.id)}/${what}`, {});
+      const done = what === 'resend' ? `${it.subject || it.id} to ${it.to || it.contact} goes again on the next pass.` :
+        `${it.subject || it.id} to ${it.to || it.contact} will not go.`;
+      await renderOutbox();
+      $('#ob-msg').textContent = done;
+    } catch (e) {
+      msg.replaceChildren(h('span', { class: 'error', text: 'Not done: ' + e.message }));
+    }
+  };
+  const fill = () => {
+    const f = sel.value;
+    state.outboxFilter = f;
+    const list = items.filter((it) => (f === 'look' ? NEEDS_A_LOOK.has(it.state) : !f || it.state === f))
+      .sort((a, b) => OUTBOX_STATES.findIndex(([s]) => s === a.state) - OUTBOX_STATES.findIndex(([s]) => s === b.state));
+    body.replaceChildren(...list.map((it) => outboxRow(it, act)));
+    empty.hidden = list.length !== 0;
+  };
+  const empty = h('div', { class: 'empty', hidden: true }, h('p', { text: 'Nothing here: every message in this state has gone its way.' }));
+  sel.addEventListener('change', fill);
+  const uncertain = counts.get('uncertain');
+  show(h('h1', { text: 'Outbox' }),
+    h('p', { class: 'summary', id: 'ob-summary', text: OUTBOX_STATES.filter(([s]) => counts.get(s)).map(([s, label]) => `${counts.get(s)} ${label.toLowerCase()}`).join(', ') + (items.length ? '.' : 'No automated message yet.') }),
+    uncertain ? h('p', { class: 'warn', id: 'ob-twice' }, h('strong', { text: `${uncertain} uncertain: ` }),
+      'a sender tried and never heard back, so they may have arrived. Send again only when you are sure they did not (they may arrive twice); otherwise drop them.') :
+      h('p', { id: 'ob-twice', class: 'sr', text: 'Sending again may deliver it twice.' }),
+    h('form', { class: 'filters', 'aria-label': 'Filter' }, h('div', { class: 'field' }, h('label', { for: 'ob-state', text: 'Show' }), sel)),
+    msg,
+    h('div', { class: 'scroll' }, h('table', { class: 'table', id: 'outbox' },
+      h('caption', { class: 'sr', text: 'Automated messages, those needing a person first' }),
+      h('thead', {}, h('tr', {}, ['State', 'To', 'Subject', 'Tries', 'When', 'Why', 'Action'].map((t) => h('th', { scope: 'col', text: t })))),
+      body)),
+    empty);
+  fill();
+}
+
 /* ---- routing ---- */
 
 function fail(e) {
@@ -1024,6 +1114,7 @@ async function route() {
     else if (page === 'lapsed') await renderLapsed();
     else if (page === 'report') await renderReport();
     else if (page === 'playbook' && state.me.role === 'admin') await renderPlaybook();
+    else if (page === 'outbox' && state.me.role === 'admin') await renderOutbox();
     else await renderToday();
     main().focus({ preventScroll: true });
   } catch (e) {
@@ -1039,6 +1130,7 @@ async function start() {
   /* the team's report is for admins */
   $('[data-nav="report"]').hidden = state.me.role !== 'admin';
   $('[data-nav="playbook"]').hidden = state.me.role !== 'admin';
+  $('[data-nav="outbox"]').hidden = state.me.role !== 'admin';
   await route();
 }
 
