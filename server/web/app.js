@@ -998,7 +998,7 @@ async function renderPlaybook() {
   runCheck().catch(fail);
 }
 
-/* ---- the outbox (admins): every automated message and what became of it ---- */
+/* ---- the outbox: every automated message and what became of it (admins resend or drop) ---- */
 
 /* The states of src/outbox.h, in words, most in need of a person first. */
 const OUTBOX_STATES = [
@@ -1035,14 +1035,7 @@ function outboxRow(it, onAct) {
 }
 
 async function renderOutbox() {
-  let data;
-  try {
-    data = await api('GET', '/api/v1/outbox');
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e;
-    show(h('h1', { text: 'Outbox' }), h('div', { class: 'empty' }, h('p', { text: 'This server does not list its outbox yet. `followup outbox` on the server\'s machine shows it.' })));
-    return;
-  }
+  const data = await api('GET', '/api/v1/outbox');
   const items = data.items;
   const counts = new Map(OUTBOX_STATES.map(([s]) => [s, 0]));
   for (const it of items) counts.set(it.state, (counts.get(it.state) || 0) + 1);
@@ -1053,7 +1046,7 @@ async function renderOutbox() {
   const body = h('tbody');
   const act = async (it, what) => {
     try {
-      await api('POST', `/api/v1/outbox/${encodeURIComponent(it.id)}/${what}`, {});
+      await api('POST', `/api/v1/outbox/${encodeURIComponent(it.id)}/${what}`); /* the route takes no body */
       const done = what === 'resend' ? `${it.subject || it.id} to ${it.to || it.contact} goes again on the next pass.` :
         `${it.subject || it.id} to ${it.to || it.contact} will not go.`;
       await renderOutbox();
@@ -1114,7 +1107,7 @@ async function route() {
     else if (page === 'lapsed') await renderLapsed();
     else if (page === 'report') await renderReport();
     else if (page === 'playbook' && state.me.role === 'admin') await renderPlaybook();
-    else if (page === 'outbox' && state.me.role === 'admin') await renderOutbox();
+    else if (page === 'outbox') await renderOutbox();
     else await renderToday();
     main().focus({ preventScroll: true });
   } catch (e) {
@@ -1130,7 +1123,6 @@ async function start() {
   /* the team's report is for admins */
   $('[data-nav="report"]').hidden = state.me.role !== 'admin';
   $('[data-nav="playbook"]').hidden = state.me.role !== 'admin';
-  $('[data-nav="outbox"]').hidden = state.me.role !== 'admin';
   await route();
 }
 
