@@ -288,6 +288,8 @@ static void walk_event(struct walk *w, const struct event *e)
 		closes = walk_touch(w, e);
 		break;
 	case EV_REPLY:
+		if (event_reply_automatic(e))
+			return; /* an out-of-office is nobody's answer */
 		w->clicks = 0;
 		closes = CLOSED_BY_REPLY;
 		break;

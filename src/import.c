@@ -488,7 +488,10 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 		if (e->type == EV_MESSAGE && message_outcome_of(e->outcome) < 0)
 			return fu_err(ctx, FU_EINPUT, "outcome: '%.64s' is not a message's outcome",
 				      e->outcome);
-		if (e->type != EV_TOUCH && e->type != EV_MESSAGE)
+		if (e->type == EV_REPLY && strcmp(e->outcome, REPLY_AUTOMATIC) != 0)
+			return fu_err(ctx, FU_EINPUT, "outcome: a reply's outcome can only be '%s'",
+				      REPLY_AUTOMATIC);
+		if (e->type != EV_TOUCH && e->type != EV_MESSAGE && e->type != EV_REPLY)
 			return fu_err(ctx, FU_EINPUT, "outcome: only a touch has an outcome");
 		rc = e->type == EV_TOUCH ? outcome_parse(ctx, e->outcome, &o) : FU_OK;
 		if (rc)

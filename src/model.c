@@ -52,6 +52,11 @@ void event_init(struct event *e)
 	e->type = -1;
 }
 
+int event_reply_automatic(const struct event *e)
+{
+	return e->type == EV_REPLY && e->outcome && !strcmp(e->outcome, REPLY_AUTOMATIC);
+}
+
 void event_release(struct event *e)
 {
 	free(e->ext_id);
@@ -264,7 +269,8 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 			st->do_not_contact = 1;
 		break;
 	case EV_REPLY:
-		touch_in(st, t, 1);
+		if (!event_reply_automatic(e))
+			touch_in(st, t, 1);
 		break;
 	case EV_OPT_OUT:
 		if (str_eq(e->channel, "email"))

@@ -58,6 +58,14 @@ struct event {
 };
 
 void event_init(struct event *e);
+
+/*
+ * A `reply` whose outcome is REPLY_AUTOMATIC is an automatic answer (an out-of-office, an
+ * autoresponder: `followup receive`): kept on the timeline, but it is not a word from the
+ * customer: it changes no state, opens and closes nothing.
+ */
+#define REPLY_AUTOMATIC "automatic"
+int event_reply_automatic(const struct event *e);
 void event_release(struct event *e);
 
 /* Contact profile. Strings owned as for struct event; attrs is a JSON object text or NULL. */

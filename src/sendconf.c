@@ -29,6 +29,11 @@ static const struct key keys[] = {
 	{ "webhook_url", "FOLLOWUP_WEBHOOK_URL", offsetof(struct sendconf, webhook_url) },
 	{ "webhook_secret", "FOLLOWUP_WEBHOOK_SECRET", offsetof(struct sendconf, webhook_secret) },
 	{ "unsubscribe_url", "FOLLOWUP_UNSUBSCRIBE_URL", offsetof(struct sendconf, unsubscribe_url) },
+	{ "imap_url", "FOLLOWUP_IMAP_URL", offsetof(struct sendconf, imap_url) },
+	{ "imap_user", "FOLLOWUP_IMAP_USER", offsetof(struct sendconf, imap_user) },
+	{ "imap_password", "FOLLOWUP_IMAP_PASSWORD", offsetof(struct sendconf, imap_password) },
+	{ "imap_tls", "FOLLOWUP_IMAP_TLS", offsetof(struct sendconf, imap_tls) },
+	{ "app_url", "FOLLOWUP_APP_URL", offsetof(struct sendconf, app_url) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -212,6 +217,10 @@ int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sen
 	    strcmp(c->smtp_tls, "none"))
 		rc = fu_err(ctx, FU_EINPUT, "send settings: smtp_tls '%.20s' is not starttls, try or none",
 			    c->smtp_tls);
+	if (!rc && c->imap_tls && strcmp(c->imap_tls, "starttls") && strcmp(c->imap_tls, "try") &&
+	    strcmp(c->imap_tls, "none"))
+		rc = fu_err(ctx, FU_EINPUT, "send settings: imap_tls '%.20s' is not starttls, try or none",
+			    c->imap_tls);
 	return rc;
 }
 

@@ -17,7 +17,14 @@
  *   webhook_url     FOLLOWUP_WEBHOOK_URL    where webhook messages are POSTed
  *   webhook_secret  FOLLOWUP_WEBHOOK_SECRET the key of their HMAC-SHA256 signature
  *   unsubscribe_url FOLLOWUP_UNSUBSCRIBE_URL the page that takes ?token=... (one-click)
- *   owner.NAME      -                       owner NAME's own address (their Reply-To)
+ *   imap_url        FOLLOWUP_IMAP_URL       imap://host:143/INBOX or imaps://host:993/INBOX,
+ *                                           the mailbox `followup receive` reads
+ *   imap_user       FOLLOWUP_IMAP_USER
+ *   imap_password   FOLLOWUP_IMAP_PASSWORD
+ *   imap_tls        FOLLOWUP_IMAP_TLS       starttls (required), try, or none; default try
+ *   app_url         FOLLOWUP_APP_URL        the web app's address, for links in the digest
+ *   owner.NAME      -                       owner NAME's own address (their Reply-To, and
+ *                                           where their morning digest goes)
  *
  * Strings are malloced and freed by sendconf_release().
  */
@@ -30,6 +37,8 @@ struct sendconf {
 	char *from;
 	char *webhook_url, *webhook_secret;
 	char *unsubscribe_url;
+	char *imap_url, *imap_user, *imap_password, *imap_tls;
+	char *app_url;
 	struct sendconf_owner *owners;
 	int nowners;
 	size_t cap_owners;

@@ -86,6 +86,16 @@ int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct
 int store_contact_get(struct fu_ctx *ctx, struct store *s, const char *key, struct contact *c);
 
 /*
+ * The contact whose e-mail is email (ASCII case ignored; the oldest when several share it)
+ * into *c (contact_init()ed by the caller). FU_ENOTFOUND if none.
+ */
+int store_contact_get_email(struct fu_ctx *ctx, struct store *s, const char *email,
+			    struct contact *c);
+
+/* *found: whether an event with ext_id is stored. */
+int store_event_ext_exists(struct fu_ctx *ctx, struct store *s, const char *ext_id, int *found);
+
+/*
  * Who the events this connection appends from now on are by (kept with each one, shown by
  * `show` and the API's timeline): "ana" (a web session), "ana (token 3)" (an API token,
  * by its id, never its secret), "form:site", "job:send", "cli:alice" (the CLI's OS user);

@@ -52,6 +52,8 @@ enum stmt_id {
 	ST_IDEM_PUT,
 	ST_IDEM_EXPIRE,
 	ST_SESSION_EXPIRE,
+	ST_CONTACT_GET_EMAIL,
+	ST_EVENT_EXT_EXISTS,
 	ST__COUNT
 };
 
@@ -138,6 +140,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 			"WHERE contact_id = ?1 AND (due_day IS NOT ?2 OR wake IS NOT ?3 OR esc IS NOT ?4)",
 	[ST_WAKE_FORGET] = "UPDATE contact_wake SET due_day = NULL, wake = NULL, esc = NULL "
 			   "WHERE wake IS NOT NULL",
+	/* no index on e-mail: only a received message that names none of ours asks this */
+	[ST_CONTACT_GET_EMAIL] = "SELECT " CONTACT_COLS " FROM contacts c "
+				 "WHERE c.email = ?1 COLLATE NOCASE ORDER BY c.id LIMIT 1",
+	[ST_EVENT_EXT_EXISTS] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1)",
 	[ST_EVENT_SAME] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1 AND type = ?2 "
 			  "AND contact_id = ?3 AND time = ?4 AND amount IS ?5 AND ref IS ?6 "
 			  "AND due IS ?7 AND channel IS ?8 AND outcome IS ?9 AND note IS ?10)",
@@ -878,6 +884,38 @@ int store_contact_get_id(struct fu_ctx *ctx, struct store *s, int64_t id, struct
 	sqlite3_bind_int64(st, 1, id);
 	snprintf(what, sizeof(what), "#%lld", (long long)id);
 	return contact_get(ctx, s, st, what, c);
+}
+
+int store_contact_get_email(struct fu_ctx *ctx, struct store *s, const char *email,
+			    struct contact *c)
+{
+	char what[FU_TEXT_MAX + 16];
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_CONTACT_GET_EMAIL, &st);
+
+	if (rc)
+		return rc;
+	bind_text(st, 1, email);
+	snprintf(what, sizeof(what), "with e-mail '%.300s'", email);
+	return contact_get(ctx, s, st, what, c);
+}
+
+int store_event_ext_exists(struct fu_ctx *ctx, struct store *s, const char *ext_id, int *found)
+{
+	sqlite3_stmt *st;
+	int rc = stmt_get(ctx, s, ST_EVENT_EXT_EXISTS, &st);
+
+	*found = 0;
+	if (rc)
+		return rc;
+	bind_text(st, 1, ext_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*found = sqlite3_column_int(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return db_err(ctx, s, "looking up an event id");
+	return FU_OK;
 }
 
 /*
