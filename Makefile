@@ -4,7 +4,8 @@
 #                 each fuzz target for a few seconds (make fuzz: longer)
 #   make demo     install missing packages, build, create followup.db with a demo business, show it,
 #                 then serve the web app on 127.0.0.1:8080 with a printed login (Ctrl-C stops)
-#   make deps     apt-get only the Debian packages pkg-config cannot find
+#   make deps     apt-get only the Debian packages pkg-config cannot find (scripts/deps.sh:
+#                 the libraries, and the tests' servers: python3-aiosmtpd, dovecot-imapd)
 #   make failalloc-sqlite  the allocation-failure runs with SQLite's allocations failing too
 #   make tsan     the threaded agenda's tests under ThreadSanitizer (not part of `make test`:
 #                 TSan cannot share a build with AddressSanitizer)

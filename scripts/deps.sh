@@ -30,6 +30,8 @@ need cmd sqlite3 sqlite3
 need file /usr/bin/time time
 # the tests' SMTP server (tests/e2e/smtpd.py), run by Debian's own python3
 need file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
+# the tests' IMAP server for followup receive (tests/e2e/imap-lib.sh): a private dovecot
+need file /usr/sbin/dovecot dovecot-imapd
 # the server's end-to-end test: curl, and a real iCalendar parser for the calendar feed
 need cmd curl curl
 need file /usr/lib/python3/dist-packages/icalendar python3-icalendar

@@ -879,9 +879,10 @@ static void html_text(char *s)
 				skip += closing ? -1 : 1;
 			if (skip < 0)
 				skip = 0;
-			if (!skip && (starts_ci(name, "br") || starts_ci(name, "p") ||
-				      starts_ci(name, "div") || starts_ci(name, "tr") ||
-				      starts_ci(name, "li")))
+			/* a line ends at <br> and after a block */
+			if (!skip && ((!closing && starts_ci(name, "br")) ||
+				      (closing && (starts_ci(name, "p") || starts_ci(name, "div") ||
+						   starts_ci(name, "tr") || starts_ci(name, "li")))))
 				*d++ = '\n';
 			p = e + 1;
 			continue;
@@ -1126,7 +1127,8 @@ void mail_trim_quoted(char *text)
 			continue;
 		}
 		if (is_blank(p, n)) {
-			if (!blank_run)
+			/* (the last line has no line break: writing one there would overrun it) */
+			if (!blank_run && e)
 				*d++ = '\n';
 			blank_run = 1;
 			p = next;
@@ -1134,7 +1136,8 @@ void mail_trim_quoted(char *text)
 		}
 		memmove(d, p, n);
 		d += n;
-		*d++ = '\n';
+		if (e)
+			*d++ = '\n';
 		blank_run = 0;
 		p = next;
 	}
