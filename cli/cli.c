@@ -210,3 +210,12 @@ json_t *cli_json_contact(const struct contact *c)
 {
 	return jview_contact(c);
 }
+
+json_t *cli_json_counts(const char *(*name)(int), const int *counts, int n)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < n; i++)
+		json_object_set_new(o, name(i), json_integer(counts[i]));
+	return o;
+}

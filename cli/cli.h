@@ -99,6 +99,8 @@ void cli_put_text(FILE *f, const char *s, const char *indent);
 /* Prints a JSON value (steals the reference) followed by a newline. */
 int cli_put_json(struct cli *cli, json_t *v);
 /* json helpers that give JSON null for absent values. */
+/* {"NAME": COUNT, ...} of counts[0..n) named by name(i) (receive's verdicts, digest's states). */
+json_t *cli_json_counts(const char *(*name)(int), const int *counts, int n);
 json_t *cli_json_str(const char *s);
 json_t *cli_json_time(int64_t t);
 json_t *cli_json_money(int64_t cents);

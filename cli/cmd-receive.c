@@ -84,10 +84,8 @@ static int run_receive(struct cli *cli, int argc, char **argv)
 	if (!rc)
 		rc = receive_pass(&cli->ctx, s, &conf, &opts, report, &out, &t);
 	if (!rc && json) {
-		json_t *c = json_object();
+		json_t *c = cli_json_counts(receive_verdict_name, t.count, RV__COUNT);
 
-		for (int v = 0; c && v < RV__COUNT; v++)
-			json_object_set_new(c, receive_verdict_name(v), json_integer(t.count[v]));
 		rc = cli_put_json(cli, json_pack("{s:b, s:O, s:o, s:i, s:b, s:I, s:I, s:b}",
 						 "dry_run", opts.dry_run, "messages", out.list,
 						 "totals", c, "read", t.messages, "more", t.more,

@@ -18,7 +18,7 @@ extern const struct cmd cmd_help;
 static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_demo, &cmd_import, &cmd_contacts, &cmd_show, &cmd_event,
 	&cmd_agenda, &cmd_done, &cmd_snooze, &cmd_send, &cmd_outbox, &cmd_unsubscribe,
-	&cmd_receive,	&cmd_report, &cmd_lapsed, &cmd_model, &cmd_playbook,
+	&cmd_receive, &cmd_digest, &cmd_report, &cmd_lapsed, &cmd_model, &cmd_playbook,
 	&cmd_status, &cmd_rebuild, &cmd_serve, &cmd_user, &cmd_token, &cmd_form, &cmd_backup,
 	&cmd_version, &cmd_help, NULL
 };

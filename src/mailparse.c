@@ -607,6 +607,16 @@ static int has_ref(const struct mail_parsed *m, const char *s, size_t n)
 	return 0;
 }
 
+/* Whether s[0..n) is printable ASCII without spaces. */
+static int printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
 /* Every <id> in v added to m->refs (ids without brackets when there are none at all). */
 static int add_refs(struct fu_ctx *ctx, struct mail_parsed *m, const char *v)
 {
@@ -635,7 +645,7 @@ static int add_refs(struct fu_ctx *ctx, struct mail_parsed *m, const char *v)
 			if (!memchr(s, '@', (size_t)(e - s)))
 				continue;
 		}
-		if (e > s && e - s <= 250 && !memchr(s, ' ', (size_t)(e - s)) &&
+		if (e > s && e - s <= 250 && printable(s, (size_t)(e - s)) &&
 		    !has_ref(m, s, (size_t)(e - s))) {
 			m->refs[m->nrefs] = dup_n(s, (size_t)(e - s));
 			if (!m->refs[m->nrefs])
@@ -831,20 +841,24 @@ static int read_dsn(struct walk *w, const char *p, const char *end)
 		    (!d->action || (strcasecmp(d->action, "failed") && !strncasecmp(act, "failed", 6)))) {
 			const char *diag = hdr_get(&h, "Diagnostic-Code"), *st = hdr_get(&h, "Status");
 
+			size_t n;
+
 			free(d->action);
 			free(d->recipient);
 			free(d->status);
 			free(d->diagnostic);
-			d->action = strdup(act);
+			d->action = d->status = d->diagnostic = NULL;
 			d->recipient = address_of(rcpt);
-			d->status = st ? strdup(st) : NULL;
 			if (diag && strchr(diag, ';'))
 				diag = strchr(diag, ';') + 1;
 			while (diag && *diag == ' ')
 				diag++;
-			d->diagnostic = diag ? strdup(diag) : NULL;
-			if (!d->action || (st && !d->status) || (diag && !d->diagnostic))
-				rc = oom(w->ctx);
+			/* they go into notes: clean UTF-8 like every other text */
+			rc = clean_utf8(w->ctx, act, strlen(act), &d->action, &n);
+			if (!rc && st)
+				rc = clean_utf8(w->ctx, st, strlen(st), &d->status, &n);
+			if (!rc && diag)
+				rc = clean_utf8(w->ctx, diag, strlen(diag), &d->diagnostic, &n);
 			if (d->action)
 				lower(d->action);
 		}

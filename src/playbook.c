@@ -72,6 +72,7 @@ void playbook_init(struct playbook *pb)
 	pb->reply_within = 2 * 3600;
 	pb->high_value = 1000 * 100;
 	pb->clicks_window_days = 14;
+	pb->digest_at = -1;
 }
 
 static void rule_release(struct rule *r)
@@ -93,6 +94,12 @@ void playbook_release(struct playbook *pb)
 	free(pb->source);
 	free(pb->default_tz);
 	free(pb->business_name);
+	for (i = 0; i < pb->ndigest_zones; i++) {
+		free(pb->digest_zones[i].owner);
+		free(pb->digest_zones[i].tz);
+	}
+	free(pb->digest_zones);
+	free(pb->digest_tz);
 	playbook_init(pb);
 }
 
@@ -727,8 +734,120 @@ static int load_rules(struct loader *ld, const yaml_node_t *seq)
 	return FU_OK;
 }
 
-enum { TOP_BUSINESS, TOP_LIMITS, TOP_RULES };
-static const char *const top_keys[] = { "business", "limits", "rules", NULL };
+/* A zone name that tz_load knows, kept in *out; the error at the node otherwise. */
+static int get_zone(struct loader *ld, const yaml_node_t *n, const char *path, char **out)
+{
+	struct tz *z = NULL;
+	const char *s = NULL;
+	int rc = scalar(ld, n, path, &s);
+
+	if (rc)
+		return rc;
+	rc = tz_load(ld->ctx, s, &z);
+	if (rc)
+		return fail_inner(ld, n, path, rc);
+	tz_free(z);
+	return scalar_dup(ld, n, path, out);
+}
+
+/* digest.owners: a mapping of owner names to their zones. */
+static int load_digest_owners(struct loader *ld, const yaml_node_t *map)
+{
+	struct playbook *pb = ld->pb;
+	const yaml_node_pair_t *pair;
+	size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+	int rc = expect_mapping(ld, map, "digest.owners");
+
+	if (rc)
+		return rc;
+	pb->digest_zones = calloc(n ? n : 1, sizeof(*pb->digest_zones));
+	if (!pb->digest_zones)
+		return nomem(ld);
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *key = node_at(ld, pair->key), *val = node_at(ld, pair->value);
+		struct playbook_zone *z = &pb->digest_zones[pb->ndigest_zones];
+		char path[PATH_MAX_LEN];
+		const char *owner = NULL;
+
+		rc = scalar(ld, key, "digest.owners", &owner);
+		if (rc)
+			return rc;
+		snprintf(path, sizeof(path), "digest.owners.%.64s", owner);
+		if (!*owner)
+			return fail(ld, key, path, "an empty owner");
+		for (int i = 0; i < pb->ndigest_zones; i++) {
+			if (!strcmp(pb->digest_zones[i].owner, owner))
+				return fail(ld, key, path, "given twice");
+		}
+		rc = scalar_dup(ld, key, path, &z->owner);
+		if (rc)
+			return rc;
+		pb->ndigest_zones++; /* released with the playbook, whatever comes next */
+		rc = get_zone(ld, val, path, &z->tz);
+		if (rc)
+			return rc;
+	}
+	return FU_OK;
+}
+
+enum { DIG_AT, DIG_TZ, DIG_OWNERS };
+static const char *const digest_keys[] = { "at", "timezone", "owners", NULL };
+
+/* digest: at "HH:MM" in each owner's zone, the zones. */
+static int load_digest(struct loader *ld, const yaml_node_t *map)
+{
+	const yaml_node_pair_t *pair;
+	struct playbook *pb = ld->pb;
+	unsigned seen = 0;
+	int rc, idx;
+
+	rc = expect_mapping(ld, map, "digest");
+	if (rc)
+		return rc;
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *key = node_at(ld, pair->key), *val = node_at(ld, pair->value);
+		const char *s = NULL;
+		int h, m, k = 0;
+
+		rc = map_key(ld, key, digest_keys, "digest", &seen, &idx);
+		if (rc)
+			return rc;
+		switch (idx) {
+		case DIG_AT:
+			rc = scalar(ld, val, "digest.at", &s);
+			if (rc)
+				return rc;
+			if (sscanf(s, "%2d:%2d%n", &h, &m, &k) != 2 || s[k] || h < 0 || h > 23 ||
+			    m < 0 || m > 59 || strlen(s) != 5)
+				return fail(ld, val, "digest.at", "'%.64s' is not a time like 08:00", s);
+			pb->digest_at = h * 60 + m;
+			break;
+		case DIG_TZ:
+			rc = get_zone(ld, val, "digest.timezone", &pb->digest_tz);
+			break;
+		case DIG_OWNERS:
+			rc = load_digest_owners(ld, val);
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	if (!(seen & (1u << DIG_AT)))
+		return fail(ld, map, "digest.at", "missing: when the digest goes, like \"08:00\"");
+	return FU_OK;
+}
+
+const char *playbook_owner_zone(const struct playbook *pb, const char *owner)
+{
+	for (int i = 0; owner && i < pb->ndigest_zones; i++) {
+		if (!strcmp(pb->digest_zones[i].owner, owner))
+			return pb->digest_zones[i].tz;
+	}
+	return pb->digest_tz ? pb->digest_tz : pb->default_tz;
+}
+
+enum { TOP_BUSINESS, TOP_LIMITS, TOP_RULES, TOP_DIGEST };
+static const char *const top_keys[] = { "business", "limits", "rules", "digest", NULL };
 
 static int load_document(struct loader *ld)
 {
@@ -756,6 +875,9 @@ static int load_document(struct loader *ld)
 			break;
 		case TOP_RULES:
 			rc = load_rules(ld, val);
+			break;
+		case TOP_DIGEST:
+			rc = load_digest(ld, val);
 			break;
 		}
 		if (rc)

@@ -62,7 +62,17 @@ struct playbook {
 	int clicks_window_days;     /* limits.click_window_days: clicks older than this are ignored, default 14 */
 	struct rule *rules;
 	int nrules;
+	/* digest: each owner's morning e-mail of their day (digest.h) */
+	int digest_at;              /* digest.at: minutes after the owner's local midnight; -1: none */
+	char *digest_tz;            /* digest.timezone: the owners' zone, or NULL for business.timezone */
+	struct playbook_zone {
+		char *owner, *tz;
+	} *digest_zones;            /* digest.owners: an owner's own zone */
+	int ndigest_zones;
 };
+
+/* Owner's zone for the digest: digest.owners, else digest.timezone, else business.timezone. */
+const char *playbook_owner_zone(const struct playbook *pb, const char *owner);
 
 void playbook_init(struct playbook *pb);
 void playbook_release(struct playbook *pb);

@@ -196,7 +196,7 @@ static int handle_dsn(struct fu_ctx *ctx, struct store *s, const struct mail_par
 		      int64_t now, const char *base, int dry_run, struct receive_item *it)
 {
 	const struct mail_dsn *d = &m->dsn;
-	char id[MESSAGE_ID_MAX], note[600];
+	char id[MESSAGE_ID_MAX], note[600], diag[480], status[40];
 	struct contact c;
 	struct rec r[2];
 	int rc, found = 0, failed;
@@ -234,9 +234,10 @@ static int handle_dsn(struct fu_ctx *ctx, struct store *s, const struct mail_par
 	addr = d->recipient ? d->recipient : c.email;
 	it->verdict = RV_BOUNCE;
 	snprintf(it->contact, sizeof(it->contact), "%s", c.key);
-	snprintf(note, sizeof(note), "bounced%s%s%s%.500s", d->status ? " (" : "",
-		 d->status ? d->status : "", d->status ? "): " : ": ",
-		 d->diagnostic ? d->diagnostic : "delivery failed");
+	copy_cut(diag, sizeof(diag), d->diagnostic ? d->diagnostic : "delivery failed");
+	copy_cut(status, sizeof(status), d->status ? d->status : "");
+	snprintf(note, sizeof(note), "bounced%s%s%s%s", status[0] ? " (" : "", status,
+		 status[0] ? "): " : ": ", diag);
 	if (!dry_run && addr) {
 		rec_init(&r[0], base, "bounce", event_type_name(EV_BOUNCE), c.key, now);
 		r[0].t.ref = addr;
