@@ -566,13 +566,24 @@ static int decode_words(struct fu_ctx *ctx, const char *v, char **out, int *unkn
 
 /* ---- addresses, ids, dates ---- */
 
-/* A plain address out of "Name <a@b>", "a@b (Name)" or "rfc822; a@b" (malloced, or NULL). */
-static char *address_of(const char *v)
+/* Keeps s[0..n) in *out (malloced); FU_ENOMEM. */
+static int keep(struct fu_ctx *ctx, const char *s, size_t n, char **out)
+{
+	*out = dup_n(s, n);
+	return *out ? FU_OK : oom(ctx);
+}
+
+/*
+ * The plain address in "Name <a@b>", "a@b (Name)" or "rfc822; a@b" into *out (malloced;
+ * NULL when there is none that looks like one).
+ */
+static int address_of(struct fu_ctx *ctx, const char *v, char **out)
 {
 	const char *lt, *gt, *s, *e;
 
+	*out = NULL;
 	if (!v)
-		return NULL;
+		return FU_OK;
 	lt = strrchr(v, '<');
 	if (lt && (gt = strchr(lt, '>')) != NULL) {
 		s = lt + 1;
@@ -590,12 +601,12 @@ static char *address_of(const char *v)
 	while (e > s && e[-1] == ' ')
 		e--;
 	if (e - s < 3 || e - s > 254 || !memchr(s, '@', (size_t)(e - s)))
-		return NULL;
+		return FU_OK;
 	for (const char *c = s; c < e; c++) {
 		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f || *c == '<' || *c == '"')
-			return NULL;
+			return FU_OK;
 	}
-	return dup_n(s, (size_t)(e - s));
+	return keep(ctx, s, (size_t)(e - s), out);
 }
 
 static int has_ref(const struct mail_parsed *m, const char *s, size_t n)
@@ -656,13 +667,14 @@ static int add_refs(struct fu_ctx *ctx, struct mail_parsed *m, const char *v)
 	return FU_OK;
 }
 
-/* The id inside "<id>" (malloced), or NULL. */
-static char *msgid_of(const char *v)
+/* The id inside "<id>" into *out (malloced; NULL when there is none). */
+static int msgid_of(struct fu_ctx *ctx, const char *v, char **out)
 {
 	const char *s, *e;
 
+	*out = NULL;
 	if (!v)
-		return NULL;
+		return FU_OK;
 	s = strchr(v, '<');
 	s = s ? s + 1 : v;
 	while (*s == ' ')
@@ -670,7 +682,7 @@ static char *msgid_of(const char *v)
 	e = s;
 	while (*e && *e != '>' && *e != ' ' && (unsigned char)*e > 0x20 && (unsigned char)*e < 0x7f)
 		e++;
-	return e > s && e - s <= 250 ? dup_n(s, (size_t)(e - s)) : NULL;
+	return e > s && e - s <= 250 ? keep(ctx, s, (size_t)(e - s), out) : FU_OK;
 }
 
 static int read_num(const char **p, int maxdig, int *v)
@@ -848,13 +860,14 @@ static int read_dsn(struct walk *w, const char *p, const char *end)
 			free(d->status);
 			free(d->diagnostic);
 			d->action = d->status = d->diagnostic = NULL;
-			d->recipient = address_of(rcpt);
+			rc = address_of(w->ctx, rcpt, &d->recipient);
 			if (diag && strchr(diag, ';'))
 				diag = strchr(diag, ';') + 1;
 			while (diag && *diag == ' ')
 				diag++;
 			/* they go into notes: clean UTF-8 like every other text */
-			rc = clean_utf8(w->ctx, act, strlen(act), &d->action, &n);
+			if (!rc)
+				rc = clean_utf8(w->ctx, act, strlen(act), &d->action, &n);
 			if (!rc && st)
 				rc = clean_utf8(w->ctx, st, strlen(st), &d->status, &n);
 			if (!rc && diag)
@@ -1021,12 +1034,8 @@ static int walk_entity(struct walk *w, const struct hdrs *h, const char *body, c
 		const char *ob;
 
 		rc = headers_read(w->ctx, raw, raw + rn, &oh, &ob);
-		if (!rc) {
-			w->m->dsn.original_id = msgid_of(hdr_get(&oh, "Message-ID"));
-			if (hdr_get(&oh, "Message-ID") && !w->m->dsn.original_id &&
-			    strchr(hdr_get(&oh, "Message-ID"), '@'))
-				rc = oom(w->ctx);
-		}
+		if (!rc)
+			rc = msgid_of(w->ctx, hdr_get(&oh, "Message-ID"), &w->m->dsn.original_id);
 		hdrs_release(&oh);
 	} else if (!rc) {
 		/* text: a plain part is preferred; an HTML one is kept in case there is none */
@@ -1214,9 +1223,11 @@ int mail_parse(struct fu_ctx *ctx, const char *raw, size_t len, int input_cut,
 	if (rc)
 		goto out;
 	v = hdr_get(&h, "From");
-	m->from = address_of(v);
-	m->message_id = msgid_of(hdr_get(&h, "Message-ID"));
-	rc = add_refs(ctx, m, hdr_get(&h, "In-Reply-To"));
+	rc = address_of(ctx, v, &m->from);
+	if (!rc)
+		rc = msgid_of(ctx, hdr_get(&h, "Message-ID"), &m->message_id);
+	if (!rc)
+		rc = add_refs(ctx, m, hdr_get(&h, "In-Reply-To"));
 	if (!rc)
 		rc = add_refs(ctx, m, hdr_get(&h, "References"));
 	v = hdr_get(&h, "Subject");

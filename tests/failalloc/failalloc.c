@@ -6,7 +6,7 @@
  * which counts them and fails the one numbered `fail_at`. With FAILALLOC_SQLITE=1 SQLite's
  * own allocations are counted and failed too (sqlite3_config(SQLITE_CONFIG_MALLOC)).
  *
- * Each operation below (create, import, store, agenda, agenda-threads, engine) is run from the same starting
+ * Each operation below (create, import, store, agenda, agenda-threads, engine, mail) is run from the same starting
  * point with the 1st allocation failing, then the 2nd, and so on, until it runs through
  * without reaching the failing allocation. Every run that hit the failure must end in an
  * fu_rc other than FU_OK with a message, or (a best-effort step such as keeping a cache
@@ -46,7 +46,9 @@
 #include "engine.h"
 #include "fu.h"
 #include "import.h"
+#include "mailparse.h"
 #include "playbook.h"
+#include "receive.h"
 #include "store.h"
 
 void *__real_malloc(size_t n);
@@ -429,6 +431,58 @@ static int op_engine(struct fu_ctx *ctx, const struct env *env, struct print *fp
 	return rc;
 }
 
+/* received mail: a multipart reply (QP, Latin-1 base64, encoded words), a DSN, parsed
+ * and classified against the scenario's contacts (a dry run: nothing is recorded) */
+static const char *const mails[] = {
+	"From: =?ISO-8859-1?Q?Ada_Br=F6ok?= <ada@example.com>\r\n"
+	"Subject: =?UTF-8?B?UmU6IHByaWNlcw==?= =?ISO-8859-1?Q?_f=FCr_M=E4rz?=\r\n"
+	"Message-ID: <r1@example.com>\r\nIn-Reply-To: <fu.c1-0011223344556677@shop.example>\r\n"
+	"References: <a@x> <b@y>\r\nDate: Wed, 25 Nov 2026 10:30:00 +0100\r\n"
+	"Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n"
+	"--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+	"quoted-printable\r\n\r\nYes =E2=80=93 forty.\r\n> old\r\n\r\nOn Tue, Ana wrote:\r\n> hi\r\n"
+	"--b\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: "
+	"base64\r\n\r\nPHA+R3L832U8L3A+\r\n--b--\r\n",
+	"From: MAILER-DAEMON@mx.example\r\nMessage-ID: <d1@mx.example>\r\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n"
+	"--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n"
+	"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+	"Final-Recipient: rfc822; bo@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+	"Diagnostic-Code: smtp; 550 no such user\r\n\r\n"
+	"--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <fu.c2-0011223344556677@x>\r\n"
+	"\r\n--r--\r\n",
+};
+
+static int op_mail(struct fu_ctx *ctx, const struct env *env, struct print *fp)
+{
+	struct sendconf conf;
+	struct store *s;
+	int rc = open_ready(ctx, env, &s);
+
+	sendconf_init(&conf);
+	for (size_t i = 0; !rc && i < sizeof(mails) / sizeof(mails[0]); i++) {
+		struct mail_parsed m;
+		struct receive_item it;
+
+		rc = mail_parse(ctx, mails[i], strlen(mails[i]), 0, &m);
+		if (rc)
+			break;
+		fp_add(fp, "kind %d from %s id %s refs %d subject [%s] text [%s] dsn %s %s %s %s\n",
+		       m.kind, m.from ? m.from : "-", m.message_id ? m.message_id : "-", m.nrefs,
+		       m.subject ? m.subject : "-", m.text, m.dsn.action ? m.dsn.action : "-",
+		       m.dsn.recipient ? m.dsn.recipient : "-",
+		       m.dsn.diagnostic ? m.dsn.diagnostic : "-",
+		       m.dsn.original_id ? m.dsn.original_id : "-");
+		mail_parsed_release(&m);
+		rc = receive_message(ctx, s, &conf, env->now, "mb", 1, (uint32_t)i + 1, mails[i],
+				     strlen(mails[i]), 0, 1, &it);
+		if (!rc)
+			fp_add(fp, "verdict %d contact %s why %s\n", it.verdict, it.contact, it.why);
+	}
+	store_close(s);
+	return rc;
+}
+
 static const struct op {
 	const char *name;
 	int (*run)(struct fu_ctx *ctx, const struct env *env, struct print *fp);
@@ -439,6 +493,7 @@ static const struct op {
 	{ "agenda", op_agenda },
 	{ "agenda-threads", op_agenda_threads },
 	{ "engine", op_engine },
+	{ "mail", op_mail },
 };
 
 /* The allocation failing in the run under way, where the parent process can read it after a crash. */
