@@ -96,10 +96,11 @@ CONF
 	IMAPD_PORT=$port
 }
 
-deliver_n=0
-# deliver FILE: the message (LF lines are fine) into the Maildir, new and unread
+# deliver FILE: the message (LF lines are fine) into the Maildir, new and unread, under a
+# name of its own (counted in a file: each case runs in a subshell of its own)
 deliver() {
-	deliver_n=$((deliver_n + 1))
+	deliver_n=$(($(cat "$IMAPD_DIR/delivered" 2>/dev/null || echo 0) + 1))
+	echo "$deliver_n" >"$IMAPD_DIR/delivered"
 	name="$(date +%s).M${deliver_n}P$$.test"
 	sed 's/$/\r/' "$1" >"$IMAPD_DIR/mail/shop/tmp/$name"
 	[ "$(id -u)" -ne 0 ] || chown dovecot:dovecot "$IMAPD_DIR/mail/shop/tmp/$name"
