@@ -281,6 +281,9 @@ int route_openapi(struct req *r)
 			operation_bodies(rt, op);
 		if (op && !(rt->flags & R_PUBLIC))
 			json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+		/* the routes that change data: read-only tokens get 403 (tests/e2e/t0020 walks them) */
+		if (op && (rt->flags & R_WRITE))
+			json_object_set_new(op, "x-writes", json_true());
 		if (op && strchr(path, '{')) {
 			const char *p = strchr(path, '{');
 			char name[32];

@@ -138,6 +138,28 @@ while read -r method path public; do
 		is "$method $path: problem+json" "$(json '$.status')" 401
 	fi
 done <documented
+# every route that writes (x-writes in the document) refuses a read-only token, and every
+# POST or PUT that needs a login refuses a web session without its CSRF token: 403 both
+T_ROOT_RO=$(fu token add --user root --read-only 2>/dev/null)
+sqlite3 :memory: "SELECT upper(o.key) || ' ' || p.key FROM json_each(readfile('openapi.json'), '\$.paths') p,
+	json_each(p.value) o WHERE json_extract(o.value, '\$.\"x-writes\"') ORDER BY 1" >writes
+grep -q '^POST /api/v1/events$' writes || fail "the document marks the routes that write (x-writes): $(cat writes)"
+while read -r method path; do
+	p=$(echo "$path" | sed 's/{[a-z]*}/x/g')
+	code=$(curl -s -o body -w '%{http_code}' -X "$method" -H "Authorization: Bearer $T_ROOT_RO" "$BASE$p")
+	is "$method $path with a read-only token" "$code $(json '$.detail')" "403 this token is read-only"
+done <writes
+curl -s -o body -D headers -H "$JSON" -d '{"name":"root","password":"root password 1"}' "$BASE/api/v1/login" >/dev/null
+walk_cookie=$(sed -n 's/^Set-Cookie: *\(fu_session=[^;]*\);.*/\1/Ip' headers)
+[ -n "$walk_cookie" ] || fail "a login for the CSRF walk: $(cat body)"
+grep -E '^(POST|PUT) .* 0$' documented | grep -v '^POST /api/v1/login ' | while read -r method path public; do
+	p=$(echo "$path" | sed 's/{[a-z]*}/x/g')
+	code=$(curl -s -o body -w '%{http_code}' -X "$method" -H "Cookie: $walk_cookie" "$BASE$p")
+	if [ "$code" != 403 ] || ! grep -q 'X-CSRF-Token' body; then
+		echo "$method $path: $code $(head -c 200 body)"
+	fi
+done >csrf.out
+is "every POST and PUT of a session without its CSRF token is refused" "$(cat csrf.out)" ""
 
 # ---- tokens and roles ----
 call "a bad token" 401 GET /api/v1/me -H "Authorization: Bearer fu_nonsense"
