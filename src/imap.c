@@ -12,6 +12,8 @@
 #include "banned.h"
 
 #define LIST_MAX (4 << 20) /* bytes of a SEARCH answer read */
+#define LIST_SPAN 5000     /* UIDs searched in one command */
+#define FLAGS_BATCH 16     /* messages whose flags are asked for in one command */
 
 struct imap {
 	CURL *curl;
@@ -288,22 +290,13 @@ static void read_flags(const char *text, struct imap_msg *v, int n)
 	}
 }
 
-int imap_list(struct fu_ctx *ctx, struct imap *im, uint32_t after, int max, struct imap_msg **v,
-	      int *n)
+/* Adds the UIDs of a "* SEARCH 3 4 9" answer in text that are above after to *v. */
+static int read_search(struct fu_ctx *ctx, const char *text, uint32_t after, struct imap_msg **v,
+		       int *n, size_t *cap)
 {
-	struct buf b;
-	char cmd[128];
-	size_t cap = 0;
-	const char *p;
-	int rc;
+	const char *p = strstr(text, "* SEARCH");
 
-	*v = NULL;
-	*n = 0;
-	buf_init(&b, 0);
-	snprintf(cmd, sizeof(cmd), "UID SEARCH UID %lu:*", (unsigned long)after + 1);
-	rc = request(ctx, im, im->path, cmd, &b, LIST_MAX, NULL);
-	p = strstr(buf_cstr(&b), "* SEARCH");
-	for (p = p ? p + 8 : NULL; !rc && p && *p;) {
+	for (p = p ? p + 8 : NULL; p && *p;) {
 		char *end;
 		unsigned long uid;
 
@@ -316,24 +309,64 @@ int imap_list(struct fu_ctx *ctx, struct imap *im, uint32_t after, int max, stru
 		/* "N:*" answers with the last message even when its UID is below N */
 		if (uid <= after || uid > UINT32_MAX)
 			continue;
-		if (fu_grow(ctx, v, &cap, (size_t)*n + 1, sizeof(**v), 64, "reading the mailbox")) {
-			rc = ctx->rc;
+		if (fu_grow(ctx, v, cap, (size_t)*n + 1, sizeof(**v), 64, "reading the mailbox"))
+			return ctx->rc;
+		(*v)[*n].uid = (uint32_t)uid;
+		(*v)[*n].seen = 1; /* unless FETCH FLAGS says otherwise, leave the flags be */
+		(*n)++;
+	}
+	return FU_OK;
+}
+
+int imap_list(struct fu_ctx *ctx, struct imap *im, uint32_t after, uint32_t next, int max,
+	      struct imap_msg **v, int *n)
+{
+	struct buf b;
+	char cmd[1024];
+	size_t cap = 0;
+	uint64_t lo = (uint64_t)after + 1;
+	int rc = FU_OK;
+
+	*v = NULL;
+	*n = 0;
+	buf_init(&b, 0);
+	/*
+	 * libcurl keeps a custom command's answer within its header limit (300 KiB, counted
+	 * over and over as the lines come): the UIDs are asked for a span at a time, and the
+	 * flags for a few messages at a time
+	 */
+	while (!rc && (max <= 0 || *n < max) && lo <= UINT32_MAX && (!next || lo < next)) {
+		uint64_t hi = lo + LIST_SPAN - 1;
+
+		buf_reset(&b);
+		if (next)
+			snprintf(cmd, sizeof(cmd), "UID SEARCH UID %llu:%llu", (unsigned long long)lo,
+				 (unsigned long long)(hi > UINT32_MAX ? UINT32_MAX : hi));
+		else
+			snprintf(cmd, sizeof(cmd), "UID SEARCH UID %llu:*", (unsigned long long)lo);
+		rc = request(ctx, im, im->path, cmd, &b, LIST_MAX, NULL);
+		if (!rc)
+			rc = read_search(ctx, buf_cstr(&b), after, v, n, &cap);
+		if (!next)
 			break;
-		}
-		(*v)[(*n)++].uid = (uint32_t)uid;
+		lo = hi + 1;
 	}
 	if (!rc && *n) {
 		qsort(*v, (size_t)*n, sizeof(**v), cmp_msg);
 		if (max > 0 && *n > max)
 			*n = max;
-		for (int i = 0; i < *n; i++)
-			(*v)[i].seen = 1; /* unless FETCH FLAGS says otherwise, leave the flags be */
+	}
+	for (int i = 0; !rc && i < *n; i += FLAGS_BATCH) {
+		size_t k = (size_t)snprintf(cmd, sizeof(cmd), "UID FETCH ");
+
+		for (int j = i; j < *n && j < i + FLAGS_BATCH; j++)
+			k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s%lu", j > i ? "," : "",
+					      (unsigned long)(*v)[j].uid);
+		snprintf(cmd + k, sizeof(cmd) - k, " (UID FLAGS)");
 		buf_reset(&b);
-		snprintf(cmd, sizeof(cmd), "UID FETCH %lu:%lu (UID FLAGS)",
-			 (unsigned long)(*v)[0].uid, (unsigned long)(*v)[*n - 1].uid);
 		rc = request(ctx, im, im->path, cmd, &b, LIST_MAX, NULL);
 		if (!rc)
-			read_flags(buf_cstr(&b), *v, *n);
+			read_flags(buf_cstr(&b), *v + i, *n - i < FLAGS_BATCH ? *n - i : FLAGS_BATCH);
 	}
 	buf_release(&b);
 	if (rc) {

@@ -37,10 +37,11 @@ struct imap_msg {
 
 /*
  * The messages with a UID above `after`, ascending, at most max of them, into *v (malloced,
- * the caller frees) and *n. Errors as imap_status.
+ * the caller frees) and *n; next is the mailbox's UIDNEXT (0: unknown). Errors as
+ * imap_status.
  */
-int imap_list(struct fu_ctx *ctx, struct imap *im, uint32_t after, int max, struct imap_msg **v,
-	      int *n);
+int imap_list(struct fu_ctx *ctx, struct imap *im, uint32_t after, uint32_t next, int max,
+	      struct imap_msg **v, int *n);
 
 /*
  * Appends the first MAIL_RAW_MAX bytes of message uid to out; *cut = 1 when it is longer.

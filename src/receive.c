@@ -448,7 +448,7 @@ int receive_pass(struct fu_ctx *ctx, struct store *s, const struct sendconf *con
 	totals->last_uid = last;
 	/* nothing new: one STATUS is the whole pass */
 	if (!rc && !(next && next - 1 <= last))
-		rc = imap_list(ctx, im, last, limit + 1, &v, &n);
+		rc = imap_list(ctx, im, last, next, limit + 1, &v, &n);
 	if (!rc && n > limit) {
 		totals->more = 1;
 		n = limit;

@@ -287,6 +287,19 @@ fu receive >out
 expect_grep "^0 read" out
 EOT
 
+test_expect_success 'a backlog of 300 messages is read in one pass (within the limits of libcurl)' - <<\EOT
+i=0
+while [ $i -lt 300 ]; do
+	printf 'From: cy@example.com\nSubject: backlog %d\nMessage-ID: <backlog-%d@example.com>\n\nnumber %d\n' $i $i $i >b.eml
+	deliver b.eml
+	i=$((i + 1))
+done
+before=$(events C1 reply)
+fu receive >out
+expect_grep "^300 read: 300 replies" out
+expect_eq "$(events C1 reply)" $((before + 300)) "Cy's replies"
+EOT
+
 test_expect_success 'no mailbox set: a clear message, exit 1' - <<\EOT
 expect_fail 1 env FOLLOWUP_IMAP_URL= "$FOLLOWUP_BIN" receive
 expect_grep "no imap_url" err
