@@ -661,3 +661,28 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	contact_release(&c);
 	return rc;
 }
+
+int agenda_followup(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+		    const char *followup_id, int64_t now, struct followup *out)
+{
+	int64_t contact_id;
+	int rc, open = 0;
+
+	followup_init(out);
+	if (followup_id_parse(followup_id, &contact_id))
+		return fu_err(ctx, FU_EINPUT, "follow-up '%.64s': not an id like F12-345",
+			      followup_id);
+	rc = agenda_contact(ctx, s, pb, contact_id, now, out, &open);
+	if (rc == FU_ENOTFOUND)
+		rc = fu_err(ctx, FU_ENOTFOUND, "follow-up '%s': no such contact", followup_id);
+	if (!rc && !open)
+		rc = fu_err(ctx, FU_EINPUT, "follow-up '%s': nothing is open for this contact",
+			    followup_id);
+	if (!rc && strcmp(out->id, followup_id) != 0)
+		rc = fu_err(ctx, FU_EINPUT,
+			    "follow-up '%s' has changed: it is now %s (run 'followup agenda')",
+			    followup_id, out->id);
+	if (rc && open)
+		followup_release(out);
+	return rc;
+}

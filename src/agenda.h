@@ -85,6 +85,15 @@ int agenda_contact(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 int agenda_zone(struct fu_ctx *ctx, struct tz_cache *zones, const struct playbook *pb,
 		const struct contact *c, const struct tz **out);
 
+/*
+ * The open follow-up named followup_id ("F12-345", as the agenda names it) at now, in *out
+ * (release it with followup_release on success; nothing to release on failure). FU_EINPUT
+ * when the id is malformed, nothing is open for the contact, or its follow-up has changed
+ * since (its id differs); FU_ENOTFOUND when there is no such contact.
+ */
+int agenda_followup(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+		    const char *followup_id, int64_t now, struct followup *out);
+
 /* Loads the playbook in effect: the one stored with `playbook use`, else the built-in one. */
 int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb);
 

@@ -123,6 +123,7 @@ void followup_release(struct followup *f)
 {
 	for (int i = 0; i < f->nreasons; i++) {
 		free(f->reasons[i].say);
+		free(f->reasons[i].subject);
 		free(f->reasons[i].why);
 	}
 	free(f->reasons);
@@ -295,7 +296,7 @@ static void walk_event(struct walk *w, const struct event *e)
 		break;
 	case EV_MESSAGE:
 		/* a message that reached them counts against the pressure budget like a touch */
-		if (message_outcome_felt(e->outcome) && w->nweek < 32 &&
+		if (message_outcome_felt(e->ref, e->outcome) && w->nweek < 32 &&
 		    !clock_reached(&w->clock, e->time + 7 * DAY))
 			w->week_touches[w->nweek++] = e->time;
 		break;
@@ -615,10 +616,25 @@ static int make_reason(struct fu_ctx *ctx, struct lookup *l, int t, int i, struc
 	r->say = buf_detach(&say);
 	if (!r->say)
 		r->say = strdup("");
+	r->subject = NULL;
+	if (ru->subject) {
+		buf_init(&say, 1024);
+		rc = template_render(ctx, ru->subject, lookup_template, l, &say);
+		if (rc) {
+			buf_release(&say);
+			free(r->say);
+			return fu_err_prefix(ctx, "%s: rule '%s' (line %d)", pb->name, ru->name,
+					     ru->line);
+		}
+		r->subject = buf_detach(&say);
+		if (!r->subject)
+			r->subject = strdup("");
+	}
 	trigger_info(t)->why(l, why, sizeof(why));
 	r->why = strdup(why);
-	if (!r->say || !r->why) {
+	if (!r->say || !r->why || (ru->subject && !r->subject)) {
 		free(r->say);
+		free(r->subject);
 		free(r->why);
 		return fu_err(ctx, FU_ENOMEM, "out of memory building a follow-up");
 	}
@@ -802,6 +818,7 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	if (rc || n <= 0) {
 		for (int i = 0; i < n; i++) { /* the reasons made before a rule failed */
 			free(rs[i].say);
+			free(rs[i].subject);
 			free(rs[i].why);
 		}
 		goto out;
@@ -811,6 +828,7 @@ int engine_evaluate(struct fu_ctx *ctx, const struct playbook *pb,
 	if (!out->reasons || copy_profile(c, out)) {
 		for (int i = 0; i < n; i++) {
 			free(rs[i].say);
+			free(rs[i].subject);
 			free(rs[i].why);
 		}
 		followup_release(out);

@@ -42,6 +42,7 @@ struct reason {
 	int nevents;                 /* ids behind it (the latest REASON_MAX_EVENTS) */
 	int64_t events[REASON_MAX_EVENTS];
 	char *say;                   /* rendered template (malloced) */
+	char *subject;               /* the rule's `subject:` rendered (malloced), or NULL */
 	char *why;                   /* plain words (malloced) */
 };
 

@@ -385,7 +385,7 @@ static int check_text(struct fu_ctx *ctx, const char *field, const char *v, size
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		if (c < 0x20 && !(max == FU_NOTE_MAX && (c == '\n' || c == '\t' || c == '\r')))
+		if (c < 0x20 && !(max >= FU_NOTE_MAX && (c == '\n' || c == '\t' || c == '\r')))
 			return fu_err(ctx, FU_EINPUT, "%s: control character 0x%02x", field, c);
 	}
 	/* files were checked whole by their reader; a value typed by hand (`event`) was not */
@@ -476,7 +476,9 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 		}
 	}
 	if (nz(t->note)) {
-		rc = check_text(ctx, "note", t->note, FU_NOTE_MAX);
+		/* a message's note is what it says and to whom, as JSON (outbox.h) */
+		rc = check_text(ctx, "note", t->note,
+				e->type == EV_MESSAGE ? FU_MESSAGE_NOTE_MAX : FU_NOTE_MAX);
 		if (rc)
 			return rc;
 		e->note = (char *)t->note;

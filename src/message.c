@@ -37,11 +37,11 @@ int message_outcome_of(const char *name)
 	return -1;
 }
 
-int message_outcome_felt(const char *name)
+int message_outcome_felt(const char *ref, const char *name)
 {
 	int o = message_outcome_of(name);
 
-	return o >= 0 && outcomes[o].felt;
+	return o >= 0 && outcomes[o].felt && !message_is_personal(ref);
 }
 
 void message_identity(int64_t contact_id, const char *trigger, const char *rule, int64_t since,
@@ -64,13 +64,25 @@ void message_identity(int64_t contact_id, const char *trigger, const char *rule,
 		 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
 }
 
+void message_identity_personal(int64_t contact_id, const char *followup_id,
+			       char out[MESSAGE_ID_MAX])
+{
+	message_identity(contact_id, "personal", followup_id, 0, out);
+	out[0] = 'p';
+}
+
+int message_is_personal(const char *s)
+{
+	return s && s[0] == 'p';
+}
+
 int message_identity_parse(const char *s, int64_t *contact_id)
 {
 	char *end;
 	long long v;
 	size_t n;
 
-	if (!s || s[0] != 'c')
+	if (!s || (s[0] != 'c' && s[0] != 'p'))
 		return -1;
 	v = strtoll(s + 1, &end, 10);
 	if (end == s + 1 || *end != '-' || v <= 0)

@@ -16,8 +16,25 @@
 
 void message_identity(int64_t contact_id, const char *trigger, const char *rule, int64_t since,
 		      char out[MESSAGE_ID_MAX]);
-/* The contact id in an identity; -1 when s is not one. */
+/*
+ * The identity of the personal e-mail a person sends for follow-up `followup_id` ("F12-345",
+ * `followup done --send`): "p<contact id>-<16 hex digits>", so one follow-up never makes two.
+ * A personal message is the person's touch: its `touch` event counts (silence, pressure, the
+ * report), not its `message` events.
+ */
+void message_identity_personal(int64_t contact_id, const char *followup_id,
+			       char out[MESSAGE_ID_MAX]);
+/* 1 when identity s is a personal message's (message_identity_personal). */
+int message_is_personal(const char *s);
+/* The contact id in an identity (automated or personal); -1 when s is not one. */
 int message_identity_parse(const char *s, int64_t *contact_id);
+
+/*
+ * The most a message may say: its rendered text and its subject, in bytes. A longer personal
+ * text is refused (never cut); a longer automated one is not queued (`failed`, with why).
+ */
+#define MESSAGE_TEXT_MAX 4096
+#define MESSAGE_SUBJECT_MAX 200
 
 /*
  * The outcome of a `message` event: one step of a message's life in the outbox. Stored by
@@ -44,7 +61,10 @@ struct message_outcome_info {
 const struct message_outcome_info *message_outcome_info(int o);
 /* The enum of a stored name, or -1. */
 int message_outcome_of(const char *name);
-/* Shorthand on a stored name: 1 when it is an outgoing touch the customer felt. */
-int message_outcome_felt(const char *name);
+/*
+ * 1 when the message event (its identity ref and outcome name) is an outgoing touch the
+ * customer felt: an automated message sent. A personal message's touch is its `touch` event.
+ */
+int message_outcome_felt(const char *ref, const char *name);
 
 #endif

@@ -280,7 +280,7 @@ int contact_state_apply(struct fu_ctx *ctx, struct contact_state *st, const stru
 		break;
 	case EV_MESSAGE:
 		/* a message that may have reached them is an outgoing touch (outbox.h) */
-		if (message_outcome_felt(e->outcome))
+		if (message_outcome_felt(e->ref, e->outcome))
 			st->last_touch_out = t;
 		break;
 	case EV_BOUNCE:

@@ -10,6 +10,8 @@
 #define FU_KEY_MAX 256
 #define FU_TEXT_MAX 512      /* name, email, phone, company, owner, tz, ref, channel, outcome, ext id */
 #define FU_NOTE_MAX 4096
+/* a `message` event's note: the message's payload (outbox.h), a text of MESSAGE_TEXT_MAX and more */
+#define FU_MESSAGE_NOTE_MAX 16384
 #define FU_TIME_NONE INT64_MIN /* "no time" in optional time fields */
 
 enum event_type {

@@ -62,6 +62,12 @@ const char *outbox_subject(int trigger)
 	}
 }
 
+/* The subject of reason r: its rule's `subject:` rendered, else the trigger's. */
+static const char *reason_subject(const struct reason *r)
+{
+	return r->subject && *r->subject ? r->subject : outbox_subject(r->trigger);
+}
+
 /* How a message goes, as its events say: "email" or "webhook". */
 static const char *message_channel(int channel)
 {
@@ -261,6 +267,7 @@ struct pending {
 	int trigger;
 	int channel;  /* enum channel: automated */
 	char *key;
+	char *subject;
 };
 
 struct pendings {
@@ -271,8 +278,10 @@ struct pendings {
 
 static void pendings_release(struct pendings *p)
 {
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		free(p->v[i].key);
+		free(p->v[i].subject);
+	}
 	free(p->v);
 	memset(p, 0, sizeof(*p));
 }
@@ -321,10 +330,14 @@ static int due_now(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 			p->trigger = r->trigger;
 			p->channel = r->channel;
 			p->key = strdup(f->key ? f->key : "");
-			if (!p->key)
+			p->subject = strdup(reason_subject(r));
+			if (!p->key || !p->subject) {
+				free(p->key);
+				free(p->subject);
 				rc = fu_err(ctx, FU_ENOMEM, "out of memory listing the outbox");
-			else
+			} else {
 				out->n++;
+			}
 		}
 	}
 	agenda_release(&a);
@@ -395,7 +408,7 @@ int outbox_list(struct fu_ctx *ctx, struct store *s, const struct playbook *pb, 
 		if (!rc)
 			rc = set_str(ctx, &it->channel, message_channel(p.v[i].channel));
 		if (!rc)
-			rc = set_str(ctx, &it->subject, outbox_subject(p.v[i].trigger));
+			rc = set_str(ctx, &it->subject, p.v[i].subject);
 	}
 	pendings_release(&p);
 	if (rc)
@@ -550,7 +563,7 @@ struct pass {
 	int handled;
 };
 
-enum verdict { GO, WAIT, DROP };
+enum verdict { GO, WAIT, DROP, REFUSE /* it cannot go as it is: failed, with why */ };
 
 static const struct tz *zone_of(struct pass *p, const char *name)
 {
@@ -594,7 +607,7 @@ static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)
  */
 static void check(struct pass *p, const struct contact *c, const struct contact_state *st,
 		  const struct event_list *ev, int email, const char *to, int transactional,
-		  int *verdict, int64_t *until, char *why, size_t whyn)
+		  int personal, int *verdict, int64_t *until, char *why, size_t whyn)
 {
 	const struct playbook *pb = p->pb;
 	int64_t now = p->o->now, oldest = INT64_MAX;
@@ -624,6 +637,12 @@ static void check(struct pass *p, const struct contact *c, const struct contact_
 		}
 	}
 	*verdict = WAIT;
+	if (personal) {
+		/* a person's own message: their choice of moment, not the budget's */
+		*verdict = GO;
+		why[0] = 0;
+		return;
+	}
 	if (!z) {
 		snprintf(why, whyn, "no time zone available");
 		return;
@@ -654,7 +673,7 @@ static void check(struct pass *p, const struct contact *c, const struct contact_
 				for (int k = i + 1; k < ev->n && last; k++)
 					last = !(ev->v[k].type == EV_MESSAGE && ev->v[k].ref &&
 						 !strcmp(ev->v[k].ref, e->ref));
-				counts = last && (message_outcome_of(e->outcome) == MSG_SENT ||
+				counts = last && (message_outcome_felt(e->ref, e->outcome) ||
 						  message_outcome_of(e->outcome) == MSG_ATTEMPT);
 			}
 			if (counts) {
@@ -698,7 +717,7 @@ static char *new_payload(const struct pass *p, const struct followup *f, const s
 			 pb->business_name ? pb->business_name : (f->owner ? f->owner : ""));
 	j = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
 		      "to", f->email, "to_name", f->name, "from_name", from_name, "subject",
-		      outbox_subject(r->trigger), "text", r->say ? r->say : "", "reply_to",
+		      reason_subject(r), "text", r->say ? r->say : "", "reply_to",
 		      owner_addr ? json_string(owner_addr) : json_null(), "transactional",
 		      r->transactional, "trigger", trigger_name(r->trigger), "rule",
 		      pb->rules[r->rule].name, "contact", f->key, "phone", f->phone, "owner",
@@ -731,7 +750,9 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 	if (!j)
 		return fu_err(ctx, FU_EINTERNAL, "message '%s': its stored text is not JSON", id);
 	memset(&m, 0, sizeof(m));
-	m.from_addr = p->conf->from;
+	m.from_addr = json_string_value(json_object_get(j, "from_addr"));
+	if (!m.from_addr)
+		m.from_addr = p->conf->from;
 	if (p->o->dry_run && !m.from_addr)
 		m.from_addr = "dry-run@followup.invalid"; /* a dry run needs no settings */
 	m.from_name = json_string_value(json_object_get(j, "from_name"));
@@ -753,7 +774,7 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 		m.text = buf_cstr(&text);
 	}
 	m.date = p->o->now;
-	m.automated = 1;
+	m.automated = !json_is_true(json_object_get(j, "personal"));
 	snprintf(msgid, sizeof(msgid), "fu.%s@%s", id, domain_of(m.from_addr));
 	m.message_id = msgid;
 	rc = mime_build(ctx, &m, out);
@@ -837,6 +858,39 @@ static void tell(struct pass *p, const struct outbox_item *it)
 }
 
 /*
+ * The touch event of a personal message that went (message_is_personal): the person's touch
+ * on e-mail, its outcome, agreed date and internal note as the payload says, ref its identity.
+ * *keep holds the payload the event's strings point into (json_decref it after recording);
+ * NULL for an automated message.
+ */
+static int personal_touch(struct fu_ctx *ctx, const struct outbox_item *it, int64_t now,
+			  struct msg_event *e, json_t **keep)
+{
+	json_t *j;
+
+	*keep = NULL;
+	if (!message_is_personal(it->id))
+		return FU_OK;
+	j = it->payload ? json_loads(it->payload, 0, NULL) : NULL;
+	if (!j)
+		return fu_err(ctx, FU_EINTERNAL, "message '%s': its stored text is not JSON", it->id);
+	memset(e, 0, sizeof(*e));
+	snprintf(e->ext, sizeof(e->ext), "%s/touch", it->id);
+	dt_format_iso(now, e->time, sizeof(e->time));
+	e->t.id = e->ext;
+	e->t.type = event_type_name(EV_TOUCH);
+	e->t.contact = it->key;
+	e->t.time = e->time;
+	e->t.ref = it->id;
+	e->t.channel = "email";
+	e->t.outcome = json_string_value(json_object_get(j, "outcome"));
+	e->t.due = json_string_value(json_object_get(j, "next"));
+	e->t.note = json_string_value(json_object_get(j, "touch_note"));
+	*keep = j;
+	return FU_OK;
+}
+
+/*
  * Takes message it (its payload set, it->events and tries as stored) inside the caller's
  * transaction: commits an attempt, hands it to the server, and records the outcome. The
  * transaction is always finished here.
@@ -847,7 +901,8 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 	char why[FU_MSG_MAX], to[320];
 	struct buf msg;
 	int64_t now = p->o->now;
-	int rc, result, n = 1;
+	int rc, result, n = 1, settings = 0;
+	json_t *touch = NULL; /* a personal message's payload, while its touch is recorded */
 
 	buf_init(&msg, 1 << 20);
 	rc = build_out(ctx, p, it, &msg, to, sizeof(to));
@@ -919,8 +974,15 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 		message_event(&ev[0], it->key, it->id, MSG_SENT, it->events + 1, now, it->channel,
 			      why[0] ? why : NULL);
 		it->state = OB_SENT;
+		/* a person's message is their touch, recorded with it in one transaction */
+		rc = personal_touch(ctx, it, now, &ev[1], &touch);
+		if (rc)
+			return rc; /* left as an attempt: uncertain, as after a crash */
+		n = touch ? 2 : 1;
 		break;
+	case SMTP_SETTINGS: /* it goes again once the settings are put right */
 	case SMTP_TEMPORARY:
+		settings = result == SMTP_SETTINGS;
 		if (now - it->first_try >= OUTBOX_GIVE_UP) {
 			message_event(&ev[0], it->key, it->id, MSG_FAILED, it->events + 1, now,
 				      it->channel, why);
@@ -973,8 +1035,12 @@ static int attempt(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it)
 	free(it->why);
 	it->why = strdup(why);
 	rc = record(ctx, p->s, ev, n, now, 1);
+	json_decref(touch);
 	if (!rc)
 		tell(p, it);
+	if (!rc && settings)
+		rc = fu_err(ctx, FU_EINPUT, "send settings: %s (message '%s' waits, deferred)", why,
+			    it->id);
 	return rc;
 finish:
 	buf_release(&msg);
@@ -1025,10 +1091,10 @@ static int act(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it, int v
 		tell(p, it);
 		return FU_OK;
 	}
-	it->state = OB_DROPPED;
+	it->state = verdict == DROP ? OB_DROPPED : OB_FAILED;
 	if (!p->o->dry_run) {
-		message_event(&e, it->key, it->id, MSG_DROPPED, it->events + 1, p->o->now,
-			      it->channel, why);
+		message_event(&e, it->key, it->id, verdict == DROP ? MSG_DROPPED : MSG_FAILED,
+			      it->events + 1, p->o->now, it->channel, why);
 		rc = record(ctx, p->s, &e, 1, p->o->now, 0);
 		if (!rc)
 			rc = store_commit(ctx, p->s);
@@ -1038,6 +1104,26 @@ static int act(struct fu_ctx *ctx, struct pass *p, struct outbox_item *it, int v
 	if (!rc)
 		tell(p, it);
 	return rc;
+}
+
+/*
+ * An automated message longer than a message may be (message.h) is never cut: it is not
+ * queued, and why says so (the rule's say or subject needs shortening).
+ */
+static void too_long(const char *text, const char *subject, int *verdict, char *why,
+		     size_t whyn)
+{
+	size_t n = text ? strlen(text) : 0, ns = subject ? strlen(subject) : 0;
+
+	if (n > MESSAGE_TEXT_MAX) {
+		*verdict = REFUSE;
+		snprintf(why, whyn, "its text is %zu bytes, more than the %d a message may have: "
+			 "shorten the rule's say", n, MESSAGE_TEXT_MAX);
+	} else if (ns > MESSAGE_SUBJECT_MAX) {
+		*verdict = REFUSE;
+		snprintf(why, whyn, "its subject is %zu bytes, more than the %d a subject may have: "
+			 "shorten the rule's subject", ns, MESSAGE_SUBJECT_MAX);
+	}
 }
 
 /* A new message: the agenda must still hold it, due, at this moment. */
@@ -1086,7 +1172,7 @@ static int send_new(struct fu_ctx *ctx, struct pass *p, const struct pending *pd
 	it.transactional = r->transactional;
 	it.key = strdup(f.key ? f.key : "");
 	it.channel = strdup(message_channel(r->channel));
-	it.subject = strdup(outbox_subject(r->trigger));
+	it.subject = strdup(reason_subject(r));
 	it.to = f.email ? strdup(f.email) : NULL;
 	/* a message that is not transactional carries a way out (e-mail: a signed link) */
 	if (r->channel == CH_AUTO_EMAIL && !r->transactional && !p->o->dry_run)
@@ -1101,8 +1187,10 @@ static int send_new(struct fu_ctx *ctx, struct pass *p, const struct pending *pd
 		rc = fu_err(ctx, FU_ENOMEM, "out of memory sending");
 		goto out;
 	}
-	check(p, &c, &st, &ev, r->channel == CH_AUTO_EMAIL, f.email, r->transactional, &verdict,
-	      &until, why, sizeof(why));
+	check(p, &c, &st, &ev, r->channel == CH_AUTO_EMAIL, f.email, r->transactional, 0,
+	      &verdict, &until, why, sizeof(why));
+	if (verdict != DROP)
+		too_long(r->say, reason_subject(r), &verdict, why, sizeof(why));
 	rc = act(ctx, p, &it, verdict, until, why);
 out:
 	if (open)
@@ -1148,8 +1236,8 @@ static int send_again(struct fu_ctx *ctx, struct pass *p, const char *id)
 		store_rollback(p->s);
 		goto out;
 	}
-	check(p, &c, &st, &ev, is_email(&it), it.to, it.transactional, &verdict, &until, why,
-	      sizeof(why));
+	check(p, &c, &st, &ev, is_email(&it), it.to, it.transactional, message_is_personal(it.id),
+	      &verdict, &until, why, sizeof(why));
 	rc = act(ctx, p, &it, verdict, until, why);
 out:
 	item_release(&it);
@@ -1209,5 +1297,323 @@ int outbox_send(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	smtp_close(p.smtp);
 	webhook_close(p.webhook);
 	tz_cache_free(p.zones);
+	return rc;
+}
+
+/* ---- a person's own e-mail ---- */
+
+void outbox_draft_init(struct outbox_draft *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void outbox_draft_release(struct outbox_draft *d)
+{
+	free(d->key);
+	free(d->name);
+	free(d->to);
+	free(d->owner);
+	free(d->from_addr);
+	free(d->from_name);
+	free(d->reply_to);
+	free(d->subject);
+	free(d->text);
+	outbox_draft_init(d);
+}
+
+/* The name a message is from: "OWNER at BUSINESS", or either alone. */
+static void from_name_of(const struct playbook *pb, const char *owner, char *out, size_t n)
+{
+	if (owner && pb->business_name)
+		snprintf(out, n, "%s at %s", owner, pb->business_name);
+	else
+		snprintf(out, n, "%s", pb->business_name ? pb->business_name : (owner ? owner : ""));
+}
+
+/* Copies the follow-up's profile and its personal text into d; FU_EINPUT when it has none. */
+static int draft_fill(struct fu_ctx *ctx, const struct playbook *pb, const struct sendconf *conf,
+		      const struct followup *f, struct outbox_draft *d)
+{
+	const struct reason *first = NULL;
+	const char *owner_addr = sendconf_owner_address(conf, f->owner);
+	char from[512];
+	struct buf text;
+	int rc = FU_OK;
+
+	buf_init(&text, 1 << 20);
+	for (int k = 0; !rc && k < f->nreasons; k++) {
+		const struct reason *r = &f->reasons[k];
+
+		if (!channel_is_personal(r->channel))
+			continue;
+		rc = buf_addf(ctx, &text, "%s%s", first ? "\n" : "", r->say ? r->say : "");
+		first = first ? first : r;
+	}
+	if (!rc && !first)
+		rc = fu_err(ctx, FU_EINPUT,
+			    "follow-up '%s' is automated: 'followup send' sends it on its own", f->id);
+	if (rc) {
+		buf_release(&text);
+		return rc;
+	}
+	from_name_of(pb, f->owner, from, sizeof(from));
+	snprintf(d->followup, sizeof(d->followup), "%s", f->id);
+	message_identity_personal(f->contact_id, f->id, d->id);
+	d->contact_id = f->contact_id;
+	d->text = buf_detach(&text);
+	if (!d->text)
+		d->text = strdup("");
+	if (set_str(ctx, &d->key, f->key) || set_str(ctx, &d->name, f->name) ||
+	    set_str(ctx, &d->to, f->email) || set_str(ctx, &d->owner, f->owner) ||
+	    set_str(ctx, &d->from_addr, owner_addr) || set_str(ctx, &d->from_name, from) ||
+	    set_str(ctx, &d->reply_to, owner_addr) ||
+	    set_str(ctx, &d->subject, reason_subject(first)) || !d->text)
+		return fu_err(ctx, FU_ENOMEM, "out of memory writing an e-mail");
+	return FU_OK;
+}
+
+/*
+ * The draft of followup_id at now with everything that forbids it checked, as the store is
+ * (inside the caller's transaction when it has one). p: a pass for its clock and zones.
+ */
+static int draft_checked(struct fu_ctx *ctx, struct pass *p, const char *followup_id,
+			 struct outbox_draft *d)
+{
+	struct followup f;
+	struct contact c;
+	struct contact_state st;
+	struct event_list ev;
+	struct outbox_item it;
+	int64_t until;
+	char why[256];
+	int rc, open = 0, verdict;
+
+	outbox_draft_init(d);
+	contact_init(&c);
+	contact_state_init(&st, 0);
+	event_list_init(&ev);
+	item_init(&it);
+	rc = agenda_followup(ctx, p->s, p->pb, followup_id, p->o->now, &f);
+	open = !rc;
+	if (!rc)
+		rc = draft_fill(ctx, p->pb, p->conf, &f, d);
+	/* one follow-up, one e-mail: whatever became of it, a person looks in the outbox */
+	if (!rc) {
+		rc = load_item(ctx, p->s, d->id, 0, &it);
+		if (rc == FU_ENOTFOUND) {
+			fu_ctx_init(ctx);
+			rc = FU_OK;
+		} else if (!rc) {
+			rc = fu_err(ctx, FU_EINPUT,
+				    "follow-up '%s': its e-mail is already in the outbox (message "
+				    "'%s', %s%s): see 'followup outbox'",
+				    followup_id, it.id, outbox_state_name(it.state),
+				    it.state == OB_UNCERTAIN ? ": it may have gone" : "");
+		}
+	}
+	if (!rc)
+		rc = load_contact(ctx, p->s, f.contact_id, &c, &st, &ev);
+	if (!rc) {
+		check(p, &c, &st, &ev, 1, d->to, 1, 1, &verdict, &until, why, sizeof(why));
+		if (verdict != GO)
+			rc = fu_err(ctx, FU_EINPUT, "follow-up '%s': no e-mail to %.64s: %s",
+				    followup_id, d->key, why);
+	}
+	if (open)
+		followup_release(&f);
+	item_release(&it);
+	contact_release(&c);
+	contact_state_release(&st);
+	event_list_release(&ev);
+	return rc;
+}
+
+/* A pass for one personal message (pass_end releases it). */
+static int pass_personal(struct fu_ctx *ctx, struct pass *p, struct outbox_send_opts *o,
+			 struct outbox_totals *t, struct store *s, const struct playbook *pb,
+			 const struct sendconf *conf, int64_t now)
+{
+	memset(p, 0, sizeof(*p));
+	memset(o, 0, sizeof(*o));
+	memset(t, 0, sizeof(*t));
+	o->now = now;
+	p->s = s;
+	p->pb = pb;
+	p->conf = conf;
+	p->o = o;
+	p->t = t;
+	p->zones = tz_cache_new();
+	if (!p->zones)
+		return fu_err(ctx, FU_ENOMEM, "out of memory sending");
+	return FU_OK;
+}
+
+static void pass_end(struct pass *p)
+{
+	smtp_close(p->smtp);
+	webhook_close(p->webhook);
+	tz_cache_free(p->zones);
+}
+
+int outbox_personal_draft(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+			  const struct sendconf *conf, const char *followup_id, int64_t now,
+			  struct outbox_draft *d)
+{
+	struct outbox_send_opts o;
+	struct outbox_totals t;
+	struct playbook own;
+	struct pass p;
+	int rc = FU_OK;
+
+	outbox_draft_init(d);
+	playbook_init(&own);
+	if (!pb) {
+		rc = agenda_playbook(ctx, s, &own);
+		pb = &own;
+	}
+	if (!rc)
+		rc = pass_personal(ctx, &p, &o, &t, s, pb, conf, now);
+	if (!rc) {
+		rc = draft_checked(ctx, &p, followup_id, d);
+		pass_end(&p);
+	}
+	playbook_release(&own);
+	return rc;
+}
+
+/* 1 when s holds something besides white space. */
+static int has_words(const char *s)
+{
+	for (; s && *s; s++)
+		if (!strchr(" \t\r\n", *s))
+			return 1;
+	return 0;
+}
+
+/* What a person wrote, checked: never cut, one subject line, an outcome the touch can take. */
+static int personal_checks(struct fu_ctx *ctx, const struct outbox_personal *req,
+			   const char *subject, const char *text)
+{
+	size_t n = strlen(text), ns = strlen(subject);
+
+	if (!has_words(text))
+		return fu_err(ctx, FU_EINPUT, "text: empty, nothing to send");
+	if (n > MESSAGE_TEXT_MAX)
+		return fu_err(ctx, FU_EINPUT,
+			      "text: %zu bytes, more than the %d a message may have (shorten it; "
+			      "nothing was sent)", n, MESSAGE_TEXT_MAX);
+	if (!has_words(subject))
+		return fu_err(ctx, FU_EINPUT, "subject: empty");
+	if (strpbrk(subject, "\r\n"))
+		return fu_err(ctx, FU_EINPUT, "subject: more than one line");
+	if (ns > MESSAGE_SUBJECT_MAX)
+		return fu_err(ctx, FU_EINPUT, "subject: %zu bytes, more than the %d a subject may "
+			      "have", ns, MESSAGE_SUBJECT_MAX);
+	if (req->outcome || req->next)
+		return record_check_outcome(ctx, req->outcome, req->next);
+	return FU_OK;
+}
+
+/* The payload of a personal message (malloced; NULL on out-of-memory). */
+static char *personal_payload(const struct outbox_draft *d, const struct outbox_personal *req,
+			      const char *subject, const char *text)
+{
+	json_t *j;
+	char *out;
+
+	j = json_pack("{s:s, s:s?, s:s, s:s?, s:s, s:s, s:s?, s:b, s:b, s:s, s:s, s:s?, s:s?, "
+		      "s:s?, s:s?}",
+		      "to", d->to, "to_name", d->name, "from_name", d->from_name, "from_addr",
+		      d->from_addr, "subject", subject, "text", text, "reply_to", d->reply_to,
+		      "transactional", 1, "personal", 1, "followup", d->followup, "contact",
+		      d->key, "owner", d->owner, "outcome", req->outcome, "next", req->next,
+		      "touch_note", req->note);
+	if (!j)
+		return NULL;
+	out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return out;
+}
+
+static void personal_report(void *arg, const struct outbox_item *it)
+{
+	struct outbox_personal_result *res = arg;
+
+	res->state = it->state;
+	res->next_try = it->state == OB_DEFERRED ? it->next_try : FU_TIME_NONE;
+	snprintf(res->why, sizeof(res->why), "%s", it->why ? it->why : "");
+}
+
+int outbox_send_personal(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+			 const struct sendconf *conf, const struct outbox_personal *req,
+			 struct outbox_personal_result *res)
+{
+	struct outbox_send_opts o;
+	struct outbox_totals t;
+	struct outbox_draft d;
+	struct outbox_item it;
+	struct playbook own;
+	struct pass p;
+	struct buf msg;
+	char to[320];
+	const char *subject, *text;
+	int rc = FU_OK, began = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->state = OB_QUEUED;
+	res->next_try = FU_TIME_NONE;
+	outbox_draft_init(&d);
+	item_init(&it);
+	buf_init(&msg, 1 << 20);
+	playbook_init(&own);
+	if (!pb) {
+		rc = agenda_playbook(ctx, s, &own);
+		pb = &own;
+	}
+	if (!rc)
+		rc = pass_personal(ctx, &p, &o, &t, s, pb, conf, req->now);
+	if (rc)
+		goto out_pb;
+	o.deliver = req->deliver;
+	o.deliver_arg = req->deliver_arg;
+	p.report = personal_report;
+	p.arg = res;
+	/* checked and taken in one write transaction: two senders cannot both take it */
+	rc = store_begin(ctx, s);
+	began = !rc;
+	if (!rc)
+		rc = draft_checked(ctx, &p, req->followup_id, &d);
+	subject = req->subject ? req->subject : d.subject;
+	text = req->text ? req->text : d.text;
+	if (!rc)
+		rc = personal_checks(ctx, req, subject ? subject : "", text ? text : "");
+	if (!rc) {
+		snprintf(res->id, sizeof(res->id), "%s", d.id);
+		snprintf(res->key, sizeof(res->key), "%s", d.key);
+		snprintf(res->to, sizeof(res->to), "%s", d.to);
+		snprintf(it.id, sizeof(it.id), "%s", d.id);
+		it.contact_id = d.contact_id;
+		it.state = OB_QUEUED;
+		it.transactional = 1;
+		it.payload = personal_payload(&d, req, subject, text);
+		if (!it.payload || set_str(ctx, &it.key, d.key) || set_str(ctx, &it.channel, "email") ||
+		    set_str(ctx, &it.to, d.to) || set_str(ctx, &it.subject, subject))
+			rc = fu_err(ctx, FU_ENOMEM, "out of memory writing an e-mail");
+	}
+	/* a message that cannot be written is refused before anything is recorded */
+	if (!rc)
+		rc = build_out(ctx, &p, &it, &msg, to, sizeof(to));
+	if (!rc) {
+		rc = attempt(ctx, &p, &it); /* finishes the transaction */
+		began = 0;
+	}
+	if (began)
+		store_rollback(s);
+	pass_end(&p);
+out_pb:
+	buf_release(&msg);
+	item_release(&it);
+	outbox_draft_release(&d);
+	playbook_release(&own);
 	return rc;
 }

@@ -133,4 +133,79 @@ int outbox_drop(struct fu_ctx *ctx, struct store *s, const char *id, int64_t now
 /* The subject of an automated message for trigger t (our own words). */
 const char *outbox_subject(int trigger);
 
+/*
+ * ---- A person's own e-mail: `followup done ID --send`, the web app's "edit and send" ----
+ *
+ * The personal e-mail the agenda wrote for a follow-up (its personal reasons' say, the first
+ * one's subject) goes to the contact, From the owner's address when the settings know it
+ * (owner.NAME; else the business's `from`, named "OWNER at BUSINESS"), Reply-To the owner,
+ * through the outbox: its identity comes from the follow-up (message_identity_personal), so it
+ * goes at most once; an attempt is committed before the server hears of it; and when the
+ * server takes it, the `sent` message event and the person's touch (channel email, ref the
+ * identity, the outcome given) are recorded in one transaction. Consent is checked at that
+ * moment: do-not-contact, an e-mail opt-out, no usable address or a bounced one refuse it.
+ * Quiet hours, business days and the pressure budget do not: a person chose the moment.
+ */
+struct outbox_draft {
+	char followup[48];         /* the follow-up's id */
+	char id[MESSAGE_ID_MAX];   /* the message's identity (Message-ID <fu.ID@domain>) */
+	int64_t contact_id;
+	char *key, *name, *to;     /* the contact's key, name (or NULL) and address */
+	char *owner;               /* the contact's owner, or NULL */
+	char *from_addr;           /* the owner's address, or NULL: the settings' `from` */
+	char *from_name, *reply_to; /* reply_to: the owner's address, or NULL */
+	char *subject, *text;      /* what the agenda wrote */
+};
+void outbox_draft_init(struct outbox_draft *d);
+void outbox_draft_release(struct outbox_draft *d);
+
+/*
+ * The personal e-mail of open follow-up followup_id ("F12-345") at now, before any editing,
+ * in *d (outbox_draft_init()ed here; release it even on failure). pb: the playbook in effect
+ * (NULL: loaded here). conf gives the owner's address. FU_EINPUT, with a sentence a person can
+ * act on, when the id is malformed, nothing is open, the follow-up has changed, it has no
+ * personal reason, its e-mail was already sent (or is in the outbox), or consent or the
+ * address forbids an e-mail; FU_ENOTFOUND when there is no such contact.
+ */
+int outbox_personal_draft(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+			  const struct sendconf *conf, const char *followup_id, int64_t now,
+			  struct outbox_draft *d);
+
+/* What a person sends. Strings are only read. */
+struct outbox_personal {
+	const char *followup_id;
+	const char *subject, *text; /* NULL: the draft's; text at most MESSAGE_TEXT_MAX bytes */
+	const char *outcome;        /* the touch's outcome (outcome.h), or NULL for none */
+	const char *next;           /* its agreed date (with not-yet), or NULL */
+	const char *note;           /* an internal note on the touch (never sent), or NULL */
+	int64_t now;
+	outbox_deliver_fn deliver;  /* NULL: SMTP as the settings say */
+	void *deliver_arg;
+};
+
+/* What became of it: plain values. */
+struct outbox_personal_result {
+	char id[MESSAGE_ID_MAX];
+	char key[FU_KEY_MAX + 1];
+	char to[320];
+	int state;          /* OB_SENT (and the touch recorded); else OB_DEFERRED (it goes with
+			       the next `followup send` from next_try), OB_BOUNCED, OB_FAILED or
+			       OB_UNCERTAIN: not sent, no touch */
+	int64_t next_try;   /* FU_TIME_NONE unless deferred */
+	char why[FU_MSG_MAX]; /* the server's words or the trouble */
+};
+
+/*
+ * Sends req's message for follow-up req->followup_id as described above and fills *res.
+ * Everything outbox_personal_draft refuses is refused here too, checked again at this moment,
+ * and then nothing is sent or recorded; so is an empty text ("nothing to send"), a text longer
+ * than MESSAGE_TEXT_MAX (never cut), a subject of more than one line or MESSAGE_SUBJECT_MAX
+ * bytes, or a bad outcome. FU_EINPUT also when the send settings are wrong (no from, login
+ * refused, a certificate not trusted): the message is then deferred, on the record. A message
+ * the server did not take is not an error: res->state says what became of it.
+ */
+int outbox_send_personal(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+			 const struct sendconf *conf, const struct outbox_personal *req,
+			 struct outbox_personal_result *res);
+
 #endif

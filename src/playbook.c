@@ -12,6 +12,7 @@
 
 #include "datetime.h"
 #include "field.h"
+#include "message.h"
 #include "template.h"
 #include "tz.h"
 
@@ -81,6 +82,7 @@ static void rule_release(struct rule *r)
 	free(r->when_src);
 	expr_free(r->when);
 	free(r->say);
+	free(r->subject);
 }
 
 void playbook_release(struct playbook *pb)
@@ -116,6 +118,7 @@ int playbook_next_rule(const struct playbook *pb, int trigger, int from)
 struct warning_walk {
 	const struct playbook *pb;
 	int rule;
+	int subject; /* the template walked is the rule's subject, not its say */
 	void (*warn)(void *arg, const char *msg);
 	void *arg;
 	int n;
@@ -132,10 +135,11 @@ static void warn_field(void *arg, const char *name, int has_fallback, size_t col
 	if (!f || !f->can_be_empty || has_fallback || (f->full_for & (1u << r->trigger)))
 		return;
 	snprintf(msg, sizeof(msg),
-		 "%s:%d:%d: rules[%d].say: field '%s' can be empty for %s and has no fallback: "
+		 "%s:%d:%d: rules[%d].%s: field '%s' can be empty for %s and has no fallback: "
 		 "it would be left out (write {{%s|...}})",
-		 ww->pb->name, r->say_line, r->say_col, ww->rule, name, trigger_name(r->trigger),
-		 name);
+		 ww->pb->name, ww->subject ? r->subject_line : r->say_line,
+		 ww->subject ? r->subject_col : r->say_col, ww->rule,
+		 ww->subject ? "subject" : "say", name, trigger_name(r->trigger), name);
 	ww->warn(ww->arg, msg);
 	ww->n++;
 }
@@ -143,14 +147,18 @@ static void warn_field(void *arg, const char *name, int has_fallback, size_t col
 int playbook_warnings(const struct playbook *pb, void (*warn)(void *arg, const char *msg),
 		      void *arg)
 {
-	struct warning_walk ww = { pb, 0, warn, arg, 0 };
+	struct warning_walk ww = { pb, 0, 0, warn, arg, 0 };
 
 	for (ww.rule = 0; ww.rule < pb->nrules; ww.rule++) {
 		struct fu_ctx tmp;
 
 		fu_ctx_init(&tmp);
 		/* checked when loaded: a syntax error cannot happen here */
+		ww.subject = 0;
 		(void)template_fields(&tmp, pb->rules[ww.rule].say, warn_field, &ww);
+		ww.subject = 1;
+		if (pb->rules[ww.rule].subject)
+			(void)template_fields(&tmp, pb->rules[ww.rule].subject, warn_field, &ww);
 	}
 	return ww.n;
 }
@@ -553,11 +561,11 @@ static int get_within(struct loader *ld, const yaml_node_t *n, const char *path,
 
 enum {
 	R_NAME, R_TRIGGER, R_WHEN, R_ACTION, R_ACTION_LOW, R_AFTER, R_WITHIN, R_EXPIRES,
-	R_PRIORITY, R_TRANSACTIONAL, R_SAY
+	R_PRIORITY, R_TRANSACTIONAL, R_SAY, R_SUBJECT
 };
 static const char *const rule_keys[] = {
 	"name", "trigger", "when", "action", "action_low_value", "after", "within", "expires",
-	"priority", "transactional", "say", NULL
+	"priority", "transactional", "say", "subject", NULL
 };
 
 /* Checks the names of a condition or a template against the field table (field.h). */
@@ -605,7 +613,14 @@ static int rule_when(struct loader *ld, const yaml_node_t *val, const char *path
 	return dup_str(ld, s, &r->when_src);
 }
 
-static int rule_say(struct loader *ld, const yaml_node_t *val, const char *path, struct rule *r)
+/*
+ * A template a rule says (say, subject): not empty (`empty` tells what to write), one line
+ * when `one_line`, at most max bytes (0: the scalar's own limit), its merge fields in the
+ * field table; where it starts into *line and *col.
+ */
+static int rule_template(struct loader *ld, const yaml_node_t *val, const char *path,
+			 const char *empty, int one_line, size_t max, int *line, int *col,
+			 char **dst)
 {
 	const char *s = NULL;
 	int rc;
@@ -614,13 +629,17 @@ static int rule_say(struct loader *ld, const yaml_node_t *val, const char *path,
 	if (rc)
 		return rc;
 	if (!*s)
-		return fail(ld, val, path, "empty: write what to say");
-	r->say_line = (int)val->start_mark.line + 1;
-	r->say_col = (int)val->start_mark.column + 1;
+		return fail(ld, val, path, "empty: %s", empty);
+	if (one_line && strpbrk(s, "\r\n"))
+		return fail(ld, val, path, "more than one line");
+	if (max && strlen(s) > max)
+		return fail(ld, val, path, "longer than %zu bytes", max);
+	*line = (int)val->start_mark.line + 1;
+	*col = (int)val->start_mark.column + 1;
 	rc = check_names(ld, NULL, s, FIELD_SAY);
 	if (rc)
 		return fail_inner(ld, val, path, rc);
-	return scalar_dup(ld, val, path, &r->say);
+	return scalar_dup(ld, val, path, dst);
 }
 
 static int load_rule(struct loader *ld, const yaml_node_t *map, int i, struct rule *r)
@@ -682,7 +701,14 @@ static int load_rule(struct loader *ld, const yaml_node_t *map, int i, struct ru
 			rc = get_bool(ld, val, path, &r->transactional);
 			break;
 		case R_SAY:
-			rc = rule_say(ld, val, path, r);
+			rc = rule_template(ld, val, path, "write what to say", 0, 0, &r->say_line,
+					   &r->say_col, &r->say);
+			break;
+		case R_SUBJECT:
+			/* an e-mail's subject: one line, merge fields as in say */
+			rc = rule_template(ld, val, path, "write a subject or leave the key out", 1,
+					   MESSAGE_SUBJECT_MAX, &r->subject_line, &r->subject_col,
+					   &r->subject);
 			break;
 		}
 		if (rc)

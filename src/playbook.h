@@ -43,8 +43,10 @@ struct rule {
 	int priority;         /* 0-100, higher first */
 	int transactional;    /* an invoice or appointment reminder: outside the pressure budget */
 	char *say;            /* the template of what to say */
+	char *subject;        /* the template of an e-mail's subject, or NULL (outbox_subject) */
 	int line;             /* line in the playbook where the rule starts */
 	int say_line, say_col; /* where its `say` starts */
+	int subject_line, subject_col; /* where its `subject` starts */
 };
 
 struct playbook {

@@ -77,8 +77,7 @@ static const char *touch_channel(int ch)
 	return ch == CH_AUTO_EMAIL ? "email" : channel_name(ch);
 }
 
-/* An outcome that carries an agreed date needs one; no other takes one. */
-static int check_next(struct fu_ctx *ctx, const char *outcome, const char *next)
+int record_check_outcome(struct fu_ctx *ctx, const char *outcome, const char *next)
 {
 	int o, rc = outcome_parse(ctx, outcome, &o);
 
@@ -107,7 +106,7 @@ int record_outcome(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 	if (followup_id_parse(followup_id, &contact_id))
 		return fu_err(ctx, FU_EINPUT, "follow-up '%s': not an id like F12-345",
 			      followup_id);
-	rc = check_next(ctx, outcome, next);
+	rc = record_check_outcome(ctx, outcome, next);
 	if (rc)
 		return rc;
 	playbook_init(&own);
@@ -115,17 +114,10 @@ int record_outcome(struct fu_ctx *ctx, struct store *s, const struct playbook *p
 		rc = agenda_playbook(ctx, s, &own);
 		pb = &own;
 	}
-	if (!rc)
-		rc = agenda_contact(ctx, s, pb, contact_id, now, &f, &open);
-	if (rc == FU_ENOTFOUND)
-		rc = fu_err(ctx, FU_ENOTFOUND, "follow-up '%s': no such contact", followup_id);
-	if (!rc && !open)
-		rc = fu_err(ctx, FU_EINPUT, "follow-up '%s': nothing is open for this contact",
-			    followup_id);
-	if (!rc && strcmp(f.id, followup_id) != 0)
-		rc = fu_err(ctx, FU_EINPUT,
-			    "follow-up '%s' has changed: it is now %s (run 'followup agenda')",
-			    followup_id, f.id);
+	if (!rc) {
+		rc = agenda_followup(ctx, s, pb, followup_id, now, &f);
+		open = !rc;
+	}
 	if (!rc) {
 		t.type = "touch";
 		t.contact = f.key;

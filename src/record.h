@@ -44,6 +44,12 @@ int record_event_in(struct fu_ctx *ctx, struct store *s, const struct event_text
  * open for the contact, or the contact's follow-up has changed since (its id differs);
  * FU_ENOTFOUND when there is no such contact.
  */
+/*
+ * Checks a touch's outcome name and its agreed date: an outcome that carries one (not-yet,
+ * snoozed) needs it, no other takes one. FU_EINPUT with the reason.
+ */
+int record_check_outcome(struct fu_ctx *ctx, const char *outcome, const char *next);
+
 int record_outcome(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 		   const char *followup_id, const char *outcome, const char *next,
 		   const char *note, int64_t now, struct record_result *r);

@@ -13,7 +13,10 @@ enum smtp_result {
 	SMTP_TEMPORARY, /* try again later: a 4xx, a refused or broken connection before the data ended */
 	SMTP_BOUNCE,    /* a 5xx on the recipient: the address is no good */
 	SMTP_REJECTED,  /* a 5xx on anything else (the sender, the content): will not go as it is */
-	SMTP_UNKNOWN    /* the connection broke after the whole message was sent: it may have gone */
+	SMTP_UNKNOWN,   /* the connection broke after the whole message was sent: it may have gone */
+	SMTP_SETTINGS   /* the settings are wrong (login refused, a certificate not trusted, TLS
+			   required and not offered): goes again like SMTP_TEMPORARY once they are
+			   put right, and the pass stops */
 };
 
 struct smtp;

@@ -186,9 +186,19 @@ static void test_identity(void **state)
 	assert_string_not_equal(a, b);
 	assert_int_equal(message_identity_parse("c12-xyz", &id), -1);
 	assert_int_equal(message_identity_parse("F12-3", &id), -1);
-	assert_int_equal(message_outcome_felt("sent"), 1);
-	assert_int_equal(message_outcome_felt("attempt"), 0);
-	assert_int_equal(message_outcome_felt(NULL), 0);
+	assert_int_equal(message_outcome_felt(a, "sent"), 1);
+	assert_int_equal(message_outcome_felt(a, "attempt"), 0);
+	assert_int_equal(message_outcome_felt(a, NULL), 0);
+	/* a personal message: its own identity; its touch counts, not its message events */
+	message_identity_personal(12, "F12-40", b);
+	assert_int_equal(strncmp(b, "p12-", 4), 0);
+	assert_int_equal(message_is_personal(b), 1);
+	assert_int_equal(message_is_personal(a), 0);
+	assert_int_equal(message_identity_parse(b, &id), 0);
+	assert_int_equal(id, 12);
+	assert_int_equal(message_outcome_felt(b, "sent"), 0);
+	message_identity_personal(12, "F12-41", a);
+	assert_string_not_equal(a, b);
 }
 
 static void test_sendconf_private(void **state)

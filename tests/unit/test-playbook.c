@@ -755,6 +755,56 @@ static void test_warnings_empty_fields(void **state)
 	playbook_release(&pb);
 }
 
+/* a rule's subject: a one-line template checked against the field table like say */
+static void test_subject(void **state)
+{
+	struct playbook pb;
+	struct warnings w = { 0, "" };
+	char longer[400];
+
+	(void)state;
+	load_ok("rules:\n  - trigger: new_lead\n    action: auto_email\n    say: Hi\n"
+		"    subject: 'Welcome, {{first_name|friend}}'\n",
+		&pb);
+	assert_string_equal(pb.rules[0].subject, "Welcome, {{first_name|friend}}");
+	assert_int_equal(playbook_warnings(&pb, keep_warning, &w), 0);
+	playbook_release(&pb);
+	load_ok(MIN_RULES, &pb);
+	assert_null(pb.rules[0].subject); /* none: the trigger's own subject */
+	playbook_release(&pb);
+	load_ok("rules:\n  - trigger: new_lead\n    action: auto_email\n    say: Hi\n"
+		"    subject: 'For {{first_name}}'\n",
+		&pb);
+	assert_int_equal(playbook_warnings(&pb, keep_warning, &w), 1);
+	assert_string_equal(w.first,
+			    "shop.yaml:5:14: rules[0].subject: field 'first_name' can be empty for "
+			    "new_lead and has no fallback: it would be left out (write "
+			    "{{first_name|...}})");
+	playbook_release(&pb);
+	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    say: Hi\n"
+		   "    subject: 'For {{nickname}}'\n",
+		   "shop.yaml:5:14: rules[0].subject: template: unknown field 'nickname' (known: "
+		   "nth, amount, days, value, owner, clicks, first_name, name, company, ref, "
+		   "due_date, event_date, usual_gap_days, days_since_last, check_in_date, questions, "
+		   "appointment_time, business_name, their_words)");
+	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    say: Hi\n"
+		   "    subject: \"two\\nlines\"\n",
+		   "shop.yaml:5:14: rules[0].subject: more than one line");
+	expect_err("rules:\n  - trigger: new_lead\n    action: call\n    say: Hi\n"
+		   "    subject: ''\n",
+		   "shop.yaml:5:14: rules[0].subject: empty: write a subject or leave the key out");
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	{
+		char yaml[1024];
+
+		snprintf(yaml, sizeof(yaml),
+			 "rules:\n  - trigger: new_lead\n    action: call\n    say: Hi\n"
+			 "    subject: %s\n", longer);
+		expect_err(yaml, "shop.yaml:5:14: rules[0].subject: longer than 200 bytes");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -766,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_err_unknown_trigger),
 		cmocka_unit_test(test_warnings_empty_fields),
+		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_err_unknown_key),
 		cmocka_unit_test(test_err_numbers),
 		cmocka_unit_test(test_err_duration),
