@@ -250,6 +250,25 @@ static void walk_payment(struct walk *w, const struct event *e)
 }
 
 /*
+ * 1 when e is a message's attempt with no later word about that message up to the clock: it
+ * may have gone (outbox.h, uncertain). Counted once, as the outbox's own check counts it.
+ */
+static int attempt_unanswered(struct walk *w, const struct event *e)
+{
+	const struct event_list *ev = w->events;
+
+	if (message_outcome_of(e->outcome) != MSG_ATTEMPT || !e->ref || e < ev->v ||
+	    e >= ev->v + ev->n)
+		return 0;
+	for (const struct event *x = e + 1; x < ev->v + ev->n; x++) {
+		if (x->type == EV_MESSAGE && x->ref && !strcmp(x->ref, e->ref) &&
+		    clock_reached(&w->clock, x->time))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * One event: first what it tells about the contact (purchases, invoices, touches), then the
  * triggers it answers (their rows' closed_by), then the triggers that read it (their rows'
  * events, in table order).
@@ -295,9 +314,12 @@ static void walk_event(struct walk *w, const struct event *e)
 		closes = CLOSED_BY_REPLY;
 		break;
 	case EV_MESSAGE:
-		/* a message that reached them counts against the pressure budget like a touch */
-		if (message_outcome_felt(e->ref, e->outcome) && w->nweek < 32 &&
-		    !clock_reached(&w->clock, e->time + 7 * DAY))
+		/*
+		 * a message that reached them, or may have (an attempt with nothing after it:
+		 * uncertain), counts against the pressure budget like a touch
+		 */
+		if ((message_outcome_felt(e->ref, e->outcome) || attempt_unanswered(w, e)) &&
+		    w->nweek < 32 && !clock_reached(&w->clock, e->time + 7 * DAY))
 			w->week_touches[w->nweek++] = e->time;
 		break;
 	case EV_BOUNCE:

@@ -87,7 +87,7 @@ int engine_followup(struct fu_ctx *ctx, const struct playbook *pb,
  * escalated. Instants; INT64_MAX for never. Early is always safe; late is a bug.
  */
 /* Bump when the engine changes what it reads from the clock: stored wakes are then forgotten. */
-#define ENGINE_WAKE_RULES 3
+#define ENGINE_WAKE_RULES 4
 
 struct engine_wake {
 	int64_t due;       /* the follow-up's due now (INT64_MAX when there is none) */
