@@ -3,17 +3,29 @@
 # a plain client (curl, one process per message) taking the same messages from the same server
 # in the same run. N messages (default 10000): one due auto-reply per new lead.
 #   N=10000 bench/send.sh          (after `make`; figures go in bench/README.md)
+#   TLS=1 N=10000 bench/send.sh    the same over STARTTLS with a login (AUTH PLAIN), for both
+#                                  clients; a self-signed certificate made for the run
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FOLLOWUP_BIN:-$here/followup}
 N=${N:-10000}
 CURL_N=${CURL_N:-1000}
+TLS=${TLS:-}
 py=/usr/bin/python3
 calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
 work=$(mktemp -d)
 trap 'kill $spid 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
 mkdir smtp
+curl_tls=""
+if [ -n "$TLS" ]; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout key.pem -out cert.pem >/dev/null 2>&1
+	export SMTPD_TLS=starttls SMTPD_CERT="$work/cert.pem" SMTPD_KEY="$work/key.pem"
+	export SMTPD_AUTH=shop:bench-pw
+	curl_tls="--ssl-reqd --cacert $work/cert.pem --user shop:bench-pw"
+fi
 SMTPD_NOSTORE=1 $py "$here/tests/e2e/smtpd.py" smtp >smtpd.log 2>&1 &
 spid=$!
 while [ ! -s smtp/port ]; do sleep 0.1; done
@@ -21,6 +33,10 @@ port=$(cat smtp/port)
 export FOLLOWUP_DB="$work/b.db" FOLLOWUP_NOW=2026-11-25T09:00:00Z
 export FOLLOWUP_SMTP_URL="smtp://127.0.0.1:$port" FOLLOWUP_MAIL_FROM=hello@northwind.example
 export FOLLOWUP_SMTP_TLS=none FOLLOWUP_SEND_CONFIG= HOME="$work"
+if [ -n "$TLS" ]; then
+	export FOLLOWUP_SMTP_TLS=starttls FOLLOWUP_SMTP_CA_FILE="$work/cert.pem"
+	export FOLLOWUP_SMTP_USER=shop FOLLOWUP_SMTP_PASSWORD=bench-pw
+fi
 $py - "$N" <<'PY'
 import sys
 n = int(sys.argv[1])
@@ -52,7 +68,8 @@ head -c 2000 /dev/zero | tr '\0' 'x' | fold -w 70 >body.txt
 c0=$(date +%s.%N)
 i=0
 while [ $i -lt "$CURL_N" ]; do
-	curl -sS --url "smtp://127.0.0.1:$port" --mail-from hello@northwind.example \
+	# shellcheck disable=SC2086
+	curl -sS $curl_tls --url "smtp://127.0.0.1:$port" --mail-from hello@northwind.example \
 		--mail-rcpt "kim$i@example.com" -T msg.eml
 	i=$((i + 1))
 done

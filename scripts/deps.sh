@@ -32,6 +32,8 @@ need file /usr/bin/time time
 need file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
 # the tests' IMAP server for followup receive (tests/e2e/imap-lib.sh): a private dovecot
 need file /usr/sbin/dovecot dovecot-imapd
+# the TLS tests make their own self-signed certificate (tests/e2e/t0032-smtp-tls.sh)
+need cmd openssl openssl
 # the server's end-to-end test: curl, and a real iCalendar parser for the calendar feed
 need cmd curl curl
 need file /usr/lib/python3/dist-packages/icalendar python3-icalendar

@@ -25,6 +25,7 @@ static const struct key keys[] = {
 	{ "smtp_user", "FOLLOWUP_SMTP_USER", offsetof(struct sendconf, smtp_user) },
 	{ "smtp_password", "FOLLOWUP_SMTP_PASSWORD", offsetof(struct sendconf, smtp_password) },
 	{ "smtp_tls", "FOLLOWUP_SMTP_TLS", offsetof(struct sendconf, smtp_tls) },
+	{ "smtp_ca_file", "FOLLOWUP_SMTP_CA_FILE", offsetof(struct sendconf, smtp_ca_file) },
 	{ "from", "FOLLOWUP_MAIL_FROM", offsetof(struct sendconf, from) },
 	{ "webhook_url", "FOLLOWUP_WEBHOOK_URL", offsetof(struct sendconf, webhook_url) },
 	{ "webhook_secret", "FOLLOWUP_WEBHOOK_SECRET", offsetof(struct sendconf, webhook_secret) },
@@ -221,6 +222,10 @@ int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sen
 	    strcmp(c->imap_tls, "none"))
 		rc = fu_err(ctx, FU_EINPUT, "send settings: imap_tls '%.20s' is not starttls, try or none",
 			    c->imap_tls);
+	if (!rc && c->smtp_tls && !strcmp(c->smtp_tls, "none") && c->smtp_password &&
+	    *c->smtp_password && c->smtp_url && strncmp(c->smtp_url, "smtps://", 8) != 0)
+		rc = fu_err(ctx, FU_EINPUT, "send settings: smtp_tls none with a password would send "
+			    "it in clear text (use starttls, or smtps:// in smtp_url)");
 	return rc;
 }
 

@@ -13,6 +13,8 @@
  *   smtp_user       FOLLOWUP_SMTP_USER
  *   smtp_password   FOLLOWUP_SMTP_PASSWORD
  *   smtp_tls        FOLLOWUP_SMTP_TLS       starttls (required), try, or none; default try
+ *   smtp_ca_file    FOLLOWUP_SMTP_CA_FILE   PEM certificates to trust for the server instead of
+ *                                           the system's (a private CA); never "trust anything"
  *   from            FOLLOWUP_MAIL_FROM      the business's address, the sender of every message
  *   webhook_url     FOLLOWUP_WEBHOOK_URL    where webhook messages are POSTed
  *   webhook_secret  FOLLOWUP_WEBHOOK_SECRET the key of their HMAC-SHA256 signature
@@ -33,7 +35,7 @@ struct sendconf_owner {
 };
 
 struct sendconf {
-	char *smtp_url, *smtp_user, *smtp_password, *smtp_tls;
+	char *smtp_url, *smtp_user, *smtp_password, *smtp_tls, *smtp_ca_file;
 	char *from;
 	char *webhook_url, *webhook_secret;
 	char *unsubscribe_url;

@@ -11,7 +11,7 @@
 
 struct smtp {
 	CURL *curl;
-	char *url, *user, *password;
+	char *url, *user, *password, *ca_file;
 	int tls; /* CURLUSESSL_* */
 	/* the message being sent */
 	const char *msg;
@@ -56,11 +56,15 @@ int smtp_open(struct fu_ctx *ctx, const struct sendconf *conf, struct smtp **out
 	s->url = dup_opt(conf->smtp_url, &oom);
 	s->user = dup_opt(conf->smtp_user, &oom);
 	s->password = dup_opt(conf->smtp_password, &oom);
+	s->ca_file = dup_opt(conf->smtp_ca_file, &oom);
 	s->tls = CURLUSESSL_TRY;
 	if (conf->smtp_tls && !strcmp(conf->smtp_tls, "starttls"))
 		s->tls = CURLUSESSL_ALL;
 	else if (conf->smtp_tls && !strcmp(conf->smtp_tls, "none"))
 		s->tls = CURLUSESSL_NONE;
+	/* a password never goes over a connection that may be plain text */
+	if (conf->smtp_password && *conf->smtp_password && s->tls == CURLUSESSL_TRY)
+		s->tls = CURLUSESSL_ALL;
 	s->curl = oom ? NULL : curl_easy_init();
 	if (!s->curl) {
 		smtp_close(s);
@@ -78,6 +82,7 @@ void smtp_close(struct smtp *s)
 		curl_easy_cleanup(s->curl); /* says QUIT on a connection still open */
 	free(s->url);
 	free(s->user);
+	free(s->ca_file);
 	if (s->password) {
 		memset(s->password, 0, strlen(s->password));
 		free(s->password);
@@ -129,6 +134,39 @@ static int watch(CURL *c, curl_infotype type, char *data, size_t size, void *arg
 	return 0;
 }
 
+/*
+ * 1 when a failure says the settings are wrong rather than the message or the moment, with
+ * words a person can act on in why: a login refused, a certificate not trusted, TLS required
+ * and not to be had. Nothing of such a conversation reached the data.
+ */
+static int settings_trouble(const struct smtp *s, CURLcode res, const char *err, char *why,
+			    size_t whylen)
+{
+	switch (res) {
+	case CURLE_LOGIN_DENIED:
+		snprintf(why, whylen, "the server refused the login of smtp_user '%.64s' (%s): "
+			 "check smtp_user and smtp_password", s->user ? s->user : "",
+			 s->fail_reply[0] ? s->fail_reply : err);
+		return 1;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		snprintf(why, whylen, "the server's certificate is not trusted (%s): if it is "
+			 "right, give its CA's certificate as smtp_ca_file", err);
+		return 1;
+	case CURLE_USE_SSL_FAILED:
+		snprintf(why, whylen, "the server offers no STARTTLS and smtp_tls is starttls (%s)",
+			 err);
+		return 1;
+	case CURLE_SSL_CONNECT_ERROR:
+		snprintf(why, whylen, "no TLS connection with the server (%s): check smtp_url "
+			 "(smtps:// for implicit TLS, smtp:// for STARTTLS)", err);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int smtp_send(struct fu_ctx *ctx, struct smtp *s, const char *from, const char *to,
 	      const char *msg, size_t len, int *result, char *why, size_t whylen)
 {
@@ -156,6 +194,11 @@ int smtp_send(struct fu_ctx *ctx, struct smtp *s, const char *from, const char *
 	if (s->password)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
 	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)s->tls);
+	/* the server's certificate is always verified: against smtp_ca_file, else the system's */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -178,6 +221,10 @@ int smtp_send(struct fu_ctx *ctx, struct smtp *s, const char *from, const char *
 	if (res == CURLE_OK) {
 		*result = SMTP_SENT;
 		snprintf(why, whylen, "%s", s->reply);
+		return FU_OK;
+	}
+	if (settings_trouble(s, res, err[0] ? err : curl_easy_strerror(res), why, whylen)) {
+		*result = SMTP_SETTINGS;
 		return FU_OK;
 	}
 	if (s->data_done && !s->answered_after) {

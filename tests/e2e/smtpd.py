@@ -5,23 +5,34 @@ DIR/msg-N.eml (not with $SMTPD_NOSTORE=1, for benchmarks) and its Message-ID, a 
 the recipient to DIR/received.log. The file
 DIR/rules, read at every RCPT, holds lines "ADDRESS CODE": 550 refuses that recipient for
 good, 451 for now. $SMTPD_DELAY (seconds, may be fractional) slows every DATA down, so a
-test can kill a client in the middle of it.
+test can kill a client in the middle of it; a file DIR/delay, when there, says the same
+and wins (read at every DATA, so a test can change it while the server runs).
+
+TLS and logins (each from the environment): $SMTPD_TLS=starttls offers STARTTLS and
+requires it before MAIL; $SMTPD_TLS=implicit speaks TLS from the first byte (smtps); both
+use the certificate $SMTPD_CERT and its key $SMTPD_KEY (PEM files). $SMTPD_AUTH=USER:PASSWORD
+requires a login (PLAIN or LOGIN, only over TLS) with exactly those. DIR/sessions.log gets a
+line per message taken: its Message-ID, "tls" or "plain", the login ("-" for none), and
+the client's port (one port: one connection).
 """
 import asyncio
 import email
 import os
 import random
 import socket
+import ssl
 import sys
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, d):
+    def __init__(self, d, implicit=False):
         self.d = d
         self.n = 0
+        self.implicit = implicit
 
     def rule(self, address):
         try:
@@ -43,8 +54,15 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def delay(self):
+        try:
+            with open(os.path.join(self.d, "delay")) as f:
+                return float(f.read().strip() or 0)
+        except FileNotFoundError:
+            return float(os.environ.get("SMTPD_DELAY", "0") or 0)
+
     async def handle_DATA(self, server, session, envelope):
-        delay = float(os.environ.get("SMTPD_DELAY", "0") or 0)
+        delay = self.delay()
         if delay:
             await asyncio.sleep(random.uniform(0, delay))
         self.n += 1
@@ -58,7 +76,21 @@ class Handler:
         with open(os.path.join(self.d, "received.log"), "a") as f:
             for r in envelope.rcpt_tos:
                 f.write("%s\t%s\n" % (msg.get("Message-ID", ""), r))
+        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else "-"
+        with open(os.path.join(self.d, "sessions.log"), "a") as f:
+            f.write("%s\t%s\t%s\t%s\n" % (msg.get("Message-ID", ""),
+                                          "tls" if session.ssl or self.implicit else "plain",
+                                          login, session.peer[1] if session.peer else "-"))
         return "250 2.0.0 taken"
+
+
+def authenticator(user, password):
+    """Takes exactly USER with PASSWORD; anything else is refused (535)."""
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == user.encode()
+              and auth_data.password == password.encode())
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+    return check
 
 
 def main():
@@ -67,7 +99,23 @@ def main():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    c = Controller(Handler(d), hostname="127.0.0.1", port=port)
+    kw = {}
+    tls = os.environ.get("SMTPD_TLS", "")
+    if tls:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(os.environ["SMTPD_CERT"], os.environ["SMTPD_KEY"])
+        if tls == "implicit":
+            kw["ssl_context"] = ctx
+            kw["auth_require_tls"] = False  # the whole connection is TLS; aiosmtpd sees only STARTTLS
+        else:
+            kw["tls_context"] = ctx
+            kw["require_starttls"] = True
+    auth = os.environ.get("SMTPD_AUTH", "")
+    if auth:
+        user, _, password = auth.partition(":")
+        kw["authenticator"] = authenticator(user, password)
+        kw["auth_required"] = True
+    c = Controller(Handler(d, tls == "implicit"), hostname="127.0.0.1", port=port, **kw)
     c.start()
     with open(os.path.join(d, "port.tmp"), "w") as f:
         f.write("%d\n" % port)
