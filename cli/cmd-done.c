@@ -198,7 +198,7 @@ static int send_personal(struct cli *cli, const struct record_args *a)
 	struct outbox_draft d;
 	struct sendconf conf;
 	struct store *s = NULL;
-	char *buf = NULL, *subject = NULL, *text = NULL;
+	char *buf = NULL, *subject = NULL, *text = NULL, lock[4096];
 	int rc;
 
 	outbox_draft_init(&d);
@@ -220,6 +220,8 @@ static int send_personal(struct cli *cli, const struct record_args *a)
 		req.next = a->date;
 		req.note = a->note;
 		req.now = cli->now;
+		outbox_lock_path(cli->db_path, lock, sizeof(lock));
+		req.lock_path = lock;
 		rc = outbox_send_personal(&cli->ctx, s, NULL, &conf, &req, &res);
 	}
 	if (!rc)

@@ -220,21 +220,35 @@ static int sender_running(const char *lock_path)
 	return errno == EWOULDBLOCK;
 }
 
-int outbox_lock(struct fu_ctx *ctx, const char *path, int *fd)
+/* Takes the senders' lock at path without waiting, exclusive or shared; *busy when held. */
+static int lock_take(struct fu_ctx *ctx, const char *path, int how, int *fd, int *busy)
 {
+	*busy = 0;
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
 		return fu_err(ctx, FU_EIO, "%s: %s", path, strerror(errno));
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		int busy = errno == EWOULDBLOCK;
+	if (flock(*fd, how | LOCK_NB) != 0) {
+		int e = errno;
 
 		close(*fd);
 		*fd = -1;
-		if (busy)
-			return fu_err(ctx, FU_EINPUT, "%s: another 'followup send' is running", path);
-		return fu_err(ctx, FU_EIO, "%s: %s", path, strerror(errno));
+		if (e == EWOULDBLOCK) {
+			*busy = 1;
+			return FU_OK;
+		}
+		return fu_err(ctx, FU_EIO, "%s: %s", path, strerror(e));
 	}
 	return FU_OK;
+}
+
+int outbox_lock(struct fu_ctx *ctx, const char *path, int *fd)
+{
+	int busy, rc = lock_take(ctx, path, LOCK_EX, fd, &busy);
+
+	if (!rc && busy)
+		return fu_err(ctx, FU_EINPUT, "%s: another sender is running ('followup send', or "
+			      "a person's 'done --send'): try again in a moment", path);
+	return rc;
 }
 
 void outbox_lock_path(const char *db_path, char *out, size_t n)
@@ -1557,7 +1571,7 @@ int outbox_send_personal(struct fu_ctx *ctx, struct store *s, const struct playb
 	struct buf msg;
 	char to[320];
 	const char *subject, *text;
-	int rc = FU_OK, began = 0;
+	int rc = FU_OK, began = 0, lock = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->state = OB_QUEUED;
@@ -1578,6 +1592,20 @@ int outbox_send_personal(struct fu_ctx *ctx, struct store *s, const struct playb
 	o.deliver_arg = req->deliver_arg;
 	p.report = personal_report;
 	p.arg = res;
+	/*
+	 * the senders' lock, shared: while this message is in flight `outbox` shows it
+	 * `sending`, not `uncertain`, so nobody resends it (when a pass holds the lock, its
+	 * lock says the same)
+	 */
+	if (req->lock_path) {
+		int busy;
+
+		rc = lock_take(ctx, req->lock_path, LOCK_SH, &lock, &busy);
+		if (rc) {
+			pass_end(&p);
+			goto out_pb;
+		}
+	}
 	/* checked and taken in one write transaction: two senders cannot both take it */
 	rc = store_begin(ctx, s);
 	began = !rc;
@@ -1611,6 +1639,7 @@ int outbox_send_personal(struct fu_ctx *ctx, struct store *s, const struct playb
 		store_rollback(s);
 	pass_end(&p);
 out_pb:
+	outbox_unlock(lock);
 	buf_release(&msg);
 	item_release(&it);
 	outbox_draft_release(&d);

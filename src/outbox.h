@@ -73,8 +73,8 @@ int outbox_list(struct fu_ctx *ctx, struct store *s, const struct playbook *pb, 
 
 /*
  * Takes the senders' lock at path (a file beside the database) without waiting: FU_EINPUT
- * "another 'followup send' is running" when it is held. *fd is closed (releasing it) with
- * outbox_unlock.
+ * "another sender is running" when it is held (by a pass, or shared by a person's
+ * outbox_send_personal). *fd is closed (releasing it) with outbox_unlock.
  */
 int outbox_lock(struct fu_ctx *ctx, const char *path, int *fd);
 /* The senders' lock file of the database at db_path: "<db_path>.send.lock" into out (n bytes). */
@@ -181,6 +181,8 @@ struct outbox_personal {
 	int64_t now;
 	outbox_deliver_fn deliver;  /* NULL: SMTP as the settings say */
 	void *deliver_arg;
+	const char *lock_path;      /* the senders' lock (outbox_lock_path), held shared while
+				       the message is in flight; NULL: none */
 };
 
 /* What became of it: plain values. */

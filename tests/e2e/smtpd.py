@@ -6,7 +6,8 @@ the recipient to DIR/received.log. The file
 DIR/rules, read at every RCPT, holds lines "ADDRESS CODE": 550 refuses that recipient for
 good, 451 for now. $SMTPD_DELAY (seconds, may be fractional) slows every DATA down, so a
 test can kill a client in the middle of it; a file DIR/delay, when there, says the same
-and wins (read at every DATA, so a test can change it while the server runs).
+and wins (read at every DATA, so a test can change it while the server runs). While a file
+DIR/hold exists, every DATA waits, and DIR/holding says one is waiting.
 
 TLS and logins (each from the environment): $SMTPD_TLS=starttls offers STARTTLS and
 requires it before MAIL; $SMTPD_TLS=implicit speaks TLS from the first byte (smtps); both
@@ -62,6 +63,13 @@ class Handler:
             return float(os.environ.get("SMTPD_DELAY", "0") or 0)
 
     async def handle_DATA(self, server, session, envelope):
+        hold = os.path.join(self.d, "hold")
+        if os.path.exists(hold):
+            holding = os.path.join(self.d, "holding")
+            open(holding, "w").close()
+            while os.path.exists(hold):
+                await asyncio.sleep(0.05)
+            os.unlink(holding)
         delay = self.delay()
         if delay:
             await asyncio.sleep(random.uniform(0, delay))

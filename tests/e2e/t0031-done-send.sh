@@ -184,6 +184,32 @@ expect_fail 1 fu playbook check bad.yaml
 expect_grep "bad.yaml:5:14: rules\[0\].subject: template: unknown field 'nickname'" err
 EOT
 
+test_expect_success 'in flight, a person'"'"'s e-mail is sending, not uncertain: it cannot be resent, no pass runs meanwhile' - <<\EOT
+export FOLLOWUP_NOW=2026-11-26T10:40:00Z
+printf 'key,name,email,phone,owner,tz\nR5,Fay Flight,fay@example.com,,ana,Europe/London\n' >r5.csv
+fu import contacts r5.csv >/dev/null
+fu event info_request R5 --time 2026-11-26T10:35:00Z >/dev/null
+id=$(fid R5)
+touch smtp/hold
+fu done "$id" --send --config send.conf >bg.out 2>bg.err &
+pid=$!
+i=0
+while [ ! -e smtp/holding ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+ok=0
+fu outbox >out || ok=1
+m=$(sed -n 's/^[a-z]* *\(p[0-9]*-[0-9a-f]*\) *R5.*/\1/p' out)
+expect_grep "^sending *p[0-9]*-[0-9a-f]* *R5" out || ok=1
+expect_fail 1 fu outbox resend "$m" || ok=1
+expect_grep "is sending: it cannot be sent again" err || ok=1
+expect_fail 1 fu send --config send.conf || ok=1
+expect_grep "another sender is running" err || ok=1
+rm -f smtp/hold
+wait $pid
+expect_grep "^sent $m to fay@example.com" bg.out
+expect_eq "$ok" 0 "the checks while it was in flight"
+expect_eq "$(grep -c fay@example.com smtp/received.log)" 1 "received by fay"
+EOT
+
 test_expect_success 'rebuild gives the same outbox and timelines' - <<\EOT
 fu outbox --all --json >before
 fu show R1 --json >>before
