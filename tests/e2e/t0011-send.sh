@@ -113,6 +113,22 @@ expect_grep "waiting.*Q1: quiet hours in their zone (next try 2026-11-26 08:00 U
 expect_eq "$(grep -c quinn smtp/received.log || true)" 0 "sent in quiet hours"
 EOT
 
+test_expect_success 'a 4xx that lasts: tried again after 5, then 10 minutes, ..., failed after 3 days' - <<\EOT
+printf 'key,name,email,tz\nF1,Flo Full,flo@example.com,Europe/London\n' >f1.csv
+fu import contacts f1.csv >/dev/null
+fu event lead F1 --time 2026-11-25T08:50:00Z >/dev/null
+printf 'flo@example.com 451\n' >>smtp/rules
+fu send >/dev/null
+FOLLOWUP_NOW=2026-11-25T09:06:00Z fu send >/dev/null
+FOLLOWUP_NOW=2026-11-25T09:06:00Z fu outbox >out
+expect_grep "deferred.*F1.*tries 2.*next try 2026-11-25 09:16 UTC" out
+FOLLOWUP_NOW=2026-11-30T09:01:00Z fu send >out
+expect_grep "^failed .*F1: 451 4.3.0 mailbox busy" out
+FOLLOWUP_NOW=2026-11-30T09:01:00Z fu outbox >out
+expect_grep "^failed .*F1" out
+expect_eq "$(grep -c flo@example.com smtp/received.log || true)" 0 "received by flo"
+EOT
+
 test_expect_success 'rebuild gives the same outbox and agenda' - <<\EOT
 export FOLLOWUP_NOW=2026-11-25T09:30:00Z
 fu outbox --all --json >before
