@@ -200,4 +200,9 @@ int route_form_post(struct req *r);
 int route_form_preflight(struct req *r);
 int route_calendar(struct req *r);
 
+/* The links in sent e-mails (links.c): tracked clicks and the unsubscribe pages. */
+int route_click(struct req *r);
+int route_unsubscribe_page(struct req *r);
+int route_unsubscribe_post(struct req *r);
+
 #endif

@@ -22,6 +22,7 @@
 #include "smtp.h"
 #include "tz.h"
 #include "unsubscribe.h"
+#include "click.h"
 #include "webhook.h"
 
 #include "banned.h"
@@ -756,11 +757,12 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 {
 	json_t *j = json_loads(payload, 0, NULL);
 	struct mail m;
-	struct buf text;
+	struct buf text, tracked;
 	char msgid[MESSAGE_ID_MAX + 300];
 	int rc;
 
 	buf_init(&text, 1 << 20);
+	buf_init(&tracked, 1 << 20);
 	if (!j)
 		return fu_err(ctx, FU_EINTERNAL, "message '%s': its stored text is not JSON", id);
 	memset(&m, 0, sizeof(m));
@@ -776,6 +778,16 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 	m.subject = json_string_value(json_object_get(j, "subject"));
 	m.text = json_string_value(json_object_get(j, "text"));
 	m.unsubscribe_url = json_string_value(json_object_get(j, "unsubscribe_url"));
+	/* with the server's address set, each link goes through /c/TOKEN (click.h) */
+	if (m.text && p->conf->app_url) {
+		rc = click_rewrite(ctx, p->s, p->conf->app_url, id, m.text, &tracked);
+		if (rc) {
+			json_decref(j);
+			buf_release(&tracked);
+			return rc;
+		}
+		m.text = buf_cstr(&tracked);
+	}
 	if (m.unsubscribe_url) {
 		/* the link in the text too, for readers that show no header */
 		rc = buf_addf(ctx, &text, "%s\n\n--\nTo get no more of these messages: %s\n",
@@ -783,6 +795,7 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 		if (rc) {
 			json_decref(j);
 			buf_release(&text);
+			buf_release(&tracked);
 			return rc;
 		}
 		m.text = buf_cstr(&text);
@@ -795,6 +808,7 @@ static int build_mail(struct fu_ctx *ctx, const struct pass *p, const char *id,
 	snprintf(to, ton, "%s", m.to_addr ? m.to_addr : "");
 	json_decref(j);
 	buf_release(&text);
+	buf_release(&tracked);
 	return rc;
 }
 

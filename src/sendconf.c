@@ -212,6 +212,22 @@ int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sen
 		if (v && *v)
 			rc = set(ctx, (char **)((char *)c + keys[i].off), v, strlen(v));
 	}
+	if (!rc && c->app_url && strncmp(c->app_url, "https://", 8) &&
+	    strncmp(c->app_url, "http://", 7))
+		rc = fu_err(ctx, FU_EINPUT, "send settings: app_url '%.80s' is not an http(s) address",
+			    c->app_url);
+	/* the server's own unsubscribe page, unless another is named */
+	if (!rc && c->app_url && !c->unsubscribe_url) {
+		size_t n = strlen(c->app_url);
+
+		while (n > 0 && c->app_url[n - 1] == '/')
+			n--;
+		c->unsubscribe_url = malloc(n + 3);
+		if (!c->unsubscribe_url)
+			rc = fu_err(ctx, FU_ENOMEM, "out of memory reading the send settings");
+		else
+			snprintf(c->unsubscribe_url, n + 3, "%.*s/u", (int)n, c->app_url);
+	}
 	if (!rc && c->from && !mime_addr_ok(c->from))
 		rc = fu_err(ctx, FU_EINPUT, "send settings: from '%.80s' is not an address", c->from);
 	if (!rc && c->smtp_tls && strcmp(c->smtp_tls, "starttls") && strcmp(c->smtp_tls, "try") &&

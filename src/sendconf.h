@@ -24,7 +24,12 @@
  *   imap_user       FOLLOWUP_IMAP_USER
  *   imap_password   FOLLOWUP_IMAP_PASSWORD
  *   imap_tls        FOLLOWUP_IMAP_TLS       starttls (required), try, or none; default try
- *   app_url         FOLLOWUP_APP_URL        the web app's address, for links in the digest
+ *   app_url         FOLLOWUP_APP_URL        the web app's address, for links in the digest;
+ *                                           the address at which followup serve is reached
+ *                                           from outside (https://crm.example.com): the
+ *                                           links of automated e-mails then go through its
+ *                                           /c/TOKEN (click.h), and unsubscribe_url
+ *                                           defaults to its /u
  *   owner.NAME      -                       owner NAME's own address (their Reply-To, and
  *                                           where their morning digest goes)
  *

@@ -15,9 +15,25 @@
  */
 #define UNSUBSCRIBE_TOKEN_MAX 64
 
+/*
+ * A signing key (SIGN_KEY_BYTES random bytes) kept in the store's metadata under name, for
+ * tokens only this database can make (unsubscribe links, tracked links: click.h). Made when
+ * missing if create (call inside a transaction), else FU_ENOTFOUND.
+ */
+#define SIGN_KEY_BYTES 32
+int sign_key_get(struct fu_ctx *ctx, struct store *s, const char *name, int create,
+		 unsigned char key[SIGN_KEY_BYTES]);
+
 /* The token for contact_id (what: 'e' or 'a'); may write the key (call inside a transaction). */
 int unsubscribe_token(struct fu_ctx *ctx, struct store *s, int64_t contact_id, char what,
 		      char out[UNSUBSCRIBE_TOKEN_MAX]);
+
+/*
+ * Checks token only: *contact_id and *what ('e' or 'a') are what it stands for. FU_EINPUT
+ * "unsubscribe: the token is not valid" for anything not signed by this database.
+ */
+int unsubscribe_check(struct fu_ctx *ctx, struct store *s, const char *token,
+		      int64_t *contact_id, char *what);
 
 /*
  * Checks token and records the opt-out it stands for (an `opt_out` event, channel email or

@@ -103,9 +103,11 @@ GET /api/v1/outbox 0
 GET /api/v1/playbook 0
 GET /api/v1/report 0
 GET /app/{path} 1
+GET /c/{token} 1
 GET /cal/{token}.ics 1
 GET /health 1
 GET /metrics 0
+GET /u 1
 OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
@@ -120,6 +122,7 @@ POST /api/v1/outbox/{id}/resend 0
 POST /api/v1/playbook/check 0
 POST /api/v1/playbook/whatif 0
 POST /f/{key} 1
+POST /u 1
 PUT /api/v1/playbook 0
 EOT
 diff -u expected documented >routes.diff || fail "the documented routes differ from the expected ones: $(cat routes.diff)"
