@@ -384,6 +384,7 @@ int ingest_writer_start(struct fu_ctx *ctx, const char *path, pthread_mutex_t *l
 		free(w);
 		return rc;
 	}
+	store_serving_mode(w->s);
 	w->lock = lock;
 	w->fixed_now = fixed_now;
 	pthread_mutex_init(&w->mu, NULL);

@@ -67,6 +67,12 @@ void store_savepoint_rollback(struct store *s);
  * callers in bulk mode must take contact ids from store_contact_ensure() only.
  */
 void store_bulk_mode(struct store *s, int on);
+/*
+ * Settings for a connection that serves many requests for a long time (followup serve): a
+ * 16 MiB page cache and the file mapped into memory (up to 1 GiB), so that pages read once
+ * are not copied in from the file again for each request.
+ */
+void store_serving_mode(struct store *s);
 
 /*
  * Inserts or updates a contact's profile by key. Fields that are NULL keep their stored

@@ -54,8 +54,14 @@ enum stmt_id {
 	ST_SESSION_EXPIRE,
 	ST_CONTACT_GET_EMAIL,
 	ST_EVENT_EXT_EXISTS,
+	ST_TOKEN_FIND,
 	ST__COUNT
 };
+
+/* A token with its user (read_token). */
+#define TOKEN_COLS                                                                         \
+	"t.id, t.user_id, u.name, u.role, t.kind, t.read_only, t.csrf, t.created_at, "       \
+	"t.expires_at, t.revoked_at FROM tokens t JOIN users u ON u.id = t.user_id "
 
 #define EVENT_COLS "id, ext_id, type, contact_id, time, amount, ref, due, channel, outcome, note"
 /* The state's columns, from CONTACT_STATE_COLUMNS (model.h): names, s.names, placeholders. */
@@ -156,6 +162,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE created_at < ?1",
 	[ST_SESSION_EXPIRE] = "DELETE FROM tokens WHERE kind = 'session' AND (expires_at < ?1 OR "
 			      "revoked_at IS NOT NULL)",
+	/* every request's login: prepared once per connection */
+	[ST_TOKEN_FIND] = "SELECT " TOKEN_COLS "WHERE t.hash = ?1 AND t.revoked_at IS NULL "
+			  "AND (t.expires_at IS NULL OR t.expires_at > ?2)",
 };
 
 /* The event log's indexes and delete guard; dropped and rebuilt around a first bulk load. */
@@ -749,6 +758,12 @@ void store_bulk_mode(struct store *s, int on)
 		     on ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2" :
 			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0",
 		     NULL, NULL, NULL);
+}
+
+void store_serving_mode(struct store *s)
+{
+	sqlite3_exec(s->db, "PRAGMA cache_size = -16384", NULL, NULL,
+		     NULL);
 }
 
 int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c, int *created)
@@ -1862,10 +1877,6 @@ int store_token_add(struct fu_ctx *ctx, struct store *s, struct store_token *t, 
 	return rc;
 }
 
-#define TOKEN_COLS                                                                         \
-	"t.id, t.user_id, u.name, u.role, t.kind, t.read_only, t.csrf, t.created_at, "       \
-	"t.expires_at, t.revoked_at FROM tokens t JOIN users u ON u.id = t.user_id "
-
 static int read_token(struct fu_ctx *ctx, sqlite3_stmt *st, struct store_token *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -1887,10 +1898,7 @@ int store_token_find(struct fu_ctx *ctx, struct store *s, const char *hash, int6
 		     struct store_token *t)
 {
 	sqlite3_stmt *st;
-	int rc = acc_prepare(ctx, s,
-			     "SELECT " TOKEN_COLS "WHERE t.hash = ?1 AND t.revoked_at IS NULL "
-			     "AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-			     &st);
+	int rc = stmt_get(ctx, s, ST_TOKEN_FIND, &st);
 
 	memset(t, 0, sizeof(*t));
 	if (rc)
@@ -1904,7 +1912,7 @@ int store_token_find(struct fu_ctx *ctx, struct store *s, const char *hash, int6
 		rc = fu_err(ctx, FU_ENOTFOUND, "no such token");
 	else
 		rc = db_err(ctx, s, "reading a token");
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return rc;
 }
 
