@@ -36,6 +36,7 @@ need file /usr/sbin/dovecot dovecot-imapd
 need cmd openssl openssl
 # the server's end-to-end test: curl, and a real iCalendar parser for the calendar feed
 need cmd curl curl
+need cmd wrk wrk # bench/serve.sh, the server under load
 need file /usr/lib/python3/dist-packages/icalendar python3-icalendar
 need cmd clang clang # the fuzz targets (libFuzzer), run briefly by make test
 # the web app's browser tests (tests/web): Debian's chromium driven by playwright-core from npm

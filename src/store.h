@@ -69,8 +69,9 @@ void store_savepoint_rollback(struct store *s);
 void store_bulk_mode(struct store *s, int on);
 /*
  * Settings for a connection that serves many requests for a long time (followup serve): a
- * 16 MiB page cache and the file mapped into memory (up to 1 GiB), so that pages read once
- * are not copied in from the file again for each request.
+ * 16 MiB page cache, so that the pages a request reads are mostly there from the last ones,
+ * and the log copied back into the file (a checkpoint) after 64 MiB of it rather than 4 MiB:
+ * the same hot pages (contact states, wakes) are written back once instead of again and again.
  */
 void store_serving_mode(struct store *s);
 

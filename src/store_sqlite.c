@@ -762,8 +762,8 @@ void store_bulk_mode(struct store *s, int on)
 
 void store_serving_mode(struct store *s)
 {
-	sqlite3_exec(s->db, "PRAGMA cache_size = -16384", NULL, NULL,
-		     NULL);
+	sqlite3_exec(s->db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384", NULL,
+		     NULL, NULL);
 }
 
 int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c, int *created)
