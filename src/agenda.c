@@ -507,7 +507,8 @@ static int wake_meta(struct fu_ctx *ctx, struct store *s, const char *basis, int
 
 /*
  * Stores the wakes found at `at` (they are valid from then on) and commits; any failure
- * (a read-only file, another writer in between) leaves the cache as it was, silently.
+ * (a read-only file, another writer in between or at work) leaves the cache as it was,
+ * silently.
  */
 static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *b,
 		       const char *basis, int64_t at)
@@ -516,6 +517,11 @@ static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *
 	int rc;
 
 	snprintf(v, sizeof(v), "%lld", (long long)at);
+	/*
+	 * a cache is not worth waiting for: while another writer works (the server's event
+	 * writer, an import) this run's wakes are left unsaved at once, not after its commit
+	 */
+	store_busy_wait(s, 0);
 	rc = store_wake_set(ctx, s, b->wakes, b->nwakes);
 	if (!rc)
 		rc = store_meta_set(ctx, s, META_WAKE_BASIS, basis);
@@ -527,6 +533,7 @@ static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *
 		store_rollback(s);
 		fu_ctx_init(ctx);
 	}
+	store_busy_wait(s, STORE_BUSY_TIMEOUT_MS);
 }
 
 int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,

@@ -54,6 +54,11 @@ int store_begin_read(struct fu_ctx *ctx, struct store *s);
 int store_commit(struct fu_ctx *ctx, struct store *s);
 void store_rollback(struct store *s);
 /*
+ * How long a write waits for another writer: STORE_BUSY_TIMEOUT_MS normally; 0 for a write
+ * that is only worth doing at once (a cache), which then fails with FU_EBUSY right away.
+ */
+void store_busy_wait(struct store *s, int ms);
+/*
  * A savepoint inside the open transaction (one level: they do not nest), so that one part of
  * a larger transaction can be undone alone: store_savepoint_rollback undoes what was written
  * since store_savepoint and ends the savepoint (never fails); store_savepoint_release keeps it.

@@ -726,6 +726,11 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+void store_busy_wait(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
 int store_savepoint(struct fu_ctx *ctx, struct store *s)
 {
 	return stmt_run(ctx, s, ST_SAVEPOINT, "starting a savepoint");
