@@ -45,7 +45,7 @@ wrk_run() {
 	file=$1 script=$2 conns=$3
 	shift 3
 	c0=$(cpu_ticks)
-	env "$@" wrk -t2 -c"$conns" -d"${DUR}s" --latency -s "bench/serve/$script" "$BASE" >"$file"
+	env "$@" wrk -t2 -c"$conns" -d"${DUR}s" --timeout 30s --latency -s "bench/serve/$script" "$BASE" >"$file"
 	echo "($(cpu_ticks) - $c0) / $(getconf CLK_TCK)" | bc -l >"$file.cpu"
 }
 # the server's CPU time so far (user and system), in clock ticks
