@@ -74,9 +74,9 @@ const struct route routes[] = {
 	{ "POST", "/f/{key}", route_form_post, R_PUBLIC, 16 * KIB, "a web form's enquiry: a new lead" },
 	{ "OPTIONS", "/f/{key}", route_form_preflight, R_PUBLIC, 0, "CORS preflight for the form's own site" },
 	{ "GET", "/cal/{token}.ics", route_calendar, R_PUBLIC, 0, "one owner's open follow-ups as an iCalendar feed" },
-	{ "GET", "/c/{token}", route_click, R_PUBLIC | R_WRITE, 0, "a tracked link of an e-mail: the click recorded, then on to the link (303)" },
+	{ "GET", "/c/{token}", route_click, R_PUBLIC, 0, "a tracked link of an e-mail: the click recorded, then on to the link (303)" },
 	{ "GET", "/u", route_unsubscribe_page, R_PUBLIC, 0, "an e-mail's unsubscribe link (?token=): a page to confirm" },
-	{ "POST", "/u", route_unsubscribe_post, R_PUBLIC | R_WRITE, 1 * KIB, "unsubscribe (?token=): the page's button or an RFC 8058 one-click post" },
+	{ "POST", "/u", route_unsubscribe_post, R_PUBLIC, 1 * KIB, "unsubscribe (?token=): the page's button or an RFC 8058 one-click post" },
 	{ "GET", "/", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's page" },
 	{ "GET", "/app/*", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's files" },
 };
