@@ -10,10 +10,12 @@
 
 #include "agenda.h"
 #include "datetime.h"
+#include "digest.h"
 #include "fit.h"
 #include "lapse.h"
 #include "model.h"
 #include "outbox.h"
+#include "receive.h"
 #include "schedule.h"
 #include "tz.h"
 
@@ -26,7 +28,11 @@ static int next_minute(struct job_run *jr, int64_t after, int64_t *at);
 static int next_night(struct job_run *jr, int64_t after, int64_t *at);
 static int next_month(struct job_run *jr, int64_t after, int64_t *at);
 static const char *send_off(const struct srv *srv);
+static const char *receive_off(const struct srv *srv);
+static const char *digest_off(const struct srv *srv);
 static int job_send(struct job_run *jr);
+static int job_receive(struct job_run *jr);
+static int job_digest(struct job_run *jr);
 static int job_refresh(struct job_run *jr);
 static int job_refit(struct job_run *jr);
 
@@ -34,17 +40,12 @@ static int job_refit(struct job_run *jr);
  * Every background job, in one table: one run at a time of each (one thread runs them in
  * turn, in this order when several are due). A job is a row and its function; the work
  * itself is a src/ call, the same the CLI's command makes.
- *
- * Rows to come: receive_pass (src/receive.h, `followup receive`) and digest_pass
- * (src/digest.h, each owner's morning digest at the playbook's digest.at in their zone),
- * both made to be called every minute, go here when they land on main:
- *   { "receive", "every minute", next_minute, receive_off, job_receive, 0 },
- *   { "digest", "every minute (each owner's at digest.at)", next_minute, NULL, job_digest, 0 },
- * with receive_off saying "no mailbox (imap_url)" and each job one call, as job_send is.
  */
 const struct job job_table[] = {
 	{ "refit", "at the start of each month (00:00 UTC on the 1st)", next_month, NULL, job_refit, 1 },
 	{ "send", "every minute", next_minute, send_off, job_send, 0 },
+	{ "receive", "every minute", next_minute, receive_off, job_receive, 0 },
+	{ "digest", "every minute (each owner's at the playbook's digest.at in their zone)", next_minute, digest_off, job_digest, 0 },
 	{ "refresh", "every night at 02:00 in the business's zone", next_night, NULL, job_refresh, 1 },
 };
 const size_t job_table_count = sizeof(job_table) / sizeof(job_table[0]);
@@ -137,6 +138,79 @@ static int job_send(struct job_run *jr)
 			 "%d sent, %d deferred, %d bounced, %d failed, %d uncertain, %d dropped, "
 			 "%d waiting", t.sent, t.deferred, t.bounced, t.failed, t.uncertain,
 			 t.dropped, t.waiting);
+	return rc;
+}
+
+/* ---- the mailbox: 'followup receive'; the owners' digests: 'followup digest' ---- */
+
+static const char *receive_off(const struct srv *srv)
+{
+	const struct sendconf *c = srv->opts->send;
+
+	if (!c || !c->imap_url || !*c->imap_url)
+		return "no mailbox (imap_url; see 'followup receive')";
+	return NULL;
+}
+
+static const char *digest_off(const struct srv *srv)
+{
+	const struct sendconf *c = srv->opts->send;
+
+	if (!c || !c->smtp_url || !*c->smtp_url)
+		return "no mail server (smtp_url; see 'followup digest')";
+	return NULL;
+}
+
+/* "N name, ..." of the non-zero counts[0..n) named by name(), or "nothing" into out. */
+static void counts_text(char *out, size_t size, const int *counts, int n,
+			const char *(*name)(int))
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < n && used < size; k++)
+		if (counts[k])
+			used += (size_t)snprintf(out + used, size - used, "%s%d %s", used ? ", " : "",
+						 counts[k], name(k));
+	if (!out[0])
+		snprintf(out, size, "nothing");
+}
+
+/* One pass over the mailbox, as 'followup receive' makes it (the same call). */
+static int job_receive(struct job_run *jr)
+{
+	struct receive_opts o;
+	struct receive_totals t;
+	char what[300];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.now = jr->now;
+	rc = receive_pass(&jr->ctx, jr->db, jr->srv->opts->send, &o, NULL, NULL, &t);
+	if (!rc) {
+		counts_text(what, sizeof(what), t.count, RV__COUNT, receive_verdict_name);
+		snprintf(jr->result, sizeof(jr->result), "%d read: %s%s", t.messages, what,
+			 t.more ? "; more next time" : "");
+	}
+	return rc;
+}
+
+/* The owners' digests whose moment has come, as 'followup digest' sends them (the same call). */
+static int job_digest(struct job_run *jr)
+{
+	struct digest_opts o;
+	struct digest_totals t;
+	char what[300];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.now = jr->now;
+	rc = digest_pass(&jr->ctx, jr->db, jr->srv->opts->send, &o, NULL, NULL, &t);
+	if (!rc) {
+		counts_text(what, sizeof(what), t.count, DG__COUNT, digest_state_name);
+		snprintf(jr->result, sizeof(jr->result), "%s%s", t.configured ? "" : "no digest in the "
+			 "playbook: ", what);
+	}
 	return rc;
 }
 

@@ -65,7 +65,7 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/report", route_report, R_ADMIN, 0, "how well the team follows up, week by week" },
 	{ "GET", "/api/v1/openapi.json", route_openapi, R_NODB, 0, "this API described in OpenAPI 3.1" },
 	{ "GET", "/metrics", route_metrics, R_ADMIN, 0, "request counts and latencies, job runs (Prometheus text)" },
-	{ "POST", "/api/v1/jobs/{name}/run", route_job_run, R_ADMIN, 0, "run a background job now (send, refresh, refit); answers when it has finished" },
+	{ "POST", "/api/v1/jobs/{name}/run", route_job_run, R_ADMIN, 0, "run a background job now (send, receive, digest, refresh, refit); answers when it has finished" },
 	{ "GET", "/api/v1/outbox", route_outbox, 0, 0, "the automated messages and their states (followup outbox)" },
 	{ "POST", "/api/v1/outbox/{id}/resend", route_outbox_resend, R_WRITE | R_ADMIN, 0, "an uncertain, failed, deferred or dropped message goes again" },
 	{ "POST", "/api/v1/outbox/{id}/drop", route_outbox_drop, R_WRITE | R_ADMIN, 0, "a message will not go" },
