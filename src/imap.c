@@ -136,10 +136,7 @@ void imap_close(struct imap *im)
 	free(im->path);
 	free(im->mailbox);
 	free(im->user);
-	if (im->password) {
-		memset(im->password, 0, strlen(im->password));
-		free(im->password);
-	}
+	sendconf_secret_free(im->password); /* a password does not linger in freed memory */
 	free(im);
 }
 

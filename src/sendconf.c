@@ -38,11 +38,12 @@ static const struct key keys[] = {
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-/* Passwords do not linger in freed memory. */
-static void wipe(char *s)
+void sendconf_secret_free(char *s)
 {
-	if (s)
-		sodium_memzero(s, strlen(s));
+	if (!s)
+		return;
+	sodium_memzero(s, strlen(s));
+	free(s);
 }
 
 void sendconf_init(struct sendconf *c)
@@ -55,8 +56,7 @@ void sendconf_release(struct sendconf *c)
 	for (size_t i = 0; i < NKEYS; i++) {
 		char **p = (char **)((char *)c + keys[i].off);
 
-		wipe(*p);
-		free(*p);
+		sendconf_secret_free(*p);
 	}
 	for (int i = 0; i < c->nowners; i++) {
 		free(c->owners[i].name);
@@ -202,10 +202,7 @@ int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sen
 		rc = read_private(ctx, path, required, &text);
 	if (!rc && text)
 		rc = parse(ctx, path, text, c);
-	if (text) {
-		wipe(text);
-		free(text);
-	}
+	sendconf_secret_free(text);
 	for (size_t i = 0; i < NKEYS && !rc; i++) {
 		const char *v = getenv(keys[i].env);
 

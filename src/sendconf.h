@@ -54,6 +54,10 @@ struct sendconf {
 void sendconf_init(struct sendconf *c);
 void sendconf_release(struct sendconf *c);
 
+/* Frees a malloced string that held a secret (a password, a settings file's text) after
+ * overwriting it in a way the compiler cannot leave out; NULL is fine. */
+void sendconf_secret_free(char *s);
+
 /*
  * Reads the file at path (NULL: none; a missing file is an error only when `required`), then
  * the environment. FU_EINPUT for a file others may read ("send.conf: readable by others;

@@ -83,10 +83,7 @@ void smtp_close(struct smtp *s)
 	free(s->url);
 	free(s->user);
 	free(s->ca_file);
-	if (s->password) {
-		memset(s->password, 0, strlen(s->password));
-		free(s->password);
-	}
+	sendconf_secret_free(s->password); /* a password does not linger in freed memory */
 	free(s);
 }
 

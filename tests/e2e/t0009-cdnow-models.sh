@@ -26,9 +26,7 @@ test_expect_success 'setup: steady, clockwork and irregular buyers' - <<\EOT
 			for k in 0 1 2 3 4 5; do echo "purchase,R$c,$(day $((c + (18 + 2 * c) * k)))T12:00:00Z,50.00"; done
 		done
 	} >events.csv
-	fu init >/dev/null
-	fu import contacts contacts.csv >/dev/null
-	fu import events events.csv >/dev/null
+	fu_load
 	fu lapsed --json >l.json
 EOT
 

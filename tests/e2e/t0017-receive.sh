@@ -42,9 +42,7 @@ L2,lead,A1,2026-11-25T08:50:00Z
 L3,lead,B1,2026-11-25T08:50:00Z
 P1,purchase,C1,2026-10-01T10:00:00Z
 CSV
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 fu send >out
 expect_grep "^4 sent" out
 expect_eq "$(msgid sam | grep -c '^fu\.c[0-9]*-[0-9a-f]\{16\}@northwind\.example$')" 1 "Sam's Message-ID"
