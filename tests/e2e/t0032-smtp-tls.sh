@@ -85,7 +85,7 @@ EOT
 test_expect_success 'STARTTLS required and not offered: a clear error, nothing sent' - <<\EOT
 conf pl.conf "smtp://127.0.0.1:$(cat plain/port)" starttls "$PWD/cert.pem"
 FOLLOWUP_NOW=2026-11-25T09:20:00Z expect_fail 1 fu send --config pl.conf
-expect_grep "the server offers no STARTTLS and smtp_tls is starttls" err
+expect_grep "the server offers no STARTTLS, which smtp_tls starttls or a password requires" err
 expect_eq "$(got plain a4)" 0 "received"
 EOT
 
