@@ -150,7 +150,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_CONTACT_GET_EMAIL] = "SELECT " CONTACT_COLS " FROM contacts c "
 				 "WHERE c.email = ?1 COLLATE NOCASE ORDER BY c.id LIMIT 1",
 	[ST_EVENT_EXT_EXISTS] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1)",
-	[ST_EVENT_SAME] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1 AND type = ?2 "
+	/*
+	 * "+type": with "type = ?2" the planner compares ?2 with the partial index's "type = 11"
+	 * (events_message), which makes SQLite prepare the statement again at every new binding
+	 * (74% of a re-import's time)
+	 */
+	[ST_EVENT_SAME] = "SELECT EXISTS(SELECT 1 FROM events WHERE ext_id = ?1 AND +type = ?2 "
 			  "AND contact_id = ?3 AND time = ?4 AND amount IS ?5 AND ref IS ?6 "
 			  "AND due IS ?7 AND channel IS ?8 AND outcome IS ?9 AND note IS ?10)",
 	[ST_SAVEPOINT] = "SAVEPOINT one",
@@ -760,8 +765,10 @@ void store_savepoint_rollback(struct store *s)
 void store_bulk_mode(struct store *s, int on)
 {
 	sqlite3_exec(s->db,
-		     on ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2" :
-			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0",
+		     on ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2;"
+			  "PRAGMA temp_store = MEMORY" :
+			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0;"
+			  "PRAGMA temp_store = DEFAULT",
 		     NULL, NULL, NULL);
 }
 
@@ -1582,6 +1589,12 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped,
 	*dropped = 0;
 	conflict[0] = conflict[1] = 0;
 	s->bulk_active = 0;
+	/*
+	 * the index builds sort every event: on disk, not in memory (bulk mode keeps temporary
+	 * data in memory for the statement journals of the rows; this connection has no
+	 * temporary tables, so the setting can change inside the transaction)
+	 */
+	sqlite3_exec(s->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	rc = sqlite3_exec(s->db, SQL_EVENT_INDEXES, NULL, NULL, &msg);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
 		/* the batch repeated an id: keep the first event with each id, as appends do */
