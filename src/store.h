@@ -164,7 +164,11 @@ int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact
 			    store_event_fn fn, void *arg);
 /* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
 int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
-/* Every purchase at or before until, grouped by contact id ascending, in (time, id) order. */
+/*
+ * Every purchase at or before until, grouped by contact id ascending, in (time, id) order.
+ * Only the id, type, contact id, time and amount of each are read (a purchase log's
+ * columns); they are held in memory during the call (32 bytes a purchase).
+ */
 int store_purchases_scan(struct fu_ctx *ctx, struct store *s, int64_t until, store_event_fn fn,
 			 void *arg);
 /* *found: whether an event after after_id (by id) is a purchase made before `before`. */
