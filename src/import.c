@@ -1699,7 +1699,8 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 	if (!rc) {
 		int bulk = 0;
 
-		if (opts->kind == IMPORT_EVENTS)
+		rc = store_contacts_bulk_begin(ctx, s);
+		if (!rc && opts->kind == IMPORT_EVENTS)
 			rc = store_events_bulk_begin(ctx, s, &bulk);
 		run.bulk = bulk;
 		if (!rc)
@@ -1710,6 +1711,8 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 			rc = live_finish(ctx, &run);
 		if (!rc)
 			rc = store_state_fill_missing(ctx, s);
+		if (!rc)
+			rc = store_contacts_bulk_end(ctx, s);
 		if (!rc)
 			rc = store_commit(ctx, s);
 		if (rc)

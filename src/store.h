@@ -156,6 +156,16 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped,
 int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *ev, size_t n,
 			     int64_t recorded_at);
 
+/*
+ * An import's contacts and states in bulk, inside its transaction: from
+ * store_contacts_bulk_begin until store_contacts_bulk_end, the agenda's wake rows of new
+ * contacts are not made one by one but together at the end (a profile or state written
+ * for an older contact still forgets its wake at once). Call store_state_fill_missing
+ * before the end. Rolling back undoes both.
+ */
+int store_contacts_bulk_begin(struct fu_ctx *ctx, struct store *s);
+int store_contacts_bulk_end(struct fu_ctx *ctx, struct store *s);
+
 /* Callback for scans: return FU_OK to go on, anything else stops the scan and is returned. */
 typedef int (*store_event_fn)(struct fu_ctx *ctx, void *arg, const struct event *e);
 
