@@ -118,10 +118,13 @@ demo: deps followup
 	./followup --db followup.db agenda --limit 8
 	@scripts/demo-serve.sh followup.db
 
-bench: deps followup build/bench-synth
+bench: deps followup build/bench-synth build/bench-purchases
 	bench/import.sh
 
 build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
+
+build/bench-purchases: bench/purchases.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
 build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
