@@ -740,14 +740,15 @@ static int cmp_ratio_desc(const void *a, const void *b)
 
 static void print_rows(const struct money_row *v, size_t n)
 {
-	printf("| contact | purchase days | spent | first to last, days | usual gap | spend / day | P(alive) | own pace a year | at risk a year | ratio | uncapped |\n");
-	printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+	printf("| contact | purchase days | spent | first to last, days | usual gap | days a year (rhythm, BG/NBD) | spend / day | P(alive) | own pace a year | at risk a year | ratio | uncapped |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n && i < 10; i++) {
 		const struct money_row *r = &v[i];
-		double unc = 365 / r->l.r.usual_gap * r->l.spend * (isfinite(r->l.p_alive) ? r->l.p_alive : 1);
+		double unc = r->l.per_year * r->l.spend * (isfinite(r->l.p_alive) ? r->l.p_alive : 1);
 
-		printf("| C%07lld | %d | %.0f | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f |\n",
-		       (long long)r->contact, r->days, r->total, r->span, r->l.r.usual_gap, r->l.spend,
+		printf("| C%07lld | %d | %.0f | %.0f | %.1f | %.1f (%.1f, %.1f) | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f |\n",
+		       (long long)r->contact, r->days, r->total, r->span, r->l.r.usual_gap, r->l.per_year,
+		       365 / r->l.r.usual_gap, r->l.bg_per_year, r->l.spend,
 		       r->l.p_alive, r->l.observed, r->l.at_risk, ratio(r), unc);
 	}
 }
@@ -817,14 +818,16 @@ static int money(double ncontacts)
 		for (size_t j = 0; j < k; j++)
 			rows[i].total += p.amount[a + j];
 		over3 += ratio(&rows[i]) > 3 + 1e-9;
-		capped += v[i].l.yearly < 365 / v[i].l.r.usual_gap * v[i].l.spend - 1e-9;
-		unc3 += 365 / v[i].l.r.usual_gap * v[i].l.spend *
+		capped += v[i].l.yearly < v[i].l.per_year * v[i].l.spend - 1e-9;
+		unc3 += v[i].l.per_year * v[i].l.spend *
 				(isfinite(v[i].l.p_alive) ? v[i].l.p_alive : 1) > 3 * v[i].l.observed + 1e-9;
 	}
 	printf("synthetic business: %.0f contacts (seed 1, 730 days to 2026-11-25), %zu with purchases, "
 	       "%zu purchases; %zu lapsing at 2026-11-25T09:00Z\n", ncontacts, p.n, p.len, n);
-	printf("priced above 3 x their own pace: %zu (without the cap: %zu); the cap binds for %zu\n\n",
+	printf("priced above 3 x their own pace: %zu (without the cap: %zu); the cap binds for %zu\n",
 	       over3, unc3, capped);
+	printf("BG/NBD in days: r %.4g, alpha %.4g, a %.4g, b %.4g; Gamma-Gamma: p %.4g, q %.4g, gamma %.4g\n\n",
+	       m.bg.r, m.bg.alpha, m.bg.a, m.bg.b, m.gg.p, m.gg.q, m.gg.gamma);
 	qsort(rows, n, sizeof(*rows), cmp_risk_desc);
 	printf("The ten largest amounts at risk:\n\n");
 	print_rows(rows, n);

@@ -395,6 +395,19 @@ const struct lapse_model *lapse_models_get(const struct lapse_models *ms, int64_
 
 /* ---- one customer ---- */
 
+/*
+ * Gamma-Gamma's spend is a weighted mean of the customer's own mean and the population's,
+ * p gamma / (q - 1), with weight p x / (p x + q - 1) on their own: a shrinkage only when
+ * q > 1. With q <= 1 the model's population mean is unbounded and the weight on their own
+ * mean above 1, so every customer with few purchases would be priced above their own
+ * average (by a quarter, plus gamma, with one repeat purchase on the demo's business); then
+ * their own mean stands.
+ */
+int lapse_gg_shrinks(const struct lapse_model *m)
+{
+	return m->has_gg && m->gg.q > 1;
+}
+
 int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
 	       const double *amounts, size_t n, int64_t now, struct lapse *out)
 {
@@ -407,6 +420,7 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 	out->since_day = INT64_MAX;
 	out->p_alive = NAN;
 	out->spend = NAN;
+	out->bg_per_year = NAN;
 	rc = rhythm_eval(ctx, &m->prior, days, n, today, &out->r);
 	if (rc)
 		return rc;
@@ -425,21 +439,31 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 		return rc;
 	if (m->has_bg)
 		out->p_alive = bgnbd_p_alive(&m->bg, &c);
-	if (m->has_gg)
+	if (lapse_gg_shrinks(m))
 		out->spend = gammagamma_expected_spend(&m->gg, &c);
 	if (!isfinite(out->spend) || out->spend < 0)
 		out->spend = total / out->purchase_days;
 	/*
 	 * What a call could still save: their yearly spend, weighed by the chance they are
 	 * still a customer (long-gone customers are lost already, not at risk). The spend per
-	 * purchase day comes from the population's model and the rhythm is shrunk towards the
-	 * population's while the history is short; neither may make a customer worth more than
-	 * a small multiple of what they actually spent at their own pace (two small purchases
-	 * are not a big account; a burst of purchases days apart is not a daily habit).
+	 * purchase day is Gamma-Gamma's, their own mean shrunk towards the population's. The
+	 * purchase days a year are their rhythm's, but never more than BG/NBD's expected rate
+	 * while alive, (r + x) / (alpha + t_x): their own count of repeat purchase days shrunk
+	 * towards the population's rate by its Gamma prior, as Gamma-Gamma does the spend. A
+	 * burst of purchases a day or two apart reads as a rhythm of a day or two, but it is a
+	 * handful of purchases over a few days, which BG/NBD's prior (worth alpha days, about a
+	 * month in real shops) keeps from becoming a daily habit; for a customer with a long
+	 * history the two agree. Nothing may make a customer worth more than LAPSE_PACE_CAP
+	 * times what they actually spent at their own pace (two small purchases are not a big
+	 * account).
 	 */
 	span = (double)(days[n - 1] - days[0]) + out->r.usual_gap;
 	out->observed = (total > 0 ? total : 0) * 365.0 / (span > LAPSE_PACE_MIN_DAYS ? span : LAPSE_PACE_MIN_DAYS);
-	out->yearly = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap * out->spend : 0;
+	out->per_year = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap : 0;
+	out->bg_per_year = m->has_bg ? 365.0 * bgnbd_rate(&m->bg, &c) : NAN;
+	if (out->bg_per_year < out->per_year)
+		out->per_year = out->bg_per_year;
+	out->yearly = out->per_year * out->spend;
 	if (!(out->yearly <= LAPSE_PACE_CAP * out->observed))
 		out->yearly = LAPSE_PACE_CAP * out->observed;
 	out->at_risk = out->yearly;
@@ -640,21 +664,30 @@ int lapse_explain(struct fu_ctx *ctx, const struct lapse_model *m, const struct 
 	if (rc)
 		return rc;
 	lapse_format_dollars(l.spend, money, sizeof(money));
-	if (m->has_gg && isfinite(gammagamma_expected_spend(&m->gg, &c)))
+	if (lapse_gg_shrinks(m) && isfinite(gammagamma_expected_spend(&m->gg, &c)))
 		rc = buf_addf(ctx, out, "spend per purchase day %s: Gamma-Gamma (p %.4g, q %.4g, gamma %.4g) from their mean "
 			      "$%.2f over %.0f repeat purchase days\n", money, m->gg.p, m->gg.q, m->gg.gamma, c.m, c.x);
 	else
-		rc = buf_addf(ctx, out, "spend per purchase day %s: their own mean (no Gamma-Gamma fit)\n", money);
+		rc = buf_addf(ctx, out, "spend per purchase day %s: their own mean (%s)\n", money,
+			      m->has_gg ? "Gamma-Gamma's q <= 1: no finite mean of the customer base to shrink towards"
+					: "no Gamma-Gamma fit");
 	if (rc)
 		return rc;
 	lapse_format_dollars(l.yearly, money, sizeof(money));
 	lapse_format_dollars(l.observed, pace, sizeof(pace));
 	lapse_format_dollars(LAPSE_PACE_CAP * l.observed, cap, sizeof(cap));
 	lapse_format_dollars(l.at_risk, risk, sizeof(risk));
-	rc = buf_addf(ctx, out, "yearly spend %s: 365 / %.1f days x the spend, at most %g x their own pace %s a year "
-		      "(their total x 365 / (%lld days first to last + the usual gap, at least %.0f)) = %s\n", money,
-		      l.r.usual_gap, LAPSE_PACE_CAP, pace, (long long)(p->day[a + n - 1] - p->day[a]),
-		      LAPSE_PACE_MIN_DAYS, cap);
+	if (isfinite(l.bg_per_year))
+		rc = buf_addf(ctx, out, "purchase days a year %.1f: the fewer of their rhythm's 365 / %.1f days = %.1f and "
+			      "BG/NBD's rate 365 x (r + x) / (alpha + t_x) = %.1f (their own shrunk towards the customer base's)\n",
+			      l.per_year, l.r.usual_gap, 365.0 / l.r.usual_gap, l.bg_per_year);
+	else
+		rc = buf_addf(ctx, out, "purchase days a year %.1f: their rhythm's 365 / %.1f days (no BG/NBD fit)\n",
+			      l.per_year, l.r.usual_gap);
+	if (!rc)
+		rc = buf_addf(ctx, out, "yearly spend %s: purchase days a year x the spend, at most %g x their own pace %s a year "
+			      "(their total x 365 / (%lld days first to last + the usual gap, at least %.0f)) = %s\n", money,
+			      LAPSE_PACE_CAP, pace, (long long)(p->day[a + n - 1] - p->day[a]), LAPSE_PACE_MIN_DAYS, cap);
 	if (!rc)
 		rc = buf_addf(ctx, out, "at risk: %s a year (the yearly spend%s)\n", risk,
 			      isfinite(l.p_alive) ? " x P(alive)" : "; P(alive) unknown");

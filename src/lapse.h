@@ -103,12 +103,17 @@ struct lapse {
 	int64_t since_day;   /* the first day with p_wait < LAPSE_P; INT64_MAX with one purchase
 			      * day or when no wait is that rare */
 	double p_alive;      /* BG/NBD's P(alive), NaN without the model */
-	double spend;        /* expected spend per purchase day, dollars (Gamma-Gamma, else their mean) */
+	double spend;        /* expected spend per purchase day, dollars (Gamma-Gamma when it
+			      * shrinks, lapse_gg_shrinks(), else their own mean) */
 	double observed;     /* what they spent a year at their own pace, dollars: total spend x 365
 			      * / (days from first to last purchase + usual gap, at least
 			      * LAPSE_PACE_MIN_DAYS); 0 with one purchase day */
-	double yearly;       /* their yearly spend: 365 / usual gap x spend, at most
-			      * LAPSE_PACE_CAP x observed; 0 with one purchase day */
+	double bg_per_year;  /* BG/NBD's expected purchase days a year while alive, 365 (r + x)
+			      * / (alpha + t_x); NaN without the model or with one purchase day */
+	double per_year;     /* purchase days a year they are priced at: 365 / usual gap, at
+			      * most bg_per_year; 0 with one purchase day */
+	double yearly;       /* their yearly spend: per_year x spend, at most LAPSE_PACE_CAP x
+			      * observed; 0 with one purchase day */
 	double at_risk;      /* yearly spend at stake, dollars: yearly x P(alive) (yearly alone
 			      * when P(alive) is unknown); 0 with one purchase day */
 };
@@ -120,6 +125,9 @@ struct lapse {
  */
 #define LAPSE_PACE_CAP 2.0
 #define LAPSE_PACE_MIN_DAYS 30.0
+
+/* Whether m's Gamma-Gamma shrinks a customer's mean spend towards the base's (q > 1). */
+int lapse_gg_shrinks(const struct lapse_model *m);
 
 /*
  * Evaluates one customer at now under m (the model of moment now): days[0..n) their ascending purchase

@@ -137,6 +137,98 @@ static void test_steady_buyer_unchanged(void **state)
 		fail_msg("steady buyer: $%.2f at risk, expected about $608", l.at_risk);
 }
 
+/*
+ * The same shop with BG/NBD fitted too: CDNOW's (Fader, Hardie & Lee 2005) in days, a rate
+ * prior Gamma(0.243, 30.9 days) (a typical customer buys every four months; alpha is worth
+ * about a month of exposure).
+ */
+static void shop_model_bg(struct lapse_model *m)
+{
+	shop_model(m);
+	m->has_bg = 1;
+	m->bg.r = 0.243;
+	m->bg.alpha = 4.414 * 7;
+	m->bg.a = 0.793;
+	m->bg.b = 2.426;
+}
+
+/*
+ * A burst of big purchases two days apart (three of $1,500), then six weeks of silence. The
+ * rhythm reads a buyer every two or three days: 365 / gap x $1,500 is over $200,000 a year,
+ * and twice their pace with its 30-day floor still about $110,000. Three purchases in four
+ * days are not that habit: BG/NBD's rate for two repeat purchases over four days, shrunk
+ * towards the population's, is about 23 purchase days a year.
+ */
+static void test_burst_big(void **state)
+{
+	struct lapse_model m;
+	int64_t days[] = { TODAY - 44, TODAY - 42, TODAY - 40 };
+	double amounts[] = { 1500, 1500, 1500 }, bg;
+	struct lapse l;
+
+	(void)state;
+	shop_model_bg(&m);
+	l = eval_ok(&m, days, amounts, 3);
+	assert_true(l.lapsed);
+	bg = 365 * (m.bg.r + 2) / (m.bg.alpha + 4);
+	if (!(365 / l.r.usual_gap > 100))
+		fail_msg("the case is not the hard one: the rhythm says every %.1f days", l.r.usual_gap);
+	if (!(fabs(l.bg_per_year - bg) < 1e-9 && fabs(l.per_year - bg) < 1e-9))
+		fail_msg("priced at %.1f purchase days a year (BG/NBD %.1f), expected %.1f", l.per_year,
+			 l.bg_per_year, bg);
+	if (!(l.yearly <= bg * l.spend + 1e-6 && l.at_risk < 50000))
+		fail_msg("a $4,500 burst priced at $%.0f a year ($%.0f at risk)", l.yearly, l.at_risk);
+}
+
+/* A steady monthly buyer of 20 purchases: BG/NBD's rate and their rhythm agree within 5%. */
+static void test_steady_buyer_bg(void **state)
+{
+	struct lapse_model m;
+	int64_t days[20];
+	double amounts[20];
+	struct lapse l;
+
+	(void)state;
+	shop_model_bg(&m);
+	for (int i = 0; i < 20; i++) {
+		days[i] = TODAY - 90 - 30 * (19 - i);
+		amounts[i] = 50;
+	}
+	l = eval_ok(&m, days, amounts, 20);
+	assert_true(l.lapsed);
+	if (!(l.per_year > 0.95 * 365 / l.r.usual_gap && l.per_year <= 365 / l.r.usual_gap))
+		fail_msg("steady buyer priced at %.2f purchase days a year, their rhythm says %.2f",
+			 l.per_year, 365 / l.r.usual_gap);
+}
+
+/*
+ * The demo's business fits Gamma-Gamma with q = 0.85: the base's mean spend is unbounded and
+ * the model's weight on a customer's own mean is above 1, so a customer who spent $30 and
+ * $40 would be priced at $60 a purchase. Shrinking toward an unbounded mean is no
+ * shrinking: their own mean, $35, stands.
+ */
+static void test_heavy_tail_spend(void **state)
+{
+	struct lapse_model m;
+	int64_t days[] = { TODAY - 200, TODAY - 170 };
+	double amounts[] = { 30, 40 };
+	struct lapse l;
+
+	(void)state;
+	shop_model(&m);
+	m.gg.p = 4.265;
+	m.gg.q = 0.846;
+	m.gg.gamma = 18.06;
+	l = eval_ok(&m, days, amounts, 2);
+	if (!(fabs(l.spend - 35) < 1e-9))
+		fail_msg("spend per purchase day $%.2f for a customer who spent $30 and $40 (q %.3f)", l.spend,
+			 m.gg.q);
+	m.gg.q = 1.3; /* a proper shrinkage: between their $40 repeat purchase and the base's mean */
+	l = eval_ok(&m, days, amounts, 2);
+	if (!(l.spend > 40 && l.spend < m.gg.p * m.gg.gamma / (m.gg.q - 1)))
+		fail_msg("q 1.3: spend per purchase day $%.2f", l.spend);
+}
+
 /* No amounts recorded: no money at risk, not the population's. */
 static void test_no_amounts(void **state)
 {
@@ -191,6 +283,9 @@ int main(void)
 		cmocka_unit_test(test_two_small_purchases),
 		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_steady_buyer_unchanged),
+		cmocka_unit_test(test_burst_big),
+		cmocka_unit_test(test_steady_buyer_bg),
+		cmocka_unit_test(test_heavy_tail_spend),
 		cmocka_unit_test(test_no_amounts),
 		cmocka_unit_test(test_explain),
 	};
