@@ -300,12 +300,13 @@ static double oracle(gsl_rng *r, const struct cust *c, double last, int a, doubl
  * Besides the oracle, `lapsed` and the naive rules: the oracle with the population's
  * dropout law instead of each customer's own rate (what the data could at best tell);
  * variants tried on the way (BG/NBD's dropout per purchase, a lifetime law conditioned on
- * age, a threshold per number of gaps); and two diagnosis rows that give the seasonal (and
+ * age, a threshold per number of gaps, the base's returns after a season held against a
+ * flag); and two diagnosis rows that give the seasonal (and
  * then drifting and bursting) customers the oracle's answer and everyone else `lapsed`'s,
  * to show where the distance to the oracle comes from. They read the truth (obs.c).
  */
 
-enum { R_ORACLE, R_ORACLE2, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, R_BAYES, R_CHEAT_SEASON, R_CHEAT_CLOCK, R_BUCKET, NRULES };
+enum { R_ORACLE, R_ORACLE2, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, R_BAYES, R_CHEAT_SEASON, R_CHEAT_CLOCK, R_BUCKET, R_SEASONPOP, NRULES };
 
 static const char *rule_name[NRULES] = {
 	"oracle: P(stopped) > t",
@@ -319,9 +320,10 @@ static const char *rule_name[NRULES] = {
 	"(diagnosis) lapsed, oracle for seasonal",
 	"(diagnosis) lapsed, oracle for seasonal, drift, burst",
 	"p_wait < t by number of gaps (1, 2-3, 4-7, 8+)",
+	"lapsed, the base's returns after a season",
 };
 
-static const int tuned[NRULES] = { 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0 };
+static const int tuned[NRULES] = { 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1 };
 #define NBUCKET 4
 static double bucket_t[NBUCKET] = { 0.05, 0.05, 0.05, 0.05 };
 static int bucket(int ngaps)
@@ -338,6 +340,7 @@ struct obs {
 	int lapsed;
 	const struct cust *c; /* the truth, for the diagnosis rows only */
 	int ngaps;
+	double p_pop; /* the base's share of returns after such a silence (return_curve) */
 };
 
 struct age_data {
@@ -366,6 +369,8 @@ static int flag(int rule, const struct obs *o, double t)
 		return o->p_bayes > t;
 	case R_BUCKET:
 		return o->p_wait < bucket_t[bucket(o->ngaps)];
+	case R_SEASONPOP:
+		return o->lapsed && !(o->p_pop >= t);
 	case R_CHEAT_SEASON:
 		return o->c->kind == K_SEASON ? o->p_oracle > t : o->lapsed;
 	case R_CHEAT_CLOCK:
@@ -423,12 +428,60 @@ static double rhythm_lifetime(struct fu_ctx *ctx, const struct lapse_model *m, c
 	return dsum / (dsum + A);
 }
 
+/*
+ * The base's returns after a season: for customers whose first cluster of purchases (all
+ * within SEASON_MAX days of the first) was followed by a silence at least SIL_RATIO times
+ * the cluster's mean gap, and ended at least RET_SEEN days before today (a return a year
+ * later would be seen), q[j] = the share of those silent at least j * QSTEP days who came back.
+ */
+#define SEASON_MAX 120
+#define SIL_RATIO 4
+#define RET_SEEN 400
+#define QSTEP 5
+#define NQ 200
+static void first_cluster(const int64_t *d, size_t n, int64_t today, size_t *e, double *gc,
+			  double *sil, int *back)
+{
+	size_t i = 0, distinct = 1;
+
+	while (i + 1 < n && d[i + 1] - d[0] <= SEASON_MAX) {
+		distinct += d[i + 1] != d[i];
+		i++;
+	}
+	*e = i;
+	*gc = distinct > 1 ? (double)(d[i] - d[0]) / (double)(distinct - 1) : 0;
+	*back = i + 1 < n;
+	*sil = (double)(*back ? d[i + 1] - d[i] : today - d[i]);
+}
+
+static void return_curve(const struct purchase_log *p, int64_t today, double *q)
+{
+	long risk[NQ] = { 0 }, ev[NQ] = { 0 };
+
+	for (size_t c = 0; c < p->n; c++) {
+		const int64_t *d = p->day + p->off[c];
+		size_t n = p->off[c + 1] - p->off[c], e;
+		double gc, sil;
+		int back;
+
+		first_cluster(d, n, today, &e, &gc, &sil, &back);
+		if (gc <= 0 || today - d[e] < RET_SEEN || sil < SIL_RATIO * gc)
+			continue;
+		for (int j = 0; j < NQ && j * QSTEP <= sil; j++) {
+			risk[j]++;
+			ev[j] += back;
+		}
+	}
+	for (int j = 0; j < NQ; j++)
+		q[j] = risk[j] >= 20 ? (double)ev[j] / (double)risk[j] : 0;
+}
+
 /* The data at age a: the purchase log, the product's model, every scored customer's view. */
 static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 		   struct age_data *ad)
 {
 	struct purchase_log p;
-	double g[ORACLE_DRAWS];
+	double g[ORACLE_DRAWS], qcurve[NQ];
 	int64_t now = (int64_t)(DAY0 + a) * 86400 + 23 * 3600;
 	size_t i, k, len = 0, np = 0;
 	int rc;
@@ -464,6 +517,7 @@ static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 	p.n = np;
 	p.len = len;
 	rc = lapse_model_fit(ctx, &p, now, &ad->m);
+	return_curve(&p, now / 86400, qcurve);
 	for (i = 0; !rc && i < np; i++) {
 		const struct cust *c = &w->c[p.contact[i]];
 		size_t o = p.off[i];
@@ -484,6 +538,15 @@ static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 		ob->lapsed = l.lapsed;
 		ob->c = c;
 		ob->ngaps = l.r.ngaps;
+		{
+			size_t e;
+			double gc, sil;
+			int back;
+
+			first_cluster(p.day + o, k, now / 86400, &e, &gc, &sil, &back);
+			ob->p_pop = !back && gc > 0 && sil >= SIL_RATIO * gc && sil / QSTEP < NQ
+				    ? qcurve[(int)(sil / QSTEP)] : 0;
+		}
 		ob->p_stop = rhythm_dropout(&ad->m, &l);
 		ob->p_bayes = rhythm_lifetime(ctx, &ad->m, p.day + o, k, now / 86400, DEATH_SHAPE,
 					      DEATH_SHAPE / DEATH_MEAN);
@@ -552,7 +615,7 @@ static double grid(int rule, int gi)
 {
 	double lo = -9.2, hi = 4.6, z = lo + (hi - lo) * gi / (NGRID - 1), p = 1 / (1 + exp(-z));
 
-	return rule == R_TUNED ? p : 1 - p; /* p_wait small, P(stopped) large */
+	return rule == R_TUNED || rule == R_SEASONPOP ? p : 1 - p; /* p_wait small, P(stopped) large */
 }
 
 /* The threshold of a rule with the best mean of overall and recent F1 over every age. */
