@@ -116,11 +116,14 @@ static void explain_text(FILE *f, const struct lapse_explanation *x)
 			fprintf(f, " %lld", (long long)x->gap[i]);
 		fputc('\n', f);
 	}
-	fprintf(f, "rhythm: usual gap %.1f days: their own typical gap %.1f days (robust centre of %d gap%s), "
-		"shrunk towards the customer base's %.1f days (the rhythm prior: mu %.3f, sigma %.3f, tau %.3f, "
-		"weight %.3f, %s %s)\n", l->r.usual_gap, l->r.own_gap, l->r.ngaps, l->r.ngaps == 1 ? "" : "s",
-		exp(pr->mu), pr->mu, pr->sigma, pr->tau, pr->weight,
-		x->prior_fitted ? "fitted on the purchases before" :
+	if (l->r.ngaps > 0)
+		fprintf(f, "rhythm: usual gap %.1f days: their own typical gap %.1f days (robust centre of %d gap%s), "
+			"shrunk towards the customer base's %.1f days", l->r.usual_gap, l->r.own_gap, l->r.ngaps,
+			l->r.ngaps == 1 ? "" : "s", exp(pr->mu));
+	else
+		fprintf(f, "rhythm: usual gap %.1f days: no gaps of their own, the customer base's", l->r.usual_gap);
+	fprintf(f, " (the rhythm prior: mu %.3f, sigma %.3f, tau %.3f, weight %.3f, %s %s)\n", pr->mu, pr->sigma,
+		pr->tau, pr->weight, x->prior_fitted ? "fitted on the purchases before" :
 		"the documented default: too few regular buyers before", cut);
 	fprintf(f, "wait: %.0f days since the last purchase; p_wait %.3f, the largest of: the rhythm's tail %.3f, "
 		"their own gaps this long %.3f (counted once two or more were), the same days of earlier years %.3f\n",
