@@ -968,16 +968,64 @@ static void print_rows(const struct money_row *v, size_t n)
 	}
 }
 
+static int money_report(struct purchase_log *p, int64_t now);
+
+/*
+ * --money-cdnow PATH: the same on CDNOW's whole cohort (CDNOW_master.txt: id, YYYYMMDD,
+ * CDs, dollars), at the end of its data (1998-07-01) and at the end of the paper's
+ * calibration period (1997-10-01).
+ */
+static int money_cdnow(const char *path)
+{
+	static const int when[2][3] = { { 1997, 10, 1 }, { 1998, 7, 1 } };
+	int rc = 0;
+
+	for (int k = 0; k < 2 && !rc; k++) {
+		int64_t now = dt_days_from_civil(when[k][0], when[k][1], when[k][2]) * 86400 + 9 * 3600;
+		FILE *f = fopen(path, "r");
+		char line[256], out[1024];
+		struct purchase_log p;
+
+		if (!f) {
+			fprintf(stderr, "bench-lapse: %s: %s\n", path, strerror(errno));
+			return 2;
+		}
+		/* rewritten as synth_write's events (type, contact C<id>, time, amount) */
+		FILE *t = tmpfile();
+
+		if (!t) {
+			fclose(f);
+			return 2;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			long id;
+			int y, mo, d, cds;
+			double usd;
+
+			if (sscanf(line, " %ld %4d%2d%2d %d %lf", &id, &y, &mo, &d, &cds, &usd) != 6)
+				continue;
+			snprintf(out, sizeof(out), "x,purchase,C%07ld,%04d-%02d-%02dT12:00:00Z,%.2f,x\n", id, y,
+				 mo, d, usd);
+			fputs(out, t);
+		}
+		fclose(f);
+		rewind(t);
+		rc = read_purchases(t, now, &p) ? 2 : 0;
+		fclose(t);
+		if (!rc) {
+			printf("%sCDNOW, the whole cohort (23,570 customers): ", k ? "\n" : "");
+			rc = money_report(&p, now);
+		}
+	}
+	return rc;
+}
+
 /* --money N: lapses and their money on the synthetic business of followup demo's generator. */
 static int money(double ncontacts)
 {
 	struct synth_opts o = { .contacts = (int64_t)ncontacts, .days = 730, .seed = 1, .owners = 200 };
 	struct purchase_log p;
-	struct lapse_model m;
-	struct lapse_entry *v = NULL;
-	struct money_row *rows;
 	struct fu_ctx ctx;
-	size_t n = 0, over3 = 0, capped = 0, unc3 = 0;
 	int fd[2], status;
 	int64_t now;
 	pid_t pid;
@@ -1005,6 +1053,24 @@ static int money(double ncontacts)
 	}
 	fclose(f);
 	waitpid(pid, &status, 0);
+	printf("synthetic business: %.0f contacts (seed 1, 730 days to 2026-11-25), ", ncontacts);
+	return money_report(&p, now);
+}
+
+/*
+ * The lapsing customers of p at now priced: how many above 3 x their own pace (with and
+ * without the cap), the models, the ten largest amounts and ratios. Frees p.
+ */
+static int money_report(struct purchase_log *p_in, int64_t now)
+{
+	struct purchase_log p = *p_in;
+	struct lapse_model m;
+	struct lapse_entry *v = NULL;
+	struct money_row *rows;
+	struct fu_ctx ctx;
+	size_t n = 0, over3 = 0, capped = 0, unc3 = 0;
+	char at[32];
+
 	fu_ctx_init(&ctx);
 	if (lapse_model_fit(&ctx, &p, now, &m) || lapse_list(&ctx, &m, &p, now, &v, &n)) {
 		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
@@ -1037,8 +1103,8 @@ static int money(double ncontacts)
 		unc3 += v[i].l.per_year * v[i].l.spend *
 				(isfinite(v[i].l.p_alive) ? v[i].l.p_alive : 1) > 3 * v[i].l.observed + 1e-9;
 	}
-	printf("synthetic business: %.0f contacts (seed 1, 730 days to 2026-11-25), %zu with purchases, "
-	       "%zu purchases; %zu lapsing at 2026-11-25T09:00Z\n", ncontacts, p.n, p.len, n);
+	dt_format_iso(now, at, sizeof(at));
+	printf("%zu with purchases, %zu purchases; %zu lapsing at %s\n", p.n, p.len, n, at);
 	printf("priced above 3 x their own pace: %zu (without the cap: %zu); the cap binds for %zu\n",
 	       over3, unc3, capped);
 	printf("BG/NBD in days: r %.4g, alpha %.4g, a %.4g, b %.4g; Gamma-Gamma: p %.4g, q %.4g, gamma %.4g\n\n",
@@ -1060,7 +1126,8 @@ static int money(double ncontacts)
 static void usage(FILE *f)
 {
 	fputs("usage: bench-lapse [--customers N] [--seed S] [--tune-seed T] [--cdnow CDNOW_master.txt]\n"
-	      "       bench-lapse --money N   (lapses priced on a synthetic business of N contacts)\n", f);
+	      "       bench-lapse --money N   (lapses priced on a synthetic business of N contacts)\n"
+	      "       bench-lapse --money-cdnow CDNOW_master.txt   (the same on CDNOW's whole cohort)\n", f);
 }
 
 static int parse_num(const char *flag_name, const char *s, double lo, double hi, double *out)
@@ -1081,7 +1148,7 @@ static int parse_num(const char *flag_name, const char *s, double lo, double hi,
 int main(int argc, char **argv)
 {
 	double ncust = 20000, seed = 1, tune_seed = 2, thr[NRULES] = { 0 };
-	const char *cdnow = NULL;
+	const char *cdnow = NULL, *money_path = NULL;
 	double money_n = 0;
 	struct age_data ad[NAGES];
 	struct world w;
@@ -1110,6 +1177,8 @@ int main(int argc, char **argv)
 			bad |= parse_num(s, argv[++i], 100, 1e7, &money_n);
 		else if (!strcmp(s, "--cdnow"))
 			cdnow = argv[++i];
+		else if (!strcmp(s, "--money-cdnow"))
+			money_path = argv[++i];
 		else {
 			fprintf(stderr, "bench-lapse: '%s': unknown flag\n", s);
 			usage(stderr);
@@ -1125,6 +1194,8 @@ int main(int argc, char **argv)
 	fu_ctx_init(&ctx);
 	if (money_n > 0)
 		return money(money_n);
+	if (money_path)
+		return money_cdnow(money_path);
 
 	/* thresholds on the tuning seed: the best mean of overall and recent F1 over the ages */
 	if (simulate(&w, (size_t)ncust, (unsigned long)tune_seed)) {
