@@ -306,7 +306,7 @@ static double oracle(gsl_rng *r, const struct cust *c, double last, int a, doubl
  * to show where the distance to the oracle comes from. They read the truth (obs.c).
  */
 
-enum { R_ORACLE, R_ORACLE2, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, R_BAYES, R_CHEAT_SEASON, R_CHEAT_CLOCK, R_BUCKET, R_SEASONPOP, NRULES };
+enum { R_ORACLE, R_ORACLE2, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, R_BAYES, R_CHEAT_SEASON, R_CHEAT_CLOCK, R_BUCKET, R_SEASONPOP, R_TABLE, NRULES };
 
 static const char *rule_name[NRULES] = {
 	"oracle: P(stopped) > t",
@@ -321,13 +321,15 @@ static const char *rule_name[NRULES] = {
 	"(diagnosis) lapsed, oracle for seasonal, drift, burst",
 	"p_wait < t by number of gaps (1, 2-3, 4-7, 8+)",
 	"lapsed, the base's returns after a season",
+	"(diagnosis) P(stopped) > t, learnt from seed 2's truth by p_wait, gaps and tenure",
 };
 
-static const int tuned[NRULES] = { 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1 };
+static const int tuned[NRULES] = { 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1 };
 #define NBUCKET 4
 static double bucket_t[NBUCKET] = { 0.05, 0.05, 0.05, 0.05 };
 static int bucket(int ngaps)
 {
+	/* 1, 2-3, 4-7, 8+ gaps */
 	return ngaps <= 1 ? 0 : ngaps <= 3 ? 1 : ngaps <= 7 ? 2 : 3;
 }
 
@@ -341,6 +343,7 @@ struct obs {
 	const struct cust *c; /* the truth, for the diagnosis rows only */
 	int ngaps;
 	double p_pop; /* the base's share of returns after such a silence (return_curve) */
+	double tenure; /* days from the first purchase to now, in usual gaps */
 };
 
 struct age_data {
@@ -349,6 +352,34 @@ struct age_data {
 	struct lapse_model m;
 	size_t stopped, recent, unseen;
 };
+
+/*
+ * A diagnosis, not a detector: the share of stopped customers among those of the tuning
+ * seed with the same p_wait (half-decades), number of gaps (bucket) and tenure (under 10,
+ * 10-30, 30+ usual gaps), learnt from the simulator's truth. What a rule on these features
+ * alone could reach if it knew the population's answer.
+ */
+#define TAB_P 12
+#define TAB_T 3
+static double tab_n[TAB_P][4][TAB_T], tab_s[TAB_P][4][TAB_T];
+static int bucket(int ngaps);
+
+static void table_cell(const struct obs *o, int *i, int *j, int *k)
+{
+	double lp = -log10(o->p_wait + 1e-12) * 2;
+
+	*i = lp < 0 ? 0 : lp >= TAB_P - 1 ? TAB_P - 1 : (int)lp;
+	*j = bucket(o->ngaps);
+	*k = o->tenure < 10 ? 0 : o->tenure < 30 ? 1 : 2;
+}
+
+static double table_p(const struct obs *o)
+{
+	int i, j, k;
+
+	table_cell(o, &i, &j, &k);
+	return (tab_s[i][j][k] + 1) / (tab_n[i][j][k] + 2);
+}
 
 static int flag(int rule, const struct obs *o, double t)
 {
@@ -369,6 +400,8 @@ static int flag(int rule, const struct obs *o, double t)
 		return o->p_bayes > t;
 	case R_BUCKET:
 		return o->p_wait < bucket_t[bucket(o->ngaps)];
+	case R_TABLE:
+		return table_p(o) > t;
 	case R_SEASONPOP:
 		return o->lapsed && !(o->p_pop >= t);
 	case R_CHEAT_SEASON:
@@ -538,6 +571,7 @@ static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 		ob->lapsed = l.lapsed;
 		ob->c = c;
 		ob->ngaps = l.r.ngaps;
+		ob->tenure = (double)(now / 86400 - p.day[o]) / l.r.usual_gap;
 		{
 			size_t e;
 			double gc, sil;
@@ -636,6 +670,21 @@ static double tune(const struct age_data *ad, int rule)
 		}
 	}
 	return bt;
+}
+
+static void table_learn(const struct age_data *ad)
+{
+	for (int a = 0; a < NAGES; a++)
+		for (size_t n = 0; n < ad[a].n; n++) {
+			const struct obs *o = &ad[a].o[n];
+			int i, j, k;
+
+			if (o->truth == UNSEEN)
+				continue;
+			table_cell(o, &i, &j, &k);
+			tab_n[i][j][k]++;
+			tab_s[i][j][k] += o->truth == STOPPED;
+		}
 }
 
 /* The per-bucket thresholds of R_BUCKET: coordinate ascent from 0.05, two passes. */
@@ -1206,6 +1255,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
 		return 2;
 	}
+	table_learn(ad);
 	for (rule = 0; rule < NRULES; rule++)
 		if (tuned[rule])
 			thr[rule] = tune(ad, rule);
