@@ -207,7 +207,7 @@ static json_t *explain_json(const struct contact *c, int64_t now, const struct l
 			"waited_days", l->r.waited, "p_wait", l->r.p_wait, "p_rhythm", l->r.p_rhythm,
 			"p_own", l->r.p_own, "p_season", l->r.p_season, "threshold", LAPSE_P,
 			"lapsing", l->lapsed,
-			"since", l->since_day != INT64_MAX ? day_json(l->since_day) : json_null(),
+			"rare_from", l->since_day != INT64_MAX ? day_json(l->since_day) : json_null(),
 			"source", "the largest of the rhythm's tail, the share of their own gaps this long "
 				  "(two or more), and the same days of earlier years")))
 		goto fail;

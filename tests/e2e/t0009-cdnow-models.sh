@@ -114,6 +114,8 @@ EOT
 test_expect_success 'lapsed --explain: the irregular buyer is not lapsing; an unknown contact' - <<\EOT
 	fu lapsed --explain IRR --json >i.json
 	expect_eq "$(ej "json_extract(j, '\$.wait.lapsing')" i.json)" 0 wait.lapsing
+	# the day their wait becomes that rare, still to come
+	expect_eq "$(ej "json_extract(j, '\$.wait.rare_from') > '2026-11-25'" i.json)" 1 wait.rare_from
 	expect_eq "$(ej "json_extract(j, '\$.wait.waited_days')" i.json)" 70.0 waited_days
 	fu lapsed --explain IRR >i.txt
 	expect_grep "^not lapsing (a lapse is p_wait below 0.05; from " i.txt
