@@ -20,7 +20,7 @@ const NOW = '2026-11-25T09:00:00Z';
 const SHOTS = process.env.SHOTS || path.join(__dirname, '..', '..', 'build', 'web-shots');
 const USERS = { boss: ['admin', 'boss-pass-1'], ana: ['rep', 'ana-pass-1'], ben: ['rep', 'ben-pass-1'] };
 
-let dir, server, smtpd, smtpDir, base, browser;
+let dir, server, smtpd, smtpDir, sendEnv, base, browser;
 
 function fu(env, ...args) {
   return execFileSync(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, ...args.slice(0, -1)],
@@ -46,8 +46,15 @@ before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   fu({}, 'demo', '');
   for (const [name, [role, pw]] of Object.entries(USERS)) fu({}, 'user', 'add', name, '--role', role, pw + '\n');
+  smtpDir = path.join(dir, 'smtp');
+  fs.mkdirSync(smtpDir);
+  smtpd = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'e2e', 'smtpd.py'), smtpDir], { stdio: 'ignore' });
+  const port = (await waitFor(path.join(smtpDir, 'port'), smtpd, 'smtpd.py')).trim();
+  sendEnv = { FOLLOWUP_SMTP_URL: `smtp://127.0.0.1:${port}`, FOLLOWUP_MAIL_FROM: 'hello@northwind.example',
+    FOLLOWUP_SMTP_TLS: 'none', FOLLOWUP_SEND_CONFIG: '', HOME: dir };
+  // the server sends a person's e-mail from a card; its sender job is off (the test sends)
   server = spawn(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, 'serve', '--listen', '127.0.0.1:0', '--no-jobs'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...sendEnv } });
   let log = '';
   base = await new Promise((resolve, reject) => {
     server.stderr.on('data', (d) => {
@@ -58,10 +65,6 @@ before(async () => {
     });
     server.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${log}`)));
   });
-  smtpDir = path.join(dir, 'smtp');
-  fs.mkdirSync(smtpDir);
-  smtpd = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'e2e', 'smtpd.py'), smtpDir], { stdio: 'ignore' });
-  await waitFor(path.join(smtpDir, 'port'), smtpd, 'smtpd.py');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -159,6 +162,35 @@ test('not yet with a date: the card goes, the timeline has the touch, the check-
   await page.locator('h1', { hasText: '2026-12-02' }).waitFor();
   assert.equal(await page.locator('#today-cards > .card h2', { hasText: name }).count(), 1,
     `the check-in for ${name} is there on the 2nd of December`);
+  await page.context().close();
+});
+
+test('a personal e-mail edited and sent from a card: it goes once, the card goes, the touch is recorded', async () => {
+  const page = await login('ana');
+  const card = cards(page).filter({ has: page.getByRole('link', { name: 'Edit and send the e-mail' }) }).first();
+  const id = await card.getAttribute('data-id');
+  const href = await card.locator('h2 a').getAttribute('href');
+  await card.getByRole('link', { name: 'Edit and send the e-mail' }).click();
+  const to = await page.locator('form[aria-label="The e-mail"] strong').first().textContent();
+  assert.ok((await page.getByLabel('Text').inputValue()).length > 20, 'the draft the agenda wrote');
+  await page.getByLabel('Subject').fill('Your order <and> our thanks');
+  await page.getByLabel('Text').fill('Hello,\nthis one I wrote myself & edited on the page.\n');
+  await page.getByLabel('How it went (if you know)').selectOption('reached');
+  await shot(page, 'email');
+  await axe('ana', new URL(page.url()).pathname);
+  await page.getByRole('button', { name: 'Send' }).click();
+  assert.equal(await page.locator('.error').count(), 0, 'sent: ' + await page.locator('main').textContent());
+  await page.getByRole('status').filter({ hasText: 'The e-mail went' }).waitFor();
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${id}"]`).count(), 0, 'the card is gone');
+  const sent = fs.readdirSync(smtpDir).filter((f) => f.endsWith('.eml'))
+    .map((f) => fs.readFileSync(path.join(smtpDir, f), 'utf8')).filter((m) => m.includes('edited on the page'));
+  assert.equal(sent.length, 1, 'one message went');
+  assert.ok(sent[0].includes(to), 'to the contact: ' + to);
+  await page.goto(base + href);
+  assert.match(await page.locator('#timeline li').first().textContent(), /touch.*email.*reached/, 'the touch is on the timeline');
+  // it goes at most once: the page for the same follow-up now says why not
+  const again = await page.goto(`${base}/today/${id}/email`);
+  assert.equal(again.status(), 409);
   await page.context().close();
 });
 
@@ -302,9 +334,7 @@ test('phone width: one column, nothing wider than the screen, large touch target
 });
 
 test('the unsubscribe link of a sent e-mail: a page to confirm, then the contact is opted out', async () => {
-  const port = fs.readFileSync(path.join(smtpDir, 'port'), 'utf8').trim();
-  fu({ FOLLOWUP_SMTP_URL: `smtp://127.0.0.1:${port}`, FOLLOWUP_MAIL_FROM: 'hello@northwind.example',
-    FOLLOWUP_SMTP_TLS: 'none', FOLLOWUP_SEND_CONFIG: '', FOLLOWUP_APP_URL: base + '/', HOME: dir }, 'send', '');
+  fu({ ...sendEnv, FOLLOWUP_APP_URL: base + '/' }, 'send', '');
   const eml = fs.readdirSync(smtpDir).filter((f) => f.endsWith('.eml'))
     .map((f) => fs.readFileSync(path.join(smtpDir, f), 'utf8')).find((m) => /List-Unsubscribe: </.test(m));
   assert.ok(eml, 'an automated e-mail went with its unsubscribe link');
