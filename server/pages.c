@@ -45,7 +45,8 @@ void page_begin(struct html *h, struct req *r, const char *title, int nav)
 	html_lit(h, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	html_text(h, title);
-	html_lit(h, " · followup</title><link rel=\"stylesheet\" href=\"/app/app.css\"></head>\n"
+	html_lit(h, " · followup</title><link rel=\"stylesheet\" href=\"/app/app.css\">"
+		    "<script src=\"/app/pages.js\" defer></script></head>\n"
 		    "<body class=\"pages\"><a class=\"skip\" href=\"#main\">Skip to the content</a>\n");
 	if (r->authed) {
 		html_lit(h, "<header class=\"top\" id=\"top\"><a class=\"brand\" href=\"/today\">"

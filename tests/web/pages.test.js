@@ -20,7 +20,7 @@ const NOW = '2026-11-25T09:00:00Z';
 const SHOTS = process.env.SHOTS || path.join(__dirname, '..', '..', 'build', 'web-shots');
 const USERS = { boss: ['admin', 'boss-pass-1'], ana: ['rep', 'ana-pass-1'], ben: ['rep', 'ben-pass-1'] };
 
-let dir, server, smtpd, smtpDir, sendEnv, base, browser;
+let dir, server, smtpd, smtpDir, sendEnv, base, browser, formPath;
 
 function fu(env, ...args) {
   return execFileSync(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, ...args.slice(0, -1)],
@@ -46,6 +46,7 @@ before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   fu({}, 'demo', '');
   for (const [name, [role, pw]] of Object.entries(USERS)) fu({}, 'user', 'add', name, '--role', role, pw + '\n');
+  formPath = /POST (\/f\/\S+)/.exec(fu({}, 'form', 'add', 'site', '--owner', 'ana', ''))[1];
   smtpDir = path.join(dir, 'smtp');
   fs.mkdirSync(smtpDir);
   smtpd = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'e2e', 'smtpd.py'), smtpDir], { stdio: 'ignore' });
@@ -353,4 +354,66 @@ test('the unsubscribe link of a sent e-mail: a page to confirm, then the contact
   await admin.locator('#results li a').first().click();
   assert.match(await admin.locator('#timeline li').first().textContent(), /opt_out/, 'the opt-out is on the timeline');
   await admin.context().close();
+});
+
+// ---- the same pages with script: pages.js adds one click, undo, live news, the check as you type
+
+async function withScript(name) {
+  await (await login(name)).context().close(); // a session through the page's form
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState: sessions[name] });
+  const page = await ctx.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push('page error: ' + e.message));
+  await page.goto(base + '/today');
+  return page;
+}
+
+const recorded = async (page, key) => (await page.evaluate(async (k) =>
+  (await (await fetch('/api/v1/contacts/' + encodeURIComponent(k))).json()).events.length, key));
+
+test('with script: an outcome in one click, Undo puts the card back and records nothing', async () => {
+  const page = await withScript('ben');
+  const n = await cards(page).count();
+  const card = cards(page).first();
+  const id = await card.getAttribute('data-id');
+  const key = decodeURIComponent((await card.locator('h2 a').getAttribute('href')).split('/').pop());
+  const before = await recorded(page, key);
+  await card.getByRole('button', { name: 'Voicemail' }).click();
+  assert.equal(await page.locator('#today-cards > .card:not([hidden])').count(), n - 1, 'the card goes at once');
+  await page.locator('#toast').getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await page.locator('#today-cards > .card:not([hidden])').count(), n, 'Undo puts it back');
+  await page.waitForTimeout(5500);
+  assert.equal(await recorded(page, key), before, 'nothing recorded after an undo');
+  await card.getByRole('button', { name: 'Voicemail' }).click();
+  await shot(page, 'today-undo');
+  await page.waitForFunction((i) => !document.querySelector(`#today-cards > .card[data-id="${i}"]`), id, { timeout: 10000 });
+  assert.equal(await recorded(page, key), before + 1, 'recorded when the undo time is over');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('with script: a web-form enquiry appears on the open Today page, marked new, without a reload', async () => {
+  const page = await withScript('ana');
+  await page.waitForTimeout(300); // the stream is open
+  const r = await fetch(base + formPath, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: 'Nora <Live>', email: 'nora.live@example.com', message: 'a quote, please' }), redirect: 'manual' });
+  assert.ok(r.status < 400, 'the form post: ' + r.status);
+  const fresh = page.locator('#today-cards > .card.new', { hasText: 'Nora <Live>' });
+  await fresh.waitFor({ timeout: 5000 });
+  assert.equal(await fresh.locator('.badge.new').count(), 1, 'marked New');
+  await shot(page, 'today-live');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('with script: the playbook is checked as you type', async () => {
+  const page = await withScript('boss');
+  await page.goto(base + '/playbook');
+  const yaml = await page.getByLabel('The playbook (YAML)').inputValue();
+  await page.getByLabel('The playbook (YAML)').fill(yaml.replace('rules:', 'rules:\n  - name: [broken'));
+  await page.locator('#pb-check.error', { hasText: /line \d+, column \d+/ }).waitFor();
+  await page.getByLabel('The playbook (YAML)').fill(yaml);
+  await page.locator('#pb-check.ok', { hasText: 'The playbook is good' }).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
