@@ -167,10 +167,9 @@ int route_outbox_drop(struct req *r)
 
 /* ---- a person's own e-mail from a card: as 'followup done ID --send --edit' ---- */
 
-/* The server's send settings, or an empty set when it has none (only read). */
+/* The server's send settings, or none (sendconf_init()ed by the caller) when it has none. */
 static const struct sendconf *send_settings(struct req *r, struct sendconf *none)
 {
-	sendconf_init(none);
 	return r->srv->opts->send ? r->srv->opts->send : none;
 }
 
@@ -181,6 +180,7 @@ int view_email_draft(struct req *r, const char *id, json_t **out)
 	int rc = view_followup_check(r, id);
 
 	*out = NULL;
+	sendconf_init(&none);
 	outbox_draft_init(&d);
 	if (!rc)
 		rc = outbox_personal_draft(&r->ctx, r->db, NULL, send_settings(r, &none), id, r->now,
