@@ -94,6 +94,7 @@ GET /api/v1/agenda 0
 GET /api/v1/contacts 0
 GET /api/v1/contacts/{key} 0
 GET /api/v1/events/stream 0
+GET /api/v1/followups/{id}/email 0
 GET /api/v1/lapsed 0
 GET /api/v1/me 0
 GET /api/v1/models 0
@@ -111,7 +112,6 @@ GET /u 1
 OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
-GET /api/v1/followups/{id}/email 0
 POST /api/v1/followups/{id}/done 0
 POST /api/v1/followups/{id}/email 0
 POST /api/v1/followups/{id}/snooze 0
