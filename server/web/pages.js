@@ -106,6 +106,11 @@
 
   /* ---- Today, live: the server says a contact changed; the page asks for the day again ---- */
   async function refresh() {
+    const a = document.activeElement;
+    if (a && a.closest('main') && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) {
+      setTimeout(refresh, 2000); // never under the hands of someone typing a date or a note
+      return;
+    }
     const r = await fetch(location.href, { credentials: 'same-origin' });
     if (!r.ok) return;
     const doc = new DOMParser().parseFromString(await r.text(), 'text/html');

@@ -124,11 +124,44 @@ async function axe(name, url) {
 
 const cards = (page) => page.locator('#today-cards > .card');
 
+test('a personal e-mail edited and sent from a card: it goes once, the card goes, the touch is recorded', async () => {
+  // a new lead from the web form: a person's answer is due, by e-mail
+  const r = await fetch(base + formPath, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: 'Olga Mail', email: 'olga.mail@example.com', message: 'prices?' }), redirect: 'manual' });
+  assert.ok(r.status < 400, 'the form post: ' + r.status);
+  const page = await login('ana');
+  const card = cards(page).filter({ hasText: 'Olga Mail' });
+  const id = await card.getAttribute('data-id');
+  const href = await card.locator('h2 a').getAttribute('href');
+  await card.getByRole('link', { name: 'Edit and send the e-mail' }).click();
+  const to = await page.locator('form[aria-label="The e-mail"] strong').first().textContent();
+  assert.ok((await page.getByLabel('Text').inputValue()).length > 20, 'the draft the agenda wrote');
+  await page.getByLabel('Subject').fill('Your order <and> our thanks');
+  await page.getByLabel('Text').fill('Hello,\nthis one I wrote myself & edited on the page.\n');
+  await page.getByLabel('How it went (if you know)').selectOption('reached');
+  await shot(page, 'email');
+  await axe('ana', new URL(page.url()).pathname);
+  await page.getByRole('button', { name: 'Send' }).click();
+  assert.equal(await page.locator('.error').count(), 0, 'sent: ' + await page.locator('main').textContent());
+  await page.getByRole('status').filter({ hasText: 'The e-mail went' }).waitFor();
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${id}"]`).count(), 0, 'the card is gone');
+  const sent = fs.readdirSync(smtpDir).filter((f) => f.endsWith('.eml'))
+    .map((f) => fs.readFileSync(path.join(smtpDir, f), 'utf8')).filter((m) => m.includes('edited on the page'));
+  assert.equal(sent.length, 1, 'one message went');
+  assert.ok(sent[0].includes(to), 'to the contact: ' + to);
+  await page.goto(base + href);
+  assert.match(await page.locator('#timeline li').first().textContent(), /touch.*email.*reached/, 'the touch is on the timeline');
+  // it goes at most once: the page for the same follow-up now says why not
+  const again = await page.goto(`${base}/today/${id}/email`);
+  assert.equal(again.status(), 409);
+  await page.context().close();
+});
+
 test('a rep logs in without script, records an outcome, and the card goes', async () => {
   const page = await login('ana');
   await shot(page, 'today-desktop');
   const n = await cards(page).count();
-  assert.ok(n > 1, 'the demo gives ana follow-ups today');
+  assert.ok(n >= 1, 'the demo gives ana follow-ups today');
   const card = cards(page).first();
   const id = await card.getAttribute('data-id');
   assert.ok(await card.locator('a[href^="tel:"]').count() + await card.locator('a[href^="mailto:"]').count() > 0,
@@ -163,35 +196,6 @@ test('not yet with a date: the card goes, the timeline has the touch, the check-
   await page.locator('h1', { hasText: '2026-12-02' }).waitFor();
   assert.equal(await page.locator('#today-cards > .card h2', { hasText: name }).count(), 1,
     `the check-in for ${name} is there on the 2nd of December`);
-  await page.context().close();
-});
-
-test('a personal e-mail edited and sent from a card: it goes once, the card goes, the touch is recorded', async () => {
-  const page = await login('ana');
-  const card = cards(page).filter({ has: page.getByRole('link', { name: 'Edit and send the e-mail' }) }).first();
-  const id = await card.getAttribute('data-id');
-  const href = await card.locator('h2 a').getAttribute('href');
-  await card.getByRole('link', { name: 'Edit and send the e-mail' }).click();
-  const to = await page.locator('form[aria-label="The e-mail"] strong').first().textContent();
-  assert.ok((await page.getByLabel('Text').inputValue()).length > 20, 'the draft the agenda wrote');
-  await page.getByLabel('Subject').fill('Your order <and> our thanks');
-  await page.getByLabel('Text').fill('Hello,\nthis one I wrote myself & edited on the page.\n');
-  await page.getByLabel('How it went (if you know)').selectOption('reached');
-  await shot(page, 'email');
-  await axe('ana', new URL(page.url()).pathname);
-  await page.getByRole('button', { name: 'Send' }).click();
-  assert.equal(await page.locator('.error').count(), 0, 'sent: ' + await page.locator('main').textContent());
-  await page.getByRole('status').filter({ hasText: 'The e-mail went' }).waitFor();
-  assert.equal(await page.locator(`#today-cards > .card[data-id="${id}"]`).count(), 0, 'the card is gone');
-  const sent = fs.readdirSync(smtpDir).filter((f) => f.endsWith('.eml'))
-    .map((f) => fs.readFileSync(path.join(smtpDir, f), 'utf8')).filter((m) => m.includes('edited on the page'));
-  assert.equal(sent.length, 1, 'one message went');
-  assert.ok(sent[0].includes(to), 'to the contact: ' + to);
-  await page.goto(base + href);
-  assert.match(await page.locator('#timeline li').first().textContent(), /touch.*email.*reached/, 'the touch is on the timeline');
-  // it goes at most once: the page for the same follow-up now says why not
-  const again = await page.goto(`${base}/today/${id}/email`);
-  assert.equal(again.status(), 409);
   await page.context().close();
 });
 
