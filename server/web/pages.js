@@ -188,6 +188,28 @@
     });
   }
 
+  /* ---- keys: j/k move between cards, r/v/n an outcome, z undo, / search ---- */
+  const keyOutcome = { r: 'Reached', v: 'Voicemail', n: 'No answer' };
+  document.addEventListener('keydown', (ev) => {
+    const t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
+    const list = [...document.querySelectorAll('.cards > .card:not([hidden])')];
+    const at = list.findIndex((c) => c.contains(document.activeElement));
+    if (ev.key === '/') {
+      const q = document.getElementById('q');
+      if (q) { ev.preventDefault(); q.focus(); }
+    } else if ((ev.key === 'j' || ev.key === 'k') && list.length) {
+      const next = list[Math.max(0, Math.min(list.length - 1, at < 0 ? 0 : at + (ev.key === 'j' ? 1 : -1)))];
+      next.querySelector('h2 a, h3 a').focus();
+    } else if (keyOutcome[ev.key] && at >= 0) {
+      const b = [...list[at].querySelectorAll('.outcomes button')].find((x) => x.textContent === keyOutcome[ev.key]);
+      if (b) { list[at + 1] ? list[at + 1].querySelector('h2 a, h3 a').focus() : null; b.click(); }
+    } else if (ev.key === 'z' && toast && !toast.hidden) {
+      const u = toast.querySelector('button');
+      if (u) u.click();
+    }
+  });
+
   liveToday();
   livePlaybook();
 })();

@@ -421,3 +421,20 @@ test('with script: the playbook is checked as you type', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('with script: keys: j moves to a card, r records reached, z undoes', async () => {
+  const page = await withScript('boss');
+  await page.goto(base + '/today?show=personal');
+  const n = await page.locator('#today-cards > .card:not([hidden])').count();
+  assert.ok(n > 1, 'the admin sees several follow-ups');
+  await page.keyboard.press('j');
+  const first = await page.evaluate(() => document.activeElement.closest('.card').dataset.id);
+  await page.keyboard.press('r');
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${first}"]`).isHidden(), true, 'r takes the card away');
+  await page.keyboard.press('z');
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${first}"]`).isVisible(), true, 'z puts it back');
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q', '/ goes to the search');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
