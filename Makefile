@@ -81,6 +81,11 @@ build/san/server/webassets.o: build/gen/webassets.c server/app.h | build/san/ser
 build/san/followup: build/san/libfollowup.a $(SCLIOBJ)
 	$(CC) $(SAN) -o $@ $(SCLIOBJ) build/san/libfollowup.a $(PKG_LIBS)
 
+# the pages' HTML builder and form reader live in server/: their test links them in
+build/san/tests/test-html: tests/unit/test-html.c server/html.c server/form.c build/san/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -Isrc -Iserver -o $@ \
+		$< server/html.c server/form.c build/san/libfollowup.a $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
 build/san/tests/%: tests/unit/%.c build/san/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(SAN) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -Isrc -o $@ $< \
 		build/san/libfollowup.a $(PKG_LIBS) $(shell pkg-config --libs cmocka)

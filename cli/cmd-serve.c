@@ -104,14 +104,13 @@ static int run_serve(struct cli *cli, int argc, char **argv)
 	}
 	o.tls_cert = cert_pem;
 	o.tls_key = key_pem;
-	/* the sender's settings, found as 'followup send' finds them */
+	/* the sender's settings, found as 'followup send' finds them: for the sender job, and
+	 * (also with --no-jobs) for a person's e-mail sent from a card */
 	sendconf_init(&conf);
-	if (!o.no_jobs) {
-		rc = cli_sendconf(cli, send_config, &conf);
-		if (rc)
-			goto out;
-		o.send = &conf;
-	}
+	rc = cli_sendconf(cli, send_config, &conf);
+	if (rc)
+		goto out;
+	o.send = &conf;
 	o.db_path = cli->db_path;
 	/* a clock fixed with --now or $FOLLOWUP_NOW stays fixed; otherwise each request reads it */
 	if (cli->now_fixed)
@@ -156,7 +155,8 @@ const struct cmd cmd_serve = {
 	"  --tls-cert F        HTTPS with this certificate (chain) in PEM, and\n"
 	"  --tls-key F         its private key in PEM; session cookies are then Secure\n"
 	"  --no-jobs           no background jobs (send from cron instead)\n"
-	"  --send-config FILE  the sender's settings, as 'followup send --config' (default\n"
+	"  --send-config FILE  the sender's settings (the sender job; a person's e-mail from\n"
+	"                      a card), as 'followup send --config' (default\n"
 	"                      $FOLLOWUP_SEND_CONFIG, else ~/.config/followup/send.conf)",
 	run_serve
 };

@@ -16,6 +16,7 @@ cat <<MSG
 The web app: open http://$listen/ in a browser and log in as
   boss  $admin_pw   (admin: everyone's day, filter by owner)
   ana   $rep_pw   (rep: ana's own and the unowned contacts)
+The same app as pages the server draws (they work without JavaScript): http://$listen/login
 Ctrl-C stops the server.
 
 MSG

@@ -46,6 +46,20 @@ static const char schemas_text[] =
 		"['string', 'null'], 'format': 'date-time'}, 'channel': {'type': ['string', "
 		"'null']}, 'outcome': {'type': ['string', 'null']}, 'note': {'type': ['string', "
 		"'null']}, 'author': {'type': ['string', 'null']}}},"
+	"'EmailDraft': {'type': 'object', 'required': ['followup', 'message', 'contact', 'to', "
+		"'subject', 'text'], 'properties': {'followup': {'type': 'string'}, 'message': "
+		"{'type': 'string'}, 'contact': {'type': 'string'}, 'name': {'type': ['string', "
+		"'null']}, 'to': {'type': 'string'}, 'from': {'type': ['string', 'null']}, "
+		"'from_name': {'type': ['string', 'null']}, 'reply_to': {'type': ['string', "
+		"'null']}, 'subject': {'type': 'string'}, 'text': {'type': 'string'}}},"
+	"'EmailIn': {'type': 'object', 'properties': {'subject': {'type': 'string'}, 'text': "
+		"{'type': 'string', 'maxLength': 4096}, 'outcome': {'type': ['string', 'null']}, "
+		"'next': {'type': ['string', 'null']}, 'note': {'type': ['string', 'null']}}},"
+	"'EmailSent': {'type': 'object', 'required': ['followup', 'contact', 'message', "
+		"'state', 'sent', 'to'], 'properties': {'followup': {'type': 'string'}, 'contact': "
+		"{'type': 'string'}, 'message': {'type': 'string'}, 'state': {'type': 'string'}, "
+		"'sent': {'type': 'boolean'}, 'to': {'type': 'string'}, 'why': {'type': ['string', "
+		"'null']}, 'next_try': {'type': ['string', 'null'], 'format': 'date-time'}}},"
 	"'Reason': {'type': 'object', 'required': ['trigger', 'why', 'due', 'channel'], "
 		"'properties': {'trigger': {'type': 'string'}, 'why': {'type': 'string'}, 'events': "
 		"{'type': 'array', 'items': {'type': 'integer'}}, 'since': {'type': ['string', "
@@ -171,6 +185,8 @@ static const struct api_body bodies[] = {
 	{ "GET", "/api/v1/agenda", NULL, NULL, NULL, NULL, 200, "Agenda" },
 	{ "POST", "/api/v1/followups/{id}/done", "application/json", "Done", NULL, NULL, 201, "Recorded" },
 	{ "POST", "/api/v1/followups/{id}/snooze", "application/json", "Snooze", NULL, NULL, 201, "Recorded" },
+	{ "GET", "/api/v1/followups/{id}/email", NULL, NULL, NULL, NULL, 200, "EmailDraft" },
+	{ "POST", "/api/v1/followups/{id}/email", "application/json", "EmailIn", NULL, NULL, 201, "EmailSent" },
 	{ "GET", "/api/v1/playbook", NULL, NULL, NULL, NULL, 200, "Playbook" },
 	{ "PUT", "/api/v1/playbook", "application/yaml", "text", "application/json", "PlaybookIn", 200, "PlaybookSet" },
 	{ "POST", "/api/v1/jobs/{name}/run", NULL, NULL, NULL, NULL, 200, "JobRun" },

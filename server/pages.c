@@ -10,6 +10,7 @@
 #include "app.h"
 #include "datetime.h"
 #include "model.h"
+#include "message.h"
 #include "outbox.h"
 #include "pages.h"
 #include "playbook.h"
@@ -44,7 +45,8 @@ void page_begin(struct html *h, struct req *r, const char *title, int nav)
 	html_lit(h, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	html_text(h, title);
-	html_lit(h, " · followup</title><link rel=\"stylesheet\" href=\"/app/app.css\"></head>\n"
+	html_lit(h, " · followup</title><link rel=\"stylesheet\" href=\"/app/app.css\">"
+		    "<script src=\"/app/pages.js\" defer></script></head>\n"
 		    "<body class=\"pages\"><a class=\"skip\" href=\"#main\">Skip to the content</a>\n");
 	if (r->authed) {
 		html_lit(h, "<header class=\"top\" id=\"top\"><a class=\"brand\" href=\"/today\">"
@@ -493,10 +495,18 @@ static void card(struct html *h, struct req *r, const json_t *fu, const char *ba
 	html_lit(h, "</ul><p class=\"say\">");
 	html_text(h, json_string_value(json_object_get(fu, "say")));
 	html_lit(h, "</p>");
-	if (automated)
+	if (automated) {
 		html_lit(h, "<p class=\"muted\">The outbox sends this one; see the Outbox page.</p>");
-	else
+	} else {
+		if (json_is_string(json_object_get(fu, "email"))) {
+			html_lit(h, "<p><a class=\"button\" href=\"/today/");
+			html_url(h, id, NULL);
+			html_lit(h, "/email?back=");
+			html_url(h, back, "/");
+			html_lit(h, "\">Edit and send the e-mail</a></p>");
+		}
 		outcome_forms(h, r, fu, back);
+	}
 	html_lit(h, "</li>\n");
 }
 
@@ -552,7 +562,11 @@ int page_today(struct req *r)
 	html_lit(&h, "<h1>");
 	html_text(&h, strcmp(daytext, today) ? "Follow-ups due by " : "Today, ");
 	html_text(&h, daytext);
-	html_lit(&h, "</h1><form class=\"filters\" method=\"get\" action=\"/today\" "
+	html_lit(&h, "</h1>");
+	if (req_query(r, "sent"))
+		html_lit(&h, "<p class=\"check ok\" role=\"status\">The e-mail went; the touch is "
+			     "recorded.</p>");
+	html_lit(&h, "<form class=\"filters\" method=\"get\" action=\"/today\" "
 		     "aria-label=\"Filters\"><div class=\"field\">");
 	page_input(&h, "date", "day", "day", "Day", daytext);
 	html_lit(&h, "</div><div class=\"field\"><label for=\"show\">Messages</label>"
@@ -627,6 +641,140 @@ int page_done(struct req *r)
 int page_snooze(struct req *r)
 {
 	return page_record(r, 1);
+}
+
+/* ---- a personal e-mail from a card: edited, then sent once as the person's touch ---- */
+
+static void option(struct html *h, const char *value, const char *label, int selected);
+
+static int email_page(struct req *r, int status, const json_t *d, const char *error)
+{
+	const char *id = r->param[0], *back = req_query(r, "back");
+	const char *subject = page_field(r, "subject"), *text = page_field(r, "text");
+	struct html h;
+	char tmp[16];
+
+	if (!local_path(back))
+		back = page_field(r, "back");
+	if (!local_path(back))
+		back = "/today";
+	html_init(&h, &r->ctx);
+	page_begin(&h, r, "Write the e-mail", NAV_TODAY);
+	html_lit(&h, "<h1>Write to ");
+	html_text(&h, d ? page_jtext(d, "name", tmp, sizeof(tmp)) : NULL);
+	if (d && !json_is_string(json_object_get(d, "name")))
+		html_text(&h, json_string_value(json_object_get(d, "contact")));
+	if (!d)
+		html_lit(&h, "the contact");
+	html_lit(&h, "</h1>");
+	if (error) {
+		html_lit(&h, "<p class=\"error\" role=\"alert\" id=\"email-error\">");
+		html_text(&h, error);
+		html_lit(&h, "</p>");
+	}
+	if (d) {
+		html_lit(&h, "<form method=\"post\" class=\"stack\" aria-label=\"The e-mail\" action=\"/today/");
+		html_url(&h, id, NULL);
+		html_lit(&h, "/email\">");
+		page_csrf(&h, r);
+		back_field(&h, back);
+		html_lit(&h, "<p>To <strong>");
+		html_text(&h, json_string_value(json_object_get(d, "to")));
+		html_lit(&h, "</strong>");
+		if (json_is_string(json_object_get(d, "from_name"))) {
+			html_lit(&h, ", from ");
+			html_text(&h, json_string_value(json_object_get(d, "from_name")));
+		}
+		html_lit(&h, ". It goes once, now, and is recorded as your touch.</p>");
+		page_input(&h, "text", "em-subject", "subject", "Subject",
+			   subject ? subject : json_string_value(json_object_get(d, "subject")));
+		html_lit(&h, "<label for=\"em-text\">Text</label><textarea id=\"em-text\" name=\"text\" "
+			     "rows=\"14\" maxlength=\"");
+		html_textf(&h, "%d", MESSAGE_TEXT_MAX);
+		html_lit(&h, "\">");
+		html_text(&h, text ? text : json_string_value(json_object_get(d, "text")));
+		html_lit(&h, "</textarea><label for=\"em-outcome\">How it went (if you know)</label>"
+			     "<select id=\"em-outcome\" name=\"outcome\">");
+		option(&h, "", "(nothing yet)", 1);
+		for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+			option(&h, outcomes[i].value, outcomes[i].label, 0);
+		html_lit(&h, "</select><label for=\"em-note\">Internal note (never sent)</label>"
+			     "<textarea id=\"em-note\" name=\"note\" rows=\"2\"></textarea><div "
+			     "class=\"actions\"><button type=\"submit\" class=\"primary\">Send</button><a "
+			     "href=\"");
+		html_text(&h, back);
+		html_lit(&h, "\">Back without sending</a></div></form>");
+	} else {
+		html_lit(&h, "<p><a href=\"");
+		html_text(&h, back);
+		html_lit(&h, "\">Back</a></p>");
+	}
+	page_end(&h);
+	return page_send(r, &h, status);
+}
+
+int page_email(struct req *r)
+{
+	json_t *d;
+	int rc = view_email_draft(r, r->param[0], &d), ok;
+
+	if (rc == FU_EINPUT)
+		return email_page(r, 409, NULL, r->ctx.msg);
+	if (rc)
+		return page_fail(r, rc);
+	ok = email_page(r, 200, d, NULL);
+	json_decref(d);
+	return ok;
+}
+
+int page_email_send(struct req *r)
+{
+	struct outbox_personal q;
+	const char *back = page_field(r, "back");
+	struct buf to;
+	json_t *o, *d;
+	int rc, ok;
+
+	if (!req_form(r))
+		return page_error(r, 400, r->ctx.msg);
+	memset(&q, 0, sizeof(q));
+	q.followup_id = r->param[0];
+	q.subject = page_field(r, "subject");
+	q.text = page_field(r, "text");
+	q.outcome = page_field(r, "outcome");
+	q.note = page_field(r, "note");
+	if (!q.text)
+		return page_error(r, 422, "the text is empty: nothing to send");
+	rc = view_email_send(r, &q, &o);
+	if (rc == FU_EINPUT || (!rc && !json_is_true(json_object_get(o, "sent")))) {
+		char why[FU_MSG_MAX + 64];
+
+		if (rc)
+			snprintf(why, sizeof(why), "Not sent: %s", r->ctx.msg);
+		else
+			snprintf(why, sizeof(why), "Not sent (%s): %s; no touch is recorded.",
+				 json_string_value(json_object_get(o, "state")),
+				 json_is_string(json_object_get(o, "why")) ?
+					 json_string_value(json_object_get(o, "why")) : "no reason given");
+		json_decref(rc ? NULL : o);
+		fu_ctx_init(&r->ctx);
+		/* the form again, as typed, when the draft can still be had */
+		rc = view_email_draft(r, r->param[0], &d);
+		ok = email_page(r, 422, rc ? NULL : d, why);
+		if (!rc)
+			json_decref(d);
+		return ok;
+	}
+	if (rc)
+		return page_fail(r, rc);
+	json_decref(o);
+	if (!local_path(back))
+		back = "/today";
+	buf_init(&to, 1024); /* a URL of ours (local_path), not HTML: nothing to escape */
+	rc = buf_addf(&r->ctx, &to, "%s%ssent=1", back, strchr(back, '?') ? "&" : "?");
+	ok = rc ? page_error(r, 500, "out of memory") : page_see_other(r, buf_cstr(&to));
+	buf_release(&to);
+	return ok;
 }
 
 /* ---- contacts: search and one contact ---- */

@@ -54,6 +54,8 @@ int page_logout(struct req *r);
 int page_today(struct req *r);
 int page_done(struct req *r);
 int page_snooze(struct req *r);
+int page_email(struct req *r);
+int page_email_send(struct req *r);
 int page_contacts(struct req *r);
 int page_contact(struct req *r);
 int page_contact_save(struct req *r);

@@ -11,6 +11,7 @@
 #include "import.h"
 #include "jview.h"
 #include "outbox.h"
+#include "sendconf.h"
 
 #include "banned.h"
 
@@ -162,6 +163,128 @@ int route_outbox_resend(struct req *r)
 int route_outbox_drop(struct req *r)
 {
 	return outbox_decide(r, 0);
+}
+
+/* ---- a person's own e-mail from a card: as 'followup done ID --send --edit' ---- */
+
+/* The server's send settings, or none (sendconf_init()ed by the caller) when it has none. */
+static const struct sendconf *send_settings(struct req *r, struct sendconf *none)
+{
+	return r->srv->opts->send ? r->srv->opts->send : none;
+}
+
+int view_email_draft(struct req *r, const char *id, json_t **out)
+{
+	struct outbox_draft d;
+	struct sendconf none;
+	int rc = view_followup_check(r, id);
+
+	*out = NULL;
+	sendconf_init(&none);
+	outbox_draft_init(&d);
+	if (!rc)
+		rc = outbox_personal_draft(&r->ctx, r->db, NULL, send_settings(r, &none), id, r->now,
+					   &d);
+	if (!rc) {
+		*out = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "followup",
+				 d.followup, "message", d.id, "contact", d.key, "name", d.name, "to",
+				 d.to, "from", d.from_addr, "from_name", d.from_name, "reply_to",
+				 d.reply_to, "subject", d.subject ? d.subject : "", "text",
+				 d.text ? d.text : "");
+		if (!*out)
+			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+	}
+	outbox_draft_release(&d);
+	sendconf_release(&none);
+	return rc;
+}
+
+int view_email_send(struct req *r, const struct outbox_personal *req, json_t **out)
+{
+	struct outbox_personal_result res;
+	struct outbox_personal q = *req;
+	struct sendconf none;
+	char lock[4096];
+	int rc = view_followup_check(r, req->followup_id);
+
+	*out = NULL;
+	sendconf_init(&none);
+	if (!rc && (!r->srv->opts->send || !r->srv->opts->send->smtp_url ||
+		    !*r->srv->opts->send->smtp_url))
+		rc = fu_err(&r->ctx, FU_EINPUT, "this server cannot send e-mail: it has no send "
+						"settings (smtp_url; see 'followup send')");
+	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
+	q.lock_path = lock;
+	q.now = r->now;
+	if (!rc)
+		rc = outbox_send_personal(&r->ctx, r->db, NULL, send_settings(r, &none), &q, &res);
+	sendconf_release(&none);
+	if (rc)
+		return rc;
+	if (res.state == OB_SENT)
+		srv_notify_contact(r, "done", res.key);
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s?, s:o}", "followup", req->followup_id,
+			 "contact", res.key, "message", res.id, "state",
+			 outbox_state_name(res.state), "sent", res.state == OB_SENT, "to", res.to,
+			 "why", res.why[0] ? res.why : NULL, "next_try", jview_time(res.next_try));
+	return *out ? FU_OK : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+}
+
+/* GET /api/v1/followups/{id}/email: the personal e-mail the agenda wrote, to edit. */
+int route_email_draft(struct req *r)
+{
+	json_t *o;
+	int rc = view_email_draft(r, r->param[0], &o);
+
+	if (rc == FU_EINPUT)
+		return http_problem(r, 409, r->ctx.msg, NULL);
+	return rc ? http_fail(r, rc) : http_json(r, 200, o);
+}
+
+/*
+ * POST /api/v1/followups/{id}/email {subject, text, outcome, next, note}: sent once, consent
+ * checked now, recorded as the person's touch (201); a message the mail server did not take
+ * is 502 with what became of it (deferred, bounced, failed, uncertain), and no touch.
+ */
+int route_email_send(struct req *r)
+{
+	struct outbox_personal q;
+	json_t *body = req_json(r, JSON_OBJECT), *o;
+	const char *f[] = { "subject", "text", "outcome", "next", "note" };
+	const char *v[5];
+	int rc;
+
+	if (!body)
+		return MHD_YES;
+	for (int i = 0; i < 5; i++) {
+		json_t *x = json_object_get(body, f[i]);
+		char ptr[16];
+
+		v[i] = json_string_value(x);
+		if (x && !json_is_null(x) && !v[i]) {
+			json_decref(body);
+			snprintf(ptr, sizeof(ptr), "/%s", f[i]);
+			return http_problem(r, 422, "subject, text, outcome, next and note are text",
+					    ptr);
+		}
+	}
+	memset(&q, 0, sizeof(q));
+	q.followup_id = r->param[0];
+	q.subject = v[0];
+	q.text = v[1];
+	q.outcome = v[2];
+	q.next = v[3];
+	q.note = v[4];
+	rc = view_email_send(r, &q, &o);
+	json_decref(body);
+	if (rc == FU_EINPUT)
+		return http_problem(r, 422, r->ctx.msg, NULL);
+	if (rc)
+		return http_fail(r, rc);
+	if (!json_is_true(json_object_get(o, "sent")))
+		return http_problem_with(r, 502, "the mail server did not take the message: no touch "
+					 "recorded", NULL, o);
+	return http_json(r, 201, o);
 }
 
 /* ---- the models: as 'followup model show' ---- */

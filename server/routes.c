@@ -57,6 +57,8 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/agenda", route_agenda, 0, 0, "the follow-ups due by a day, most important first" },
 	{ "POST", "/api/v1/followups/{id}/done", route_done, R_WRITE, 16 * KIB, "record how a follow-up went (a touch)" },
 	{ "POST", "/api/v1/followups/{id}/snooze", route_snooze, R_WRITE, 16 * KIB, "put a follow-up off until a date" },
+	{ "GET", "/api/v1/followups/{id}/email", route_email_draft, 0, 0, "the personal e-mail the agenda wrote for a follow-up, to edit" },
+	{ "POST", "/api/v1/followups/{id}/email", route_email_send, R_WRITE, 64 * KIB, "send a follow-up's personal e-mail (edited), recorded as the person's touch" },
 	{ "GET", "/api/v1/playbook", route_playbook_get, 0, 0, "the playbook in effect (YAML)" },
 	{ "PUT", "/api/v1/playbook", route_playbook_put, R_WRITE | R_ADMIN, 1 * MIB, "check a playbook and put it in effect" },
 	{ "POST", "/api/v1/playbook/check", route_playbook_check, R_ADMIN, 1 * MIB, "check a playbook as `playbook check` does, keeping nothing" },
@@ -90,6 +92,8 @@ const struct route routes[] = {
 	{ "GET", "/today", page_today, R_PAGE, 0, "Today: a card per follow-up due (?day=, ?show=, ?owner=)" },
 	{ "POST", "/today/{id}/done", page_done, R_WRITE | R_PAGE, 16 * KIB, "record how a follow-up went (outcome, next, note)" },
 	{ "POST", "/today/{id}/snooze", page_snooze, R_WRITE | R_PAGE, 16 * KIB, "put a follow-up off until a date" },
+	{ "GET", "/today/{id}/email", page_email, R_PAGE, 0, "a follow-up's personal e-mail in a form, to edit and send" },
+	{ "POST", "/today/{id}/email", page_email_send, R_WRITE | R_PAGE, 64 * KIB, "send the edited e-mail, recorded as the person's touch" },
 	{ "GET", "/contacts", page_contacts, R_PAGE, 0, "the contacts found (?q=)" },
 	{ "GET", "/contacts/{key}", page_contact, R_PAGE, 0, "one contact: follow-up, profile, state, timeline (?type=)" },
 	{ "POST", "/contacts/{key}", page_contact_save, R_WRITE | R_PAGE, 64 * KIB, "save a contact's profile" },
@@ -966,10 +970,8 @@ static int route_playbook_whatif(struct req *r)
 
 /* ---- follow-ups: done and snooze ---- */
 
-int view_followup_record(struct req *r, const char *id, const char *outcome, const char *date,
-			 const char *note, struct record_result *res)
+int view_followup_check(struct req *r, const char *id)
 {
-	struct playbook pb;
 	struct contact c;
 	int64_t contact_id;
 	int rc;
@@ -981,6 +983,15 @@ int view_followup_record(struct req *r, const char *id, const char *outcome, con
 	if (rc == FU_OK && !account_sees_owner(&r->who, c.owner))
 		rc = fu_err(&r->ctx, FU_ENOTFOUND, "no such follow-up");
 	contact_release(&c);
+	return rc;
+}
+
+int view_followup_record(struct req *r, const char *id, const char *outcome, const char *date,
+			 const char *note, struct record_result *res)
+{
+	struct playbook pb;
+	int rc = view_followup_check(r, id);
+
 	playbook_init(&pb);
 	if (!rc)
 		rc = agenda_playbook(&r->ctx, r->db, &pb);

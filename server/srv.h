@@ -192,6 +192,8 @@ int view_contact(struct req *r, const char *key, long last, json_t **out);
 int view_contact_put(struct req *r, json_t *body, int *created, struct contact *out);
 /* GET /api/v1/agenda's items (o: owner, day, all; a rep's owner is themselves). */
 int view_agenda(struct req *r, struct agenda_opts *o, int want, long limit, json_t **out);
+/* FU_ENOTFOUND "no such follow-up" unless id names a follow-up of a contact the caller sees. */
+int view_followup_check(struct req *r, const char *id);
 /* POST /api/v1/followups/{id}/done and /snooze (outcome "snoozed", date the until). */
 int view_followup_record(struct req *r, const char *id, const char *outcome, const char *date,
 			 const char *note, struct record_result *res);
@@ -203,6 +205,18 @@ int view_whatif(struct req *r, const char *yaml, int *refused, json_t **out);
 int view_lapsed(struct req *r, json_t **out);
 int view_report(struct req *r, int weeks, json_t **out);
 int view_outbox(struct req *r, int state, json_t **out);
+/*
+ * GET and POST /api/v1/followups/{id}/email: the personal e-mail's draft
+ * (outbox_personal_draft), and the edited one sent (outbox_send_personal: req's followup_id,
+ * subject, text, outcome, next, note; its clock and lock are the server's): {sent, state, why,
+ * next_try, ...}. FU_EINPUT when it may not go (the sentence says why), or the server has no
+ * send settings.
+ */
+struct outbox_personal;
+int view_email_draft(struct req *r, const char *id, json_t **out);
+int view_email_send(struct req *r, const struct outbox_personal *req, json_t **out);
+int route_email_draft(struct req *r);
+int route_email_send(struct req *r);
 /* POST /api/v1/outbox/{id}/resend (resend = 1) or /drop: FU_EINPUT when it may not. */
 int view_outbox_decide(struct req *r, const char *id, int resend);
 

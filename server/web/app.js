@@ -296,7 +296,10 @@ function card(fu, onDone) {
       onclick: () => { const v = $('#' + CSS.escape(snId)).value; if (v) done('snoozed', v, 'Snoozed to ' + v); } }));
   const words = h('div', { class: 'words' });
   quoteCustomer(fu, words);
-  c.append(head, h('div', { class: 'reach' }, reachLinks(fu)), reasons, words, say,
+  /* a person's e-mail: edited and sent on the server's page for it, then back here */
+  const write = fu.email && !fu.automated ?
+    h('p', {}, h('a', { class: 'button', href: `/today/${encodeURIComponent(fu.id)}/email?back=%2F`, text: 'Edit and send the e-mail' })) : null;
+  c.append(head, h('div', { class: 'reach' }, reachLinks(fu)), reasons, words, say, ...(write ? [write] : []),
     h('div', { class: 'outcomes', role: 'group', 'aria-label': 'How it went' }, buttons, notYet, snooze));
   return c;
 }

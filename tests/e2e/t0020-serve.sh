@@ -94,6 +94,7 @@ GET /api/v1/agenda 0
 GET /api/v1/contacts 0
 GET /api/v1/contacts/{key} 0
 GET /api/v1/events/stream 0
+GET /api/v1/followups/{id}/email 0
 GET /api/v1/lapsed 0
 GET /api/v1/me 0
 GET /api/v1/models 0
@@ -113,6 +114,7 @@ OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
 POST /api/v1/followups/{id}/done 0
+POST /api/v1/followups/{id}/email 0
 POST /api/v1/followups/{id}/snooze 0
 POST /api/v1/import/{kind} 0
 POST /api/v1/jobs/{name}/run 0
@@ -184,6 +186,7 @@ GET /playbook
 GET /report
 GET /team
 GET /today
+GET /today/{id}/email
 POST /contacts/{key}
 POST /contacts/{key}/events
 POST /import
@@ -200,6 +203,7 @@ POST /team/tokens
 POST /team/tokens/{id}/revoke
 POST /team/users
 POST /today/{id}/done
+POST /today/{id}/email
 POST /today/{id}/snooze
 EOT
 diff -u pages.expected pages >pages.diff && pass "the pages are the expected ones" \
@@ -366,6 +370,19 @@ call "a rep's agenda" 200 GET "/api/v1/agenda?all=true" -H "$A_ANA"
 is "a rep's agenda holds no other owner" \
 	"$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.owner') NOT IN ('ana')")" 0
 call "the agenda for a bad day" 400 GET "/api/v1/agenda?day=someday" -H "$A_ROOT"
+# a personal e-mail from a card: its draft, to edit; this server has no send settings
+call "ana's day for a person" 200 GET "/api/v1/agenda?all=true&automated=false" -H "$A_ANA"
+fid=$(sqlite3 :memory: "SELECT json_extract(value, '\$.id') || ' ' || json_extract(value, '\$.email') FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.email') IS NOT NULL LIMIT 1")
+femail=${fid#* }
+fid=${fid%% *}
+call "a personal e-mail's draft" 200 GET "/api/v1/followups/$fid/email" -H "$A_ANA"
+keep GET /api/v1/followups/{id}/email 200
+is "the draft goes to the contact, as a person's message" "$(json '$.to') $(json '$.message' | cut -c1)" "$femail p"
+call "another rep's follow-up has no draft for ben" 404 GET "/api/v1/followups/$fid/email" -H "$A_BEN"
+call "a send without send settings" 422 POST "/api/v1/followups/$fid/email" -H "$A_ANA" -H "$JSON" -d '{"text":"hi"}'
+is "it says why" "$(json '$.detail')" "this server cannot send e-mail: it has no send settings (smtp_url; see 'followup send')"
+call "the e-mail page" 200 GET "/today/$fid/email" -H "$A_ANA"
+grep -q '<label for="em-text">Text</label>' body || fail "the e-mail page labels its text: $(head -c 300 body)"
 call "the agenda, automated only" 200 GET "/api/v1/agenda?all=true&automated=true" -H "$A_ROOT"
 is "only automated" "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('body'), '\$.items') WHERE json_extract(value, '\$.automated') = 0")" 0
 call "the agenda, bad automated" 400 GET "/api/v1/agenda?automated=maybe" -H "$A_ROOT"

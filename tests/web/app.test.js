@@ -114,6 +114,9 @@ test('a rep logs in and sees their day, most important first', async () => {
   assert.ok(await first.locator('a[href^="tel:"]').count() + await first.locator('a[href^="mailto:"]').count() > 0,
     'a card has a tel: or mailto: link');
   assert.ok((await first.locator('.say').first().textContent()).length > 10, 'a card says what to say');
+  const write = first.getByRole('link', { name: 'Edit and send the e-mail' });
+  if (await write.count()) // a person's e-mail is written on the server's page for it, then back here
+    assert.match(await write.getAttribute('href'), /^\/today\/F\d+-\d+\/email\?back=%2F$/);
   await shot(page, 'today-desktop');
   assert.deepEqual(page.problems, []);
   await page.context().close();

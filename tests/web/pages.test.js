@@ -20,7 +20,7 @@ const NOW = '2026-11-25T09:00:00Z';
 const SHOTS = process.env.SHOTS || path.join(__dirname, '..', '..', 'build', 'web-shots');
 const USERS = { boss: ['admin', 'boss-pass-1'], ana: ['rep', 'ana-pass-1'], ben: ['rep', 'ben-pass-1'] };
 
-let dir, server, smtpd, smtpDir, base, browser;
+let dir, server, smtpd, smtpDir, sendEnv, base, browser, formPath;
 
 function fu(env, ...args) {
   return execFileSync(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, ...args.slice(0, -1)],
@@ -46,8 +46,16 @@ before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   fu({}, 'demo', '');
   for (const [name, [role, pw]] of Object.entries(USERS)) fu({}, 'user', 'add', name, '--role', role, pw + '\n');
+  formPath = /POST (\/f\/\S+)/.exec(fu({}, 'form', 'add', 'site', '--owner', 'ana', ''))[1];
+  smtpDir = path.join(dir, 'smtp');
+  fs.mkdirSync(smtpDir);
+  smtpd = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'e2e', 'smtpd.py'), smtpDir], { stdio: 'ignore' });
+  const port = (await waitFor(path.join(smtpDir, 'port'), smtpd, 'smtpd.py')).trim();
+  sendEnv = { FOLLOWUP_SMTP_URL: `smtp://127.0.0.1:${port}`, FOLLOWUP_MAIL_FROM: 'hello@northwind.example',
+    FOLLOWUP_SMTP_TLS: 'none', FOLLOWUP_SEND_CONFIG: '', HOME: dir };
+  // the server sends a person's e-mail from a card; its sender job is off (the test sends)
   server = spawn(BIN, ['--db', path.join(dir, 'web.db'), '--now', NOW, 'serve', '--listen', '127.0.0.1:0', '--no-jobs'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...sendEnv } });
   let log = '';
   base = await new Promise((resolve, reject) => {
     server.stderr.on('data', (d) => {
@@ -58,10 +66,6 @@ before(async () => {
     });
     server.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${log}`)));
   });
-  smtpDir = path.join(dir, 'smtp');
-  fs.mkdirSync(smtpDir);
-  smtpd = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'e2e', 'smtpd.py'), smtpDir], { stdio: 'ignore' });
-  await waitFor(path.join(smtpDir, 'port'), smtpd, 'smtpd.py');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -120,11 +124,44 @@ async function axe(name, url) {
 
 const cards = (page) => page.locator('#today-cards > .card');
 
+test('a personal e-mail edited and sent from a card: it goes once, the card goes, the touch is recorded', async () => {
+  // a new lead from the web form: a person's answer is due, by e-mail
+  const r = await fetch(base + formPath, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: 'Olga Mail', email: 'olga.mail@example.com', message: 'prices?' }), redirect: 'manual' });
+  assert.ok(r.status < 400, 'the form post: ' + r.status);
+  const page = await login('ana');
+  const card = cards(page).filter({ hasText: 'Olga Mail' });
+  const id = await card.getAttribute('data-id');
+  const href = await card.locator('h2 a').getAttribute('href');
+  await card.getByRole('link', { name: 'Edit and send the e-mail' }).click();
+  const to = await page.locator('form[aria-label="The e-mail"] strong').first().textContent();
+  assert.ok((await page.getByLabel('Text').inputValue()).length > 20, 'the draft the agenda wrote');
+  await page.getByLabel('Subject').fill('Your order <and> our thanks');
+  await page.getByLabel('Text').fill('Hello,\nthis one I wrote myself & edited on the page.\n');
+  await page.getByLabel('How it went (if you know)').selectOption('reached');
+  await shot(page, 'email');
+  await axe('ana', new URL(page.url()).pathname);
+  await page.getByRole('button', { name: 'Send' }).click();
+  assert.equal(await page.locator('.error').count(), 0, 'sent: ' + await page.locator('main').textContent());
+  await page.getByRole('status').filter({ hasText: 'The e-mail went' }).waitFor();
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${id}"]`).count(), 0, 'the card is gone');
+  const sent = fs.readdirSync(smtpDir).filter((f) => f.endsWith('.eml'))
+    .map((f) => fs.readFileSync(path.join(smtpDir, f), 'utf8')).filter((m) => m.includes('edited on the page'));
+  assert.equal(sent.length, 1, 'one message went');
+  assert.ok(sent[0].includes(to), 'to the contact: ' + to);
+  await page.goto(base + href);
+  assert.match(await page.locator('#timeline li').first().textContent(), /touch.*email.*reached/, 'the touch is on the timeline');
+  // it goes at most once: the page for the same follow-up now says why not
+  const again = await page.goto(`${base}/today/${id}/email`);
+  assert.equal(again.status(), 409);
+  await page.context().close();
+});
+
 test('a rep logs in without script, records an outcome, and the card goes', async () => {
   const page = await login('ana');
   await shot(page, 'today-desktop');
   const n = await cards(page).count();
-  assert.ok(n > 1, 'the demo gives ana follow-ups today');
+  assert.ok(n >= 1, 'the demo gives ana follow-ups today');
   const card = cards(page).first();
   const id = await card.getAttribute('data-id');
   assert.ok(await card.locator('a[href^="tel:"]').count() + await card.locator('a[href^="mailto:"]').count() > 0,
@@ -302,9 +339,7 @@ test('phone width: one column, nothing wider than the screen, large touch target
 });
 
 test('the unsubscribe link of a sent e-mail: a page to confirm, then the contact is opted out', async () => {
-  const port = fs.readFileSync(path.join(smtpDir, 'port'), 'utf8').trim();
-  fu({ FOLLOWUP_SMTP_URL: `smtp://127.0.0.1:${port}`, FOLLOWUP_MAIL_FROM: 'hello@northwind.example',
-    FOLLOWUP_SMTP_TLS: 'none', FOLLOWUP_SEND_CONFIG: '', FOLLOWUP_APP_URL: base + '/', HOME: dir }, 'send', '');
+  fu({ ...sendEnv, FOLLOWUP_APP_URL: base + '/' }, 'send', '');
   const eml = fs.readdirSync(smtpDir).filter((f) => f.endsWith('.eml'))
     .map((f) => fs.readFileSync(path.join(smtpDir, f), 'utf8')).find((m) => /List-Unsubscribe: </.test(m));
   assert.ok(eml, 'an automated e-mail went with its unsubscribe link');
@@ -323,4 +358,83 @@ test('the unsubscribe link of a sent e-mail: a page to confirm, then the contact
   await admin.locator('#results li a').first().click();
   assert.match(await admin.locator('#timeline li').first().textContent(), /opt_out/, 'the opt-out is on the timeline');
   await admin.context().close();
+});
+
+// ---- the same pages with script: pages.js adds one click, undo, live news, the check as you type
+
+async function withScript(name) {
+  await (await login(name)).context().close(); // a session through the page's form
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState: sessions[name] });
+  const page = await ctx.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push('page error: ' + e.message));
+  await page.goto(base + '/today');
+  return page;
+}
+
+const recorded = async (page, key) => (await page.evaluate(async (k) =>
+  (await (await fetch('/api/v1/contacts/' + encodeURIComponent(k))).json()).events.length, key));
+
+test('with script: an outcome in one click, Undo puts the card back and records nothing', async () => {
+  const page = await withScript('ben');
+  const n = await cards(page).count();
+  const card = cards(page).first();
+  const id = await card.getAttribute('data-id');
+  const key = decodeURIComponent((await card.locator('h2 a').getAttribute('href')).split('/').pop());
+  const before = await recorded(page, key);
+  await card.getByRole('button', { name: 'Voicemail' }).click();
+  assert.equal(await page.locator('#today-cards > .card:not([hidden])').count(), n - 1, 'the card goes at once');
+  await page.locator('#toast').getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await page.locator('#today-cards > .card:not([hidden])').count(), n, 'Undo puts it back');
+  await page.waitForTimeout(5500);
+  assert.equal(await recorded(page, key), before, 'nothing recorded after an undo');
+  await card.getByRole('button', { name: 'Voicemail' }).click();
+  await shot(page, 'today-undo');
+  await page.waitForFunction((i) => !document.querySelector(`#today-cards > .card[data-id="${i}"]`), id, { timeout: 10000 });
+  assert.equal(await recorded(page, key), before + 1, 'recorded when the undo time is over');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('with script: a web-form enquiry appears on the open Today page, marked new, without a reload', async () => {
+  const page = await withScript('ana');
+  await page.waitForTimeout(300); // the stream is open
+  const r = await fetch(base + formPath, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: 'Nora <Live>', email: 'nora.live@example.com', message: 'a quote, please' }), redirect: 'manual' });
+  assert.ok(r.status < 400, 'the form post: ' + r.status);
+  const fresh = page.locator('#today-cards > .card.new', { hasText: 'Nora <Live>' });
+  await fresh.waitFor({ timeout: 5000 });
+  assert.equal(await fresh.locator('.badge.new').count(), 1, 'marked New');
+  await shot(page, 'today-live');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('with script: the playbook is checked as you type', async () => {
+  const page = await withScript('boss');
+  await page.goto(base + '/playbook');
+  const yaml = await page.getByLabel('The playbook (YAML)').inputValue();
+  await page.getByLabel('The playbook (YAML)').fill(yaml.replace('rules:', 'rules:\n  - name: [broken'));
+  await page.locator('#pb-check.error', { hasText: /line \d+, column \d+/ }).waitFor();
+  await page.getByLabel('The playbook (YAML)').fill(yaml);
+  await page.locator('#pb-check.ok', { hasText: 'The playbook is good' }).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('with script: keys: j moves to a card, r records reached, z undoes', async () => {
+  const page = await withScript('boss');
+  await page.goto(base + '/today?show=personal');
+  const n = await page.locator('#today-cards > .card:not([hidden])').count();
+  assert.ok(n > 1, 'the admin sees several follow-ups');
+  await page.keyboard.press('j');
+  const first = await page.evaluate(() => document.activeElement.closest('.card').dataset.id);
+  await page.keyboard.press('r');
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${first}"]`).isHidden(), true, 'r takes the card away');
+  await page.keyboard.press('z');
+  assert.equal(await page.locator(`#today-cards > .card[data-id="${first}"]`).isVisible(), true, 'z puts it back');
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q', '/ goes to the search');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
