@@ -787,10 +787,8 @@ void store_savepoint_rollback(struct store *s)
 void store_bulk_mode(struct store *s, int on)
 {
 	sqlite3_exec(s->db,
-		     on ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2;"
-			  "PRAGMA temp_store = MEMORY" :
-			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0;"
-			  "PRAGMA temp_store = DEFAULT",
+		     on ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2" :
+			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0",
 		     NULL, NULL, NULL);
 }
 
@@ -1719,12 +1717,6 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped,
 	*dropped = 0;
 	conflict[0] = conflict[1] = 0;
 	s->bulk_active = 0;
-	/*
-	 * the index builds sort every event: on disk, not in memory (bulk mode keeps temporary
-	 * data in memory for the statement journals of the rows; this connection has no
-	 * temporary tables, so the setting can change inside the transaction)
-	 */
-	sqlite3_exec(s->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	rc = sqlite3_exec(s->db, SQL_EVENT_INDEXES, NULL, NULL, &msg);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
 		/* the batch repeated an id: keep the first event with each id, as appends do */
