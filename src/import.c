@@ -597,6 +597,93 @@ static int live_for(struct fu_ctx *ctx, struct run *run, const char *key, size_t
 	return FU_OK;
 }
 
+/*
+ * Folding the dirty contacts of a first load again in one sorted pass over the log (their
+ * ids ascending in ids[0..n)): a contact's state is written when its events end; a
+ * contact without events gets an empty one.
+ */
+struct refold {
+	struct store *s;
+	const int64_t *ids;
+	size_t n, next;    /* ids[next] is the next contact to fold */
+	struct contact_state st;
+	int have;          /* st is being folded */
+};
+
+static int refold_flush(struct fu_ctx *ctx, struct refold *f)
+{
+	int rc = FU_OK;
+
+	if (f->have) {
+		rc = store_state_put(ctx, f->s, &f->st);
+		contact_state_release(&f->st);
+		f->have = 0;
+	}
+	return rc;
+}
+
+/* Moves to contact id (folding it when it is one of ids): the contacts before it are done. */
+static int refold_to(struct fu_ctx *ctx, struct refold *f, int64_t id)
+{
+	int rc = refold_flush(ctx, f);
+
+	while (!rc && f->next < f->n && f->ids[f->next] < id) {
+		contact_state_init(&f->st, f->ids[f->next++]);
+		f->have = 1;
+		rc = refold_flush(ctx, f);
+	}
+	if (!rc && f->next < f->n && f->ids[f->next] == id) {
+		contact_state_init(&f->st, f->ids[f->next++]);
+		f->have = 1;
+	}
+	return rc;
+}
+
+static int refold_event(struct fu_ctx *ctx, void *arg, const struct event *e)
+{
+	struct refold *f = arg;
+	int rc;
+
+	if (!f->have || f->st.contact_id != e->contact_id) {
+		if (f->next >= f->n && !f->have)
+			return FU_OK;
+		rc = refold_to(ctx, f, e->contact_id);
+		if (rc)
+			return rc;
+	}
+	return f->have ? contact_state_apply(ctx, &f->st, e) : FU_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int refold_sorted(struct fu_ctx *ctx, struct run *run, int64_t *ids, size_t n)
+{
+	struct refold f = { .s = run->s, .ids = ids, .n = n };
+	int rc;
+
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	rc = store_events_scan_sorted(ctx, run->s, refold_event, &f);
+	if (!rc)
+		rc = refold_to(ctx, &f, INT64_MAX);
+	if (f.have)
+		contact_state_release(&f.st);
+	return rc;
+}
+
+/*
+ * Contacts to fold again after a first load of a file in another order (shuffled): when the
+ * log is much larger than the page cache (a million events or more), one sorted pass over
+ * it beats reading each contact's events through the index, which visits the rows in
+ * random order (100,000 contacts, 2.1 M shuffled events: 30 -> 22 s of CPU); below, the
+ * index is faster (20,000 contacts: 3.0 against 3.8 s).
+ */
+#define REFOLD_SORTED_EVENTS 1000000
+
 /* Stores the streamed states and folds the dirty contacts again from the store. */
 static int live_finish(struct fu_ctx *ctx, struct run *run)
 {
@@ -621,7 +708,9 @@ static int live_finish(struct fu_ctx *ctx, struct run *run)
 		dirty[ndirty++] = l->st.contact_id;
 	}
 	if (!rc) {
-		rc = derive_contacts(ctx, run->s, dirty, ndirty);
+		rc = run->bulk && run->r->stored >= REFOLD_SORTED_EVENTS ?
+			refold_sorted(ctx, run, dirty, ndirty) :
+			derive_contacts(ctx, run->s, dirty, ndirty);
 		if (rc == FU_EINPUT)
 			fu_err_prefix(ctx, "%s", run->name);
 	}

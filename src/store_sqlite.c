@@ -1147,6 +1147,21 @@ static int purchase_cmp(const void *a, const void *b)
  * order already, as a file exported contact by contact gives them): SQLite's sorter spilled
  * whole rows to temporary files, 7-9 s for 2.85 million purchases.
  */
+int store_events_scan_sorted(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* EVENT_COLS without the id and the note, which the fold does not read: less to sort */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, NULL, type, contact_id, time, amount, ref, due, "
+			       "channel, outcome, NULL FROM events NOT INDEXED "
+			       "ORDER BY contact_id, time, id", -1, &st, NULL) != SQLITE_OK)
+		return db_err(ctx, s, "preparing a statement");
+	rc = scan_events(ctx, s, st, fn, arg);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_purchases_scan(struct fu_ctx *ctx, struct store *s, int64_t until, store_event_fn fn,
 			 void *arg)
 {
