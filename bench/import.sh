@@ -1,7 +1,9 @@
 #!/bin/sh
 # import.sh - the import benchmark of issue 13: every shape of file a user brings, each imported
 # by followup (stored, indexed, state derived) and, in the same run, loaded by sqlite3's own
-# .import into an unindexed table. Prints one table: medians of RUNS runs, their ratio, peak RSS.
+# .import into an unindexed table. Prints one table: medians of RUNS runs (wall clock, and CPU
+# time, user + system, which a machine shared with other work changes much less), their ratios,
+# peak RSS.
 #   bench/import.sh                     (from the top of the checkout; 20,000 contacts, a few minutes)
 #   FULL=1 bench/import.sh              (the issue's sizes: 100,000 contacts / 2.2 M events, and
 #                                        1,000,000 customers with few purchases each)
@@ -42,10 +44,10 @@ raw=$out/raw.db
 fresh() { # the database $db removed (with its log)
 	rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
 }
-timed() { # name cmd...: runs cmd, appending "seconds peak-KB" to $t/name
+timed() { # name cmd...: runs cmd, appending "seconds peak-KB CPU-seconds" to $t/name
 	name=$1
 	shift
-	/usr/bin/time -f "%e %M" -a -o "$t/$name" "$@" >/dev/null
+	/usr/bin/time -f "%e %M %U %S" -a -o "$t/$name" "$@" >/dev/null
 }
 sq() { # name file [separator]: sqlite3's .import of file into a new, unindexed table
 	rm -f "$raw"
@@ -129,27 +131,36 @@ median() { # file column
 each() { # file: the runs' seconds
 	cut -d' ' -f1 "$1" | tr '\n' ' ' | sed 's/ $//'
 }
+cpu() { # file: the median of the runs' CPU seconds (user + system)
+	awk '{ print $1, $2, $3 + $4 }' "$1" >"$1.cpu"
+	median "$1.cpu" 3
+}
 line() { # label name
 	[ -f "$t/$2" ] || return 0
 	if [ ! -f "$t/$2.sq" ]; then
 		awk -v l="$1" -v f="$(median "$t/$2" 1)" -v fm="$(median "$t/$2" 2)" -v fe="$(each "$t/$2")" \
-			'BEGIN { printf "| %s | %.2f s (%s) | | | %.0f MB | |\n", l, f, fe, fm / 1024 }'
+			-v fc="$(cpu "$t/$2")" \
+			'BEGIN { printf "| %s | %.2f s (%s) | | | %.2f s | | | %.0f MB | |\n", l, f, fe, fc,
+				 fm / 1024 }'
 		return 0
 	fi
 	awk -v l="$1" -v f="$(median "$t/$2" 1)" -v fm="$(median "$t/$2" 2)" -v r="$(median "$t/$2.sq" 1)" \
 		-v rm="$(median "$t/$2.sq" 2)" -v fe="$(each "$t/$2")" -v re="$(each "$t/$2.sq")" \
-		'BEGIN { printf "| %s | %.2f s (%s) | %.2f s (%s) | %s | %.0f MB | %.0f MB |\n", l, f, fe, r, re,
-			 (r > 0 ? sprintf("%.2f", f / r) : "-"), fm / 1024, rm / 1024 }'
+		-v fc="$(cpu "$t/$2")" -v rc="$(cpu "$t/$2.sq")" \
+		'BEGIN { printf "| %s | %.2f s (%s) | %.2f s (%s) | %s | %.2f s | %.2f s | %s | %.0f MB | %.0f MB |\n",
+			 l, f, fe, r, re, (r > 0 ? sprintf("%.2f", f / r) : "-"), fc, rc,
+			 (rc > 0 ? sprintf("%.2f", fc / rc) : "-"), fm / 1024, rm / 1024 }'
 }
 echo
-echo "| step | followup | sqlite3 .import, same file | ratio | followup peak | sqlite3 peak |"
-echo "|---|---|---|---|---|---|"
+echo "| step | followup | sqlite3 .import, same file | ratio | followup CPU | sqlite3 CPU | CPU ratio | followup peak | sqlite3 peak |"
+echo "|---|---|---|---|---|---|---|---|---|"
 line "import contacts ($CONTACTS)" contacts
 line "import events after the contacts (by contact)" events
 if [ -f "$t/contacts" ] && [ -f "$t/events" ]; then
 	awk -v c="$(median "$t/contacts" 1)" -v e="$(median "$t/events" 1)" -v r="$(median "$t/events.sq" 1)" \
-		'BEGIN { printf "| the whole set: contacts, then events | %.2f s | %.2f s (events file) | %.2f | | |\n",
-			 c + e, r, (c + e) / r }'
+		-v cc="$(cpu "$t/contacts")" -v ec="$(cpu "$t/events")" -v rc="$(cpu "$t/events.sq")" \
+		'BEGIN { printf "| the whole set: contacts, then events | %.2f s | %.2f s (events file) | %.2f | %.2f s | %.2f s | %.2f | | |\n",
+			 c + e, r, (c + e) / r, cc + ec, rc, (cc + ec) / rc }'
 fi
 line "events into an empty database, by contact" empty
 line "... ordered by time" time

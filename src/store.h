@@ -178,6 +178,12 @@ int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact
 /* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
 int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
 /*
+ * The same for folding (contact_state_apply), by one read of the table and a sort (on disk
+ * beyond the page cache) instead of the index, which visits the rows one by one: for most
+ * of a large log written in another order. The events' ext_id and note are not read (NULL).
+ */
+int store_events_scan_sorted(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
+/*
  * Every purchase at or before until, grouped by contact id ascending, in (time, id) order.
  * Only the id, type, contact id, time and amount of each are read (a purchase log's
  * columns); they are held in memory during the call (32 bytes a purchase).

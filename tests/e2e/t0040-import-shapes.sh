@@ -2,10 +2,10 @@
 # contact, by time or shuffled; CSV and JSON Lines; a header in another order with columns to
 # ignore; into a database with the contacts or into an empty one; again (every row already
 # stored); and a last day on its own into the rest. Each import's derived state and the
-# agenda of a fixed day must equal what a rebuild gives, and every shape the same business.
+# agenda of a fixed day must equal what a rebuild gives, and every shape the same state.
 . "$TESTS_DIR/e2e/lib.sh"
 
-# a business of 60 contacts from `followup demo`, its events written out in each shape
+# a business of 40 contacts from `followup demo`, its events written out in each shape
 export FOLLOWUP_DB="$PWD/source.db"
 ev_id="coalesce(e.ext_id, 'X' || e.id)"
 ev_time="strftime('%Y-%m-%dT%H:%M:%SZ', e.time, 'unixepoch')"
@@ -26,7 +26,7 @@ events_csv() { # file WHERE ORDER
 }
 
 test_expect_success 'setup: a demo business written out in every shape' '
-	fu demo --contacts 60 --seed 7 >/dev/null
+	fu demo --contacts 40 --seed 7 >/dev/null
 	sqlite3 -csv -header "$FOLLOWUP_DB" "SELECT key, name, email, phone, company, owner, tz,
 		json_extract(attrs, \"$.segment\") AS segment FROM contacts ORDER BY id" >contacts.csv
 	events_csv by-contact.csv 1 "$by_contact"
@@ -40,7 +40,7 @@ test_expect_success 'setup: a demo business written out in every shape' '
 		2 AS campaign, note, ref, outcome, due, channel
 		FROM (SELECT $ev_cols $ev_from ORDER BY $by_contact)" >mapped.csv
 	n=$(($(wc -l <by-contact.csv) - 1))
-	test "$n" -gt 500 || { echo "only $n events" >&2; exit 1; }
+	test "$n" -gt 400 || { echo "only $n events" >&2; exit 1; }
 	expect_eq "$(wc -l <events.jsonl)" "$n" "JSON Lines rows"
 	expect_eq "$(($(wc -l <base.csv) + $(wc -l <day.csv) - 2))" "$n" "base and day rows"
 	test "$(wc -l <day.csv)" -gt 1 || { echo "no events on the last day" >&2; exit 1; }
@@ -55,14 +55,12 @@ views() { # dir
 		name) FROM pragma_table_info('contact_state') WHERE name != 'contact_id'")
 		FROM contact_state s JOIN contacts c ON c.id = s.contact_id ORDER BY c.key" >"$1/state"
 	fu agenda --all --json >"$1/agenda.json"
-	# the same business in another file order: its events (and so its follow-ups) are
-	# numbered otherwise; everything else must be equal
-	sed -E -e 's/"id": "F[0-9]+-[0-9]+"/"id": "F"/' -e '/^ *[0-9]+,?$/d' "$1/agenda.json" \
-		>"$1/agenda.same"
 }
-# compares the views of two imports of one business: the same but for numbering
+# compares two imports of one business in other orders: the same state. (Not the agenda:
+# events at the same second are taken in the order they were stored, so a touch and a
+# payment of one instant come in the order of their ids, which the file order gives.)
 same_business() { # dir dir
-	for v in status.json state agenda.same; do
+	for v in status.json state; do
 		test_cmp "$1/$v" "$2/$v"
 	done
 }
