@@ -13,6 +13,7 @@
 # Prints each run's figures, then the medians over $RUNS runs; the server's peak memory is
 # its VmHWM (/proc/PID/status) at the end of a run.
 #   bench/serve.sh                      (from the top of the checkout; RUNS=3, DUR=20 s a step)
+#   FOLLOWUP_BIN=/tmp/old/followup bench/serve.sh   (another build, e.g. the one before a change)
 set -eu
 cd "$(dirname "$0")/.."
 CONTACTS=${CONTACTS:-100000}
@@ -30,7 +31,8 @@ out=bench/out/serve
 db=$out/followup.db
 mkdir -p "$out"
 command -v wrk >/dev/null || { echo "serve.sh: wrk is missing (make deps)"; exit 1; }
-[ -x followup ] || make followup >/dev/null
+BIN=${FOLLOWUP_BIN:-./followup}
+[ -n "${FOLLOWUP_BIN:-}" ] || [ -x followup ] || make followup >/dev/null
 if [ ! -f "$src" ]; then
 	echo "making the synthetic business (bench/agenda.sh, once)"
 	OWNERS=$OWNERS CONTACTS=$CONTACTS RUNS=1 bench/agenda.sh >"$out/agenda.log"
@@ -68,11 +70,11 @@ secs() { date +%s.%N; }
 for run in $(seq "$RUNS"); do
 	rm -f "$db" "$db-wal" "$db-shm"
 	cp "$src" "$db"
-	printf 'a bench password\n' | ./followup --db "$db" user add bench --role admin >/dev/null
-	TOKEN=$(./followup --db "$db" token add --user bench 2>/dev/null)
+	printf 'a bench password\n' | "$BIN" --db "$db" user add bench --role admin >/dev/null
+	TOKEN=$("$BIN" --db "$db" token add --user bench 2>/dev/null)
 	export TOKEN
 	cat "$db" >/dev/null # warm the page cache
-	./followup --db "$db" --now "$NOW" serve --listen 127.0.0.1:0 --threads "$THREADS" \
+	"$BIN" --db "$db" --now "$NOW" serve --listen 127.0.0.1:0 --threads "$THREADS" \
 		2>"$out/server.log" &
 	pid=$!
 	port=""
@@ -113,7 +115,7 @@ for run in $(seq "$RUNS"); do
 		ELSE printf('%d.%02d', amount / 100, amount % 100) END FROM events
 		WHERE id > $a AND id <= $b" | sed '1i id,type,contact,time,amount' >"$out/import.csv"
 	t0=$(secs)
-	./followup --db "$db" --now "$NOW" import events "$out/import.csv" >/dev/null
+	"$BIN" --db "$db" --now "$NOW" import events "$out/import.csv" >/dev/null
 	t1=$(secs)
 	import_eps=$(echo "$batch_events / ($t1 - $t0)" | bc -l)
 	printf '%s|%s|%s|%s|%s|%.0f|%s|%.0f|%s|%.0f|%s|%s\n' "$run" "$load" \

@@ -269,7 +269,7 @@ static int route_contact(struct req *r)
 {
 	struct contact c;
 	struct contact_state st;
-	struct playbook pb;
+	const struct playbook *pb = NULL;
 	struct followup fu;
 	struct timeline t = { NULL, 0 };
 	json_t *o = NULL;
@@ -280,7 +280,6 @@ static int route_contact(struct req *r)
 	if (last < 0 || !visible_contact(r, r->param[0], &c))
 		return MHD_YES;
 	contact_state_init(&st, c.id);
-	playbook_init(&pb);
 	rc = store_begin_read(&r->ctx, r->db);
 	if (!rc)
 		rc = store_state_get(&r->ctx, r->db, c.id, &st);
@@ -296,9 +295,9 @@ static int route_contact(struct req *r)
 	if (!rc)
 		rc = store_events_of_contact(&r->ctx, r->db, c.id, timeline_one, &t);
 	if (!rc)
-		rc = agenda_playbook(&r->ctx, r->db, &pb);
+		rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
 	if (!rc)
-		rc = agenda_contact(&r->ctx, r->db, &pb, c.id, r->now, &fu, &open);
+		rc = agenda_contact(&r->ctx, r->db, pb, c.id, r->now, &fu, &open);
 	store_rollback(r->db);
 	if (!rc) {
 		o = json_pack("{s:o, s:o, s:o, s:o}", "contact", jview_contact(&c), "state",
@@ -309,7 +308,7 @@ static int route_contact(struct req *r)
 	if (open)
 		followup_release(&fu);
 	json_decref(t.events);
-	playbook_release(&pb);
+	agenda_playbooks_put(r->srv->playbooks, pb);
 	contact_state_release(&st);
 	contact_release(&c);
 	if (rc)
@@ -572,6 +571,7 @@ static int route_events_post(struct req *r)
 static int route_agenda(struct req *r)
 {
 	struct agenda_opts o = { .now = r->now };
+	const struct playbook *pb = NULL;
 	struct agenda a;
 	struct civil cv;
 	char daytext[16];
@@ -610,7 +610,12 @@ static int route_agenda(struct req *r)
 	}
 	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
 	o.jobs = 1;
-	rc = agenda_build_current(&r->ctx, r->db, &o, &a);
+	o.zones = r->srv->zones;
+	o.live_clock = r->srv->opts->now == 0;
+	rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
+	if (!rc)
+		rc = agenda_build(&r->ctx, r->db, pb, &o, &a);
+	agenda_playbooks_put(r->srv->playbooks, pb);
 	if (rc)
 		return http_fail(r, rc);
 	items = json_array();
