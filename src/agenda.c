@@ -140,7 +140,7 @@ int agenda_playbooks_get(struct fu_ctx *ctx, struct agenda_playbooks *c, struct 
 {
 	struct shared_pb *e;
 	char *yaml = NULL;
-	int rc = store_playbook_get(ctx, s, &yaml);
+	int rc = store_playbook_get(ctx, s, &yaml), keep;
 
 	*pb = NULL;
 	if (rc)
@@ -155,7 +155,8 @@ int agenda_playbooks_get(struct fu_ctx *ctx, struct agenda_playbooks *c, struct 
 		free(yaml);
 		return FU_OK;
 	}
-	/* parsed outside the lock: the others go on with the one they have */
+	/* parsed outside the lock (the others go on with the one they have), as every front end
+	   loads it */
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(yaml);
@@ -163,21 +164,28 @@ int agenda_playbooks_get(struct fu_ctx *ctx, struct agenda_playbooks *c, struct 
 	}
 	playbook_init(&e->pb);
 	e->yaml = yaml;
-	rc = yaml ? playbook_load_string(ctx, "stored playbook", yaml, &e->pb) :
-		    playbook_load_default(ctx, &e->pb);
+	rc = agenda_playbook(ctx, s, &e->pb);
 	if (rc) {
 		shared_pb_free(e);
 		return rc;
 	}
 	e->users = 1;
+	/* another playbook stored between the two reads: this one is used once, not kept */
+	keep = yaml ? e->pb.source && strcmp(e->pb.source, yaml) == 0 :
+		      e->pb.name && strcmp(e->pb.name, "built-in") == 0;
 	pthread_mutex_lock(&c->mu);
-	if (c->cur && c->cur->users > 0) {
-		c->cur->next = c->retired;
-		c->retired = c->cur;
-	} else if (c->cur) {
-		shared_pb_free(c->cur);
+	if (!keep) {
+		e->next = c->retired;
+		c->retired = e;
+	} else {
+		if (c->cur && c->cur->users > 0) {
+			c->cur->next = c->retired;
+			c->retired = c->cur;
+		} else if (c->cur) {
+			shared_pb_free(c->cur);
+		}
+		c->cur = e;
 	}
-	c->cur = e;
 	pthread_mutex_unlock(&c->mu);
 	*pb = &e->pb;
 	return FU_OK;

@@ -333,6 +333,42 @@ static void test_writer_wakes(void **state)
 	tz_cache_free(zones);
 }
 
+/*
+ * The playbook shared by the server's threads: parsed once, given out again while the stored
+ * text is the same, parsed anew when another is stored; the one replaced stays usable by
+ * whoever still holds it, and is freed when the last gives it back (ASan sees a leak or a
+ * use after free).
+ */
+static void test_shared_playbook(void **state)
+{
+	static const char yaml[] = "business:\n  name: Northwind\nrules:\n"
+				   "  - name: answer a new lead\n    trigger: new_lead\n"
+				   "    action: call\n    priority: 50\n"
+				   "    say: \"Hello {{first_name|there}}\"\n";
+	struct fixture *fx = *state;
+	struct agenda_playbooks *pbs = agenda_playbooks_new();
+	const struct playbook *p1, *p2, *p3, *p4;
+
+	assert_non_null(pbs);
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p1));
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p2));
+	assert_ptr_equal(p1, p2);
+	assert_string_equal(p1->name, "built-in");
+	agenda_playbooks_put(pbs, p2);
+	OK(fx, store_playbook_set(&fx->ctx, fx->s, yaml));
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p3));
+	assert_ptr_not_equal(p3, p1);
+	assert_string_equal(p3->source, yaml);
+	assert_int_equal(p3->nrules, 1);
+	assert_string_equal(p1->name, "built-in"); /* still held: still there */
+	agenda_playbooks_put(pbs, p1);
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p4));
+	assert_ptr_equal(p4, p3);
+	agenda_playbooks_put(pbs, p3);
+	agenda_playbooks_put(pbs, p4);
+	agenda_playbooks_free(pbs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_with_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_wakes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_playbook, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
