@@ -568,10 +568,27 @@ static int route_events_post(struct req *r)
 
 /* ---- agenda ---- */
 
+/*
+ * agenda_build_current for a request: with the server's shared playbook (parsed once) and
+ * zones, and on the live clock unless the server's is fixed.
+ */
+static int build_agenda(struct req *r, struct agenda_opts *o, struct agenda *a)
+{
+	const struct playbook *pb = NULL;
+	int rc;
+
+	o->zones = r->srv->zones;
+	o->live_clock = r->srv->opts->now == 0;
+	rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
+	if (!rc)
+		rc = agenda_build(&r->ctx, r->db, pb, o, a);
+	agenda_playbooks_put(r->srv->playbooks, pb);
+	return rc;
+}
+
 static int route_agenda(struct req *r)
 {
 	struct agenda_opts o = { .now = r->now };
-	const struct playbook *pb = NULL;
 	struct agenda a;
 	struct civil cv;
 	char daytext[16];
@@ -610,12 +627,7 @@ static int route_agenda(struct req *r)
 	}
 	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
 	o.jobs = 1;
-	o.zones = r->srv->zones;
-	o.live_clock = r->srv->opts->now == 0;
-	rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
-	if (!rc)
-		rc = agenda_build(&r->ctx, r->db, pb, &o, &a);
-	agenda_playbooks_put(r->srv->playbooks, pb);
+	rc = build_agenda(r, &o, &a);
 	if (rc)
 		return http_fail(r, rc);
 	items = json_array();
