@@ -136,13 +136,16 @@ build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
 TSAN = -O1 -g -fsanitize=thread
-build/tsan/test-agenda: tests/unit/test-agenda.c $(SRC) $(HDR)
+build/tsan/test-%: tests/unit/test-%.c $(SRC) $(HDR)
 	mkdir -p build/tsan
 	$(CC) $(CSTD) $(WARN) $(TSAN) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -Isrc -o $@ $< \
 		$(SRC) $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
-tsan: deps build/tsan/test-agenda
+# the agenda's worker threads, and the event writer's thread with the playbook and zones it
+# shares with the server's requests
+tsan: deps build/tsan/test-agenda build/tsan/test-ingest
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/test-agenda
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/test-ingest
 
 # the agenda at 1,000,000 contacts and 200 owners over three days (about 20 minutes, 4 GB)
 bench-agenda: deps followup build/bench-synth

@@ -8,11 +8,17 @@
 #   2. GET /api/v1/contacts/{key}, random keys, as fast as it goes;
 #   3. POST /api/v1/events, one event a request, as fast as it goes;
 #   4. POST /api/v1/events, $BATCH events a request, while the agenda reads of 1. go on;
-#   5. the same number of events as 4. stored by `followup import events` of a CSV file.
+#   5. the same number of events as 4. stored by `followup import events` of a CSV file;
+#   6. the web app's page data (issue 12: each page's server time under 100 ms): GET
+#      /api/v1/lapsed, /api/v1/report and /api/v1/outbox (the contact page's is 2.), $PAGES
+#      requests of each one after the other (some take seconds at this size, too long for
+#      wrk's fixed duration), before the events of 3. and 4. arrive: the median time of an
+#      answer and the server's CPU time per request.
 # Events a second are counted in the database (the log's largest id before and after).
 # Prints each run's figures, then the medians over $RUNS runs; the server's peak memory is
 # its VmHWM (/proc/PID/status) at the end of a run.
 #   bench/serve.sh                      (from the top of the checkout; RUNS=3, DUR=20 s a step)
+#   FOLLOWUP_BIN=/tmp/old/followup bench/serve.sh   (another build, e.g. the one before a change)
 set -eu
 cd "$(dirname "$0")/.."
 CONTACTS=${CONTACTS:-100000}
@@ -23,6 +29,7 @@ RATE=${RATE:-500}
 CONNS=${CONNS:-10}
 BATCH=${BATCH:-1000}
 THREADS=${THREADS:-4}
+PAGES=${PAGES:-3}
 NOW=2026-11-27T09:00:00Z # bench/agenda.sh's third morning
 DAY=2026-11-27
 src=bench/out/$CONTACTS-o$OWNERS/followup.db
@@ -30,7 +37,8 @@ out=bench/out/serve
 db=$out/followup.db
 mkdir -p "$out"
 command -v wrk >/dev/null || { echo "serve.sh: wrk is missing (make deps)"; exit 1; }
-[ -x followup ] || make followup >/dev/null
+BIN=${FOLLOWUP_BIN:-./followup}
+[ -n "${FOLLOWUP_BIN:-}" ] || [ -x followup ] || make followup >/dev/null
 if [ ! -f "$src" ]; then
 	echo "making the synthetic business (bench/agenda.sh, once)"
 	OWNERS=$OWNERS CONTACTS=$CONTACTS RUNS=1 bench/agenda.sh >"$out/agenda.log"
@@ -61,6 +69,19 @@ figures() {
 		END { printf "%.0f %.1f %.1f %.2f%s\n", rate, p50, p99, n ? cpu * 1000 / n : 0,
 			bad ? " (" bad " not 2xx)" : "" }' "$1"
 }
+# page_run FILE PATH: PAGES GETs of PATH one after the other; FILE gets "n p50 max cpu" in the
+# form of figures (requests a second, median ms, slowest ms, server CPU ms a request)
+page_run() {
+	c0=$(cpu_ticks)
+	for i in $(seq "$PAGES"); do
+		curl -s -o /dev/null -w '%{time_total} %{http_code}\n' \
+			-H "Authorization: Bearer $TOKEN" "$BASE$2"
+	done >"$1.times"
+	cpu=$(echo "($(cpu_ticks) - $c0) / $(getconf CLK_TCK)" | bc -l)
+	sort -n "$1.times" | awk -v cpu="$cpu" '{ t[NR] = $1 * 1000; s += $1; if ($2 != 200) bad++ }
+		END { printf "%.1f %.1f %.1f %.2f%s\n", NR / s, t[int((NR + 1) / 2)], t[NR],
+			cpu * 1000 / NR, bad ? " (" bad " not 200)" : "" }' >"$1.fig"
+}
 last_id() { sqlite3 "$db" "SELECT coalesce(max(id), 0) FROM events"; }
 secs() { date +%s.%N; }
 
@@ -68,11 +89,11 @@ secs() { date +%s.%N; }
 for run in $(seq "$RUNS"); do
 	rm -f "$db" "$db-wal" "$db-shm"
 	cp "$src" "$db"
-	printf 'a bench password\n' | ./followup --db "$db" user add bench --role admin >/dev/null
-	TOKEN=$(./followup --db "$db" token add --user bench 2>/dev/null)
+	printf 'a bench password\n' | "$BIN" --db "$db" user add bench --role admin >/dev/null
+	TOKEN=$("$BIN" --db "$db" token add --user bench 2>/dev/null)
 	export TOKEN
 	cat "$db" >/dev/null # warm the page cache
-	./followup --db "$db" --now "$NOW" serve --listen 127.0.0.1:0 --threads "$THREADS" \
+	"$BIN" --db "$db" --now "$NOW" serve --listen 127.0.0.1:0 --threads "$THREADS" \
 		2>"$out/server.log" &
 	pid=$!
 	port=""
@@ -90,6 +111,9 @@ for run in $(seq "$RUNS"); do
 	wrk_run "$out/agenda-rate.$run" agenda.lua "$CONNS" PAUSE_MS="$pause"
 	wrk_run "$out/agenda-max.$run" agenda.lua "$CONNS"
 	wrk_run "$out/contact.$run" contact.lua "$CONNS"
+	for page in lapsed report outbox; do
+		page_run "$out/page-$page.$run" "/api/v1/$page"
+	done
 	a=$(last_id) t0=$(secs)
 	wrk_run "$out/single.$run" events.lua "$CONNS" BATCH=1 RUN="s$run"
 	b=$(last_id) t1=$(secs)
@@ -113,18 +137,23 @@ for run in $(seq "$RUNS"); do
 		ELSE printf('%d.%02d', amount / 100, amount % 100) END FROM events
 		WHERE id > $a AND id <= $b" | sed '1i id,type,contact,time,amount' >"$out/import.csv"
 	t0=$(secs)
-	./followup --db "$db" --now "$NOW" import events "$out/import.csv" >/dev/null
+	"$BIN" --db "$db" --now "$NOW" import events "$out/import.csv" >/dev/null
 	t1=$(secs)
 	import_eps=$(echo "$batch_events / ($t1 - $t0)" | bc -l)
-	printf '%s|%s|%s|%s|%s|%.0f|%s|%.0f|%s|%.0f|%s|%s\n' "$run" "$load" \
+	printf '%s|%s|%s|%s|%s|%.0f|%s|%.0f|%s|%.0f|%s|%s|%s|%s|%s\n' "$run" "$load" \
 		"$(figures "$out/agenda-rate.$run")" "$(figures "$out/agenda-max.$run")" \
 		"$(figures "$out/contact.$run")" "$single_eps" "$(figures "$out/single.$run")" \
 		"$batch_eps" "$(figures "$out/agenda-during.$run")" "$import_eps" "$hwm" \
-		"$(figures "$out/batch.$run")" >>"$out/results"
+		"$(figures "$out/batch.$run")" "$(cat "$out/page-lapsed.$run.fig")" \
+		"$(cat "$out/page-report.$run.fig")" "$(cat "$out/page-outbox.$run.fig")" >>"$out/results"
 	echo "run $run (load $load):"
 	echo "  agenda at ~$RATE/s:        $(figures "$out/agenda-rate.$run") (req/s, p50 ms, p99 ms, server CPU ms/request)"
 	echo "  agenda, fastest:           $(figures "$out/agenda-max.$run")"
 	echo "  contact page, fastest:     $(figures "$out/contact.$run")"
+	for page in lapsed report outbox; do
+		printf '  page data %-15s %s (req/s one at a time, median ms, slowest ms, server CPU ms/request)\n' \
+			"$page:" "$(cat "$out/page-$page.$run.fig")"
+	done
 	printf '  single event POSTs:        %.0f events/s; %s\n' "$single_eps" "$(figures "$out/single.$run")"
 	printf '  batches of %s:         %.0f events/s; %s; agenda meanwhile: %s\n' "$BATCH" \
 		"$batch_eps" "$(figures "$out/batch.$run")" "$(figures "$out/agenda-during.$run")"
@@ -139,9 +168,10 @@ median_of() { # column (1-based, |-separated) word (1-based)
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 for spec in "agenda at ~$RATE/s:3" "agenda, fastest:4" "contact page:5" "single POSTs:7" \
-	"agenda during batches:9"; do
+	"agenda during batches:9" "page data lapsed:13" "page data report:14" \
+	"page data outbox:15"; do
 	label=${spec%:*} col=${spec##*:}
-	echo "  $label $(median_of "$col" 1) req/s, p50 $(median_of "$col" 2) ms, p99 $(median_of "$col" 3) ms, server CPU $(median_of "$col" 4) ms/request"
+	echo "  $label $(median_of "$col" 1) req/s, p50 $(median_of "$col" 2) ms, p99 (pages: slowest) $(median_of "$col" 3) ms, server CPU $(median_of "$col" 4) ms/request"
 done
 echo "  batch POSTs: $(median_of 12 1) req/s, p99 $(median_of 12 3) ms"
 echo "  events/s: single $(median_of 6 1), batches of $BATCH $(median_of 8 1), followup import $(median_of 10 1)"

@@ -299,7 +299,7 @@ int view_contact(struct req *r, const char *key, long last, json_t **out)
 {
 	struct contact c;
 	struct contact_state st;
-	struct playbook pb;
+	const struct playbook *pb = NULL;
 	struct followup fu;
 	struct timeline t = { NULL, 0 };
 	int rc, open = 0;
@@ -309,7 +309,6 @@ int view_contact(struct req *r, const char *key, long last, json_t **out)
 	if (rc)
 		return rc;
 	contact_state_init(&st, c.id);
-	playbook_init(&pb);
 	rc = store_begin_read(&r->ctx, r->db);
 	if (!rc)
 		rc = store_state_get(&r->ctx, r->db, c.id, &st);
@@ -325,9 +324,9 @@ int view_contact(struct req *r, const char *key, long last, json_t **out)
 	if (!rc)
 		rc = store_events_of_contact(&r->ctx, r->db, c.id, timeline_one, &t);
 	if (!rc)
-		rc = agenda_playbook(&r->ctx, r->db, &pb);
+		rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
 	if (!rc)
-		rc = agenda_contact(&r->ctx, r->db, &pb, c.id, r->now, &fu, &open);
+		rc = agenda_contact(&r->ctx, r->db, pb, c.id, r->now, &fu, &open);
 	store_rollback(r->db);
 	if (!rc) {
 		*out = json_pack("{s:o, s:o, s:o, s:o}", "contact", jview_contact(&c), "state",
@@ -340,7 +339,7 @@ int view_contact(struct req *r, const char *key, long last, json_t **out)
 	if (open)
 		followup_release(&fu);
 	json_decref(t.events);
-	playbook_release(&pb);
+	agenda_playbooks_put(r->srv->playbooks, pb);
 	contact_state_release(&st);
 	contact_release(&c);
 	return rc;
@@ -628,6 +627,24 @@ static int route_events_post(struct req *r)
 
 /* ---- agenda ---- */
 
+/*
+ * agenda_build_current for a request: with the server's shared playbook (parsed once) and
+ * zones, and on the live clock unless the server's is fixed.
+ */
+static int build_agenda(struct req *r, struct agenda_opts *o, struct agenda *a)
+{
+	const struct playbook *pb = NULL;
+	int rc;
+
+	o->zones = r->srv->zones;
+	o->live_clock = r->srv->opts->now == 0;
+	rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
+	if (!rc)
+		rc = agenda_build(&r->ctx, r->db, pb, o, a);
+	agenda_playbooks_put(r->srv->playbooks, pb);
+	return rc;
+}
+
 int view_agenda(struct req *r, struct agenda_opts *o, int want, long limit, json_t **out)
 {
 	struct agenda a;
@@ -642,7 +659,7 @@ int view_agenda(struct req *r, struct agenda_opts *o, int want, long limit, json
 	}
 	o->now = r->now;
 	o->jobs = 1;
-	rc = agenda_build_current(&r->ctx, r->db, o, &a);
+	rc = build_agenda(r, o, &a);
 	if (rc)
 		return rc;
 	items = json_array();

@@ -12,6 +12,9 @@
 
 #include <sodium.h>
 
+#include "agenda.h"
+#include "tz.h"
+
 #include "banned.h"
 
 static double mono_now(void)
@@ -446,6 +449,8 @@ static void srv_release(struct srv *srv)
 {
 	jobs_release(srv);
 	ingest_writer_stop(srv->ingest);
+	agenda_playbooks_free(srv->playbooks);
+	tz_cache_free(srv->zones);
 	for (int i = 0; i < SRV_POOL_MAX; i++)
 		store_close(srv->pool[i]);
 	free(srv->stats);
@@ -500,7 +505,9 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 	pthread_cond_init(&srv.jobs_cv, NULL);
 	pthread_mutex_init(&srv.hub_mu, NULL);
 	srv.stats = calloc(routes_count + 1, sizeof(*srv.stats));
-	if (!srv.stats) {
+	srv.playbooks = agenda_playbooks_new();
+	srv.zones = tz_cache_new_shared();
+	if (!srv.stats || !srv.playbooks || !srv.zones) {
 		srv_release(&srv);
 		return fu_err(ctx, FU_ENOMEM, "out of memory starting the server");
 	}
@@ -513,7 +520,8 @@ int server_run(struct fu_ctx *ctx, const struct server_opts *opts)
 		store_serving_mode(srv.pool[i]);
 		srv.free_list[srv.npool_free++] = srv.pool[i];
 	}
-	rc = ingest_writer_start(ctx, opts->db_path, &srv.write_mu, opts->now, &srv.ingest);
+	rc = ingest_writer_start(ctx, opts->db_path, &srv.write_mu, opts->now, srv.playbooks,
+				 srv.zones, &srv.ingest);
 	if (rc) {
 		srv_release(&srv);
 		return rc;

@@ -88,6 +88,10 @@ struct srv {
 	pthread_mutex_t write_mu;
 	/* events go through the writer's queue (taking write_mu for each group) */
 	struct ingest_writer *ingest;
+	/* the playbook in effect, parsed once, and the zones loaded once: shared by the
+	 * requests and the event writer (each guarded by its own mutex) */
+	struct agenda_playbooks *playbooks;
+	struct tz_cache *zones;
 	/* failures per key */
 	pthread_mutex_t thr_mu;
 	struct throttle_slot logins[SRV_THROTTLE_SLOTS];

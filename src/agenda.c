@@ -90,6 +90,135 @@ int agenda_build_current(struct fu_ctx *ctx, struct store *s, const struct agend
 	return rc;
 }
 
+/* ---- the playbook in effect, shared ---- */
+
+struct shared_pb {
+	struct playbook pb;  /* first: a playbook given out is its entry */
+	char *yaml;          /* the stored text it was parsed from, NULL for the built-in one */
+	int users;
+	struct shared_pb *next;
+};
+
+struct agenda_playbooks {
+	pthread_mutex_t mu;
+	struct shared_pb *cur;     /* the newest parsed */
+	struct shared_pb *retired; /* replaced, still in use */
+};
+
+struct agenda_playbooks *agenda_playbooks_new(void)
+{
+	struct agenda_playbooks *c = calloc(1, sizeof(*c));
+
+	if (c && pthread_mutex_init(&c->mu, NULL) != 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static void shared_pb_free(struct shared_pb *e)
+{
+	playbook_release(&e->pb);
+	free(e->yaml);
+	free(e);
+}
+
+void agenda_playbooks_free(struct agenda_playbooks *c)
+{
+	if (!c)
+		return;
+	if (c->cur)
+		shared_pb_free(c->cur);
+	while (c->retired) {
+		struct shared_pb *e = c->retired;
+
+		c->retired = e->next;
+		shared_pb_free(e);
+	}
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+/* Whether the entry was parsed from this stored text (NULL: the built-in playbook). */
+static int shared_pb_is(const struct shared_pb *e, const char *yaml)
+{
+	return e && (e->yaml && yaml ? strcmp(e->yaml, yaml) == 0 : e->yaml == yaml);
+}
+
+int agenda_playbooks_get(struct fu_ctx *ctx, struct agenda_playbooks *c, struct store *s,
+			 const struct playbook **pb)
+{
+	struct shared_pb *e;
+	char *yaml = NULL;
+	int rc = store_playbook_get(ctx, s, &yaml), keep;
+
+	*pb = NULL;
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&c->mu);
+	if (shared_pb_is(c->cur, yaml)) {
+		c->cur->users++;
+		*pb = &c->cur->pb;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (*pb) {
+		free(yaml);
+		return FU_OK;
+	}
+	/* parsed outside the lock (the others go on with the one they have), as every front end
+	   loads it */
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		free(yaml);
+		return fu_err(ctx, FU_ENOMEM, "out of memory loading the playbook");
+	}
+	playbook_init(&e->pb);
+	e->yaml = yaml;
+	rc = agenda_playbook(ctx, s, &e->pb);
+	if (rc) {
+		shared_pb_free(e);
+		return rc;
+	}
+	e->users = 1;
+	/* another playbook stored between the two reads: this one is used once, not kept */
+	keep = yaml ? e->pb.source && strcmp(e->pb.source, yaml) == 0 :
+		      e->pb.name && strcmp(e->pb.name, "built-in") == 0;
+	pthread_mutex_lock(&c->mu);
+	if (!keep) {
+		e->next = c->retired;
+		c->retired = e;
+	} else {
+		if (c->cur && c->cur->users > 0) {
+			c->cur->next = c->retired;
+			c->retired = c->cur;
+		} else if (c->cur) {
+			shared_pb_free(c->cur);
+		}
+		c->cur = e;
+	}
+	pthread_mutex_unlock(&c->mu);
+	*pb = &e->pb;
+	return FU_OK;
+}
+
+void agenda_playbooks_put(struct agenda_playbooks *c, const struct playbook *pb)
+{
+	struct shared_pb *e = (struct shared_pb *)(void *)pb, **p;
+
+	if (!pb)
+		return;
+	pthread_mutex_lock(&c->mu);
+	e->users--;
+	if (e != c->cur && e->users == 0) {
+		for (p = &c->retired; *p && *p != e; p = &(*p)->next)
+			;
+		if (*p)
+			*p = e->next;
+		shared_pb_free(e);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
 static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)
 {
 	return event_list_add(ctx, arg, e);
@@ -518,10 +647,11 @@ static int wake_meta(struct fu_ctx *ctx, struct store *s, const char *basis, int
 /*
  * Stores the wakes found at `at` (they are valid from then on) and commits; any failure
  * (a read-only file, another writer in between or at work) leaves the cache as it was,
- * silently.
+ * silently. same_basis and old_at say what the cache holds already: what is the same is not
+ * written again (a run that found every wake as it was writes nothing).
  */
 static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *b,
-		       const char *basis, int64_t at)
+		       const char *basis, int same_basis, int64_t old_at, int64_t at)
 {
 	char v[32];
 	int rc;
@@ -533,9 +663,9 @@ static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *
 	 */
 	store_busy_wait(s, 0);
 	rc = store_wake_set(ctx, s, b->wakes, b->nwakes);
-	if (!rc)
+	if (!rc && !same_basis)
 		rc = store_meta_set(ctx, s, META_WAKE_BASIS, basis);
-	if (!rc)
+	if (!rc && old_at != at)
 		rc = store_meta_set(ctx, s, META_WAKE_AT, v);
 	if (!rc)
 		rc = store_commit(ctx, s);
@@ -547,8 +677,10 @@ static void save_wakes(struct fu_ctx *ctx, struct store *s, const struct build *
 }
 
 int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
-		 const struct agenda_opts *opts, struct agenda *out)
+		 const struct agenda_opts *given, struct agenda *out)
 {
+	struct agenda_opts moved = *given; /* the clock moved on to the cache's (live_clock) */
+	const struct agenda_opts *opts = given;
 	struct build b;
 	struct wake_filter f;
 	struct lapse_model lm;
@@ -563,7 +695,7 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	b.o = opts;
 	b.a = out;
 	event_list_init(&b.ev);
-	b.zones = tz_cache_new();
+	b.zones = opts->zones ? opts->zones : tz_cache_new();
 	if (!b.zones)
 		return fu_err(ctx, FU_ENOMEM, "out of memory building the agenda");
 	/*
@@ -584,6 +716,11 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	rc = wake_meta(ctx, s, basis, &same, &at);
 	if (rc)
 		goto out_rollback;
+	if (same && at > opts->now && opts->live_clock) {
+		/* the cache was saved at a moment this clock has passed since it read it */
+		moved.now = at;
+		opts = b.o = &moved;
+	}
 	memset(&f, 0, sizeof(f));
 	f.every = opts->full || !same || at > opts->now;
 	f.owner = opts->owner;
@@ -620,7 +757,7 @@ int agenda_build(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 	if (rc)
 		goto out_rollback;
 	if (b.nwakes)
-		save_wakes(ctx, s, &b, basis, f.every || at < opts->now ? opts->now : at);
+		save_wakes(ctx, s, &b, basis, same, at, f.every || at < opts->now ? opts->now : at);
 	else
 		store_rollback(s);
 	if (out->n > 1) /* an empty agenda has no array to sort (qsort(NULL, 0) is undefined) */
@@ -631,9 +768,78 @@ out_rollback:
 out:
 	event_list_release(&b.ev);
 	free(b.wakes);
-	tz_cache_free(b.zones);
+	if (b.zones != given->zones)
+		tz_cache_free(b.zones);
 	if (rc)
 		agenda_release(out);
+	return rc;
+}
+
+int agenda_wake_contacts(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+			 struct tz_cache *zones, const int64_t *ids, size_t n, int64_t now)
+{
+	/* a day before any: every follow-up is evaluated for its wake, none is kept */
+	struct agenda_opts o = { .now = now, .day = INT64_MIN, .zones = zones };
+	struct agenda scratch;
+	struct lapse_model lm;
+	struct build b;
+	char basis[64], v[32];
+	int64_t at;
+	int same, rc;
+
+	if (n == 0)
+		return FU_OK;
+	agenda_init(&scratch);
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.pb = pb;
+	b.o = &o;
+	b.a = &scratch;
+	event_list_init(&b.ev);
+	b.zones = zones ? zones : tz_cache_new();
+	if (!b.zones)
+		return fu_err(ctx, FU_ENOMEM, "out of memory finding wakes");
+	rc = lapse_model_load(ctx, s, now, &lm);
+	if (!rc) {
+		b.lapse = &lm;
+		wake_basis(pb, &lm.prior, basis, sizeof(basis));
+		rc = wake_meta(ctx, s, basis, &same, &at);
+	}
+	if (rc || !same)
+		goto out; /* no cache to keep, or one the next run fills anew */
+	rc = store_events_cursor_open(ctx, s, &b.cur);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct contact c;
+		struct contact_state st;
+
+		contact_init(&c);
+		contact_state_init(&st, ids[i]);
+		rc = store_contact_get_id(ctx, s, ids[i], &c);
+		if (!rc) {
+			rc = store_state_get(ctx, s, ids[i], &st);
+			if (rc == FU_ENOTFOUND) {
+				contact_state_init(&st, ids[i]);
+				rc = FU_OK;
+			}
+		}
+		if (!rc)
+			rc = build_one(ctx, &b, &c, &st);
+		contact_state_release(&st);
+		contact_release(&c);
+	}
+	store_events_cursor_close(b.cur);
+	if (!rc)
+		rc = store_wake_set(ctx, s, b.wakes, b.nwakes);
+	if (!rc && at < now) {
+		snprintf(v, sizeof(v), "%lld", (long long)now);
+		rc = store_meta_set(ctx, s, META_WAKE_AT, v);
+	}
+out:
+	event_list_release(&b.ev);
+	free(b.wakes);
+	if (b.zones != zones)
+		tz_cache_free(b.zones);
+	agenda_release(&scratch);
 	return rc;
 }
 

@@ -26,6 +26,16 @@ struct agenda_opts {
 	/* the customer base's lapse model of moment now (borrowed), or NULL: agenda_build fits
 	 * it from the store's purchases up to now */
 	const struct lapse_model *lapse;
+	/* zones loaded once for many runs (borrowed; tz_cache_new_shared when several threads
+	 * use it), or NULL: the run loads its own */
+	struct tz_cache *zones;
+	/*
+	 * now is the system's clock, read when the run began: when the wake cache was saved at a
+	 * later moment (another run, the event writer, which read the same clock after this run
+	 * read it and before its snapshot began), the run takes that moment as now instead of
+	 * evaluating every contact (a cache is valid only from the moment it was saved)
+	 */
+	int live_clock;
 };
 
 /* A contact whose follow-up could not be worked out (a rule failed on its data). */
@@ -110,5 +120,33 @@ int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb);
  */
 int agenda_build_current(struct fu_ctx *ctx, struct store *s, const struct agenda_opts *opts,
 			 struct agenda *a);
+
+/*
+ * The wakes of contacts ids[0..n) (sorted, distinct) at now, found with pb and stored in the
+ * caller's open write transaction, right after their state was written: so that the agenda's
+ * cache stays valid for them instead of their wakes being unknown until an agenda run can
+ * save them (the server's event writer calls it for the contacts of each group). Done only
+ * when the cache was filled with this playbook, the same wake rules and rhythm prior (else
+ * the next agenda run evaluates everyone anyway); zones as in struct agenda_opts (NULL: its
+ * own). The cache's clock is moved on to now when it is earlier, as an agenda run does. Fails
+ * on store errors and out-of-memory (the caller may go on: wakes not written stay unknown).
+ */
+int agenda_wake_contacts(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
+			 struct tz_cache *zones, const int64_t *ids, size_t n, int64_t now);
+
+/*
+ * The playbook in effect parsed once and shared read-only by several threads (the server's
+ * requests and its event writer): agenda_playbooks_get gives the one agenda_playbook would
+ * load, parsed again only when the stored text differs from the one it was parsed from;
+ * each one given is handed back with agenda_playbooks_put (a playbook replaced meanwhile is
+ * freed when its last user puts it back). Guarded by a mutex of its own; free it when no
+ * thread uses it any more.
+ */
+struct agenda_playbooks;
+struct agenda_playbooks *agenda_playbooks_new(void);
+void agenda_playbooks_free(struct agenda_playbooks *c);
+int agenda_playbooks_get(struct fu_ctx *ctx, struct agenda_playbooks *c, struct store *s,
+			 const struct playbook **pb);
+void agenda_playbooks_put(struct agenda_playbooks *c, const struct playbook *pb);
 
 #endif

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "agenda.h"
 #include "datetime.h"
 #include "derive.h"
 #include "strmap.h"
@@ -184,18 +185,26 @@ static int store_batch(struct fu_ctx *ctx, struct store *s, struct ingest_req *r
 	}
 	if (!rc)
 		rc = derive_contacts(ctx, s, touched, ntouched);
-	free(touched);
+	if (!rc) {
+		req->touched = touched; /* still these contacts, some more than once */
+		req->ntouched = ntouched;
+	} else {
+		free(touched);
+	}
 	strmap_release(&seen);
 	return rc;
 }
 
-void ingest_one(struct store *s, struct ingest_req *req)
+/* ingest_one, keeping the contacts touched in req->touched (the caller frees them). */
+static void ingest_one_touched(struct store *s, struct ingest_req *req)
 {
 	struct fu_ctx *ctx = &req->ctx;
 	char reply[160];
 	int found = 0, rc;
 
 	fu_ctx_init(ctx);
+	req->touched = NULL;
+	req->ntouched = 0;
 	req->bad = SIZE_MAX;
 	req->replayed = 0;
 	req->reply = NULL;
@@ -238,8 +247,19 @@ void ingest_one(struct store *s, struct ingest_req *req)
 		req->reply = NULL;
 		req->replayed = 0;
 		req->stored = req->duplicates = req->contacts_new = 0;
+		free(req->touched);
+		req->touched = NULL;
+		req->ntouched = 0;
 	}
 	req->rc = rc;
+}
+
+void ingest_one(struct store *s, struct ingest_req *req)
+{
+	ingest_one_touched(s, req);
+	free(req->touched);
+	req->touched = NULL;
+	req->ntouched = 0;
 }
 
 /* ---- the writer thread ---- */
@@ -254,6 +274,8 @@ struct ingest_writer {
 	int stop;
 	pthread_mutex_t *lock;
 	int64_t fixed_now;
+	struct agenda_playbooks *playbooks;
+	struct tz_cache *zones;
 	struct timespec next_clean; /* monotonic */
 	struct ingest_stats stats;
 };
@@ -294,6 +316,74 @@ static void housekeeping(struct ingest_writer *w)
 	}
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Whether a request of the group brings a purchase before the lapse model's cutoff: the
+ * rhythm prior is fitted again, the agenda's wake basis changes with it and every wake
+ * becomes stale (the next agenda run evaluates everyone); finding wakes then would only
+ * refit the model inside the writer for each such group.
+ */
+static int group_moves_prior(const struct ingest_req *group, int64_t now)
+{
+	int64_t cutoff = lapse_model_cutoff(now);
+
+	for (const struct ingest_req *r = group; r; r = r->next)
+		for (size_t i = 0; r->ntouched && i < r->batch->n; i++)
+			if (r->batch->ev[i].type == EV_PURCHASE && r->batch->ev[i].time < cutoff)
+				return 1;
+	return 0;
+}
+
+/*
+ * The agenda's wakes of the contacts the group stored events of, in its open transaction
+ * (and a savepoint: on any failure they stay unknown, as the state's trigger left them).
+ */
+static void group_wakes(struct ingest_writer *w, struct ingest_req *group)
+{
+	const struct playbook *pb = NULL;
+	struct fu_ctx ctx;
+	int64_t *ids, now = writer_now(w);
+	size_t n = 0, u = 0;
+	int rc;
+
+	for (struct ingest_req *r = group; r; r = r->next)
+		n += r->ntouched;
+	if (!w->playbooks || n == 0 || group_moves_prior(group, now))
+		return;
+	ids = malloc(n * sizeof(*ids));
+	if (!ids)
+		return;
+	n = 0;
+	for (struct ingest_req *r = group; r; r = r->next) {
+		if (r->ntouched)
+			memcpy(ids + n, r->touched, r->ntouched * sizeof(*ids));
+		n += r->ntouched;
+	}
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || ids[u - 1] != ids[i])
+			ids[u++] = ids[i];
+	fu_ctx_init(&ctx);
+	rc = store_savepoint(&ctx, w->s);
+	if (!rc) {
+		rc = agenda_playbooks_get(&ctx, w->playbooks, w->s, &pb);
+		if (!rc)
+			rc = agenda_wake_contacts(&ctx, w->s, pb, w->zones, ids, u, now);
+		agenda_playbooks_put(w->playbooks, pb);
+		if (rc)
+			store_savepoint_rollback(w->s);
+		else
+			store_savepoint_release(&ctx, w->s);
+	}
+	free(ids);
+}
+
 /* Stores one group of requests (a list) in one transaction; each gets its answer. */
 static void run_group(struct ingest_writer *w, struct ingest_req *group)
 {
@@ -306,7 +396,14 @@ static void run_group(struct ingest_writer *w, struct ingest_req *group)
 		pthread_mutex_lock(w->lock);
 	rc = store_begin(&ctx, w->s);
 	for (struct ingest_req *r = group; r && !rc; r = r->next)
-		ingest_one(w->s, r);
+		ingest_one_touched(w->s, r);
+	if (!rc)
+		group_wakes(w, group);
+	for (struct ingest_req *r = group; r; r = r->next) {
+		free(r->touched);
+		r->touched = NULL;
+		r->ntouched = 0;
+	}
 	if (!rc)
 		rc = store_commit(&ctx, w->s);
 	if (rc) {
@@ -382,7 +479,8 @@ static void *writer_main(void *arg)
 }
 
 int ingest_writer_start(struct fu_ctx *ctx, const char *path, pthread_mutex_t *lock,
-			int64_t fixed_now, struct ingest_writer **out)
+			int64_t fixed_now, struct agenda_playbooks *playbooks,
+			struct tz_cache *zones, struct ingest_writer **out)
 {
 	struct ingest_writer *w = calloc(1, sizeof(*w));
 	int rc;
@@ -395,9 +493,11 @@ int ingest_writer_start(struct fu_ctx *ctx, const char *path, pthread_mutex_t *l
 		free(w);
 		return rc;
 	}
-	store_serving_mode(w->s);
+	store_writer_mode(w->s);
 	w->lock = lock;
 	w->fixed_now = fixed_now;
+	w->playbooks = playbooks;
+	w->zones = zones;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->answered, NULL);

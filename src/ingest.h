@@ -83,6 +83,8 @@ struct ingest_req {
 	/* the writer's */
 	int done;
 	struct ingest_req *next;
+	int64_t *touched;            /* the contacts it stored events of (malloced), for their wakes */
+	size_t ntouched;
 };
 
 /* What the writer has done since it started (for /metrics). */
@@ -99,7 +101,10 @@ struct ingest_stats {
  * savepoint of its own, so that one failing request leaves the others of its group stored,
  * and then one commit (one sync of the log) for them all. Everything a request stores
  * (events, new contacts, the state of the contacts it touched, its Idempotency-Key and the
- * answer kept for it) is committed together or not at all. Every INGEST_HOUSEKEEPING_EVERY
+ * answer kept for it) is committed together or not at all. With playbooks (borrowed, may be
+ * NULL), the agenda's wakes of the group's contacts are found in the same transaction
+ * (agenda_wake_contacts, with zones, borrowed, shared), so that the agenda's cache stays
+ * valid for them while events keep coming. Every INGEST_HOUSEKEEPING_EVERY
  * seconds (and once at start) it removes expired sessions and idempotency answers older than
  * INGEST_KEY_KEEP. `lock` (may be NULL) is held around each transaction: the caller's other
  * writers take it too. fixed_now (0: the system clock) is the housekeeping's clock.
@@ -107,8 +112,11 @@ struct ingest_stats {
  */
 struct ingest_writer;
 
+struct agenda_playbooks;
+struct tz_cache;
 int ingest_writer_start(struct fu_ctx *ctx, const char *path, pthread_mutex_t *lock,
-			int64_t fixed_now, struct ingest_writer **out);
+			int64_t fixed_now, struct agenda_playbooks *playbooks,
+			struct tz_cache *zones, struct ingest_writer **out);
 void ingest_writer_stop(struct ingest_writer *w);
 
 /* Queues req and waits until the writer has answered it (see struct ingest_req). */

@@ -82,6 +82,13 @@ void store_bulk_mode(struct store *s, int on);
  * the same hot pages (contact states, wakes) are written back once instead of again and again.
  */
 void store_serving_mode(struct store *s);
+/*
+ * store_serving_mode for the server's one event writer, with a 64 MiB page cache: a group of
+ * events on random contacts changes pages all over the state, the wakes and their indexes,
+ * and with a smaller cache they were written out to the log in the middle of the
+ * transaction (and again at the commit).
+ */
+void store_writer_mode(struct store *s);
 
 /*
  * Inserts or updates a contact's profile by key. Fields that are NULL keep their stored

@@ -366,6 +366,7 @@ struct store {
 	sqlite3_stmt *stmt[ST__COUNT];
 	char *path;
 	sqlite3_stmt *bulk_insert; /* BULK_ROWS rows; prepared by the first bulk append */
+	sqlite3_stmt *cursor_st;   /* an events cursor's statement kept for the next one */
 	int bulk_active;           /* between store_events_bulk_begin and _end */
 	int readonly;              /* the file cannot be written: cache writes are skipped */
 	int64_t bulk_last_id;      /* the id of the last event appended in bulk */
@@ -732,6 +733,7 @@ void store_close(struct store *s)
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_finalize(s->bulk_insert);
+	sqlite3_finalize(s->cursor_st);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -803,6 +805,12 @@ void store_serving_mode(struct store *s)
 {
 	sqlite3_exec(s->db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384", NULL,
 		     NULL, NULL);
+}
+
+void store_writer_mode(struct store *s)
+{
+	store_serving_mode(s);
+	sqlite3_exec(s->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 }
 
 int store_contact_upsert(struct fu_ctx *ctx, struct store *s, struct contact *c, int *created)
@@ -1266,7 +1274,11 @@ int store_events_cursor_open(struct fu_ctx *ctx, struct store *s,
 	if (!cur)
 		return fu_err(ctx, FU_ENOMEM, "out of memory reading events");
 	cur->s = s;
-	if (sqlite3_prepare_v2(s->db,
+	/* prepared once per connection (a server's request opens one every time) */
+	cur->st = s->cursor_st;
+	s->cursor_st = NULL;
+	if (!cur->st &&
+	    sqlite3_prepare_v2(s->db,
 			       "SELECT " EVENT_COLS " FROM events WHERE contact_id >= ?1 "
 			       "ORDER BY contact_id, time, id",
 			       -1, &cur->st, NULL) != SQLITE_OK) {
@@ -1322,7 +1334,11 @@ void store_events_cursor_close(struct store_events_cursor *cur)
 {
 	if (!cur)
 		return;
-	sqlite3_finalize(cur->st);
+	sqlite3_reset(cur->st);
+	if (!cur->s->cursor_st)
+		cur->s->cursor_st = cur->st; /* kept for the next cursor */
+	else
+		sqlite3_finalize(cur->st);
 	free(cur);
 }
 

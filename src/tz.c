@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,8 @@ struct tz {
 struct tz_cache {
 	struct tz **zones;
 	size_t n, alloc;
+	int shared;          /* tz_cache_new_shared: gets take mu */
+	pthread_mutex_t mu;
 };
 
 /* ---- POSIX TZ strings ---- */
@@ -687,6 +690,19 @@ struct tz_cache *tz_cache_new(void)
 	return calloc(1, sizeof(struct tz_cache));
 }
 
+struct tz_cache *tz_cache_new_shared(void)
+{
+	struct tz_cache *c = tz_cache_new();
+
+	if (c && pthread_mutex_init(&c->mu, NULL) != 0) {
+		free(c);
+		return NULL;
+	}
+	if (c)
+		c->shared = 1;
+	return c;
+}
+
 void tz_cache_free(struct tz_cache *c)
 {
 	if (!c)
@@ -694,10 +710,29 @@ void tz_cache_free(struct tz_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		tz_free(c->zones[i]);
 	free(c->zones);
+	if (c->shared)
+		pthread_mutex_destroy(&c->mu);
 	free(c);
 }
 
+static int cache_get(struct fu_ctx *ctx, struct tz_cache *c, const char *name,
+		     const struct tz **out);
+
 int tz_cache_get(struct fu_ctx *ctx, struct tz_cache *c, const char *name, const struct tz **out)
+{
+	int rc;
+
+	if (!c->shared)
+		return cache_get(ctx, c, name, out);
+	/* a zone, once loaded, is only read and stays until the cache is freed */
+	pthread_mutex_lock(&c->mu);
+	rc = cache_get(ctx, c, name, out);
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+static int cache_get(struct fu_ctx *ctx, struct tz_cache *c, const char *name,
+		     const struct tz **out)
 {
 	struct tz *z;
 	int rc;

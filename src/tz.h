@@ -44,9 +44,14 @@ void tz_to_local(const struct tz *z, int64_t t, struct civil *out);
  */
 int64_t tz_from_local(const struct tz *z, const struct civil *local, int *kind);
 
-/* A cache of loaded zones, owned by its creator; tz_cache_get returns zones the cache owns. */
+/*
+ * A cache of loaded zones, owned by its creator; tz_cache_get returns zones the cache owns.
+ * One made by tz_cache_new_shared may be used by several threads at once (its gets take a
+ * mutex; the zones it gives are only read and stay until it is freed).
+ */
 struct tz_cache;
 struct tz_cache *tz_cache_new(void); /* NULL on out-of-memory */
+struct tz_cache *tz_cache_new_shared(void);
 void tz_cache_free(struct tz_cache *c);
 int tz_cache_get(struct fu_ctx *ctx, struct tz_cache *c, const char *name, const struct tz **out);
 

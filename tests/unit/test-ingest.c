@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
+#include "agenda.h"
 #include "store_fixture.h"
+#include "tz.h"
 
 #include "banned.h"
 
@@ -205,7 +208,7 @@ static void test_writer_thread(void **state)
 	struct poster p[4];
 	pthread_t th[4];
 
-	OK(fx, ingest_writer_start(&fx->ctx, fx->path, NULL, T0, &w));
+	OK(fx, ingest_writer_start(&fx->ctx, fx->path, NULL, T0, NULL, NULL, &w));
 	for (int i = 0; i < 4; i++) {
 		p[i] = (struct poster){ w, i, 0 };
 		assert_int_equal(pthread_create(&th[i], NULL, post_many, &p[i]), 0);
@@ -222,12 +225,158 @@ static void test_writer_thread(void **state)
 	assert_int_equal(events(fx), 80);
 }
 
+/* The wake cache as text ("id due_day wake esc" lines, "-" for unknown), read on its own connection. */
+static char *wakes_text(struct fixture *fx)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *out = calloc(1, 64 * 1024);
+	size_t len = 0;
+
+	assert_non_null(out);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT contact_id, ifnull(due_day, '-'), "
+					    "ifnull(wake, '-'), ifnull(esc, '-') FROM contact_wake "
+					    "ORDER BY contact_id", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && len < 60 * 1024)
+		len += (size_t)snprintf(out + len, 64 * 1024 - len, "%s %s %s %s\n",
+					(const char *)sqlite3_column_text(st, 0),
+					(const char *)sqlite3_column_text(st, 1),
+					(const char *)sqlite3_column_text(st, 2),
+					(const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* The ids of an agenda's follow-ups, one a line. */
+static char *agenda_text(struct fixture *fx, const struct agenda_opts *o)
+{
+	struct playbook pb;
+	struct agenda a;
+	char *out = calloc(1, 16 * 1024);
+	size_t len = 0;
+
+	assert_non_null(out);
+	playbook_init(&pb);
+	OK(fx, playbook_load_default(&fx->ctx, &pb));
+	OK(fx, agenda_build(&fx->ctx, fx->s, &pb, o, &a));
+	for (int i = 0; i < a.n && len < 15 * 1024; i++)
+		len += (size_t)snprintf(out + len, 16 * 1024 - len, "%s %s\n", a.v[i].id,
+					a.v[i].key);
+	agenda_release(&a);
+	playbook_release(&pb);
+	return out;
+}
+
+/*
+ * The writer finds the wakes of the contacts it stored events of, in their transaction: they
+ * are known at once, equal to those a full evaluation finds at the same clock, and the
+ * cached agenda equals the full one.
+ */
+static void test_writer_wakes(void **state)
+{
+	struct fixture *fx = *state;
+	const char *const k1[] = { "A", "B", "C", "D" }, *const k2[] = { "B", "E" };
+	const int64_t now = T0 + 10 * 3600;
+	struct agenda_opts o = { .now = now, .all = 1, .jobs = 1 };
+	char id1[4][32], id2[2][32], *served, *full, *cached, *again;
+	struct event_text t1[4], t2[2];
+	struct ingest_batch b1, b2;
+	struct ingest_req r1 = { 0 }, r2 = { 0 };
+	struct agenda_playbooks *pbs = agenda_playbooks_new();
+	struct tz_cache *zones = tz_cache_new_shared();
+	struct ingest_writer *w;
+
+	assert_non_null(pbs);
+	assert_non_null(zones);
+	leads(fx, "x", k1, 4, id1, t1, &b1);
+	leads(fx, "y", k2, 2, id2, t2, &b2);
+	t2[0].type = "reply"; /* B answers; E is a new lead */
+	ingest_batch_release(&b2);
+	{
+		size_t bad;
+
+		OK(fx, ingest_batch_check(&fx->ctx, t2, 2, now, &b2, &bad));
+	}
+	/* the first requests, then an agenda run fills the cache */
+	OK(fx, ingest_writer_start(&fx->ctx, fx->path, NULL, now, pbs, zones, &w));
+	r1.batch = &b1, r1.now = now;
+	ingest_submit(w, &r1);
+	assert_int_equal(r1.rc, FU_OK);
+	free(r1.reply);
+	free(agenda_text(fx, &o));
+	/* then more events through the writer: their contacts' wakes are known at once */
+	r2.batch = &b2, r2.now = now;
+	ingest_submit(w, &r2);
+	assert_int_equal(r2.rc, FU_OK);
+	free(r2.reply);
+	ingest_writer_stop(w);
+	served = wakes_text(fx);
+	if (strstr(served, " -"))
+		fail_msg("a wake left unknown after the writer:\n%s", served);
+	cached = agenda_text(fx, &o);
+	/* a full evaluation at the same clock finds the same wakes and the same agenda */
+	o.full = 1;
+	full = agenda_text(fx, &o);
+	again = wakes_text(fx);
+	assert_string_equal(served, again);
+	assert_string_equal(cached, full);
+	assert_non_null(strstr(full, " E\n"));
+	free(served);
+	free(again);
+	free(cached);
+	free(full);
+	ingest_batch_release(&b1);
+	ingest_batch_release(&b2);
+	agenda_playbooks_free(pbs);
+	tz_cache_free(zones);
+}
+
+/*
+ * The playbook shared by the server's threads: parsed once, given out again while the stored
+ * text is the same, parsed anew when another is stored; the one replaced stays usable by
+ * whoever still holds it, and is freed when the last gives it back (ASan sees a leak or a
+ * use after free).
+ */
+static void test_shared_playbook(void **state)
+{
+	static const char yaml[] = "business:\n  name: Northwind\nrules:\n"
+				   "  - name: answer a new lead\n    trigger: new_lead\n"
+				   "    action: call\n    priority: 50\n"
+				   "    say: \"Hello {{first_name|there}}\"\n";
+	struct fixture *fx = *state;
+	struct agenda_playbooks *pbs = agenda_playbooks_new();
+	const struct playbook *p1, *p2, *p3, *p4;
+
+	assert_non_null(pbs);
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p1));
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p2));
+	assert_ptr_equal(p1, p2);
+	assert_string_equal(p1->name, "built-in");
+	agenda_playbooks_put(pbs, p2);
+	OK(fx, store_playbook_set(&fx->ctx, fx->s, yaml));
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p3));
+	assert_ptr_not_equal(p3, p1);
+	assert_string_equal(p3->source, yaml);
+	assert_int_equal(p3->nrules, 1);
+	assert_string_equal(p1->name, "built-in"); /* still held: still there */
+	agenda_playbooks_put(pbs, p1);
+	OK(fx, agenda_playbooks_get(&fx->ctx, pbs, fx->s, &p4));
+	assert_ptr_equal(p4, p3);
+	agenda_playbooks_put(pbs, p3);
+	agenda_playbooks_put(pbs, p4);
+	agenda_playbooks_free(pbs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_group_savepoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_with_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_wakes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_playbook, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
