@@ -82,8 +82,8 @@ static int run_report(struct cli *cli, int argc, char **argv)
 
 		fmt_span(r.median_seconds, m, sizeof(m));
 		fmt_span(r.worst_seconds, w, sizeof(w));
-		fprintf(cli->out, "speed to lead: %lld leads answered, median %s, worst %s; "
-			"%lld never answered\n", (long long)r.answered, m, w, (long long)r.unanswered);
+		fprintf(cli->out, "speed to lead (leads of the last 30 days): %lld answered, median "
+			"%s, worst %s; %lld not answered yet\n", (long long)r.answered, m, w, (long long)r.unanswered);
 		fprintf(cli->out, "silence: %lld of %lld active contacts (%.0f%%) touched within "
 			"%d days\n", (long long)r.touched_in_time, (long long)r.active,
 			r.active ? 100.0 * (double)r.touched_in_time / (double)r.active : 0.0,

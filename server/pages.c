@@ -1339,8 +1339,8 @@ int page_report(struct req *r)
 	html_lit(&h, "<h1>How the team follows up</h1>");
 	if (n) {
 		w = json_array_get(weeks, n - 1);
-		snprintf(cap, sizeof(cap), "The median new lead waited %.1f hours for an answer "
-			 "in the week to %s; %lld went unanswered.", speed[n - 1], labels[n - 1],
+		snprintf(cap, sizeof(cap), "The leads of the 30 days to %s waited %.1f hours for "
+			 "an answer (median); %lld are not answered yet.", labels[n - 1], speed[n - 1],
 			 (long long)json_integer_value(json_object_get(
 				 json_object_get(w, "speed_to_lead"), "unanswered")));
 		bar_chart(&h, "chart-speed", "Speed to lead (median hours), week by week", cap, n,

@@ -23,9 +23,15 @@ struct tally {
 	size_t nanswer, cap;
 };
 
+/* A lead counts in speed to lead when it came in the RECENT_DAYS before the moment. */
+static int lead_recent(int64_t lead, int64_t now)
+{
+	return lead <= now && lead > now - RECENT_DAYS * DAY;
+}
+
 static void lead_flush(struct tally *t)
 {
-	if (t->pending_lead != FU_TIME_NONE)
+	if (t->pending_lead != FU_TIME_NONE && lead_recent(t->pending_lead, t->now))
 		t->r->unanswered++;
 	t->pending_lead = FU_TIME_NONE;
 }
@@ -52,13 +58,14 @@ static int tally_event(struct fu_ctx *ctx, void *arg, const struct event *e)
 		t->r->snoozed += !felt;
 		t->r->conversations += o > 0 && outcome_info(o)->conversation;
 	}
-	if (felt && t->pending_lead != FU_TIME_NONE) {
+	if (felt && t->pending_lead != FU_TIME_NONE && lead_recent(t->pending_lead, t->now)) {
 		if (fu_grow(ctx, &t->answer, &t->cap, t->nanswer + 1, sizeof(*t->answer), 256,
 			    "reporting"))
 			return ctx->rc;
 		t->answer[t->nanswer++] = e->time - t->pending_lead;
-		t->pending_lead = FU_TIME_NONE;
 	}
+	if (felt)
+		t->pending_lead = FU_TIME_NONE;
 	return FU_OK;
 }
 
@@ -314,7 +321,7 @@ static void speed_at(const struct answer *a, size_t n, int64_t at, int g, struct
 
 	t->answered = t->unanswered = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (g >= 0 && a[i].owner != g)
+		if ((g >= 0 && a[i].owner != g) || !lead_recent(a[i].lead, at))
 			continue;
 		if (a[i].at <= at)
 			t->answered++;
@@ -323,7 +330,7 @@ static void speed_at(const struct answer *a, size_t n, int64_t at, int g, struct
 	}
 	t->median_seconds = t->worst_seconds = 0;
 	for (size_t i = 0; i < n && t->answered; i++) {
-		if ((g >= 0 && a[i].owner != g) || a[i].at > at)
+		if ((g >= 0 && a[i].owner != g) || a[i].at > at || !lead_recent(a[i].lead, at))
 			continue;
 		if (seen == t->answered / 2)
 			t->median_seconds = a[i].at - a[i].lead;

@@ -12,7 +12,9 @@
 
 /* How well the business follows up, at one moment. Plain values, nothing to free. */
 struct report {
-	/* speed to lead: from a lead to the first touch that answered it (a snooze does not) */
+	/* speed to lead: from a lead to the first touch that answered it (a snooze does not),
+	 * for the leads that came in the 30 days before the moment (a lead still waiting from
+	 * before then is no longer counted: the figure says how the team answers now) */
 	int64_t answered, unanswered;
 	int64_t median_seconds, worst_seconds; /* 0 when none answered */
 	/* contacts with events, neither do-not-contact nor dormant, and those among them

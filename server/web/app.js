@@ -752,7 +752,7 @@ async function renderReport() {
   const wk = (f) => r.weeks.map((w) => ({ label: w.week.slice(5), value: f(w) }));
   const share = now.active ? now.touched_in_time / now.active : 0;
   show(h('h1', {}, 'Report ', h('span', { class: 'muted', text: `week by week to ${now.week}` })),
-    h('p', { class: 'summary', text: `Speed to lead: median ${dur(now.speed_to_lead.median_seconds)} over ${now.speed_to_lead.answered} answered leads (${now.speed_to_lead.unanswered} not answered yet). ` +
+    h('p', { class: 'summary', text: `Speed to lead of the last 30 days' leads: median ${dur(now.speed_to_lead.median_seconds)} over ${now.speed_to_lead.answered} answered leads (${now.speed_to_lead.unanswered} not answered yet). ` +
       `${pct(share)} of ${now.active} active contacts were touched within ${now.silence_days} days. ${now.open} follow-ups open, ${now.overdue} overdue.` }),
     figure('Touches in the 30 days before each week', barChart('Touches per 30 days, by week', wk((w) => w.touches), String),
       `${now.touches} touches the customer felt in the last 30 days (${now.conversations} conversations, ${now.snoozed} snoozed); ${first.touches} at ${first.week}.`),

@@ -59,6 +59,13 @@ static void test_report_tallies(void **state)
 	/* D1 asked for no contact: not an active contact */
 	ev(fx, "touch", "D1", NOW - 1 * HOUR, "call", "reached", NULL, NULL);
 	ev(fx, "opt_out", "D1", NOW - 1 * HOUR + 60, "all", NULL, NULL, NULL);
+	/* leads from before the last 30 days count in no speed to lead: P1 answered 10 days
+	 * later, P2 never (both asked for no contact since, so they are not active either) */
+	ev(fx, "lead", "P1", NOW - 45 * DAY, "web_form", NULL, NULL, NULL);
+	ev(fx, "touch", "P1", NOW - 35 * DAY, "call", "reached", NULL, NULL);
+	ev(fx, "lead", "P2", NOW - 40 * DAY, "web_form", NULL, NULL, NULL);
+	ev(fx, "opt_out", "P1", NOW - 2 * HOUR, "all", NULL, NULL, NULL);
+	ev(fx, "opt_out", "P2", NOW - 2 * HOUR, "all", NULL, NULL, NULL);
 
 	OK(fx, report_build(&fx->ctx, fx->s, NOW, &r));
 	assert_int_equal(r.answered, 2);
