@@ -356,6 +356,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->started = mono_now();
 		r->now = srv->opts->now ? srv->opts->now : (int64_t)time(NULL);
 		fu_ctx_init(&r->ctx);
+		form_init(&r->form);
 		client_ip(r);
 		r->route = route_find(r, &known);
 		buf_init(&r->body, r->route && r->route->max_body ? r->route->max_body : 1);
@@ -413,6 +414,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	buf_release(&r->body);
+	form_release(&r->form);
 	sodium_memzero(&r->who, sizeof(r->who));
 	free(r);
 	*con_cls = NULL;
