@@ -143,8 +143,9 @@ tsan: deps build/tsan/test-agenda
 bench-agenda: deps followup build/bench-synth
 	OWNERS=200 CONTACTS=1000000 RUNS=2 bench/agenda.sh
 
+# LAPSE_CUSTOMERS=200000 make bench-lapse for a bigger run (20,000 by default: seconds)
 bench-lapse: build/bench-lapse
-	build/bench-lapse
+	build/bench-lapse --customers $${LAPSE_CUSTOMERS:-20000}
 
 build/bench-clv: bench/clv.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)

@@ -18,25 +18,6 @@ static int list_form(struct fu_ctx *ctx, void *arg, const struct store_form *f)
 	return FU_OK;
 }
 
-/* The HTML to paste into a website: the honeypot field 'website' stays hidden and empty. */
-static void print_snippet(struct cli *cli, const struct store_form *f, const char *base)
-{
-	FILE *o = cli->out;
-
-	fprintf(o, "<form method=\"post\" action=\"%s/f/%s\">\n", base, f->key);
-	fputs("  <label>Name <input name=\"name\" maxlength=\"200\" required></label>\n"
-	      "  <label>E-mail <input name=\"email\" type=\"email\" maxlength=\"200\" required>"
-	      "</label>\n"
-	      "  <label>Phone <input name=\"phone\" type=\"tel\" maxlength=\"50\"></label>\n"
-	      "  <label>Company <input name=\"company\" maxlength=\"200\"></label>\n"
-	      "  <label>Message <textarea name=\"message\" maxlength=\"4000\"></textarea></label>\n"
-	      "  <div style=\"position:absolute;left:-10000px\" aria-hidden=\"true\">\n"
-	      "    <input name=\"website\" tabindex=\"-1\" autocomplete=\"off\">\n"
-	      "  </div>\n"
-	      "  <button type=\"submit\">Send</button>\n"
-	      "</form>\n", o);
-}
-
 static int run_form(struct cli *cli, int argc, char **argv)
 {
 	char key[ACCOUNT_TOKEN_LEN + 1];
@@ -65,8 +46,9 @@ static int run_form(struct cli *cli, int argc, char **argv)
 	if (strcmp(verb, "add") && strcmp(verb, "list") && strcmp(verb, "show") &&
 	    strcmp(verb, "remove"))
 		return cli_usage_error(cli, &cmd_form, "'%s': use add, list, show or remove", verb);
-	if (strchr(url, '"') || strchr(url, '<'))
-		return cli_usage_error(cli, &cmd_form, "--url: no quotes or '<' in the address");
+	if (strchr(url, '"') || strchr(url, '<') || strchr(url, '>') || strchr(url, '&'))
+		return cli_usage_error(cli, &cmd_form, "--url: no quotes, '<', '>' or '&' in the "
+					"address");
 	rc = cli_open(cli, 0, &s);
 	if (rc)
 		return rc;
@@ -78,7 +60,13 @@ static int run_form(struct cli *cli, int argc, char **argv)
 	} else if (!strcmp(verb, "show")) {
 		rc = store_form_get(&cli->ctx, s, name, 0, &f);
 		if (!rc) {
-			print_snippet(cli, &f, url);
+			struct buf b;
+
+			buf_init(&b, 0);
+			rc = account_form_snippet(&cli->ctx, &b, url, f.key);
+			if (!rc)
+				fputs(buf_cstr(&b), cli->out);
+			buf_release(&b);
 			store_form_release(&f);
 		}
 	} else if (!strcmp(verb, "remove")) {

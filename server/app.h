@@ -16,6 +16,15 @@ struct web_asset {
 extern const struct web_asset web_assets[];
 extern const size_t web_assets_count;
 
+/*
+ * The app's pages (its files and the server-rendered ones, pages.c) run only our own script
+ * and style, talk only to this server, and may not be framed: a strict
+ * Content-Security-Policy, so an escaping slip cannot run a script.
+ */
+#define APP_CSP                                                                              \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "    \
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
 struct req;
 
 /* The handlers of routes-app.c (rows in routes.c's table). */

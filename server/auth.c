@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "banned.h"
 
 #define LOGIN_LIMIT 5          /* failures ... */
@@ -19,9 +21,35 @@ static const char *session_cookie(struct req *r)
 
 static int unauthorized(struct req *r, const char *detail)
 {
+	if (r->route->flags & R_PAGE) { /* a person's browser: the login page, then back */
+		page_login_redirect(r);
+		return 0;
+	}
 	http_problem(r, 401, detail, NULL);
 	http_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"followup\"");
 	return 0;
+}
+
+/* 403: problem+json for the API, a page for a page. */
+static int forbidden(struct req *r, const char *detail)
+{
+	if (r->route->flags & R_PAGE)
+		page_error(r, 403, detail);
+	else
+		http_problem(r, 403, detail, NULL);
+	return 0;
+}
+
+/* The CSRF token a session's change carries: the header, or a page's "csrf" form field. */
+static const char *csrf_sent(struct req *r)
+{
+	const char *csrf = req_header(r, "X-CSRF-Token");
+	const struct form *f;
+
+	if (csrf || !(r->route->flags & R_PAGE))
+		return csrf;
+	f = req_form(r);
+	return f ? form_get(f, "csrf") : NULL;
 }
 
 int auth_check(struct req *r)
@@ -48,32 +76,67 @@ int auth_check(struct req *r)
 	r->authed = 1;
 	/* a browser's session must prove each change comes from our own page */
 	if (r->who.session && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
-		csrf = req_header(r, "X-CSRF-Token");
-		if (!csrf || !account_secret_equal(csrf, r->who.csrf)) {
-			http_problem(r, 403, "a session's changes need the X-CSRF-Token header "
-					     "(from login or GET /api/v1/me)", NULL);
-			return 0;
-		}
+		csrf = csrf_sent(r);
+		if (!csrf || !account_secret_equal(csrf, r->who.csrf))
+			return forbidden(r, "a session's changes need the X-CSRF-Token header "
+					    "(from login or GET /api/v1/me), or a page's csrf field");
 	}
-	if ((r->route->flags & R_WRITE) && r->who.read_only) {
-		http_problem(r, 403, "this token is read-only", NULL);
-		return 0;
-	}
-	if ((r->route->flags & R_ADMIN) && r->who.role != ROLE_ADMIN) {
-		http_problem(r, 403, "only an admin may do this", NULL);
-		return 0;
-	}
+	if ((r->route->flags & R_WRITE) && r->who.read_only)
+		return forbidden(r, "this token is read-only");
+	if ((r->route->flags & R_ADMIN) && r->who.role != ROLE_ADMIN)
+		return forbidden(r, "only an admin may do this");
 	return 1;
+}
+
+int auth_login(struct req *r, const char *name, const char *password, char *csrf,
+	       int64_t *retry_after)
+{
+	char token[ACCOUNT_TOKEN_LEN + 1], cookie[160], key[96];
+	struct account who;
+	int rc;
+
+	*retry_after = 0;
+	snprintf(key, sizeof(key), "name:%s", name);
+	if (srv_throttled(r->srv, r->srv->logins, r->ip, LOGIN_LIMIT, LOGIN_WINDOW, r->now,
+			  retry_after) ||
+	    srv_throttled(r->srv, r->srv->logins, key, LOGIN_LIMIT, LOGIN_WINDOW, r->now,
+			  retry_after)) {
+		fu_err(&r->ctx, FU_EINPUT, "too many failed logins; wait and try again");
+		return 429;
+	}
+	rc = account_password_check(&r->ctx, r->db, name, password, &who);
+	if (rc == FU_EINPUT) {
+		srv_throttle_fail(r->srv, r->srv->logins, r->ip, LOGIN_WINDOW, r->now);
+		srv_throttle_fail(r->srv, r->srv->logins, key, LOGIN_WINDOW, r->now);
+		fu_err(&r->ctx, FU_EINPUT, "wrong name or password");
+		return 401;
+	}
+	if (!rc) {
+		pthread_mutex_lock(&r->srv->write_mu);
+		rc = account_token_add(&r->ctx, r->db, who.name, TOKEN_SESSION, 0, r->now, token,
+				       csrf, NULL);
+		pthread_mutex_unlock(&r->srv->write_mu);
+	}
+	if (rc)
+		return rc == FU_EBUSY ? 503 : 500;
+	srv_throttle_clear(r->srv, r->srv->logins, key);
+	r->who = who;
+	r->authed = 1;
+	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+		 "SameSite=Strict%s", token, ACCOUNT_SESSION_TTL,
+		 r->srv->opts->tls_cert ? "; Secure" : "");
+	sodium_memzero(token, sizeof(token));
+	snprintf(r->cookie, sizeof(r->cookie), "%s", cookie);
+	return 0;
 }
 
 int route_login(struct req *r)
 {
-	char token[ACCOUNT_TOKEN_LEN + 1], csrf[ACCOUNT_TOKEN_LEN + 1], cookie[160], key[96];
+	char csrf[ACCOUNT_TOKEN_LEN + 1];
 	const char *name, *password;
-	struct account who;
 	int64_t retry = 0;
 	json_t *body = req_json(r, JSON_OBJECT);
-	int rc;
+	int status;
 
 	if (!body)
 		return MHD_YES;
@@ -85,42 +148,24 @@ int route_login(struct req *r)
 		return http_problem(r, 400, "give name and password (text)", !name ? "/name" :
 										     "/password");
 	}
-	snprintf(key, sizeof(key), "name:%s", name);
-	if (srv_throttled(r->srv, r->srv->logins, r->ip, LOGIN_LIMIT, LOGIN_WINDOW, r->now, &retry) ||
-	    srv_throttled(r->srv, r->srv->logins, key, LOGIN_LIMIT, LOGIN_WINDOW, r->now, &retry)) {
+	status = auth_login(r, name, password, csrf, &retry);
+	json_decref(body);
+	if (status == 429) {
 		char s[32];
 
-		json_decref(body);
-		http_problem(r, 429, "too many failed logins; wait and try again", NULL);
+		http_problem(r, 429, r->ctx.msg, NULL);
 		snprintf(s, sizeof(s), "%lld", (long long)retry);
 		http_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
 		return MHD_YES;
 	}
-	rc = account_password_check(&r->ctx, r->db, name, password, &who);
-	json_decref(body);
-	if (rc == FU_EINPUT) {
-		srv_throttle_fail(r->srv, r->srv->logins, r->ip, LOGIN_WINDOW, r->now);
-		srv_throttle_fail(r->srv, r->srv->logins, key, LOGIN_WINDOW, r->now);
-		return http_problem(r, 401, "wrong name or password", NULL);
-	}
-	if (!rc) {
-		pthread_mutex_lock(&r->srv->write_mu);
-		rc = account_token_add(&r->ctx, r->db, who.name, TOKEN_SESSION, 0, r->now, token,
-				       csrf, NULL);
-		pthread_mutex_unlock(&r->srv->write_mu);
-	}
-	if (rc)
-		return http_fail(r, rc);
-	srv_throttle_clear(r->srv, r->srv->logins, key);
-	r->who = who;
-	r->authed = 1;
-	http_json(r, 200, json_pack("{s:s, s:s, s:s, s:i}", "user", who.name, "role",
-				    account_role_name(who.role), "csrf_token", csrf, "expires_in",
+	if (status == 401)
+		return http_problem(r, 401, r->ctx.msg, NULL);
+	if (status)
+		return http_problem(r, status, "the server could not finish the request", NULL);
+	http_json(r, 200, json_pack("{s:s, s:s, s:s, s:i}", "user", r->who.name, "role",
+				    account_role_name(r->who.role), "csrf_token", csrf, "expires_in",
 				    ACCOUNT_SESSION_TTL));
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-		 "SameSite=Strict%s", token, ACCOUNT_SESSION_TTL,
-		 r->srv->opts->tls_cert ? "; Secure" : "");
-	http_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	http_header(r, MHD_HTTP_HEADER_SET_COOKIE, r->cookie);
 	return MHD_YES;
 }
 
@@ -131,12 +176,17 @@ int route_logout(struct req *r)
 	if (rc)
 		return http_fail(r, rc);
 	http_json(r, 200, json_pack("{s:b}", "logged_out", 1));
+	auth_cookie_clear(r);
+	return MHD_YES;
+}
+
+void auth_cookie_clear(struct req *r)
+{
 	if (r->who.session)
 		http_header(r, MHD_HTTP_HEADER_SET_COOKIE,
 			    r->srv->opts->tls_cert ?
 				    SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure" :
 				    SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
-	return MHD_YES;
 }
 
 int route_me(struct req *r)

@@ -20,6 +20,14 @@ const char *req_header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const struct form *req_form(struct req *r)
+{
+	if (!r->form_read)
+		r->form_read = form_parse(&r->ctx, req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
+					  r->body.s, r->body.len, &r->form) ? -1 : 1;
+	return r->form_read == 1 ? &r->form : NULL;
+}
+
 /* 1 when the request's media type (without parameters) is type. */
 static int content_type_is(struct req *r, const char *type)
 {

@@ -10,6 +10,7 @@
 
 #include "account.h"
 #include "buf.h"
+#include "form.h"
 #include "fu.h"
 #include "store.h"
 
@@ -22,7 +23,9 @@ enum {
 	R_WRITE = 2,   /* changes data: read-only tokens get 403; serialised through one writer */
 	R_ADMIN = 4,   /* admins only */
 	R_NODB = 8,    /* needs no database connection */
-	R_QUEUED = 16  /* with R_WRITE: writes through the event writer's queue (ingest.h), not the lock */
+	R_QUEUED = 16, /* with R_WRITE: writes through the event writer's queue (ingest.h), not the lock */
+	R_PAGE = 32    /* a server-rendered page (pages.c): HTML answers, a login page instead of
+			* 401, the CSRF token also as the form's "csrf" field; not in the OpenAPI document */
 };
 
 /* One row of the route table (routes.c): method, path pattern, handler, flags, body limit. */
@@ -56,6 +59,9 @@ struct req {
 	struct account who;
 	int authed;
 	struct store *db;          /* borrowed for the request (NULL with R_NODB) */
+	struct form form;          /* a page's form post, read once by req_form */
+	int form_read;             /* 1: read; -1: unreadable (the message on ctx) */
+	char cookie[160];          /* auth_login: the session cookie to set */
 	struct fu_ctx ctx;
 	/* the response */
 	int status;
@@ -64,6 +70,11 @@ struct req {
 
 /* A query-string value, or NULL. */
 const char *req_query(struct req *r, const char *name);
+/*
+ * The body as a page's form post (urlencoded or multipart), read once and freed with the
+ * request; NULL when it cannot be read (FU_EINPUT with the message on r->ctx).
+ */
+const struct form *req_form(struct req *r);
 /* A request header, or NULL. */
 const char *req_header(struct req *r, const char *name);
 /*

@@ -263,6 +263,8 @@ int route_openapi(struct req *r)
 		char method[8], path[128];
 		size_t k = strlen(rt->path);
 
+		if (rt->flags & R_PAGE) /* HTML for people, not the API */
+			continue;
 		/* a final "*" is one path parameter in OpenAPI's terms */
 		if (k && rt->path[k - 1] == '*')
 			snprintf(path, sizeof(path), "%.*s{path}", (int)(k - 1), rt->path);

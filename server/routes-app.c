@@ -14,14 +14,6 @@
 
 #include "banned.h"
 
-/*
- * The app's pages run only our own script and style, talk only to this server, and may not
- * be framed: a strict Content-Security-Policy, so an escaping slip cannot run a script.
- */
-#define APP_CSP                                                                              \
-	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "    \
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-
 int route_app_static(struct req *r)
 {
 	for (size_t i = 0; i < web_assets_count; i++) {
@@ -63,7 +55,7 @@ static json_t *finite_or_null(double v)
  * GET /api/v1/lapsed: the customers lapsing now that the caller sees, most yearly spend at
  * risk first (report_lapsing_list), each with its open follow-up's id when one is open.
  */
-int route_lapsed(struct req *r)
+int view_lapsed(struct req *r, json_t **out)
 {
 	struct report_lapsing *v = NULL;
 	struct playbook pb;
@@ -72,6 +64,7 @@ int route_lapsed(struct req *r)
 	json_t *items = json_array();
 	int rc;
 
+	*out = NULL;
 	playbook_init(&pb);
 	rc = items ? report_lapsing_list(&r->ctx, r->db, r->now, &v, &n) :
 		     fu_err(&r->ctx, FU_ENOMEM, "out of memory");
@@ -128,10 +121,19 @@ int route_lapsed(struct req *r)
 	playbook_release(&pb);
 	if (rc) {
 		json_decref(items);
-		return http_fail(r, rc);
+		return rc;
 	}
-	return http_json(r, 200, json_pack("{s:f, s:o}", "at_risk_per_year",
-					   round(total * 100.0) / 100.0, "items", items));
+	*out = json_pack("{s:f, s:o}", "at_risk_per_year", round(total * 100.0) / 100.0, "items",
+			 items);
+	return *out ? FU_OK : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+}
+
+int route_lapsed(struct req *r)
+{
+	json_t *o;
+	int rc = view_lapsed(r, &o);
+
+	return rc ? http_fail(r, rc) : http_json(r, 200, o);
 }
 
 static json_t *day_of(int64_t at)
@@ -202,7 +204,6 @@ static json_t *report_json(const struct report_weeks *w)
 int route_report(struct req *r)
 {
 	const char *v = req_query(r, "weeks");
-	struct report_weeks w;
 	long weeks = 8;
 	json_t *o;
 	int rc;
@@ -214,14 +215,20 @@ int route_report(struct req *r)
 		if (*end || end == v || weeks < 1 || weeks > REPORT_WEEKS_MAX)
 			return http_problem(r, 400, "weeks: give a count from 1 to 12", NULL);
 	}
-	rc = report_weeks_build(&r->ctx, r->db, r->now, (int)weeks, &w);
-	if (rc) {
-		report_weeks_release(&w);
-		return http_fail(r, rc);
-	}
-	o = report_json(&w);
+	rc = view_report(r, (int)weeks, &o);
+	return rc ? http_fail(r, rc) : http_json(r, 200, o);
+}
+
+int view_report(struct req *r, int weeks, json_t **out)
+{
+	struct report_weeks w;
+	int rc = report_weeks_build(&r->ctx, r->db, r->now, weeks, &w);
+
+	*out = NULL;
+	if (!rc)
+		*out = report_json(&w);
 	report_weeks_release(&w);
-	if (!o)
-		return http_problem(r, 500, "out of memory", NULL);
-	return http_json(r, 200, o);
+	if (rc)
+		return rc;
+	return *out ? FU_OK : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 }

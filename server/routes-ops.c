@@ -60,9 +60,8 @@ static int outbox_of(struct req *r, int queued, struct outbox *o)
 int route_outbox(struct req *r)
 {
 	const char *want = req_query(r, "state");
-	struct outbox o;
-	json_t *items, *counts;
-	int rc, state = -1, n[OB__COUNT] = { 0 };
+	json_t *o;
+	int rc, state = -1;
 
 	if (want) {
 		for (int k = 0; k < OB__COUNT; k++)
@@ -72,9 +71,20 @@ int route_outbox(struct req *r)
 			return http_problem(r, 400, "state: use queued, sending, sent, deferred, "
 						    "bounced, failed, uncertain or dropped", NULL);
 	}
+	rc = view_outbox(r, state, &o);
+	return rc ? http_fail(r, rc) : http_json(r, 200, o);
+}
+
+int view_outbox(struct req *r, int state, json_t **out)
+{
+	struct outbox o;
+	json_t *items, *counts;
+	int rc, n[OB__COUNT] = { 0 };
+
+	*out = NULL;
 	rc = outbox_of(r, 1, &o);
 	if (rc)
-		return http_fail(r, rc);
+		return rc;
 	items = json_array();
 	counts = json_object();
 	for (int i = 0; !rc && items && counts && i < o.n; i++) {
@@ -94,9 +104,10 @@ int route_outbox(struct req *r)
 	if (rc || !items || !counts) {
 		json_decref(items);
 		json_decref(counts);
-		return rc ? http_fail(r, rc) : http_problem(r, 500, "out of memory", NULL);
+		return rc ? rc : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 	}
-	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "counts", counts));
+	*out = json_pack("{s:o, s:o}", "items", items, "counts", counts);
+	return *out ? FU_OK : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 }
 
 int ops_outbox_metrics(struct req *r, struct buf *b)
@@ -122,14 +133,19 @@ int ops_outbox_metrics(struct req *r, struct buf *b)
 }
 
 /* POST /api/v1/outbox/{id}/resend and /drop (admins): a person's decision about a message. */
-static int outbox_decide(struct req *r, int resend)
+int view_outbox_decide(struct req *r, const char *id, int resend)
 {
 	char lock[4096];
-	int rc;
 
 	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
-	rc = resend ? outbox_resend(&r->ctx, r->db, r->param[0], r->now, lock) :
-		      outbox_drop(&r->ctx, r->db, r->param[0], r->now, lock);
+	return resend ? outbox_resend(&r->ctx, r->db, id, r->now, lock) :
+			outbox_drop(&r->ctx, r->db, id, r->now, lock);
+}
+
+static int outbox_decide(struct req *r, int resend)
+{
+	int rc = view_outbox_decide(r, r->param[0], resend);
+
 	if (rc == FU_EINPUT)
 		return http_problem(r, 409, r->ctx.msg, NULL);
 	if (rc)

@@ -13,6 +13,7 @@
 #include "import.h"
 #include "ingest.h"
 #include "jview.h"
+#include "pages.h"
 #include "playbook_store.h"
 #include "record.h"
 #include "whatif.h"
@@ -77,8 +78,39 @@ const struct route routes[] = {
 	{ "GET", "/c/{token}", route_click, R_PUBLIC, 0, "a tracked link of an e-mail: the click recorded, then on to the link (303)" },
 	{ "GET", "/u", route_unsubscribe_page, R_PUBLIC, 0, "an e-mail's unsubscribe link (?token=): a page to confirm" },
 	{ "POST", "/u", route_unsubscribe_post, R_PUBLIC, 1 * KIB, "unsubscribe (?token=): the page's button or an RFC 8058 one-click post" },
+	{ "GET", "/u/{token}", route_unsubscribe_page, R_PUBLIC, 0, "an e-mail's unsubscribe link in the path form: a page to confirm" },
+	{ "POST", "/u/{token}", route_unsubscribe_post, R_PUBLIC, 1 * KIB, "unsubscribe in the path form: the page's button or an RFC 8058 one-click post" },
 	{ "GET", "/", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's page" },
 	{ "GET", "/app/*", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's files" },
+	/* the server-rendered pages (pages.c, pages-admin.c): HTML that works without script;
+	 * their forms post with the session's CSRF token as the field "csrf", then 303 back */
+	{ "GET", "/login", page_login, R_PUBLIC | R_PAGE | R_NODB, 0, "the login page" },
+	{ "POST", "/login", page_login_post, R_PUBLIC | R_PAGE, 4 * KIB, "log in from the page: a session cookie, then Today" },
+	{ "POST", "/logout", page_logout, R_WRITE | R_PAGE, 4 * KIB, "end this session, then the login page" },
+	{ "GET", "/today", page_today, R_PAGE, 0, "Today: a card per follow-up due (?day=, ?show=, ?owner=)" },
+	{ "POST", "/today/{id}/done", page_done, R_WRITE | R_PAGE, 16 * KIB, "record how a follow-up went (outcome, next, note)" },
+	{ "POST", "/today/{id}/snooze", page_snooze, R_WRITE | R_PAGE, 16 * KIB, "put a follow-up off until a date" },
+	{ "GET", "/contacts", page_contacts, R_PAGE, 0, "the contacts found (?q=)" },
+	{ "GET", "/contacts/{key}", page_contact, R_PAGE, 0, "one contact: follow-up, profile, state, timeline (?type=)" },
+	{ "POST", "/contacts/{key}", page_contact_save, R_WRITE | R_PAGE, 64 * KIB, "save a contact's profile" },
+	{ "POST", "/contacts/{key}/events", page_contact_event, R_WRITE | R_PAGE, 64 * KIB, "add a note, a touch or any event to a contact's timeline" },
+	{ "GET", "/lapsed", page_lapsed, R_PAGE, 0, "the lapsing customers, most money at risk first" },
+	{ "GET", "/report", page_report, R_ADMIN | R_PAGE, 0, "the report, drawn as charts" },
+	{ "GET", "/outbox", page_outbox, R_PAGE, 0, "the outbox's messages by state (?state=)" },
+	{ "POST", "/outbox/{id}/resend", page_outbox_resend, R_WRITE | R_ADMIN | R_PAGE, 4 * KIB, "a message goes again" },
+	{ "POST", "/outbox/{id}/drop", page_outbox_drop, R_WRITE | R_ADMIN | R_PAGE, 4 * KIB, "a message will not go" },
+	{ "GET", "/playbook", page_playbook, R_ADMIN | R_PAGE, 0, "the playbook in an editor" },
+	{ "POST", "/playbook/check", page_playbook_check, R_ADMIN | R_PAGE, 1 * MIB, "check the edited playbook, keeping nothing" },
+	{ "POST", "/playbook/whatif", page_playbook_whatif, R_ADMIN | R_PAGE, 1 * MIB, "the last 30 days under the edited playbook" },
+	{ "POST", "/playbook", page_playbook_save, R_WRITE | R_ADMIN | R_PAGE, 1 * MIB, "check the edited playbook and put it in effect" },
+	{ "GET", "/import", page_import, R_ADMIN | R_PAGE, 0, "the import form" },
+	{ "POST", "/import/preview", page_import_preview, R_ADMIN | R_PAGE, 64 * MIB, "a file's first rows as they would be stored, and its bad rows" },
+	{ "POST", "/import", page_import_run, R_WRITE | R_ADMIN | R_PAGE, 64 * MIB, "import a file, all or nothing" },
+	{ "GET", "/team", page_team, R_ADMIN | R_PAGE, 0, "users, tokens, web forms" },
+	{ "POST", "/team/users", page_team_user, R_WRITE | R_ADMIN | R_PAGE, 16 * KIB, "add a user" },
+	{ "POST", "/team/tokens", page_team_token, R_WRITE | R_ADMIN | R_PAGE, 16 * KIB, "make an API token or a calendar feed, shown once" },
+	{ "POST", "/team/tokens/{id}/revoke", page_team_revoke, R_WRITE | R_ADMIN | R_PAGE, 4 * KIB, "revoke a token" },
+	{ "POST", "/team/forms", page_team_form, R_WRITE | R_ADMIN | R_PAGE, 16 * KIB, "add a web form" },
 };
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
 
@@ -122,8 +154,7 @@ static int route_metrics(struct req *r)
 
 /* ---- contacts ---- */
 
-/* Loads the contact with key when the caller may see it; else answers 404 and returns 0. */
-static int visible_contact(struct req *r, const char *key, struct contact *c)
+int view_contact_get(struct req *r, const char *key, struct contact *c)
 {
 	int rc;
 
@@ -131,15 +162,12 @@ static int visible_contact(struct req *r, const char *key, struct contact *c)
 	rc = store_contact_get(&r->ctx, r->db, key, c);
 	if (!rc && !account_sees_owner(&r->who, c->owner)) {
 		contact_release(c);
-		rc = fu_err(&r->ctx, FU_ENOTFOUND, "no contact '%s'", key);
+		contact_init(c);
+		rc = FU_ENOTFOUND;
 	}
 	if (rc == FU_ENOTFOUND)
 		fu_err(&r->ctx, FU_ENOTFOUND, "no contact '%.300s'", key);
-	if (rc) {
-		http_fail(r, rc);
-		return 0;
-	}
-	return 1;
+	return rc;
 }
 
 struct page {
@@ -263,20 +291,19 @@ static int timeline_one(struct fu_ctx *ctx, void *arg, const struct event *e)
 	return FU_OK;
 }
 
-static int route_contact(struct req *r)
+int view_contact(struct req *r, const char *key, long last, json_t **out)
 {
 	struct contact c;
 	struct contact_state st;
 	struct playbook pb;
 	struct followup fu;
 	struct timeline t = { NULL, 0 };
-	json_t *o = NULL;
-	long last;
 	int rc, open = 0;
 
-	last = query_count(r, "last", 0, 1000000);
-	if (last < 0 || !visible_contact(r, r->param[0], &c))
-		return MHD_YES;
+	*out = NULL;
+	rc = view_contact_get(r, key, &c);
+	if (rc)
+		return rc;
 	contact_state_init(&st, c.id);
 	playbook_init(&pb);
 	rc = store_begin_read(&r->ctx, r->db);
@@ -299,10 +326,12 @@ static int route_contact(struct req *r)
 		rc = agenda_contact(&r->ctx, r->db, &pb, c.id, r->now, &fu, &open);
 	store_rollback(r->db);
 	if (!rc) {
-		o = json_pack("{s:o, s:o, s:o, s:o}", "contact", jview_contact(&c), "state",
-			      jview_state(&st, r->now), "events", t.events, "followup",
-			      open ? jview_followup(&fu) : json_null());
+		*out = json_pack("{s:o, s:o, s:o, s:o}", "contact", jview_contact(&c), "state",
+				 jview_state(&st, r->now), "events", t.events, "followup",
+				 open ? jview_followup(&fu) : json_null());
 		t.events = NULL;
+		if (!*out)
+			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 	}
 	if (open)
 		followup_release(&fu);
@@ -310,6 +339,18 @@ static int route_contact(struct req *r)
 	playbook_release(&pb);
 	contact_state_release(&st);
 	contact_release(&c);
+	return rc;
+}
+
+static int route_contact(struct req *r)
+{
+	json_t *o;
+	long last = query_count(r, "last", 0, 1000000);
+	int rc;
+
+	if (last < 0)
+		return MHD_YES;
+	rc = view_contact(r, r->param[0], last, &o);
 	if (rc)
 		return http_fail(r, rc);
 	return http_json(r, 200, o);
@@ -350,25 +391,21 @@ static int import_text(struct req *r, int kind, const char *text, size_t n,
 	return rc;
 }
 
-/* POST /api/v1/contacts: a profile object with "key", imported as one JSON Lines row. */
-static int route_contact_put(struct req *r)
+int view_contact_put(struct req *r, json_t *body, int *created, struct contact *out)
 {
 	struct import_result res;
 	struct contact c;
-	json_t *body = req_json(r, JSON_OBJECT), *reply;
 	char keybuf[FU_KEY_MAX + 1];
 	const char *key, *owner;
 	char *line;
 	int rc, exists;
 
-	if (!body)
-		return MHD_YES;
+	*created = 0;
+	contact_init(out);
 	key = json_string_value(json_object_get(body, "key"));
-	if (!key || strlen(key) > FU_KEY_MAX) {
-		json_decref(body);
-		return http_problem(r, 422, "key: give the contact's key (text, at most 256 bytes)",
-				    "/key");
-	}
+	if (!key || strlen(key) > FU_KEY_MAX)
+		return fu_err(&r->ctx, FU_EUSAGE, "key: give the contact's key (text, at most 256 "
+						  "bytes)");
 	snprintf(keybuf, sizeof(keybuf), "%s", key);
 	key = keybuf;
 	owner = json_string_value(json_object_get(body, "owner"));
@@ -376,36 +413,56 @@ static int route_contact_put(struct req *r)
 	rc = store_contact_get(&r->ctx, r->db, key, &c);
 	exists = rc == FU_OK;
 	if (rc && rc != FU_ENOTFOUND) {
-		json_decref(body);
-		return http_fail(r, rc);
+		contact_release(&c);
+		return rc;
 	}
 	/* a rep may only touch contacts they see, and only give them to themselves or nobody */
-	if ((exists && !account_sees_owner(&r->who, c.owner)) ||
-	    (owner && !account_sees_owner(&r->who, owner))) {
+	if (exists && !account_sees_owner(&r->who, c.owner)) {
 		contact_release(&c);
-		json_decref(body);
-		return exists && !account_sees_owner(&r->who, c.owner) ?
-			       http_problem(r, 404, "no such contact", NULL) :
-			       http_problem(r, 403, "a rep may give a contact only to themselves",
-					    "/owner");
+		return fu_err(&r->ctx, FU_ENOTFOUND, "no such contact");
 	}
 	contact_release(&c);
+	if (owner && !account_sees_owner(&r->who, owner))
+		return fu_err(&r->ctx, FU_EACCESS, "a rep may give a contact only to themselves");
 	line = http_dump(body);
-	json_decref(body);
 	if (!line)
-		return http_problem(r, 500, "out of memory", NULL);
+		return fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 	import_result_init(&res);
 	rc = import_text(r, IMPORT_CONTACTS, line, strlen(line), &res);
 	free(line);
 	import_result_release(&res);
 	if (rc)
-		return import_problem(r, rc, 0);
-	if (!visible_contact(r, key, &c))
+		return rc;
+	rc = view_contact_get(r, key, out);
+	if (rc)
+		return rc;
+	*created = !exists;
+	srv_notify(r->srv, "profile", out->key, out->name, out->owner);
+	return FU_OK;
+}
+
+/* POST /api/v1/contacts: a profile object with "key", imported as one JSON Lines row. */
+static int route_contact_put(struct req *r)
+{
+	struct contact c;
+	json_t *body = req_json(r, JSON_OBJECT), *reply;
+	int rc, created;
+
+	if (!body)
 		return MHD_YES;
-	srv_notify(r->srv, "profile", c.key, c.name, c.owner);
+	rc = view_contact_put(r, body, &created, &c);
+	json_decref(body);
+	if (rc == FU_EUSAGE)
+		return http_problem(r, 422, r->ctx.msg, "/key");
+	if (rc == FU_EACCESS)
+		return http_problem(r, 403, r->ctx.msg, "/owner");
+	if (rc == FU_EINPUT)
+		return import_problem(r, rc, 0);
+	if (rc)
+		return http_fail(r, rc);
 	reply = jview_contact(&c);
 	contact_release(&c);
-	return http_json(r, exists ? 200 : 201, reply);
+	return http_json(r, created ? 201 : 200, reply);
 }
 
 /* ---- events ---- */
@@ -472,6 +529,7 @@ static void notify_events(struct req *r, json_t *body)
 static int route_events_post(struct req *r)
 {
 	const char *idem = req_header(r, "Idempotency-Key");
+	char hash[INGEST_BODY_HASH_SIZE];
 	struct ingest_req in = { 0 };
 	char author[STORE_AUTHOR_MAX + 1];
 	struct ingest_batch b;
@@ -485,9 +543,15 @@ static int route_events_post(struct req *r)
 		return http_problem(r, 400, "Idempotency-Key: give 1 to 200 characters", NULL);
 	if (idem) {
 		/* a replay is answered from a reader; the writer looks again in its transaction */
-		rc = store_idem_get(&r->ctx, r->db, idem, r->who.user_id, &found, &status, &reply);
+		ingest_body_hash(r->body.s ? r->body.s : "", r->body.len, hash);
+		rc = store_idem_get(&r->ctx, r->db, idem, r->who.user_id, hash, &found, &status,
+				    &reply);
 		if (rc)
 			return http_fail(r, rc);
+		if (found == STORE_IDEM_OTHER_BODY) {
+			free(reply);
+			return http_problem(r, 422, INGEST_KEY_REUSED, NULL);
+		}
 		if (found) {
 			rc = http_text(r, status, "application/json", reply, strlen(reply));
 			free(reply);
@@ -529,6 +593,7 @@ static int route_events_post(struct req *r)
 		srv_author_text(r, author, sizeof(author));
 		in.batch = &b;
 		in.idem_key = idem;
+		in.idem_hash = idem ? hash : NULL;
 		in.who = &r->who;
 		in.author = author;
 		in.now = r->now;
@@ -559,10 +624,44 @@ static int route_events_post(struct req *r)
 
 /* ---- agenda ---- */
 
+int view_agenda(struct req *r, struct agenda_opts *o, int want, long limit, json_t **out)
+{
+	struct agenda a;
+	json_t *items;
+	int rc;
+
+	*out = NULL;
+	if (r->who.role != ROLE_ADMIN) {
+		if (o->owner && strcmp(o->owner, r->who.name) != 0)
+			return fu_err(&r->ctx, FU_EACCESS, "a rep sees only their own agenda");
+		o->owner = r->who.name;
+	}
+	o->now = r->now;
+	o->jobs = 1;
+	rc = agenda_build_current(&r->ctx, r->db, o, &a);
+	if (rc)
+		return rc;
+	items = json_array();
+	for (int i = 0; items && i < a.n; i++) {
+		if (want >= 0 && a.v[i].automated != want)
+			continue;
+		if (limit && (long)json_array_size(items) == limit)
+			break;
+		if (json_array_append_new(items, jview_followup(&a.v[i]))) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	agenda_release(&a);
+	if (!items)
+		return fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+	*out = items;
+	return FU_OK;
+}
+
 static int route_agenda(struct req *r)
 {
 	struct agenda_opts o = { .now = r->now };
-	struct agenda a;
 	struct civil cv;
 	char daytext[16];
 	const char *day, *automated, *all;
@@ -583,11 +682,6 @@ static int route_agenda(struct req *r)
 	else if (automated)
 		return http_problem(r, 400, "automated: use true or false", NULL);
 	o.all = all && !strcmp(all, "true");
-	if (r->who.role != ROLE_ADMIN) {
-		if (o.owner && strcmp(o.owner, r->who.name) != 0)
-			return http_problem(r, 403, "a rep sees only their own agenda", NULL);
-		o.owner = r->who.name;
-	}
 	dt_to_civil(r->now, &cv);
 	if (day) {
 		int64_t t;
@@ -599,24 +693,11 @@ static int route_agenda(struct req *r)
 		dt_to_civil(t, &cv);
 	}
 	o.day = dt_days_from_civil(cv.year, cv.month, cv.day);
-	o.jobs = 1;
-	rc = agenda_build_current(&r->ctx, r->db, &o, &a);
+	rc = view_agenda(r, &o, want, limit, &items);
+	if (rc == FU_EACCESS)
+		return http_problem(r, 403, r->ctx.msg, NULL);
 	if (rc)
 		return http_fail(r, rc);
-	items = json_array();
-	for (int i = 0; items && i < a.n; i++) {
-		if (want >= 0 && a.v[i].automated != want)
-			continue;
-		if (limit && (long)json_array_size(items) == limit)
-			break;
-		if (json_array_append_new(items, jview_followup(&a.v[i]))) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
-	agenda_release(&a);
-	if (!items)
-		return http_problem(r, 500, "out of memory", NULL);
 	snprintf(daytext, sizeof(daytext), "%04d-%02d-%02d", cv.year, cv.month, cv.day);
 	return http_json(r, 200, json_pack("{s:s, s:o}", "day", daytext, "items", items));
 }
@@ -735,29 +816,43 @@ static void add_warning(void *arg, const char *msg)
  * checks a file, nothing kept. Always 200 for a playbook read: {ok, rules, errors: [{detail,
  * line, column}], warnings: [...]}, so that an editor can check as its user types.
  */
-static int route_playbook_check(struct req *r)
+int view_playbook_check(struct req *r, const char *yaml, json_t **out)
 {
 	struct playbook pb;
-	json_t *body, *errors, *warnings, *o;
-	const char *yaml;
+	json_t *errors, *warnings;
 	int rc;
 
-	if (!playbook_body(r, 0, &body, &yaml))
-		return MHD_YES;
+	*out = NULL;
 	playbook_init(&pb);
 	rc = playbook_load_string(&r->ctx, "playbook", yaml, &pb);
-	json_decref(body);
-	if (rc && rc != FU_EINPUT)
-		return http_fail(r, rc);
+	if (rc && rc != FU_EINPUT) {
+		playbook_release(&pb);
+		return rc;
+	}
 	errors = json_array();
 	warnings = json_array();
 	if (rc)
 		json_array_append_new(errors, playbook_place(r->ctx.msg));
 	else
 		playbook_warnings(&pb, add_warning, warnings);
-	o = json_pack("{s:b, s:i, s:o, s:o}", "ok", !rc, "rules", rc ? 0 : pb.nrules, "errors",
-		      errors, "warnings", warnings);
+	*out = json_pack("{s:b, s:i, s:o, s:o}", "ok", !rc, "rules", rc ? 0 : pb.nrules, "errors",
+			 errors, "warnings", warnings);
 	playbook_release(&pb);
+	return *out ? FU_OK : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+}
+
+static int route_playbook_check(struct req *r)
+{
+	json_t *body, *o;
+	const char *yaml;
+	int rc;
+
+	if (!playbook_body(r, 0, &body, &yaml))
+		return MHD_YES;
+	rc = view_playbook_check(r, yaml, &o);
+	json_decref(body);
+	if (rc)
+		return http_fail(r, rc);
 	return http_json(r, 200, o);
 }
 
@@ -828,22 +923,17 @@ static json_t *whatif_json(const struct whatif *w, size_t max)
  * effect and the one in the body (whatif_run), nothing kept. A playbook that does not load
  * is 422 with its line and column.
  */
-static int route_playbook_whatif(struct req *r)
+int view_whatif(struct req *r, const char *yaml, int *refused, json_t **out)
 {
 	struct playbook old, pb;
 	struct whatif w;
-	json_t *body;
-	const char *yaml;
 	int rc;
 
-	if (!playbook_body(r, 0, &body, &yaml))
-		return MHD_YES;
+	*out = NULL;
 	playbook_init(&old);
 	playbook_init(&pb);
 	rc = playbook_load_string(&r->ctx, "playbook", yaml, &pb);
-	json_decref(body);
-	if (rc == FU_EINPUT)
-		return playbook_refused(r);
+	*refused = rc == FU_EINPUT;
 	if (!rc)
 		rc = agenda_playbook(&r->ctx, r->db, &old);
 	if (!rc)
@@ -851,15 +941,56 @@ static int route_playbook_whatif(struct req *r)
 	playbook_release(&old);
 	playbook_release(&pb);
 	if (rc)
-		return http_fail(r, rc);
-	body = whatif_json(&w, WHATIF_OVER_SHOWN);
+		return rc;
+	*out = whatif_json(&w, WHATIF_OVER_SHOWN);
 	whatif_release(&w);
-	if (!body)
-		return http_problem(r, 500, "out of memory", NULL);
-	return http_json(r, 200, body);
+	return *out ? FU_OK : fu_err(&r->ctx, FU_ENOMEM, "out of memory");
+}
+
+static int route_playbook_whatif(struct req *r)
+{
+	json_t *body, *o;
+	const char *yaml;
+	int rc, refused;
+
+	if (!playbook_body(r, 0, &body, &yaml))
+		return MHD_YES;
+	rc = view_whatif(r, yaml, &refused, &o);
+	json_decref(body);
+	if (refused)
+		return playbook_refused(r);
+	if (rc)
+		return http_fail(r, rc);
+	return http_json(r, 200, o);
 }
 
 /* ---- follow-ups: done and snooze ---- */
+
+int view_followup_record(struct req *r, const char *id, const char *outcome, const char *date,
+			 const char *note, struct record_result *res)
+{
+	struct playbook pb;
+	struct contact c;
+	int64_t contact_id;
+	int rc;
+
+	if (followup_id_parse(id, &contact_id))
+		return fu_err(&r->ctx, FU_ENOTFOUND, "no such follow-up");
+	contact_init(&c);
+	rc = store_contact_get_id(&r->ctx, r->db, contact_id, &c);
+	if (rc == FU_OK && !account_sees_owner(&r->who, c.owner))
+		rc = fu_err(&r->ctx, FU_ENOTFOUND, "no such follow-up");
+	contact_release(&c);
+	playbook_init(&pb);
+	if (!rc)
+		rc = agenda_playbook(&r->ctx, r->db, &pb);
+	if (!rc)
+		rc = record_outcome(&r->ctx, r->db, &pb, id, outcome, date, note, r->now, res);
+	playbook_release(&pb);
+	if (!rc)
+		srv_notify_contact(r, strcmp(outcome, "snoozed") ? "done" : "snoozed", res->key);
+	return rc;
+}
 
 /*
  * Records the outcome of follow-up r->param[0] with the text fields of the body: `outcome`
@@ -869,11 +1000,8 @@ static int route_playbook_whatif(struct req *r)
 static int record_followup(struct req *r, const char *outcome, const char *date_field)
 {
 	struct record_result res;
-	struct playbook pb;
-	struct contact c;
 	json_t *body = req_json(r, JSON_OBJECT), *o;
 	const char *date, *note;
-	int64_t contact_id;
 	int rc;
 
 	if (!body)
@@ -895,22 +1023,7 @@ static int record_followup(struct req *r, const char *outcome, const char *date_
 		json_decref(body);
 		return http_problem(r, 422, "until: give the date to put it off to", "/until");
 	}
-	if (followup_id_parse(r->param[0], &contact_id)) {
-		json_decref(body);
-		return http_problem(r, 404, "no such follow-up", NULL);
-	}
-	contact_init(&c);
-	rc = store_contact_get_id(&r->ctx, r->db, contact_id, &c);
-	if (rc == FU_OK && !account_sees_owner(&r->who, c.owner))
-		rc = fu_err(&r->ctx, FU_ENOTFOUND, "no such follow-up");
-	contact_release(&c);
-	playbook_init(&pb);
-	if (!rc)
-		rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (!rc)
-		rc = record_outcome(&r->ctx, r->db, &pb, r->param[0], outcome, date, note, r->now,
-				    &res);
-	playbook_release(&pb);
+	rc = view_followup_record(r, r->param[0], outcome, date, note, &res);
 	if (rc) {
 		json_decref(body);
 		if (rc == FU_EINPUT)
@@ -918,7 +1031,6 @@ static int record_followup(struct req *r, const char *outcome, const char *date_
 					    r->ctx.msg, NULL);
 		return http_fail(r, rc);
 	}
-	srv_notify_contact(r, strcmp(date_field, "until") ? "done" : "snoozed", res.key);
 	o = json_pack("{s:s, s:s, s:I, s:s}", "followup", r->param[0], "contact", res.key,
 		      "event", (json_int_t)res.event_id, "outcome", outcome);
 	json_decref(body); /* outcome may point into it */

@@ -221,12 +221,15 @@ char *srv_metrics_text(struct srv *srv)
 /*
  * Matches url against a pattern: literal segments, {name} segments (one whole segment, or a
  * segment's start before a literal suffix such as "{token}.ics"), and a final "*".
- * Parameters are copied into r->pbuf; returns 1 on a match.
+ * Parameters are copied into r->pbuf (r->param[i] NULL past the pattern's); returns 1 on a
+ * match.
  */
 static int path_match(struct req *r, const char *pat, const char *url)
 {
 	size_t used = 0;
 	int np = 0;
+
+	memset(r->param, 0, sizeof(r->param));
 
 	while (*pat && *url) {
 		if (*pat == '*' && pat[1] == '\0')
@@ -350,6 +353,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->started = mono_now();
 		r->now = srv->opts->now ? srv->opts->now : (int64_t)time(NULL);
 		fu_ctx_init(&r->ctx);
+		form_init(&r->form);
 		client_ip(r);
 		r->route = route_find(r, &known);
 		buf_init(&r->body, r->route && r->route->max_body ? r->route->max_body : 1);
@@ -407,6 +411,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	buf_release(&r->body);
+	form_release(&r->form);
 	sodium_memzero(&r->who, sizeof(r->who));
 	free(r);
 	*con_cls = NULL;

@@ -171,10 +171,62 @@ void srv_metrics_add(struct srv *srv, const struct route *route, int status, dou
 /* The metrics in Prometheus' text format (malloced; NULL on out-of-memory). */
 char *srv_metrics_text(struct srv *srv);
 
+/*
+ * The API's views, shared by its handlers (JSON answers) and the pages (pages.c), so that
+ * a page shows what the API gives from the same src/ calls and the same rights: each
+ * returns an fu_rc with the message on r->ctx (FU_ENOTFOUND for what the caller may not
+ * see, FU_EACCESS for what a rep may not do) and, on success, a new JSON value in *out
+ * (the API's body).
+ */
+struct agenda_opts;
+struct record_result;
+/* The contact with key when the caller may see it (contact_release it); else FU_ENOTFOUND. */
+int view_contact_get(struct req *r, const char *key, struct contact *c);
+/* GET /api/v1/contacts/{key}: profile, state, timeline (the last `last`, 0: all), follow-up. */
+int view_contact(struct req *r, const char *key, long last, json_t **out);
+/*
+ * POST /api/v1/contacts: the profile object body (borrowed) imported as one row; *out the
+ * contact as stored (contact_release it). FU_EUSAGE without a key, FU_EINPUT on a bad
+ * value ("body:1: ..."), FU_EACCESS when a rep gives it to someone else.
+ */
+int view_contact_put(struct req *r, json_t *body, int *created, struct contact *out);
+/* GET /api/v1/agenda's items (o: owner, day, all; a rep's owner is themselves). */
+int view_agenda(struct req *r, struct agenda_opts *o, int want, long limit, json_t **out);
+/* POST /api/v1/followups/{id}/done and /snooze (outcome "snoozed", date the until). */
+int view_followup_record(struct req *r, const char *id, const char *outcome, const char *date,
+			 const char *note, struct record_result *res);
+/* POST /api/v1/playbook/check: {ok, rules, errors, warnings}. */
+int view_playbook_check(struct req *r, const char *yaml, json_t **out);
+/* POST /api/v1/playbook/whatif; *refused = 1 when yaml did not load (FU_EINPUT). */
+int view_whatif(struct req *r, const char *yaml, int *refused, json_t **out);
+/* GET /api/v1/lapsed, GET /api/v1/report?weeks=, GET /api/v1/outbox?state= (-1: all). */
+int view_lapsed(struct req *r, json_t **out);
+int view_report(struct req *r, int weeks, json_t **out);
+int view_outbox(struct req *r, int state, json_t **out);
+/* POST /api/v1/outbox/{id}/resend (resend = 1) or /drop: FU_EINPUT when it may not. */
+int view_outbox_decide(struct req *r, const char *id, int resend);
+
+/*
+ * The server-rendered pages (pages.c). page_error answers an HTML page with status and
+ * detail; page_login_redirect sends a browser without a session to /login (303).
+ */
+int page_error(struct req *r, int status, const char *detail);
+int page_login_redirect(struct req *r);
+
 /* Authentication (auth.c): who the request is, from a Bearer token or a session cookie. */
 /* Answers 401/403 itself and returns 0 when the request may not go on; 1 when it may. */
 int auth_check(struct req *r);
 int route_login(struct req *r);
+/*
+ * A login by name and password (the API's and the login page's): throttled per address
+ * and per name, then a session: 0 with r->who, csrf (ACCOUNT_TOKEN_LEN + 1 bytes) and the
+ * cookie to set in r->cookie; else the HTTP status (401 wrong, 429 throttled with
+ * *retry_after, 500/503) with the message on r->ctx.
+ */
+int auth_login(struct req *r, const char *name, const char *password, char *csrf,
+	       int64_t *retry_after);
+/* Adds the header that ends a web session's cookie (nothing for a token). */
+void auth_cookie_clear(struct req *r);
 int route_logout(struct req *r);
 int route_me(struct req *r);
 

@@ -277,3 +277,24 @@ int account_form_add(struct fu_ctx *ctx, struct store *s, const char *name, cons
 	f.created_at = now;
 	return store_form_add(ctx, s, &f);
 }
+
+int account_form_snippet(struct fu_ctx *ctx, struct buf *b, const char *base, const char *key)
+{
+	if (strchr(base, '"') || strchr(base, '<') || strchr(base, '>') || strchr(base, '&'))
+		return fu_err(ctx, FU_EINPUT, "the server's address may not hold quotes, '<', '>' "
+					      "or '&'");
+	return buf_addf(ctx, b,
+			"<form method=\"post\" action=\"%s/f/%s\">\n"
+			"  <label>Name <input name=\"name\" maxlength=\"200\" required></label>\n"
+			"  <label>E-mail <input name=\"email\" type=\"email\" maxlength=\"200\" "
+			"required></label>\n"
+			"  <label>Phone <input name=\"phone\" type=\"tel\" maxlength=\"50\"></label>\n"
+			"  <label>Company <input name=\"company\" maxlength=\"200\"></label>\n"
+			"  <label>Message <textarea name=\"message\" maxlength=\"4000\"></textarea>"
+			"</label>\n"
+			"  <div style=\"position:absolute;left:-10000px\" aria-hidden=\"true\">\n"
+			"    <input name=\"website\" tabindex=\"-1\" autocomplete=\"off\">\n"
+			"  </div>\n"
+			"  <button type=\"submit\">Send</button>\n"
+			"</form>\n", base, key);
+}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "fu.h"
 #include "store.h"
 
@@ -83,5 +84,13 @@ int account_secret_equal(const char *a, const char *b);
  */
 int account_form_add(struct fu_ctx *ctx, struct store *s, const char *name, const char *redirect,
 		     const char *origin, const char *owner, int64_t now, char *out);
+
+/*
+ * Appends to b the HTML to paste into the business's site for the form with key, posting
+ * to base (the server's public address, e.g. "https://crm.example.com"): name, e-mail,
+ * phone, company, message, and the honeypot field "website" hidden and left empty.
+ * FU_EINPUT when base holds a quote, '<', '>' or '&'.
+ */
+int account_form_snippet(struct fu_ctx *ctx, struct buf *b, const char *base, const char *key);
 
 #endif

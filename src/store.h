@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -25,9 +25,12 @@ enum store_mode {
 /*
  * Contention: readers never wait (WAL: they read the last committed state, also during an
  * import); a writer waits up to STORE_BUSY_TIMEOUT_MS for another writer to finish, then
- * fails with FU_EBUSY ("busy ... try again", exit 1).
+ * fails with FU_EBUSY ("busy ... try again", exit 1). Two minutes: a first import of a
+ * few million events holds the write lock for its whole transaction (all or nothing), and
+ * an `event` typed meanwhile should wait for it rather than fail (t0014 saw 30 s run out
+ * on a loaded machine).
  */
-#define STORE_BUSY_TIMEOUT_MS 30000
+#define STORE_BUSY_TIMEOUT_MS 120000
 
 /*
  * Opens (and migrates) the database at path. *out is freed with store_close(). FU_EINPUT
@@ -372,13 +375,18 @@ typedef int (*store_form_fn)(struct fu_ctx *ctx, void *arg, const struct store_f
 int store_forms_list(struct fu_ctx *ctx, struct store *s, store_form_fn fn, void *arg);
 
 /*
- * The response kept for an Idempotency-Key of one user: *found = 0 when none, else *status
- * and *body (malloced) are the first answer. store_idem_put keeps one (first one wins).
+ * The response kept for an Idempotency-Key of one user with a hash of the request's body
+ * (text; NULL: none): *found = 0 when none, else STORE_IDEM_SAME or STORE_IDEM_OTHER_BODY
+ * (the key was kept with another body hash; a key or a call without one matches any), and
+ * *status and *body (malloced) are the first answer. store_idem_put keeps one (first one
+ * wins).
  */
+#define STORE_IDEM_SAME 1
+#define STORE_IDEM_OTHER_BODY 2
 int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
-		   int *found, int *status, char **body);
+		   const char *body_hash, int *found, int *status, char **body);
 int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
-		   int status, const char *body, int64_t now);
+		   const char *body_hash, int status, const char *body, int64_t now);
 
 /*
  * Housekeeping: removes web sessions that expired before sessions_before (and revoked ones)

@@ -165,9 +165,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SAVEPOINT] = "SAVEPOINT one",
 	[ST_SAVEPOINT_RELEASE] = "RELEASE one",
 	[ST_SAVEPOINT_ROLLBACK] = "ROLLBACK TO one",
-	[ST_IDEM_GET] = "SELECT status, body FROM idempotency WHERE key = ?1 AND user_id = ?2",
-	[ST_IDEM_PUT] = "INSERT OR IGNORE INTO idempotency(key, user_id, status, body, created_at) "
-			"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_IDEM_GET] = "SELECT status, body, body_hash IS NULL OR ?3 IS NULL OR body_hash = ?3 "
+			"FROM idempotency WHERE key = ?1 AND user_id = ?2",
+	[ST_IDEM_PUT] = "INSERT OR IGNORE INTO idempotency(key, user_id, status, body, created_at, "
+			"body_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE created_at < ?1",
 	[ST_SESSION_EXPIRE] = "DELETE FROM tokens WHERE kind = 'session' AND (expires_at < ?1 OR "
 			      "revoked_at IS NOT NULL)",
@@ -347,8 +348,14 @@ static const char schema_v5[] =
  */
 static const char schema_v6[] = "ALTER TABLE events ADD COLUMN author TEXT;";
 
+/*
+ * Version 7: a hash of the request's body kept with its Idempotency-Key, so that the key
+ * reused with another body is refused instead of replayed (NULL for the keys kept before).
+ */
+static const char schema_v7[] = "ALTER TABLE idempotency ADD COLUMN body_hash TEXT;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3, schema_v4,
-						schema_v5, schema_v6 };
+						schema_v5, schema_v6, schema_v7 };
 
 /* Rows in one statement of store_events_bulk_append(), and the parameters of one row. */
 #define BULK_ROWS 128
@@ -2270,7 +2277,7 @@ int store_forms_list(struct fu_ctx *ctx, struct store *s, store_form_fn fn, void
 }
 
 int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
-		   int *found, int *status, char **body)
+		   const char *body_hash, int *found, int *status, char **body)
 {
 	sqlite3_stmt *st;
 	int rc = stmt_get(ctx, s, ST_IDEM_GET, &st);
@@ -2281,9 +2288,10 @@ int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 		return rc;
 	bind_text(st, 1, key);
 	sqlite3_bind_int64(st, 2, user_id);
+	bind_text(st, 3, body_hash);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*found = 1;
+		*found = sqlite3_column_int(st, 2) ? STORE_IDEM_SAME : STORE_IDEM_OTHER_BODY;
 		*status = sqlite3_column_int(st, 0);
 		rc = col_dup(ctx, st, 1, body) ? ctx->rc : FU_OK;
 	} else if (rc == SQLITE_DONE) {
@@ -2296,7 +2304,7 @@ int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 }
 
 int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
-		   int status, const char *body, int64_t now)
+		   const char *body_hash, int status, const char *body, int64_t now)
 {
 	sqlite3_stmt *st;
 	int rc = stmt_get(ctx, s, ST_IDEM_PUT, &st);
@@ -2308,6 +2316,7 @@ int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t
 	sqlite3_bind_int(st, 3, status);
 	bind_text(st, 4, body);
 	sqlite3_bind_int64(st, 5, now);
+	bind_text(st, 6, body_hash);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc != SQLITE_DONE)

@@ -108,6 +108,7 @@ GET /cal/{token}.ics 1
 GET /health 1
 GET /metrics 0
 GET /u 1
+GET /u/{token} 1
 OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
@@ -123,6 +124,7 @@ POST /api/v1/playbook/check 0
 POST /api/v1/playbook/whatif 0
 POST /f/{key} 1
 POST /u 1
+POST /u/{token} 1
 PUT /api/v1/playbook 0
 EOT
 diff -u expected documented >routes.diff || fail "the documented routes differ from the expected ones: $(cat routes.diff)"
@@ -163,6 +165,86 @@ grep -E '^(POST|PUT) .* 0$' documented | grep -v '^POST /api/v1/login ' | while 
 	fi
 done >csrf.out
 is "every POST and PUT of a session without its CSRF token is refused" "$(cat csrf.out)" ""
+
+# ---- the server-rendered pages (R_PAGE: HTML for people, not in the API's document) ----
+# every route of the table is counted in /metrics: those the document leaves out are the pages
+call "metrics name every route" 200 GET /metrics -H "$A_ROOT"
+sed -n 's/^followup_http_requests_total{method="\([A-Z]*\)",route="\([^"]*\)"}.*/\1 \2/p' body \
+	| grep -v -e ' unmatched$' -e '^GET /app/\*$' | sort >table
+cut -d' ' -f1,2 documented | sort >documented.routes
+comm -23 table documented.routes >pages
+cat >pages.expected <<'EOT'
+GET /contacts
+GET /contacts/{key}
+GET /import
+GET /lapsed
+GET /login
+GET /outbox
+GET /playbook
+GET /report
+GET /team
+GET /today
+POST /contacts/{key}
+POST /contacts/{key}/events
+POST /import
+POST /import/preview
+POST /login
+POST /logout
+POST /outbox/{id}/drop
+POST /outbox/{id}/resend
+POST /playbook
+POST /playbook/check
+POST /playbook/whatif
+POST /team/forms
+POST /team/tokens
+POST /team/tokens/{id}/revoke
+POST /team/users
+POST /today/{id}/done
+POST /today/{id}/snooze
+EOT
+diff -u pages.expected pages >pages.diff && pass "the pages are the expected ones" \
+	|| fail "the pages differ from the expected ones: $(cat pages.diff)"
+# without a login every page but the login's sends the browser to the login page
+grep -v ' /login$' pages | while read -r method path; do
+	p=$(echo "$path" | sed 's/{[a-z]*}/x/g')
+	out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -X "$method" "$BASE$p")
+	case "$out" in "303 $BASE/login"*) ;; *) echo "$method $path: $out" ;; esac
+done >pages-anon.out
+is "every page without a login sends the browser to /login" "$(cat pages-anon.out)" ""
+# a read-only token changes nothing; a session's post without the page's csrf field is refused
+curl -s -o body -D headers -H "$JSON" -d '{"name":"ana","password":"ana password 12"}' "$BASE/api/v1/login" >/dev/null
+ana_cookie=$(sed -n 's/^Set-Cookie: *\(fu_session=[^;]*\);.*/\1/Ip' headers)
+ana_csrf=$(json '$.csrf_token')
+grep '^POST' pages | grep -v ' /login$' | while read -r method path; do
+	p=$(echo "$path" | sed 's/{[a-z]*}/x/g')
+	code=$(curl -s -o body -w '%{http_code}' -X POST -H "$A_RO" -d 'x=1' "$BASE$p")
+	[ "$code" = 403 ] || echo "$path with a read-only token: $code"
+	code=$(curl -s -o body -w '%{http_code}' -X POST -H "Cookie: $ana_cookie" -d 'x=1' "$BASE$p")
+	if [ "$code" != 403 ] || ! grep -q 'csrf field' body; then
+		echo "$path without the csrf field: $code $(head -c 200 body)"
+	fi
+done >pages-csrf.out
+is "every page post refuses a read-only token and a session without its csrf field" "$(cat pages-csrf.out)" ""
+for p in /report /playbook /import /team; do
+	call "a rep may not open the admins' page $p" 403 GET "$p" -H "Cookie: $ana_cookie"
+done
+call "a rep opens their own contact's page" 200 GET /contacts/L1 -H "Cookie: $ana_cookie"
+call "a rep cannot open another rep's contact page" 404 GET /contacts/O1 -H "Cookie: $ana_cookie"
+call "the login page" 200 GET /login
+grep -q '<label for="password">Password</label>' body || fail "the login page labels its fields: $(head -c 300 body)"
+call "a login from the page goes on to Today" 303 POST /login -d 'name=ana&password=ana+password+12'
+grep -qi '^Location: /today' headers && grep -qi '^Set-Cookie: fu_session=' headers \
+	&& pass "the page's login sets the session cookie" || fail "the page's login: $(cat headers)"
+call "Today as a page" 200 GET /today -H "Cookie: $ana_cookie"
+grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self'" headers \
+	&& pass "a page has the strict CSP" || fail "a page's CSP: $(cat headers)"
+n=$(events)
+call "a note from the contact page" 303 POST /contacts/L1/events -H "Cookie: $ana_cookie" \
+	--data-urlencode "csrf=$ana_csrf" -d 'type=touch&channel=call' --data-urlencode 'note=<b>hi</b> & bye'
+is "the note is stored" "$(events)" "$((n + 1))"
+call "the contact page after the note" 200 GET /contacts/L1 -H "Cookie: $ana_cookie"
+grep -q '&lt;b&gt;hi&lt;/b&gt; &amp; bye' body && ! grep -q '<b>hi' body \
+	&& pass "the note is shown as text" || fail "the note on the page: $(grep -o '.\{40\}hi.\{40\}' body | head -3)"
 
 # ---- tokens and roles ----
 call "a bad token" 401 GET /api/v1/me -H "Authorization: Bearer fu_nonsense"
@@ -255,10 +337,17 @@ call "a batch" 201 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-K
 	-d '{"events":[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-3","type":"lead","contact":"B3"}]}'
 is "the batch stored" "$(json '$.stored')" 2
 call "the batch replayed by its key" 201 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-Key: batch-1" \
-	-d '{"events":[{"id":"api-9","type":"lead","contact":"B9"}]}'
+	-d '{"events":[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-3","type":"lead","contact":"B3"}]}'
 is "the replay answers as the first time" "$(json '$.stored')" 2
 grep -qi '^Idempotent-Replayed: true' headers || fail "a replay says so in a header"
 is "a replay stores nothing" "$(events)" $((before + 3))
+call "the key reused with another body" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-Key: batch-1" \
+	-d '{"events":[{"id":"api-9","type":"lead","contact":"B9"}]}'
+grep -qi '^Content-Type: application/problem+json' headers || fail "the reused key's refusal is problem+json: $(cat headers)"
+is "the refusal says why" "$(json '$.status') $(json '$.detail')" \
+	"422 Idempotency-Key: this key was used with another body; use a new key for new events"
+if grep -qi '^Idempotent-Replayed' headers; then fail "a refused key is no replay"; fi
+is "a reused key stores nothing" "$(events)" $((before + 3))
 call "an empty batch" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -d '[]'
 seq 1 10001 | sed 's/.*/{"type":"lead","contact":"M&"}/' | paste -sd, | sed 's/^/[/; s/$/]/' >big.json
 call "a batch over 10,000" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" --data-binary @big.json

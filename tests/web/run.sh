@@ -9,4 +9,4 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
 fi
 export FOLLOWUP_BIN
 cd "$here"
-exec node --test --test-reporter=spec app.test.js
+exec node --test --test-reporter=spec app.test.js pages.test.js
