@@ -501,8 +501,13 @@ const struct lapse_model *lapse_models_get(const struct lapse_models *ms, int64_
 
 /* ---- one customer ---- */
 
-int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
-	       const double *amounts, size_t n, int64_t now, struct lapse *out)
+/*
+ * lapse_eval(); with lapsed_only, a customer found not lapsing is left with out->lapsed 0 and
+ * the rest unfinished (lapse_list keeps only those lapsing: the day the wait became rare and
+ * the money are the costly part, and most customers are not lapsing).
+ */
+static int eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+		const double *amounts, size_t n, int64_t now, int lapsed_only, struct lapse *out)
 {
 	int64_t today = purchase_day(now);
 	struct rfm c;
@@ -520,7 +525,7 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 		total += amounts ? amounts[j] : 0;
 		out->purchase_days += j == 0 || days[j] != days[j - 1];
 	}
-	if (out->purchase_days < 2)
+	if (out->purchase_days < 2 || (lapsed_only && !(out->r.p_wait < LAPSE_P)))
 		return FU_OK;
 	rc = rhythm_lapse_day(ctx, &m->prior, days, n, LAPSE_P, &out->since_day);
 	if (rc)
@@ -554,6 +559,12 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 	return FU_OK;
 }
 
+int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+	       const double *amounts, size_t n, int64_t now, struct lapse *out)
+{
+	return eval(ctx, m, days, amounts, n, now, 0, out);
+}
+
 int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
 	       int64_t now, struct lapse_entry **out, size_t *n)
 {
@@ -571,7 +582,7 @@ int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct pur
 		size_t a = p->off[i], k = p->off[i + 1] - a;
 		struct lapse_entry *e = &v[*n];
 
-		rc = lapse_eval(ctx, m, p->day + a, p->amount + a, k, now, &e->l);
+		rc = eval(ctx, m, p->day + a, p->amount + a, k, now, 1, &e->l);
 		if (rc) {
 			fu_err_prefix(ctx, "contact %lld", (long long)p->contact[i]);
 			free(v);

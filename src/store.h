@@ -164,7 +164,10 @@ int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact
 			    store_event_fn fn, void *arg);
 /* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
 int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
-/* Every purchase at or before until, grouped by contact id ascending, in (time, id) order. */
+/*
+ * Every purchase at or before until, grouped by contact id ascending, in (time, id) order;
+ * only id, type, contact, time and amount are read (the text fields and due are NULL / none).
+ */
 int store_purchases_scan(struct fu_ctx *ctx, struct store *s, int64_t until, store_event_fn fn,
 			 void *arg);
 /* *found: whether an event after after_id (by id) is a purchase made before `before`. */
