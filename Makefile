@@ -123,10 +123,13 @@ demo: deps followup
 	./followup --db followup.db agenda --limit 8
 	@scripts/demo-serve.sh followup.db
 
-bench: deps followup build/bench-synth
+bench: deps followup build/bench-synth build/bench-purchases
 	bench/import.sh
 
 build/bench-synth: bench/synth.c build/libfollowup.a $(HDR)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
+
+build/bench-purchases: bench/purchases.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)
 
 build/bench-lapse: bench/lapse.c build/libfollowup.a $(HDR)
@@ -145,8 +148,9 @@ tsan: deps build/tsan/test-agenda
 bench-agenda: deps followup build/bench-synth
 	OWNERS=200 CONTACTS=1000000 RUNS=2 bench/agenda.sh
 
+# LAPSE_CUSTOMERS=200000 make bench-lapse for a bigger run (20,000 by default: seconds)
 bench-lapse: build/bench-lapse
-	build/bench-lapse
+	build/bench-lapse --customers $${LAPSE_CUSTOMERS:-20000}
 
 build/bench-clv: bench/clv.c build/libfollowup.a $(HDR)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -Isrc -o $@ $< build/libfollowup.a $(PKG_LIBS)

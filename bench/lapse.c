@@ -237,23 +237,32 @@ static int cmp_double(const void *a, const void *b)
  * P(stopped by day a | no purchase in (last, a], the true parameters), from ORACLE_DRAWS
  * draws of the next purchase after last; g has ORACLE_DRAWS slots.
  */
-static double oracle(gsl_rng *r, const struct cust *c, double last, int a, double *g)
+/*
+ * P(still alive u days after the last purchase | alive at it): with the customer's own
+ * dropout rate (law 0), or with the population's law only (law 1): mu ~ Gamma(DEATH_SHAPE,
+ * rate DEATH_SHAPE / DEATH_MEAN) given survival from joining to the last purchase.
+ */
+static double surv(const struct cust *c, double last, double u, int law)
 {
-	double w = a + 1 - last, dead = 0, prev = 0, s, alive;
-	size_t j, k = ORACLE_DRAWS;
+	double b = DEATH_SHAPE / DEATH_MEAN + (last - c->join);
 
-	if (c->death <= c->join + 0.02 && last <= c->join + 1)
-		return 0; /* unused: one purchase day is not scored */
-	for (j = 0; j < k; j++)
-		g[j] = next_purchase(r, c, last + 0.5) - (last + 0.5);
-	qsort(g, k, sizeof(*g), cmp_double);
+	return law ? pow(b / (b + u), DEATH_SHAPE) : exp(-c->mu * u);
+}
+
+/* P(stopped) from the sorted draws g[0..k) of the next gap, the wait w, under law. */
+static double oracle_law(const struct cust *c, double last, double w, const double *g, size_t k,
+			 int law)
+{
+	double dead = 0, prev = 0, s, alive;
+	size_t j;
+
 	/* S(u) is a step function: (k - j + 1/2) / (k + 1) between the j-th and (j+1)-th draw */
 	for (j = 0; j <= k; j++) {
 		double end = j < k && g[j] < w ? g[j] : w;
 
 		s = ((double)(k - j) + 0.5) / (double)(k + 1);
 		if (end > prev)
-			dead += s * (exp(-c->mu * prev) - exp(-c->mu * end));
+			dead += s * (surv(c, last, prev, law) - surv(c, last, end, law));
 		prev = end;
 		if (end >= w)
 			break;
@@ -261,33 +270,80 @@ static double oracle(gsl_rng *r, const struct cust *c, double last, int a, doubl
 	for (j = 0; j < k && g[j] < w; j++)
 		;
 	s = ((double)(k - j) + 0.5) / (double)(k + 1);
-	alive = exp(-c->mu * w) * s;
-	/* the one-and-done share: those stop after the first purchase only, never seen here */
+	alive = surv(c, last, w, law) * s;
 	return dead / (dead + alive);
 }
 
-/* ---- detectors ---- */
+/*
+ * P(stopped by day a | no purchase in (last, a], the true parameters), from ORACLE_DRAWS
+ * draws of the next purchase after last (g has ORACLE_DRAWS slots): with the customer's own
+ * dropout rate, and into *pop with the population's dropout law instead.
+ */
+static double oracle(gsl_rng *r, const struct cust *c, double last, int a, double *g, double *pop)
+{
+	double w = a + 1 - last;
+	size_t j, k = ORACLE_DRAWS;
 
-enum { R_ORACLE, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, NRULES };
+	*pop = 0;
+	if (c->death <= c->join + 0.02 && last <= c->join + 1)
+		return 0; /* unused: one purchase day is not scored */
+	for (j = 0; j < k; j++)
+		g[j] = next_purchase(r, c, last + 0.5) - (last + 0.5);
+	qsort(g, k, sizeof(*g), cmp_double);
+	*pop = oracle_law(c, last, w, g, k, 1);
+	/* the one-and-done share: those stop after the first purchase only, never seen here */
+	return oracle_law(c, last, w, g, k, 0);
+}
+
+/* ---- detectors ----
+ *
+ * Besides the oracle, `lapsed` and the naive rules: the oracle with the population's
+ * dropout law instead of each customer's own rate (what the data could at best tell);
+ * variants tried on the way (BG/NBD's dropout per purchase, a lifetime law conditioned on
+ * age, a threshold per number of gaps, the base's returns after a season held against a
+ * flag); and two diagnosis rows that give the seasonal (and
+ * then drifting and bursting) customers the oracle's answer and everyone else `lapsed`'s,
+ * to show where the distance to the oracle comes from. They read the truth (obs.c).
+ */
+
+enum { R_ORACLE, R_ORACLE2, R_90, R_TWICE, R_LAPSED, R_TUNED, R_ALIVE, R_BAYES, R_CHEAT_SEASON, R_CHEAT_CLOCK, R_BUCKET, R_SEASONPOP, R_TABLE, NRULES };
 
 static const char *rule_name[NRULES] = {
 	"oracle: P(stopped) > t",
+	"oracle, the population's dropout law: P(stopped) > t",
 	"no purchase in 90 days",
 	"waited > 2 x own mean gap",
 	"`lapsed` (p_wait < 0.05)",
 	"p_wait < t",
 	"P(stopped) > t, rhythm x BG/NBD dropout",
+	"P(stopped) > t, rhythm x lifetime",
+	"(diagnosis) lapsed, oracle for seasonal",
+	"(diagnosis) lapsed, oracle for seasonal, drift, burst",
+	"p_wait < t by number of gaps (1, 2-3, 4-7, 8+)",
+	"lapsed, the base's returns after a season",
+	"(diagnosis) P(stopped) > t, learnt from seed 2's truth by p_wait, gaps and tenure",
 };
 
-static const int tuned[NRULES] = { 1, 0, 0, 0, 1, 1 };
+static const int tuned[NRULES] = { 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1 };
+#define NBUCKET 4
+static double bucket_t[NBUCKET] = { 0.05, 0.05, 0.05, 0.05 };
+static int bucket(int ngaps)
+{
+	/* 1, 2-3, 4-7, 8+ gaps */
+	return ngaps <= 1 ? 0 : ngaps <= 3 ? 1 : ngaps <= 7 ? 2 : 3;
+}
 
 enum { ALIVE, STOPPED, UNSEEN };
 
 /* One scored customer at one age. */
 struct obs {
 	int truth, recent;
-	double p_oracle, waited, own_mean, p_wait, p_stop;
+	double p_oracle, p_oracle2, waited, own_mean, p_wait, p_stop, p_bayes;
 	int lapsed;
+	const struct cust *c; /* the truth, for the diagnosis rows only */
+	int ngaps;
+	double p_pop; /* the base's share of returns after such a silence (return_curve) */
+	double tenure; /* days from the first purchase to now, in usual gaps */
 };
 
 struct age_data {
@@ -297,11 +353,41 @@ struct age_data {
 	size_t stopped, recent, unseen;
 };
 
+/*
+ * A diagnosis, not a detector: the share of stopped customers among those of the tuning
+ * seed with the same p_wait (half-decades), number of gaps (bucket) and tenure (under 10,
+ * 10-30, 30+ usual gaps), learnt from the simulator's truth. What a rule on these features
+ * alone could reach if it knew the population's answer.
+ */
+#define TAB_P 12
+#define TAB_T 3
+static double tab_n[TAB_P][4][TAB_T], tab_s[TAB_P][4][TAB_T];
+static int bucket(int ngaps);
+
+static void table_cell(const struct obs *o, int *i, int *j, int *k)
+{
+	double lp = -log10(o->p_wait + 1e-12) * 2;
+
+	*i = lp < 0 ? 0 : lp >= TAB_P - 1 ? TAB_P - 1 : (int)lp;
+	*j = bucket(o->ngaps);
+	*k = o->tenure < 10 ? 0 : o->tenure < 30 ? 1 : 2;
+}
+
+static double table_p(const struct obs *o)
+{
+	int i, j, k;
+
+	table_cell(o, &i, &j, &k);
+	return (tab_s[i][j][k] + 1) / (tab_n[i][j][k] + 2);
+}
+
 static int flag(int rule, const struct obs *o, double t)
 {
 	switch (rule) {
 	case R_ORACLE:
 		return o->p_oracle > t;
+	case R_ORACLE2:
+		return o->p_oracle2 > t;
 	case R_90:
 		return o->waited > NAIVE_DAYS;
 	case R_TWICE:
@@ -310,6 +396,18 @@ static int flag(int rule, const struct obs *o, double t)
 		return o->lapsed;
 	case R_TUNED:
 		return o->p_wait < t;
+	case R_BAYES:
+		return o->p_bayes > t;
+	case R_BUCKET:
+		return o->p_wait < bucket_t[bucket(o->ngaps)];
+	case R_TABLE:
+		return table_p(o) > t;
+	case R_SEASONPOP:
+		return o->lapsed && !(o->p_pop >= t);
+	case R_CHEAT_SEASON:
+		return o->c->kind == K_SEASON ? o->p_oracle > t : o->lapsed;
+	case R_CHEAT_CLOCK:
+		return o->c->kind == K_SEASON || o->c->drift != 0 || o->c->burst > 0 ? o->p_oracle > t : o->lapsed;
 	default:
 		return o->p_stop > t;
 	}
@@ -330,12 +428,93 @@ static double rhythm_dropout(const struct lapse_model *m, const struct lapse *l)
 	return d / (d + (1 - d) * l->r.p_wait);
 }
 
+/*
+ * P(stopped) from the rhythm's tail S(u) (rhythm_eval's p_wait at a wait of u) and a
+ * lifetime law: dropout rate mu ~ Gamma(s, beta) across customers, updated on having
+ * survived from the first purchase to the last (t_x days): Gamma(s, beta + t_x).
+ * A = E[e^(-mu w)] S(w); D = int_0^w E[mu e^(-mu u)] S(u) du (stopped at u, no purchase before).
+ */
+static double rhythm_lifetime(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+			      size_t n, int64_t today, double s, double beta)
+{
+	double tx = (double)(days[n - 1] - days[0]), b = beta + tx, w = (double)(today - days[n - 1]);
+	double dsum = 0, prev_u = 0, prev_f = 0, A, S;
+	struct rhythm r;
+	int K = 48;
+
+	if (w < 1)
+		return 0;
+	for (int k = 1; k <= K; k++) {
+		double u = w * pow((double)k / K, 2), f;
+
+		if (rhythm_eval(ctx, &m->prior, days, n, days[n - 1] + (int64_t)floor(u), &r))
+			return 0;
+		S = r.p_wait;
+		f = s / b * pow(b / (b + u), s + 1) * S;
+		if (k == 1)
+			prev_f = s / b; /* S(0) = 1 */
+		dsum += (u - prev_u) * (f + prev_f) / 2;
+		prev_u = u;
+		prev_f = f;
+	}
+	A = pow(b / (b + w), s) * S;
+	return dsum / (dsum + A);
+}
+
+/*
+ * The base's returns after a season: for customers whose first cluster of purchases (all
+ * within SEASON_MAX days of the first) was followed by a silence at least SIL_RATIO times
+ * the cluster's mean gap, and ended at least RET_SEEN days before today (a return a year
+ * later would be seen), q[j] = the share of those silent at least j * QSTEP days who came back.
+ */
+#define SEASON_MAX 120
+#define SIL_RATIO 4
+#define RET_SEEN 400
+#define QSTEP 5
+#define NQ 200
+static void first_cluster(const int64_t *d, size_t n, int64_t today, size_t *e, double *gc,
+			  double *sil, int *back)
+{
+	size_t i = 0, distinct = 1;
+
+	while (i + 1 < n && d[i + 1] - d[0] <= SEASON_MAX) {
+		distinct += d[i + 1] != d[i];
+		i++;
+	}
+	*e = i;
+	*gc = distinct > 1 ? (double)(d[i] - d[0]) / (double)(distinct - 1) : 0;
+	*back = i + 1 < n;
+	*sil = (double)(*back ? d[i + 1] - d[i] : today - d[i]);
+}
+
+static void return_curve(const struct purchase_log *p, int64_t today, double *q)
+{
+	long risk[NQ] = { 0 }, ev[NQ] = { 0 };
+
+	for (size_t c = 0; c < p->n; c++) {
+		const int64_t *d = p->day + p->off[c];
+		size_t n = p->off[c + 1] - p->off[c], e;
+		double gc, sil;
+		int back;
+
+		first_cluster(d, n, today, &e, &gc, &sil, &back);
+		if (gc <= 0 || today - d[e] < RET_SEEN || sil < SIL_RATIO * gc)
+			continue;
+		for (int j = 0; j < NQ && j * QSTEP <= sil; j++) {
+			risk[j]++;
+			ev[j] += back;
+		}
+	}
+	for (int j = 0; j < NQ; j++)
+		q[j] = risk[j] >= 20 ? (double)ev[j] / (double)risk[j] : 0;
+}
+
 /* The data at age a: the purchase log, the product's model, every scored customer's view. */
 static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 		   struct age_data *ad)
 {
 	struct purchase_log p;
-	double g[ORACLE_DRAWS];
+	double g[ORACLE_DRAWS], qcurve[NQ];
 	int64_t now = (int64_t)(DAY0 + a) * 86400 + 23 * 3600;
 	size_t i, k, len = 0, np = 0;
 	int rc;
@@ -371,6 +550,7 @@ static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 	p.n = np;
 	p.len = len;
 	rc = lapse_model_fit(ctx, &p, now, &ad->m);
+	return_curve(&p, now / 86400, qcurve);
 	for (i = 0; !rc && i < np; i++) {
 		const struct cust *c = &w->c[p.contact[i]];
 		size_t o = p.off[i];
@@ -389,8 +569,22 @@ static int observe(struct fu_ctx *ctx, const struct world *w, int a, gsl_rng *r,
 		ob->own_mean = (double)(p.day[o + k - 1] - p.day[o]) / (double)(k - 1);
 		ob->p_wait = l.r.p_wait;
 		ob->lapsed = l.lapsed;
+		ob->c = c;
+		ob->ngaps = l.r.ngaps;
+		ob->tenure = (double)(now / 86400 - p.day[o]) / l.r.usual_gap;
+		{
+			size_t e;
+			double gc, sil;
+			int back;
+
+			first_cluster(p.day + o, k, now / 86400, &e, &gc, &sil, &back);
+			ob->p_pop = !back && gc > 0 && sil >= SIL_RATIO * gc && sil / QSTEP < NQ
+				    ? qcurve[(int)(sil / QSTEP)] : 0;
+		}
 		ob->p_stop = rhythm_dropout(&ad->m, &l);
-		ob->p_oracle = oracle(r, c, (double)(p.day[o + k - 1] - DAY0), a, g);
+		ob->p_bayes = rhythm_lifetime(ctx, &ad->m, p.day + o, k, now / 86400, DEATH_SHAPE,
+					      DEATH_SHAPE / DEATH_MEAN);
+		ob->p_oracle = oracle(r, c, (double)(p.day[o + k - 1] - DAY0), a, g, &ob->p_oracle2);
 		ad->stopped += ob->truth == STOPPED;
 		ad->recent += ob->truth == STOPPED && ob->recent;
 		ad->unseen += ob->truth == UNSEEN;
@@ -455,7 +649,7 @@ static double grid(int rule, int gi)
 {
 	double lo = -9.2, hi = 4.6, z = lo + (hi - lo) * gi / (NGRID - 1), p = 1 / (1 + exp(-z));
 
-	return rule == R_TUNED ? p : 1 - p; /* p_wait small, P(stopped) large */
+	return rule == R_TUNED || rule == R_SEASONPOP ? p : 1 - p; /* p_wait small, P(stopped) large */
 }
 
 /* The threshold of a rule with the best mean of overall and recent F1 over every age. */
@@ -476,6 +670,76 @@ static double tune(const struct age_data *ad, int rule)
 		}
 	}
 	return bt;
+}
+
+static void table_learn(const struct age_data *ad)
+{
+	for (int a = 0; a < NAGES; a++)
+		for (size_t n = 0; n < ad[a].n; n++) {
+			const struct obs *o = &ad[a].o[n];
+			int i, j, k;
+
+			if (o->truth == UNSEEN)
+				continue;
+			table_cell(o, &i, &j, &k);
+			tab_n[i][j][k]++;
+			tab_s[i][j][k] += o->truth == STOPPED;
+		}
+}
+
+/* The per-bucket thresholds of R_BUCKET: coordinate ascent from 0.05, two passes. */
+static void tune_buckets(const struct age_data *ad)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int b = 0; b < NBUCKET; b++) {
+			double best = -1, bt = bucket_t[b];
+
+			for (int gi = 0; gi < NGRID; gi++) {
+				struct score all = { 0, 0, 0 }, rec = { 0, 0, 0 };
+				double q;
+
+				bucket_t[b] = grid(R_TUNED, gi);
+				for (int a = 0; a < NAGES; a++)
+					score_rule(&ad[a], R_BUCKET, 0, &all, &rec);
+				q = (f1(&all) + f1(&rec)) / 2;
+				if (q > best) {
+					best = q;
+					bt = bucket_t[b];
+				}
+			}
+			bucket_t[b] = bt;
+		}
+}
+
+/* `lapsed` on the recent columns, all ages together, by the kind of customer (the truth). */
+static void print_breakdown(const struct age_data *ad)
+{
+	static const char *const name[] = { "gamma gaps", "clockwork", "seasonal", "drifting",
+					    "bursting", "1 gap", "2-3 gaps", "4-7 gaps", "8+ gaps" };
+
+	printf("\n`lapsed` on the recent columns (alive customers and stops of the last %d days), all ages:\n\n"
+	       "| customers | alive | false alarms | share of alive | stopped, found | stopped, missed |\n"
+	       "|---|---|---|---|---|---|\n", RECENT);
+	for (int v = 0; v < 9; v++) {
+		long al = 0, fp = 0, tp = 0, fn = 0;
+
+		for (int b = 0; b < NAGES; b++)
+			for (size_t i = 0; i < ad[b].n; i++) {
+				const struct obs *o = &ad[b].o[i];
+				const struct cust *c = o->c;
+				int in = v < 3 ? c->kind == v : v == 3 ? c->drift != 0 : v == 4 ? c->burst > 0
+					: bucket(o->ngaps) == v - 5;
+
+				if (!in || !o->recent || o->truth == UNSEEN)
+					continue;
+				al += o->truth == ALIVE;
+				fp += o->lapsed && o->truth == ALIVE;
+				tp += o->lapsed && o->truth == STOPPED;
+				fn += !o->lapsed && o->truth == STOPPED;
+			}
+		printf("| %s | %ld | %ld | %.3f | %ld | %ld |\n", name[v], al, fp,
+		       al ? (double)fp / (double)al : 0, tp, fn);
+	}
 }
 
 static int observe_all(struct fu_ctx *ctx, const struct world *w, unsigned long seed,
@@ -740,16 +1004,69 @@ static int cmp_ratio_desc(const void *a, const void *b)
 
 static void print_rows(const struct money_row *v, size_t n)
 {
-	printf("| contact | purchase days | spent | first to last, days | usual gap | spend / day | P(alive) | own pace a year | at risk a year | ratio | uncapped |\n");
-	printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+	printf("| contact | purchase days | spent | first to last, days | usual gap | days a year (rhythm, BG/NBD) | spend / day | P(alive) | own pace a year | at risk a year | ratio | uncapped |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n && i < 10; i++) {
 		const struct money_row *r = &v[i];
-		double unc = 365 / r->l.r.usual_gap * r->l.spend * (isfinite(r->l.p_alive) ? r->l.p_alive : 1);
+		double unc = r->l.per_year * r->l.spend * (isfinite(r->l.p_alive) ? r->l.p_alive : 1);
 
-		printf("| C%07lld | %d | %.0f | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f |\n",
-		       (long long)r->contact, r->days, r->total, r->span, r->l.r.usual_gap, r->l.spend,
+		printf("| C%07lld | %d | %.0f | %.0f | %.1f | %.1f (%.1f, %.1f) | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f |\n",
+		       (long long)r->contact, r->days, r->total, r->span, r->l.r.usual_gap, r->l.per_year,
+		       365 / r->l.r.usual_gap, r->l.bg_per_year, r->l.spend,
 		       r->l.p_alive, r->l.observed, r->l.at_risk, ratio(r), unc);
 	}
+}
+
+static int money_report(struct purchase_log *p, int64_t now);
+
+/*
+ * --money-cdnow PATH: the same on CDNOW's whole cohort (CDNOW_master.txt: id, YYYYMMDD,
+ * CDs, dollars), at the end of its data (1998-07-01) and at the end of the paper's
+ * calibration period (1997-10-01).
+ */
+static int money_cdnow(const char *path)
+{
+	static const int when[2][3] = { { 1997, 10, 1 }, { 1998, 7, 1 } };
+	int rc = 0;
+
+	for (int k = 0; k < 2 && !rc; k++) {
+		int64_t now = dt_days_from_civil(when[k][0], when[k][1], when[k][2]) * 86400 + 9 * 3600;
+		FILE *f = fopen(path, "r");
+		char line[256], out[1024];
+		struct purchase_log p;
+
+		if (!f) {
+			fprintf(stderr, "bench-lapse: %s: %s\n", path, strerror(errno));
+			return 2;
+		}
+		/* rewritten as synth_write's events (type, contact C<id>, time, amount) */
+		FILE *t = tmpfile();
+
+		if (!t) {
+			fclose(f);
+			return 2;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			long id;
+			int y, mo, d, cds;
+			double usd;
+
+			if (sscanf(line, " %ld %4d%2d%2d %d %lf", &id, &y, &mo, &d, &cds, &usd) != 6)
+				continue;
+			snprintf(out, sizeof(out), "x,purchase,C%07ld,%04d-%02d-%02dT12:00:00Z,%.2f,x\n", id, y,
+				 mo, d, usd);
+			fputs(out, t);
+		}
+		fclose(f);
+		rewind(t);
+		rc = read_purchases(t, now, &p) ? 2 : 0;
+		fclose(t);
+		if (!rc) {
+			printf("%sCDNOW, the whole cohort (23,570 customers): ", k ? "\n" : "");
+			rc = money_report(&p, now);
+		}
+	}
+	return rc;
 }
 
 /* --money N: lapses and their money on the synthetic business of followup demo's generator. */
@@ -757,11 +1074,7 @@ static int money(double ncontacts)
 {
 	struct synth_opts o = { .contacts = (int64_t)ncontacts, .days = 730, .seed = 1, .owners = 200 };
 	struct purchase_log p;
-	struct lapse_model m;
-	struct lapse_entry *v = NULL;
-	struct money_row *rows;
 	struct fu_ctx ctx;
-	size_t n = 0, over3 = 0, capped = 0, unc3 = 0;
 	int fd[2], status;
 	int64_t now;
 	pid_t pid;
@@ -789,6 +1102,24 @@ static int money(double ncontacts)
 	}
 	fclose(f);
 	waitpid(pid, &status, 0);
+	printf("synthetic business: %.0f contacts (seed 1, 730 days to 2026-11-25), ", ncontacts);
+	return money_report(&p, now);
+}
+
+/*
+ * The lapsing customers of p at now priced: how many above 3 x their own pace (with and
+ * without the cap), the models, the ten largest amounts and ratios. Frees p.
+ */
+static int money_report(struct purchase_log *p_in, int64_t now)
+{
+	struct purchase_log p = *p_in;
+	struct lapse_model m;
+	struct lapse_entry *v = NULL;
+	struct money_row *rows;
+	struct fu_ctx ctx;
+	size_t n = 0, over3 = 0, capped = 0, unc3 = 0;
+	char at[32];
+
 	fu_ctx_init(&ctx);
 	if (lapse_model_fit(&ctx, &p, now, &m) || lapse_list(&ctx, &m, &p, now, &v, &n)) {
 		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
@@ -817,14 +1148,16 @@ static int money(double ncontacts)
 		for (size_t j = 0; j < k; j++)
 			rows[i].total += p.amount[a + j];
 		over3 += ratio(&rows[i]) > 3 + 1e-9;
-		capped += v[i].l.yearly < 365 / v[i].l.r.usual_gap * v[i].l.spend - 1e-9;
-		unc3 += 365 / v[i].l.r.usual_gap * v[i].l.spend *
+		capped += v[i].l.yearly < v[i].l.per_year * v[i].l.spend - 1e-9;
+		unc3 += v[i].l.per_year * v[i].l.spend *
 				(isfinite(v[i].l.p_alive) ? v[i].l.p_alive : 1) > 3 * v[i].l.observed + 1e-9;
 	}
-	printf("synthetic business: %.0f contacts (seed 1, 730 days to 2026-11-25), %zu with purchases, "
-	       "%zu purchases; %zu lapsing at 2026-11-25T09:00Z\n", ncontacts, p.n, p.len, n);
-	printf("priced above 3 x their own pace: %zu (without the cap: %zu); the cap binds for %zu\n\n",
+	dt_format_iso(now, at, sizeof(at));
+	printf("%zu with purchases, %zu purchases; %zu lapsing at %s\n", p.n, p.len, n, at);
+	printf("priced above 3 x their own pace: %zu (without the cap: %zu); the cap binds for %zu\n",
 	       over3, unc3, capped);
+	printf("BG/NBD in days: r %.4g, alpha %.4g, a %.4g, b %.4g; Gamma-Gamma: p %.4g, q %.4g, gamma %.4g\n\n",
+	       m.bg.r, m.bg.alpha, m.bg.a, m.bg.b, m.gg.p, m.gg.q, m.gg.gamma);
 	qsort(rows, n, sizeof(*rows), cmp_risk_desc);
 	printf("The ten largest amounts at risk:\n\n");
 	print_rows(rows, n);
@@ -842,7 +1175,8 @@ static int money(double ncontacts)
 static void usage(FILE *f)
 {
 	fputs("usage: bench-lapse [--customers N] [--seed S] [--tune-seed T] [--cdnow CDNOW_master.txt]\n"
-	      "       bench-lapse --money N   (lapses priced on a synthetic business of N contacts)\n", f);
+	      "       bench-lapse --money N   (lapses priced on a synthetic business of N contacts)\n"
+	      "       bench-lapse --money-cdnow CDNOW_master.txt   (the same on CDNOW's whole cohort)\n", f);
 }
 
 static int parse_num(const char *flag_name, const char *s, double lo, double hi, double *out)
@@ -863,7 +1197,7 @@ static int parse_num(const char *flag_name, const char *s, double lo, double hi,
 int main(int argc, char **argv)
 {
 	double ncust = 20000, seed = 1, tune_seed = 2, thr[NRULES] = { 0 };
-	const char *cdnow = NULL;
+	const char *cdnow = NULL, *money_path = NULL;
 	double money_n = 0;
 	struct age_data ad[NAGES];
 	struct world w;
@@ -892,6 +1226,8 @@ int main(int argc, char **argv)
 			bad |= parse_num(s, argv[++i], 100, 1e7, &money_n);
 		else if (!strcmp(s, "--cdnow"))
 			cdnow = argv[++i];
+		else if (!strcmp(s, "--money-cdnow"))
+			money_path = argv[++i];
 		else {
 			fprintf(stderr, "bench-lapse: '%s': unknown flag\n", s);
 			usage(stderr);
@@ -907,6 +1243,8 @@ int main(int argc, char **argv)
 	fu_ctx_init(&ctx);
 	if (money_n > 0)
 		return money(money_n);
+	if (money_path)
+		return money_cdnow(money_path);
 
 	/* thresholds on the tuning seed: the best mean of overall and recent F1 over the ages */
 	if (simulate(&w, (size_t)ncust, (unsigned long)tune_seed)) {
@@ -917,9 +1255,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-lapse: %s\n", ctx.msg);
 		return 2;
 	}
+	table_learn(ad);
 	for (rule = 0; rule < NRULES; rule++)
 		if (tuned[rule])
 			thr[rule] = tune(ad, rule);
+	tune_buckets(ad);
+	thr[R_CHEAT_SEASON] = thr[R_CHEAT_CLOCK] = thr[R_ORACLE]; /* the oracle's part of them */
 	release_all(ad);
 	world_release(&w);
 
@@ -943,6 +1284,7 @@ int main(int argc, char **argv)
 	for (rule = 0; rule < NRULES; rule++)
 		if (tuned[rule])
 			printf(" %s: t = %.4g;", rule_name[rule], thr[rule]);
+	printf(" by number of gaps: %.4g %.4g %.4g %.4g", bucket_t[0], bucket_t[1], bucket_t[2], bucket_t[3]);
 	printf("\n\n| rule | age, days | precision | recall | F1 | precision, stopped <= %d d | recall | F1 |\n",
 	       RECENT);
 	printf("|---|---|---|---|---|---|---|---|\n");
@@ -960,6 +1302,7 @@ int main(int argc, char **argv)
 			       prec(&all), recall(&all), f1(&all), prec(&rec), recall(&rec), f1(&rec));
 		}
 	}
+	print_breakdown(ad);
 	if (cdnow)
 		print_cdnow(&w, cdnow);
 	release_all(ad);

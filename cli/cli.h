@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "fu.h"
+#include "sendconf.h"
 #include "store.h"
 
 /* One invocation: global options and the error context. Owned by main(). */
@@ -35,13 +36,27 @@ void cli_print_help(FILE *f, const struct cmd *c);
 /* Opens the database (must exist unless create). */
 int cli_open(struct cli *cli, int create, struct store **s);
 
-struct sendconf;
 /*
  * Loads the send settings (sendconf.h) into *conf (sendconf_init()ed here; the caller
  * releases it): path, else $FOLLOWUP_SEND_CONFIG, else ~/.config/followup/send.conf when
  * it exists; the environment overrides them key by key. Defined in cmd-send.c.
  */
 int cli_sendconf(struct cli *cli, const char *path, struct sendconf *conf);
+
+/*
+ * What a mail pass (send, receive, digest) works with: the send settings, the database,
+ * and with --json the array its items are reported into. cli_mail_open loads the settings
+ * (cli_sendconf, from config), opens the database and, when json, makes the array; on
+ * failure m holds nothing to use but must still go to cli_mail_close, which frees all
+ * three (m's members NULL/zero are fine). Defined in cmd-send.c.
+ */
+struct cli_mail {
+	struct sendconf conf;
+	struct store *s;
+	json_t *list;
+};
+int cli_mail_open(struct cli *cli, const char *config, int json, struct cli_mail *m);
+void cli_mail_close(struct cli_mail *m);
 
 /*
  * Flags: every command declares its own as a table, ended by { NULL }, of booleans
@@ -87,6 +102,12 @@ int cli_parse(struct cli *cli, const struct cmd *c, int argc, char **argv, struc
  */
 int cli_count(struct cli *cli, const struct cmd *c, const char *flag, const char *v, long min,
 	      long max, const char *what, long *out);
+
+/*
+ * --limit v (a whole number in [1, max]) into *out; nothing when v is NULL; else the usage
+ * error of cli_count.
+ */
+int cli_limit(struct cli *cli, const struct cmd *c, const char *v, long max, int *out);
 
 /* The usage error for an unknown flag or extra argument. */
 int cli_usage_error(struct cli *cli, const struct cmd *c, const char *fmt, ...)

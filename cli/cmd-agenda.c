@@ -110,7 +110,7 @@ void cli_followup_print(struct cli *cli, const struct followup *f, int n)
 static int put_indented(struct cli *cli, json_t *o, const char *ind)
 {
 	FILE *out = cli->out;
-	char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII |
+	char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_ENCODE_ANY |
 					    JSON_REAL_PRECISION(15)) : NULL;
 
 	json_decref(o);
@@ -158,12 +158,28 @@ static int put_agenda_json(struct cli *cli, const struct agenda *a, int with_err
 			rc = put_indented(cli, o, ind);
 			fputs(i + 1 < a->nerrors ? ",\n" : "\n  ]", out);
 		}
+		fputs(",\n  \"skipped_rules\": ", out);
+		fputs(a->nskipped ? "[\n" : "[]", out);
+		for (int i = 0; i < a->nskipped && !rc; i++) {
+			rc = put_indented(cli, json_string(a->skipped[i]), ind);
+			fputs(i + 1 < a->nskipped ? ",\n" : "\n  ]", out);
+		}
 		fputs("\n}", out);
 	}
 	fputc('\n', out);
 	if (!rc && ferror(out))
 		return fu_err(&cli->ctx, FU_EIO, "writing JSON output failed");
 	return rc;
+}
+
+/* The stored playbook's rules left out because they no longer pass the check, on f. */
+static void put_skipped_rules(FILE *f, const char *lead, const struct agenda *a)
+{
+	for (int i = 0; i < a->nskipped; i++) {
+		fputs(lead, f);
+		cli_put_safe(f, a->skipped[i]);
+		fputc('\n', f);
+	}
 }
 
 /* The first ten contacts the engine could not evaluate, each with what failed, on f. */
@@ -232,8 +248,10 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (json) {
 		rc = put_agenda_json(cli, &a, with_errors);
-		if (!with_errors)
+		if (!with_errors) {
+			put_skipped_rules(stderr, "followup: warning: a playbook rule is left out: ", &a);
 			put_agenda_errors(stderr, "followup: warning: could not evaluate contact ", &a);
+		}
 		agenda_release(&a);
 		return rc;
 	}
@@ -245,6 +263,15 @@ static int run_agenda(struct cli *cli, int argc, char **argv)
 		cv.year, cv.month, cv.day, o.owner ? ", owner " : "", o.owner ? o.owner : "",
 		a.n - automated, overdue);
 	fprintf(cli->out, ", %d automated messages\n\n", automated);
+	if (a.nskipped) {
+		/* a rule left out of every contact's follow-up: said before anything else */
+		fprintf(cli->out, "%d rule%s of the stored playbook %s left out: %s no longer pass%s "
+			"the check (fix with 'playbook check' and 'playbook use'):\n", a.nskipped,
+			a.nskipped == 1 ? "" : "s", a.nskipped == 1 ? "is" : "are",
+			a.nskipped == 1 ? "it" : "they", a.nskipped == 1 ? "es" : "");
+		put_skipped_rules(cli->out, "   ", &a);
+		fputc('\n', cli->out);
+	}
 	if (a.nerrors) {
 		/* a rule that fails on some contacts: said first, so it is fixed before it is missed */
 		fprintf(cli->out, "%d contact%s could not be evaluated (their follow-ups are missing "
@@ -287,8 +314,10 @@ const struct cmd cmd_agenda = {
 	"  --json         an array of objects: id, contact, owner, due, overdue, channel,\n"
 	"                 priority, say, reasons [{trigger, events, why, ...}], ...\n"
 	"  --with-errors  with --json: an object {\"followups\": [...], \"errors\": [{contact,\n"
-	"                 error}]} naming the contacts a rule failed on (without it they go\n"
-	"                 to stderr; the text output lists them first)\n"
+	"                 error}], \"skipped_rules\": [...]} naming the contacts a rule failed\n"
+	"                 on and the stored playbook's rules left out because they no longer\n"
+	"                 pass the check (without it both go to stderr; the text output\n"
+	"                 lists them first)\n"
 	"  --full         evaluate every contact; without it only the contacts whose\n"
 	"                 follow-up may have come or changed since the last agenda are\n"
 	"                 (the database remembers when to look at each one again); the\n"

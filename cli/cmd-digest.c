@@ -59,8 +59,7 @@ static int run_digest(struct cli *cli, int argc, char **argv)
 	struct digest_opts opts;
 	struct digest_totals t;
 	struct digest_out out = { cli, 0, NULL };
-	struct sendconf conf;
-	struct store *s = NULL;
+	struct cli_mail m;
 	const char *config = NULL;
 	int json = 0, rc;
 	const struct cli_flag flags[] = {
@@ -75,19 +74,16 @@ static int run_digest(struct cli *cli, int argc, char **argv)
 	if (rc || a.help)
 		return rc;
 	out.dry_run = opts.dry_run;
-	rc = cli_sendconf(cli, config, &conf);
+	rc = cli_mail_open(cli, config, json, &m);
+	out.list = m.list;
 	if (!rc)
-		rc = cli_open(cli, 0, &s);
-	if (!rc && json)
-		out.list = json_array();
-	if (!rc)
-		rc = digest_pass(&cli->ctx, s, &conf, &opts, report, &out, &t);
+		rc = digest_pass(&cli->ctx, m.s, &m.conf, &opts, report, &out, &t);
 	if (!rc && json) {
 		json_t *c = cli_json_counts(digest_state_name, t.count, DG__COUNT);
 
 		rc = cli_put_json(cli, json_pack("{s:b, s:b, s:i, s:O, s:o}", "dry_run",
 						 opts.dry_run, "configured", t.configured,
-						 "owners", t.owners, "digests", out.list, "totals", c));
+						 "owners", t.owners, "digests", m.list, "totals", c));
 	} else if (!rc && !t.configured) {
 		fputs("no digest: the playbook in effect has none (add digest: {at: \"08:00\"})\n",
 		      cli->out);
@@ -98,9 +94,7 @@ static int run_digest(struct cli *cli, int argc, char **argv)
 			t.count[DG_DONE], t.count[DG_DEFERRED], t.count[DG_FAILED],
 			t.count[DG_UNCERTAIN]);
 	}
-	json_decref(out.list);
-	sendconf_release(&conf);
-	store_close(s);
+	cli_mail_close(&m);
 	return rc;
 }
 

@@ -53,11 +53,9 @@ static int run_receive(struct cli *cli, int argc, char **argv)
 	struct receive_opts opts;
 	struct receive_totals t;
 	struct receive_out out = { cli, NULL };
-	struct sendconf conf;
-	struct store *s = NULL;
+	struct cli_mail m;
 	const char *config = NULL, *limit = NULL;
 	int json = 0, rc;
-	long n = 0;
 	const struct cli_flag flags[] = {
 		CLI_BOOL("--json", &json), CLI_BOOL("--dry-run", &opts.dry_run),
 		CLI_VALUE("--config", &config), CLI_VALUE("--limit", &limit), { NULL, 0, NULL }
@@ -69,25 +67,18 @@ static int run_receive(struct cli *cli, int argc, char **argv)
 	rc = cli_parse(cli, &cmd_receive, argc, argv, &a);
 	if (rc || a.help)
 		return rc;
-	if (limit) {
-		rc = cli_count(cli, &cmd_receive, "--limit", limit, 1, 100000, "a positive number",
-			       &n);
-		if (rc)
-			return rc;
-		opts.limit = (int)n;
-	}
-	rc = cli_sendconf(cli, config, &conf);
+	rc = cli_limit(cli, &cmd_receive, limit, 100000, &opts.limit);
+	if (rc)
+		return rc;
+	rc = cli_mail_open(cli, config, json, &m);
+	out.list = m.list;
 	if (!rc)
-		rc = cli_open(cli, 0, &s);
-	if (!rc && json)
-		out.list = json_array();
-	if (!rc)
-		rc = receive_pass(&cli->ctx, s, &conf, &opts, report, &out, &t);
+		rc = receive_pass(&cli->ctx, m.s, &m.conf, &opts, report, &out, &t);
 	if (!rc && json) {
 		json_t *c = cli_json_counts(receive_verdict_name, t.count, RV__COUNT);
 
 		rc = cli_put_json(cli, json_pack("{s:b, s:O, s:o, s:i, s:b, s:I, s:I, s:b}",
-						 "dry_run", opts.dry_run, "messages", out.list,
+						 "dry_run", opts.dry_run, "messages", m.list,
 						 "totals", c, "read", t.messages, "more", t.more,
 						 "uidvalidity", (json_int_t)t.validity, "last_uid",
 						 (json_int_t)t.last_uid, "reset", t.reset));
@@ -103,9 +94,7 @@ static int run_receive(struct cli *cli, int argc, char **argv)
 			fputs("the mailbox's UIDVALIDITY changed: it was read again from the start\n",
 			      cli->out);
 	}
-	json_decref(out.list);
-	sendconf_release(&conf);
-	store_close(s);
+	cli_mail_close(&m);
 	return rc;
 }
 

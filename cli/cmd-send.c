@@ -33,6 +33,40 @@ int cli_sendconf(struct cli *cli, const char *path, struct sendconf *conf)
 	return sendconf_load(&cli->ctx, path, required, conf);
 }
 
+int cli_mail_open(struct cli *cli, const char *config, int json, struct cli_mail *m)
+{
+	int rc;
+
+	m->s = NULL;
+	m->list = NULL;
+	rc = cli_sendconf(cli, config, &m->conf);
+	if (!rc)
+		rc = cli_open(cli, 0, &m->s);
+	if (!rc && json && !(m->list = json_array()))
+		rc = fu_err(&cli->ctx, FU_ENOMEM, "out of memory");
+	return rc;
+}
+
+void cli_mail_close(struct cli_mail *m)
+{
+	json_decref(m->list);
+	sendconf_release(&m->conf);
+	store_close(m->s);
+}
+
+int cli_limit(struct cli *cli, const struct cmd *c, const char *v, long max, int *out)
+{
+	long n = 0;
+	int rc;
+
+	if (!v)
+		return 0;
+	rc = cli_count(cli, c, "--limit", v, 1, max, "a positive number", &n);
+	if (!rc)
+		*out = (int)n;
+	return rc;
+}
+
 struct send_out {
 	struct cli *cli;
 	json_t *list; /* with --json */
@@ -72,13 +106,11 @@ static int run_send(struct cli *cli, int argc, char **argv)
 	struct outbox_send_opts opts;
 	struct outbox_totals t;
 	struct send_out out = { cli, NULL };
-	struct sendconf conf;
+	struct cli_mail m;
 	struct playbook pb;
-	struct store *s = NULL;
 	const char *config = NULL, *limit = NULL;
 	char lock[4096];
 	int json = 0, rc, fd = -1;
-	long n = 0;
 	const struct cli_flag flags[] = {
 		CLI_BOOL("--json", &json), CLI_BOOL("--dry-run", &opts.dry_run),
 		CLI_VALUE("--config", &config), CLI_VALUE("--limit", &limit), { NULL, 0, NULL }
@@ -90,32 +122,23 @@ static int run_send(struct cli *cli, int argc, char **argv)
 	rc = cli_parse(cli, &cmd_send, argc, argv, &a);
 	if (rc || a.help)
 		return rc;
-	if (limit) {
-		rc = cli_count(cli, &cmd_send, "--limit", limit, 1, 1000000, "a positive number", &n);
-		if (rc)
-			return rc;
-		opts.limit = (int)n;
-	}
-	rc = cli_sendconf(cli, config, &conf);
-	if (rc) {
-		sendconf_release(&conf);
+	rc = cli_limit(cli, &cmd_send, limit, 1000000, &opts.limit);
+	if (rc)
 		return rc;
-	}
 	playbook_init(&pb);
 	outbox_lock_path(cli->db_path, lock, sizeof(lock));
-	rc = cli_open(cli, 0, &s);
+	rc = cli_mail_open(cli, config, json, &m);
+	out.list = m.list;
 	if (!rc && !opts.dry_run)
 		rc = outbox_lock(&cli->ctx, lock, &fd);
 	if (!rc)
-		rc = agenda_playbook(&cli->ctx, s, &pb);
-	if (!rc && json)
-		out.list = json_array();
+		rc = agenda_playbook(&cli->ctx, m.s, &pb);
 	if (!rc)
-		rc = outbox_send(&cli->ctx, s, &pb, &conf, &opts, report, &out, &t);
+		rc = outbox_send(&cli->ctx, m.s, &pb, &m.conf, &opts, report, &out, &t);
 	outbox_unlock(fd);
 	if (!rc && json) {
 		rc = cli_put_json(cli, json_pack("{s:b, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
-						 "dry_run", opts.dry_run, "messages", out.list,
+						 "dry_run", opts.dry_run, "messages", m.list,
 						 "totals", "sent", t.sent, "ready", t.ready,
 						 "deferred", t.deferred, "bounced", t.bounced,
 						 "failed", t.failed, "uncertain", t.uncertain,
@@ -130,10 +153,8 @@ static int run_send(struct cli *cli, int argc, char **argv)
 				"%d waiting\n",
 				t.sent, t.deferred, t.bounced, t.failed, t.uncertain, t.dropped, t.waiting);
 	}
-	json_decref(out.list);
 	playbook_release(&pb);
-	sendconf_release(&conf);
-	store_close(s);
+	cli_mail_close(&m);
 	return rc;
 }
 

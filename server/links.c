@@ -51,7 +51,7 @@ static int page(struct req *r, int status, const char *title, const char *text,
 	rc = rc ? rc : html_add(&r->ctx, &b, text);
 	rc = rc ? rc : buf_adds(&r->ctx, &b, "</p>\n");
 	if (token) {
-		rc = rc ? rc : buf_adds(&r->ctx, &b, "<form method=\"post\" action=\"/u?token=");
+		rc = rc ? rc : buf_adds(&r->ctx, &b, "<form method=\"post\" action=\"/u/");
 		rc = rc ? rc : html_add(&r->ctx, &b, token);
 		rc = rc ? rc : buf_adds(&r->ctx, &b,
 					"\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
@@ -86,12 +86,18 @@ static int page_failed(struct req *r)
 		    "again in a few minutes.", NULL);
 }
 
-/* GET /c/{token}: a tracked link; the click is recorded, then the reader goes on to it. */
+/*
+ * GET /c/{token}: a tracked link; the click is recorded, then the reader goes on to it. A HEAD
+ * (a link scanner, a prefetcher) gets the same answer and records nothing.
+ */
 int route_click(struct req *r)
 {
 	struct record_result res;
 	char *url = NULL;
-	int rc = click_follow(&r->ctx, r->db, r->param[0], r->now, &url, &res), ok;
+	int rc = strcmp(r->method, "HEAD") == 0 ?
+			 click_peek(&r->ctx, r->db, r->param[0], &url) :
+			 click_follow(&r->ctx, r->db, r->param[0], r->now, &url, &res),
+	    ok;
 
 	if (rc == FU_EINPUT)
 		return page_not_valid(r);
@@ -104,10 +110,19 @@ int route_click(struct req *r)
 	return ok;
 }
 
-/* GET /u?token=...: asks before it records anything (link checkers open links too). */
+/* The token of /u/{token} or of /u?token=... (NULL when there is none). */
+static const char *req_unsub_token(struct req *r)
+{
+	return r->param[0] ? r->param[0] : req_query(r, "token");
+}
+
+/*
+ * GET /u/{token} or /u?token=...: asks before it records anything (link checkers open links
+ * too). The page's button posts to the path form.
+ */
 int route_unsubscribe_page(struct req *r)
 {
-	const char *token = req_query(r, "token");
+	const char *token = req_unsub_token(r);
 	int64_t contact;
 	char what;
 	int rc;
@@ -126,12 +141,13 @@ int route_unsubscribe_page(struct req *r)
 }
 
 /*
- * POST /u?token=...: the page's button, or a mail client's RFC 8058 one-click post (body
- * "List-Unsubscribe=One-Click"). The signed token is the authority: no login, no CSRF token.
+ * POST /u/{token} or /u?token=...: the page's button, or a mail client's RFC 8058 one-click
+ * post (body "List-Unsubscribe=One-Click"). The signed token is the authority: no login, no
+ * CSRF token.
  */
 int route_unsubscribe_post(struct req *r)
 {
-	const char *token = req_query(r, "token");
+	const char *token = req_unsub_token(r);
 	struct record_result res;
 	int rc;
 

@@ -80,6 +80,8 @@ const struct route routes[] = {
 	{ "GET", "/c/{token}", route_click, R_PUBLIC, 0, "a tracked link of an e-mail: the click recorded, then on to the link (303)" },
 	{ "GET", "/u", route_unsubscribe_page, R_PUBLIC, 0, "an e-mail's unsubscribe link (?token=): a page to confirm" },
 	{ "POST", "/u", route_unsubscribe_post, R_PUBLIC, 1 * KIB, "unsubscribe (?token=): the page's button or an RFC 8058 one-click post" },
+	{ "GET", "/u/{token}", route_unsubscribe_page, R_PUBLIC, 0, "an e-mail's unsubscribe link in the path form: a page to confirm" },
+	{ "POST", "/u/{token}", route_unsubscribe_post, R_PUBLIC, 1 * KIB, "unsubscribe in the path form: the page's button or an RFC 8058 one-click post" },
 	{ "GET", "/", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's page" },
 	{ "GET", "/app/*", route_app_static, R_PUBLIC | R_NODB, 0, "the web app's files" },
 	/* the server-rendered pages (pages.c, pages-admin.c): HTML that works without script;
@@ -531,6 +533,7 @@ static void notify_events(struct req *r, json_t *body)
 static int route_events_post(struct req *r)
 {
 	const char *idem = req_header(r, "Idempotency-Key");
+	char hash[INGEST_BODY_HASH_SIZE];
 	struct ingest_req in = { 0 };
 	char author[STORE_AUTHOR_MAX + 1];
 	struct ingest_batch b;
@@ -544,9 +547,15 @@ static int route_events_post(struct req *r)
 		return http_problem(r, 400, "Idempotency-Key: give 1 to 200 characters", NULL);
 	if (idem) {
 		/* a replay is answered from a reader; the writer looks again in its transaction */
-		rc = store_idem_get(&r->ctx, r->db, idem, r->who.user_id, &found, &status, &reply);
+		ingest_body_hash(r->body.s ? r->body.s : "", r->body.len, hash);
+		rc = store_idem_get(&r->ctx, r->db, idem, r->who.user_id, hash, &found, &status,
+				    &reply);
 		if (rc)
 			return http_fail(r, rc);
+		if (found == STORE_IDEM_OTHER_BODY) {
+			free(reply);
+			return http_problem(r, 422, INGEST_KEY_REUSED, NULL);
+		}
 		if (found) {
 			rc = http_text(r, status, "application/json", reply, strlen(reply));
 			free(reply);
@@ -588,6 +597,7 @@ static int route_events_post(struct req *r)
 		srv_author_text(r, author, sizeof(author));
 		in.batch = &b;
 		in.idem_key = idem;
+		in.idem_hash = idem ? hash : NULL;
 		in.who = &r->who;
 		in.author = author;
 		in.now = r->now;

@@ -221,12 +221,15 @@ char *srv_metrics_text(struct srv *srv)
 /*
  * Matches url against a pattern: literal segments, {name} segments (one whole segment, or a
  * segment's start before a literal suffix such as "{token}.ics"), and a final "*".
- * Parameters are copied into r->pbuf; returns 1 on a match.
+ * Parameters are copied into r->pbuf (r->param[i] NULL past the pattern's); returns 1 on a
+ * match.
  */
 static int path_match(struct req *r, const char *pat, const char *url)
 {
 	size_t used = 0;
 	int np = 0;
+
+	memset(r->param, 0, sizeof(r->param));
 
 	while (*pat && *url) {
 		if (*pat == '*' && pat[1] == '\0')

@@ -27,6 +27,9 @@ void agenda_release(struct agenda *a)
 	}
 	free(a->errors);
 	free(a->v);
+	for (int i = 0; i < a->nskipped; i++)
+		free(a->skipped[i]);
+	free(a->skipped);
 	agenda_init(a);
 }
 
@@ -61,7 +64,7 @@ int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb)
 		return rc;
 	if (!yaml)
 		return playbook_load_default(ctx, pb);
-	rc = playbook_load_string(ctx, "stored playbook", yaml, pb);
+	rc = playbook_load_stored(ctx, "stored playbook", yaml, pb);
 	free(yaml);
 	return rc;
 }
@@ -76,6 +79,13 @@ int agenda_build_current(struct fu_ctx *ctx, struct store *s, const struct agend
 	rc = agenda_playbook(ctx, s, &pb);
 	if (!rc)
 		rc = agenda_build(ctx, s, &pb, opts, a);
+	if (!rc) {
+		/* the rules left out go with the agenda, to be said beside it */
+		a->skipped = pb.skipped;
+		a->nskipped = pb.nskipped;
+		pb.skipped = NULL;
+		pb.nskipped = 0;
+	}
 	playbook_release(&pb);
 	return rc;
 }

@@ -43,6 +43,10 @@ struct agenda {
 	struct agenda_error *errors; /* in contact id order; agenda_release frees them */
 	int nerrors;
 	size_t cap_errors;
+	/* agenda_build_current: the stored playbook's rules left out (playbook_load_stored),
+	 * each its message; agenda_release frees them */
+	char **skipped;
+	int nskipped;
 };
 
 void agenda_init(struct agenda *a);
@@ -94,7 +98,10 @@ int agenda_zone(struct fu_ctx *ctx, struct tz_cache *zones, const struct playboo
 int agenda_followup(struct fu_ctx *ctx, struct store *s, const struct playbook *pb,
 		    const char *followup_id, int64_t now, struct followup *out);
 
-/* Loads the playbook in effect: the one stored with `playbook use`, else the built-in one. */
+/*
+ * Loads the playbook in effect: the one stored with `playbook use` (playbook_load_stored: a
+ * rule that a newer check refuses is left out, in pb->skipped), else the built-in one.
+ */
 int agenda_playbook(struct fu_ctx *ctx, struct store *s, struct playbook *pb);
 
 /*

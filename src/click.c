@@ -224,19 +224,19 @@ static int check_token(struct fu_ctx *ctx, struct store *s, const char *token,
 	return FU_OK;
 }
 
-int click_follow(struct fu_ctx *ctx, struct store *s, const char *token, int64_t now,
-		 char **url, struct record_result *r)
+/*
+ * The message, link and contact of token: *url (malloced) the link, id the message, c the
+ * contact (filled; the caller releases it). FU_EINPUT for a token that is not valid here.
+ */
+static int click_find(struct fu_ctx *ctx, struct store *s, const char *token,
+		      char id[MESSAGE_ID_MAX], size_t *n, struct contact *c, char **url)
 {
-	char id[MESSAGE_ID_MAX], ext[MESSAGE_ID_MAX + 64];
 	struct sent_text sent = { NULL, FU_OK };
 	struct nth link = { 0, NULL, 0 };
-	struct event_text t;
-	struct contact c;
 	int64_t contact;
 	int rc;
 
 	*url = NULL;
-	memset(r, 0, sizeof(*r));
 	if (strlen(token) >= CLICK_TOKEN_MAX)
 		return fu_err(ctx, FU_EINPUT, "click: the link is not valid");
 	rc = check_token(ctx, s, token, id, &link.want, &contact);
@@ -246,9 +246,8 @@ int click_follow(struct fu_ctx *ctx, struct store *s, const char *token, int64_t
 		click_links(sent.text, nth_link, &link);
 	if (!rc && !link.start)
 		rc = fu_err(ctx, FU_EINPUT, "click: the link is not valid");
-	contact_init(&c);
 	if (!rc)
-		rc = store_contact_get_id(ctx, s, contact, &c);
+		rc = store_contact_get_id(ctx, s, contact, c);
 	if (rc == FU_ENOTFOUND)
 		rc = fu_err(ctx, FU_EINPUT, "click: the link is not valid");
 	if (!rc) {
@@ -256,11 +255,44 @@ int click_follow(struct fu_ctx *ctx, struct store *s, const char *token, int64_t
 		if (!*url)
 			rc = fu_err(ctx, FU_ENOMEM, "out of memory following a link");
 	}
+	*n = link.want;
+	free(sent.text);
+	return rc;
+}
+
+int click_peek(struct fu_ctx *ctx, struct store *s, const char *token, char **url)
+{
+	char id[MESSAGE_ID_MAX];
+	struct contact c;
+	size_t n;
+	int rc;
+
+	contact_init(&c);
+	rc = click_find(ctx, s, token, id, &n, &c, url);
+	contact_release(&c);
+	if (rc) {
+		free(*url);
+		*url = NULL;
+	}
+	return rc;
+}
+
+int click_follow(struct fu_ctx *ctx, struct store *s, const char *token, int64_t now,
+		 char **url, struct record_result *r)
+{
+	char id[MESSAGE_ID_MAX], ext[MESSAGE_ID_MAX + 64];
+	struct event_text t;
+	struct contact c;
+	size_t n;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	contact_init(&c);
+	rc = click_find(ctx, s, token, id, &n, &c, url);
 	if (!rc) {
 		/* one event per message, link and minute: a double click is a duplicate */
 		memset(&t, 0, sizeof(t));
-		snprintf(ext, sizeof(ext), "click-%s-%zu-%lld", id, link.want,
-			 (long long)(now / 60));
+		snprintf(ext, sizeof(ext), "click-%s-%zu-%lld", id, n, (long long)(now / 60));
 		t.id = ext;
 		t.type = "email_click";
 		t.contact = c.key;
@@ -270,7 +302,6 @@ int click_follow(struct fu_ctx *ctx, struct store *s, const char *token, int64_t
 		rc = record_event(ctx, s, &t, now, r);
 	}
 	contact_release(&c);
-	free(sent.text);
 	if (rc) {
 		free(*url);
 		*url = NULL;

@@ -51,4 +51,10 @@ int click_rewrite(struct fu_ctx *ctx, struct store *s, const char *base_url, con
 int click_follow(struct fu_ctx *ctx, struct store *s, const char *token, int64_t now,
 		 char **url, struct record_result *r);
 
+/*
+ * What click_follow would check and send the reader on to, with nothing recorded: for a
+ * HEAD (link scanners and prefetchers look before anyone clicks). *url as there.
+ */
+int click_peek(struct fu_ctx *ctx, struct store *s, const char *token, char **url);
+
 #endif

@@ -708,6 +708,13 @@ double bgnbd_p_alive(const struct bgnbd *m, const struct rfm *c)
 	return lr > 0 ? exp(-lr) / (1 + exp(-lr)) : 1 / (1 + exp(lr));
 }
 
+double bgnbd_rate(const struct bgnbd *m, const struct rfm *c)
+{
+	if (!rfm_ok(c) || !(m->r > 0 && m->alpha > 0))
+		return NAN;
+	return (m->r + c->x) / (m->alpha + c->t_x);
+}
+
 /*
  * Expected purchases in (T, T+t] of a BG/NBD customer known to be alive at T, i.e. the
  * population expectation with the posterior parameters r+x, alpha+T, a, b+x:

@@ -71,6 +71,13 @@ int gammagamma_fit(struct fu_ctx *ctx, const struct rfm *c, size_t n, struct gam
 double bgnbd_ll_one(const struct bgnbd *m, const struct rfm *c); /* log-likelihood */
 double pnbd_ll_one(const struct pnbd *m, const struct rfm *c);
 double bgnbd_p_alive(const struct bgnbd *m, const struct rfm *c); /* P(alive at T) */
+/*
+ * The purchase rate (per unit of time) that x repeat purchases up to t_x show under the
+ * model's Gamma(r, alpha) prior on it: the posterior mean (r + x) / (alpha + t_x), the
+ * customer's own rate shrunk towards the population's r / alpha as Gamma-Gamma shrinks the
+ * spend. What they buy while they are still a customer, whatever the silence since.
+ */
+double bgnbd_rate(const struct bgnbd *m, const struct rfm *c);
 double pnbd_p_alive(const struct pnbd *m, const struct rfm *c);
 /* Expected repeat purchases in (T, T + t], t >= 0 in the model's unit. */
 double bgnbd_expected(const struct bgnbd *m, const struct rfm *c, double t);

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "mailparse.h"
+#include "mailtls.h"
 
 #include "banned.h"
 
@@ -20,8 +21,8 @@ struct imap {
 	char *base;        /* "imap://host:port/" */
 	char *path;        /* the mailbox as the URL writes it ("INBOX", "Shared%20Replies") */
 	char *mailbox;     /* decoded ("Shared Replies") */
-	char *user, *password;
-	int tls;           /* CURLUSESSL_* */
+	char *user, *password, *ca_file;
+	long tls;          /* CURLUSESSL_*, mailtls_mode */
 	/* what the last request received */
 	struct buf *sink;
 	size_t sink_max;
@@ -112,11 +113,8 @@ int imap_open(struct fu_ctx *ctx, const struct sendconf *conf, struct imap **out
 	}
 	im->user = dup_opt(conf->imap_user, &failed);
 	im->password = dup_opt(conf->imap_password, &failed);
-	im->tls = CURLUSESSL_TRY;
-	if (conf->imap_tls && !strcmp(conf->imap_tls, "starttls"))
-		im->tls = CURLUSESSL_ALL;
-	else if (conf->imap_tls && !strcmp(conf->imap_tls, "none"))
-		im->tls = CURLUSESSL_NONE;
+	im->ca_file = dup_opt(conf->imap_ca_file, &failed);
+	im->tls = mailtls_mode(conf->imap_tls, conf->imap_password);
 	im->curl = failed ? NULL : curl_easy_init();
 	if (!im->curl) {
 		imap_close(im);
@@ -136,10 +134,8 @@ void imap_close(struct imap *im)
 	free(im->path);
 	free(im->mailbox);
 	free(im->user);
-	if (im->password) {
-		memset(im->password, 0, strlen(im->password));
-		free(im->password);
-	}
+	free(im->ca_file);
+	sendconf_secret_free(im->password); /* a password does not linger in freed memory */
 	free(im);
 }
 
@@ -189,7 +185,7 @@ static int watch(CURL *c, curl_infotype type, char *data, size_t size, void *arg
 static int request(struct fu_ctx *ctx, struct imap *im, const char *url, const char *cmd,
 		   struct buf *out, size_t max, int *cut)
 {
-	char err[CURL_ERROR_SIZE] = "", full[2048];
+	char err[CURL_ERROR_SIZE] = "", full[2048], why[CURL_ERROR_SIZE + 200];
 	CURL *c = im->curl;
 	CURLcode res;
 
@@ -204,7 +200,7 @@ static int request(struct fu_ctx *ctx, struct imap *im, const char *url, const c
 		curl_easy_setopt(c, CURLOPT_USERNAME, im->user);
 	if (im->password)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, im->password);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)im->tls);
+	mailtls_setopt(c, im->tls, im->ca_file);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, im);
 	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, watch);
@@ -226,6 +222,8 @@ static int request(struct fu_ctx *ctx, struct imap *im, const char *url, const c
 	if (res == CURLE_LOGIN_DENIED)
 		return fu_err(ctx, FU_EINPUT, "imap: %s%s the login was refused (imap_user, "
 			      "imap_password)", im->base, im->path);
+	if (mailtls_trouble(res, "imap", err[0] ? err : curl_easy_strerror(res), why, sizeof(why)))
+		return fu_err(ctx, FU_EINPUT, "imap: %s%s: %s", im->base, im->path, why);
 	return fu_err(ctx, FU_EIO, "imap: %s%s: %s%s%s", im->base, im->path,
 		      err[0] ? err : curl_easy_strerror(res), im->last[0] ? "; the server said: " : "",
 		      im->last);

@@ -520,6 +520,7 @@ int import_event_from_text(struct fu_ctx *ctx, const struct event_text *t,
 struct live {
 	struct contact_state st;
 	int dirty;
+	int stored; /* an event of this import was stored for it (else its state is as it was) */
 };
 
 struct run {
@@ -578,6 +579,7 @@ static int live_for(struct fu_ctx *ctx, struct run *run, const char *key, size_t
 	l = &run->live[run->nlive];
 	contact_state_init(&l->st, id);
 	l->dirty = 0;
+	l->stored = 0;
 	if (!created) {
 		/* a contact with earlier events: its open invoices are not in memory */
 		rc = store_state_get(ctx, run->s, id, &old);
@@ -605,6 +607,8 @@ static int live_finish(struct fu_ctx *ctx, struct run *run)
 	for (size_t i = 0; i < run->nlive && !rc; i++) {
 		struct live *l = &run->live[i];
 
+		if (!l->stored)
+			continue; /* every row of it was already stored: nothing changed */
 		if (!l->dirty) {
 			rc = store_state_put(ctx, run->s, &l->st);
 			continue;
@@ -750,6 +754,7 @@ static int live_apply(struct fu_ctx *ctx, struct run *run, size_t idx, const str
 {
 	struct live *l = &run->live[idx];
 
+	l->stored = 1;
 	if (!l->dirty && l->st.events && e->time < l->st.last_event) {
 		/* out of time order: fold this contact from the store at the end */
 		contact_state_release(&l->st);
@@ -1694,7 +1699,8 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 	if (!rc) {
 		int bulk = 0;
 
-		if (opts->kind == IMPORT_EVENTS)
+		rc = store_contacts_bulk_begin(ctx, s);
+		if (!rc && opts->kind == IMPORT_EVENTS)
 			rc = store_events_bulk_begin(ctx, s, &bulk);
 		run.bulk = bulk;
 		if (!rc)
@@ -1705,6 +1711,8 @@ int import_stream(struct fu_ctx *ctx, struct store *s, FILE *f, const char *name
 			rc = live_finish(ctx, &run);
 		if (!rc)
 			rc = store_state_fill_missing(ctx, s);
+		if (!rc)
+			rc = store_contacts_bulk_end(ctx, s);
 		if (!rc)
 			rc = store_commit(ctx, s);
 		if (rc)

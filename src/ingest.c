@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "datetime.h"
 #include "derive.h"
@@ -17,6 +18,14 @@
 
 /* A group takes queued requests until it holds this many events (and at least one request). */
 #define GROUP_EVENTS_MAX 20000
+
+void ingest_body_hash(const void *body, size_t len, char out[INGEST_BODY_HASH_SIZE])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), body, (unsigned long long)len, NULL, 0);
+	sodium_bin2hex(out, INGEST_BODY_HASH_SIZE, h, sizeof(h));
+}
 
 void ingest_batch_init(struct ingest_batch *b)
 {
@@ -199,8 +208,10 @@ void ingest_one(struct store *s, struct ingest_req *req)
 	store_set_author(s, req->author); /* the writer's connection: each request its own */
 	/* the key is looked up again here: two requests with it may have raced to the queue */
 	if (req->idem_key)
-		rc = store_idem_get(ctx, s, req->idem_key, req->who ? req->who->user_id : 0, &found,
-				    &req->status, &req->reply);
+		rc = store_idem_get(ctx, s, req->idem_key, req->who ? req->who->user_id : 0,
+				    req->idem_hash, &found, &req->status, &req->reply);
+	if (!rc && found == STORE_IDEM_OTHER_BODY)
+		rc = fu_err(ctx, FU_EINPUT, INGEST_KEY_REUSED);
 	if (!rc && found) {
 		req->replayed = 1;
 	} else if (!rc) {
@@ -217,7 +228,7 @@ void ingest_one(struct store *s, struct ingest_req *req)
 		/* the answer is kept with the events, in the same transaction */
 		if (!rc && req->idem_key)
 			rc = store_idem_put(ctx, s, req->idem_key, req->who ? req->who->user_id : 0,
-					    201, reply, req->now);
+					    req->idem_hash, 201, reply, req->now);
 	}
 	if (!rc)
 		rc = store_savepoint_release(ctx, s);

@@ -17,6 +17,16 @@
 #define INGEST_KEY_KEEP (24 * 3600)
 /* How often the writer removes expired sessions and old idempotency answers (seconds). */
 #define INGEST_HOUSEKEEPING_EVERY 3600
+/* The hash of a request's body kept with its Idempotency-Key: hex digits, with the '\0'. */
+#define INGEST_BODY_HASH_SIZE 65
+
+/*
+ * The hash (BLAKE2b-256, in hex) of a request's body of len bytes, kept with its
+ * Idempotency-Key: the same key with another body is refused, not replayed.
+ */
+void ingest_body_hash(const void *body, size_t len, char out[INGEST_BODY_HASH_SIZE]);
+#define INGEST_KEY_REUSED "Idempotency-Key: this key was used with another body; use a new key " \
+			  "for new events"
 
 /*
  * One request's events, checked before they reach the writer (on the caller's thread), so
@@ -57,11 +67,13 @@ int ingest_event_from_json(struct fu_ctx *ctx, struct json_t *o, struct event_te
 struct ingest_req {
 	const struct ingest_batch *batch;
 	const char *idem_key;        /* an Idempotency-Key (at most INGEST_KEY_MAX), or NULL */
+	const char *idem_hash;       /* its body's ingest_body_hash, or NULL (any body) */
 	const struct account *who;   /* the caller: a rep may only write to contacts they see */
 	const char *author;          /* who the events are by (store_set_author), or NULL */
 	int64_t now;                 /* the recording time */
 	/* what came of it */
-	int rc;                      /* FU_OK, or why nothing was stored (message in ctx) */
+	int rc;                      /* FU_OK, or why nothing was stored (message in ctx); the
+					key with another body: FU_EINPUT, bad = SIZE_MAX */
 	struct fu_ctx ctx;
 	size_t bad;                  /* FU_EINPUT about one event: its index, else SIZE_MAX */
 	int replayed;                /* the key was known: reply is the first answer, nothing new */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "datetime.h"
 
 #include "banned.h"
@@ -502,6 +501,19 @@ const struct lapse_model *lapse_models_get(const struct lapse_models *ms, int64_
 /* ---- one customer ---- */
 
 /*
+ * Gamma-Gamma's spend is a weighted mean of the customer's own mean and the population's,
+ * p gamma / (q - 1), with weight p x / (p x + q - 1) on their own: a shrinkage only when
+ * q > 1. With q <= 1 the model's population mean is unbounded and the weight on their own
+ * mean above 1, so every customer with few purchases would be priced above their own
+ * average (by a quarter, plus gamma, with one repeat purchase on the demo's business); then
+ * their own mean stands.
+ */
+int lapse_gg_shrinks(const struct lapse_model *m)
+{
+	return m->has_gg && m->gg.q > 1;
+}
+
+/*
  * lapse_eval(); with lapsed_only, a customer found not lapsing is left with out->lapsed 0 and
  * the rest unfinished (lapse_list keeps only those lapsing: the day the wait became rare and
  * the money are the costly part, and most customers are not lapsing).
@@ -518,6 +530,7 @@ static int eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *
 	out->since_day = INT64_MAX;
 	out->p_alive = NAN;
 	out->spend = NAN;
+	out->bg_per_year = NAN;
 	rc = rhythm_eval(ctx, &m->prior, days, n, today, &out->r);
 	if (rc)
 		return rc;
@@ -536,21 +549,31 @@ static int eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *
 		return rc;
 	if (m->has_bg)
 		out->p_alive = bgnbd_p_alive(&m->bg, &c);
-	if (m->has_gg)
+	if (lapse_gg_shrinks(m))
 		out->spend = gammagamma_expected_spend(&m->gg, &c);
 	if (!isfinite(out->spend) || out->spend < 0)
 		out->spend = total / out->purchase_days;
 	/*
 	 * What a call could still save: their yearly spend, weighed by the chance they are
 	 * still a customer (long-gone customers are lost already, not at risk). The spend per
-	 * purchase day comes from the population's model and the rhythm is shrunk towards the
-	 * population's while the history is short; neither may make a customer worth more than
-	 * a small multiple of what they actually spent at their own pace (two small purchases
-	 * are not a big account; a burst of purchases days apart is not a daily habit).
+	 * purchase day is Gamma-Gamma's, their own mean shrunk towards the population's. The
+	 * purchase days a year are their rhythm's, but never more than BG/NBD's expected rate
+	 * while alive, (r + x) / (alpha + t_x): their own count of repeat purchase days shrunk
+	 * towards the population's rate by its Gamma prior, as Gamma-Gamma does the spend. A
+	 * burst of purchases a day or two apart reads as a rhythm of a day or two, but it is a
+	 * handful of purchases over a few days, which BG/NBD's prior (worth alpha days, about a
+	 * month in real shops) keeps from becoming a daily habit; for a customer with a long
+	 * history the two agree. Nothing may make a customer worth more than LAPSE_PACE_CAP
+	 * times what they actually spent at their own pace (two small purchases are not a big
+	 * account).
 	 */
 	span = (double)(days[n - 1] - days[0]) + out->r.usual_gap;
 	out->observed = (total > 0 ? total : 0) * 365.0 / (span > LAPSE_PACE_MIN_DAYS ? span : LAPSE_PACE_MIN_DAYS);
-	out->yearly = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap * out->spend : 0;
+	out->per_year = out->r.usual_gap > 0 ? 365.0 / out->r.usual_gap : 0;
+	out->bg_per_year = m->has_bg ? 365.0 * bgnbd_rate(&m->bg, &c) : NAN;
+	if (out->bg_per_year < out->per_year)
+		out->per_year = out->bg_per_year;
+	out->yearly = out->per_year * out->spend;
 	if (!(out->yearly <= LAPSE_PACE_CAP * out->observed))
 		out->yearly = LAPSE_PACE_CAP * out->observed;
 	out->at_risk = out->yearly;
@@ -654,57 +677,14 @@ void lapse_describe(const struct lapse *l, char *out, size_t n)
 
 /* ---- the explanation ---- */
 
-/* "2026-09-16" for a UTC day number. */
-static void day_text(int64_t day, char *out, size_t n)
-{
-	int y, mo, d;
-
-	dt_civil_from_days(day, &y, &mo, &d);
-	snprintf(out, n, "%04d-%02d-%02d", y, mo, d);
-}
-
-#define EXPLAIN_GAPS 24 /* the last gaps shown */
-
-static int explain_purchases(struct fu_ctx *ctx, const int64_t *days, const double *amt, size_t n,
-			     const struct lapse *l, struct buf *out)
-{
-	char first[16], last[16], money[64];
-	double total = 0;
-	size_t shown = 0, i;
-	int rc;
-
-	for (i = 0; i < n; i++)
-		total += amt[i];
-	day_text(days[0], first, sizeof(first));
-	day_text(days[n - 1], last, sizeof(last));
-	lapse_format_dollars(total, money, sizeof(money));
-	rc = buf_addf(ctx, out, "purchases: %zu on %d day%s, %s to %s, %s in all (the event log)\n", n,
-		      l->purchase_days, l->purchase_days == 1 ? "" : "s", first, last, money);
-	if (rc || l->purchase_days < 2)
-		return rc;
-	rc = buf_addf(ctx, out, "gaps, days%s:", l->r.ngaps > EXPLAIN_GAPS ? " (the last 24)" : "");
-	for (i = n - 1; !rc && i > 0; i--) {
-		if (days[i] != days[i - 1])
-			shown++;
-		if (shown > EXPLAIN_GAPS)
-			break;
-	}
-	for (size_t j = i; !rc && j + 1 < n; j++)
-		if (days[j + 1] != days[j])
-			rc = buf_addf(ctx, out, " %lld", (long long)(days[j + 1] - days[j]));
-	return rc ? rc : buf_adds(ctx, out, "\n");
-}
-
 int lapse_explain(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
-		  int64_t contact_id, int64_t now, struct buf *out)
+		  int64_t contact_id, int64_t now, struct lapse_explanation *out)
 {
-	const struct rhythm_prior *pr = &m->prior;
-	size_t lo = 0, hi = p->n, a, n;
-	char cut[16], since[16], money[64], pace[64], cap[64], risk[64];
-	struct lapse l;
-	struct rfm c;
+	size_t lo = 0, hi = p->n, a, n, i, k = 0;
+	const int64_t *d;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	while (lo < hi) { /* contacts ascending */
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -714,69 +694,43 @@ int lapse_explain(struct fu_ctx *ctx, const struct lapse_model *m, const struct 
 			hi = mid;
 	}
 	if (lo == p->n || p->contact[lo] != contact_id)
-		return buf_adds(ctx, out, "no purchases: nothing to judge a rhythm by\n");
+		return FU_OK;
 	a = p->off[lo];
 	n = p->off[lo + 1] - a;
-	rc = lapse_eval(ctx, m, p->day + a, p->amount + a, n, now, &l);
+	d = p->day + a;
+	rc = lapse_eval(ctx, m, d, p->amount + a, n, now, &out->l);
 	if (!rc)
-		rc = explain_purchases(ctx, p->day + a, p->amount + a, n, &l, out);
+		rc = rfm_from_days(ctx, d, p->amount + a, n, purchase_day(now), 1, &out->rfm);
 	if (rc)
 		return rc;
-	day_text(m->today + 1, cut, sizeof(cut));
-	rc = buf_addf(ctx, out, "rhythm: usual gap %.1f days: their own typical gap %.1f days (robust centre of %d gap%s), "
-		      "shrunk towards the customer base's %.1f days (the rhythm prior: mu %.3f, sigma %.3f, tau %.3f, "
-		      "weight %.3f, %s %s)\n", l.r.usual_gap, l.r.own_gap, l.r.ngaps, l.r.ngaps == 1 ? "" : "s",
-		      exp(pr->mu), pr->mu, pr->sigma, pr->tau, pr->weight,
-		      pr->customers >= 10 ? "fitted on the purchases before" :
-		      "the documented default: too few regular buyers before", cut);
-	if (!rc)
-		rc = buf_addf(ctx, out, "wait: %.0f days since the last purchase; p_wait %.3f, the largest of: the rhythm's tail %.3f, "
-			      "their own gaps this long %.3f (counted once two or more were), the same days of earlier years %.3f\n",
-			      l.r.waited, l.r.p_wait, l.r.p_rhythm, l.r.p_own, l.r.p_season);
-	if (rc || l.purchase_days < 2)
-		return rc ? rc : buf_adds(ctx, out, "one purchase day: not judged for a lapse, no money at risk\n");
-	if (l.since_day != INT64_MAX)
-		day_text(l.since_day, since, sizeof(since));
-	rc = buf_addf(ctx, out, "%s (a lapse is p_wait below %.2f%s%s)\n", l.lapsed ? "lapsing" : "not lapsing",
-		      LAPSE_P, l.since_day != INT64_MAX ? l.lapsed ? "; since " : "; from " : "; no wait is that rare",
-		      l.since_day != INT64_MAX ? since : "");
-	if (rc)
-		return rc;
-	rc = rfm_from_days(ctx, p->day + a, p->amount + a, n, purchase_day(now), 1, &c);
-	if (rc)
-		return rc;
-	if (isfinite(l.p_alive))
-		rc = buf_addf(ctx, out, "P(alive) %.3f: BG/NBD in days (r %.4g, alpha %.4g, a %.4g, b %.4g, fitted on the purchases "
-			      "before %s) with x %.0f repeat purchase days, t_x %.0f, T %.0f\n", l.p_alive, m->bg.r,
-			      m->bg.alpha, m->bg.a, m->bg.b, cut, c.x, c.t_x, c.T);
-	else
-		rc = buf_adds(ctx, out, "P(alive) unknown: the purchases before this month did not allow a BG/NBD fit\n");
-	if (rc)
-		return rc;
-	lapse_format_dollars(l.spend, money, sizeof(money));
-	if (m->has_gg && isfinite(gammagamma_expected_spend(&m->gg, &c)))
-		rc = buf_addf(ctx, out, "spend per purchase day %s: Gamma-Gamma (p %.4g, q %.4g, gamma %.4g) from their mean "
-			      "$%.2f over %.0f repeat purchase days\n", money, m->gg.p, m->gg.q, m->gg.gamma, c.m, c.x);
-	else
-		rc = buf_addf(ctx, out, "spend per purchase day %s: their own mean (no Gamma-Gamma fit)\n", money);
-	if (rc)
-		return rc;
-	lapse_format_dollars(l.yearly, money, sizeof(money));
-	lapse_format_dollars(l.observed, pace, sizeof(pace));
-	lapse_format_dollars(LAPSE_PACE_CAP * l.observed, cap, sizeof(cap));
-	lapse_format_dollars(l.at_risk, risk, sizeof(risk));
-	rc = buf_addf(ctx, out, "yearly spend %s: 365 / %.1f days x the spend, at most %g x their own pace %s a year "
-		      "(their total x 365 / (%lld days first to last + the usual gap, at least %.0f)) = %s\n", money,
-		      l.r.usual_gap, LAPSE_PACE_CAP, pace, (long long)(p->day[a + n - 1] - p->day[a]),
-		      LAPSE_PACE_MIN_DAYS, cap);
-	if (!rc)
-		rc = buf_addf(ctx, out, "at risk: %s a year (the yearly spend%s)\n", risk,
-			      isfinite(l.p_alive) ? " x P(alive)" : "; P(alive) unknown");
-	return rc;
+	out->has_purchases = 1;
+	out->purchases = n;
+	out->first_day = d[0];
+	out->last_day = d[n - 1];
+	for (i = 0; i < n; i++)
+		out->total += p->amount[a + i];
+	/* the last LAPSE_EXPLAIN_GAPS gaps between distinct days, oldest first */
+	for (i = n - 1; i > 0 && k < LAPSE_EXPLAIN_GAPS; i--)
+		k += d[i] != d[i - 1];
+	for (; i + 1 < n; i++)
+		if (d[i + 1] != d[i])
+			out->gap[out->ngaps++] = d[i + 1] - d[i];
+	out->cutoff = m->cutoff;
+	out->prior = m->prior;
+	out->prior_fitted = m->prior.customers >= 10;
+	out->has_bg = m->has_bg;
+	out->bg = m->bg;
+	out->has_gg = m->has_gg;
+	out->gg = m->gg;
+	out->spend_from_gg = out->l.purchase_days >= 2 && lapse_gg_shrinks(m) &&
+			     isfinite(gammagamma_expected_spend(&m->gg, &out->rfm));
+	out->cap = LAPSE_PACE_CAP * out->l.observed;
+	out->capped = out->l.purchase_days >= 2 && out->l.per_year * out->l.spend > out->cap;
+	return FU_OK;
 }
 
 int lapse_explain_contact(struct fu_ctx *ctx, struct store *s, const char *key, int64_t now,
-			  struct contact *c, struct buf *out)
+			  struct contact *c, struct lapse_explanation *out)
 {
 	struct purchase_log p;
 	struct purchase_scan ps = { &p, now, 0, 0 };

@@ -104,12 +104,17 @@ struct lapse {
 	int64_t since_day;   /* the first day with p_wait < LAPSE_P; INT64_MAX with one purchase
 			      * day or when no wait is that rare */
 	double p_alive;      /* BG/NBD's P(alive), NaN without the model */
-	double spend;        /* expected spend per purchase day, dollars (Gamma-Gamma, else their mean) */
+	double spend;        /* expected spend per purchase day, dollars (Gamma-Gamma when it
+			      * shrinks, lapse_gg_shrinks(), else their own mean) */
 	double observed;     /* what they spent a year at their own pace, dollars: total spend x 365
 			      * / (days from first to last purchase + usual gap, at least
 			      * LAPSE_PACE_MIN_DAYS); 0 with one purchase day */
-	double yearly;       /* their yearly spend: 365 / usual gap x spend, at most
-			      * LAPSE_PACE_CAP x observed; 0 with one purchase day */
+	double bg_per_year;  /* BG/NBD's expected purchase days a year while alive, 365 (r + x)
+			      * / (alpha + t_x); NaN without the model or with one purchase day */
+	double per_year;     /* purchase days a year they are priced at: 365 / usual gap, at
+			      * most bg_per_year; 0 with one purchase day */
+	double yearly;       /* their yearly spend: per_year x spend, at most LAPSE_PACE_CAP x
+			      * observed; 0 with one purchase day */
 	double at_risk;      /* yearly spend at stake, dollars: yearly x P(alive) (yearly alone
 			      * when P(alive) is unknown); 0 with one purchase day */
 };
@@ -121,6 +126,9 @@ struct lapse {
  */
 #define LAPSE_PACE_CAP 2.0
 #define LAPSE_PACE_MIN_DAYS 30.0
+
+/* Whether m's Gamma-Gamma shrinks a customer's mean spend towards the base's (q > 1). */
+int lapse_gg_shrinks(const struct lapse_model *m);
 
 /*
  * Evaluates one customer at now under m (the model of moment now): days[0..n) their ascending purchase
@@ -159,16 +167,44 @@ int lapse_totals_at(struct fu_ctx *ctx, const struct lapse_model *m, const struc
 		    int64_t at, struct lapse_totals *out);
 
 /*
- * `lapsed --explain`: why one contact is (or is not) lapsing at now under m, every number with
- * its source: the purchases, the gaps, the rhythm and the prior it is shrunk towards, the
- * wait and its three tails, P(alive) and the BG/NBD it comes from, the spend per purchase day,
- * the yearly spend against their own pace, and the money at risk. Appends lines to *out.
- * The contact's purchases are those of p with contact_id; with none, one line says so. Fails
- * as lapse_eval() does, and with FU_ENOMEM / FU_EINPUT from the buffer.
+ * `lapsed --explain`: why one contact is (or is not) lapsing at one moment, every number
+ * with what it is computed from, for cli/ to print as text or JSON. Plain values, nothing to
+ * free. Where each comes from:
+ *   purchases, gaps: the event log (the contact's purchase events up to the moment);
+ *   l.r (usual gap, own gap, the wait and its three tails): rhythm.h on those days, with prior;
+ *   prior: the model's rhythm prior, fitted on the purchases before the model's cutoff unless
+ *     prior_fitted is 0 (the documented default: too few regular buyers);
+ *   l.p_alive: BG/NBD (bg, when has_bg) at rfm; l.bg_per_year its rate at rfm;
+ *   l.spend: Gamma-Gamma (gg) from rfm.m over rfm.x repeat purchase days when spend_from_gg,
+ *     else their own mean over every purchase day (total / purchase_days);
+ *   l.per_year, l.yearly, l.observed, l.at_risk: lapse_eval()'s rules (struct lapse).
  */
-struct buf;
+#define LAPSE_EXPLAIN_GAPS 24 /* the last gaps kept */
+struct lapse_explanation {
+	int has_purchases;      /* 0: no purchase up to the moment; nothing below is set */
+	size_t purchases;       /* purchase events */
+	int64_t first_day, last_day; /* UTC day numbers */
+	double total;           /* dollars, every purchase */
+	int ngaps;              /* gaps in gap[], the last ones, oldest first (l.r.ngaps in all) */
+	int64_t gap[LAPSE_EXPLAIN_GAPS];
+	struct lapse l;
+	int64_t cutoff;         /* the model's: its fits use the purchases before this instant */
+	struct rhythm_prior prior;
+	int prior_fitted;
+	struct rfm rfm;         /* the BG/NBD and Gamma-Gamma summary, in days, at the moment */
+	int has_bg, has_gg, spend_from_gg;
+	struct bgnbd bg;
+	struct gammagamma gg;
+	double cap;             /* LAPSE_PACE_CAP x l.observed: the most l.yearly may be */
+	int capped;             /* whether the cap lowered l.yearly */
+};
+
+/*
+ * Explains contact_id of p at now under m (the model of moment now) into *out. A contact
+ * without purchases in p is not an error (has_purchases 0). Fails as lapse_eval() does.
+ */
 int lapse_explain(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
-		  int64_t contact_id, int64_t now, struct buf *out);
+		  int64_t contact_id, int64_t now, struct lapse_explanation *out);
 
 /*
  * lapse_explain() for the contact with key, from the store: their purchases up to now and
@@ -177,7 +213,7 @@ int lapse_explain(struct fu_ctx *ctx, const struct lapse_model *m, const struct 
  * as lapse_model_load() and lapse_explain() do.
  */
 int lapse_explain_contact(struct fu_ctx *ctx, struct store *s, const char *key, int64_t now,
-			  struct contact *c, struct buf *out);
+			  struct contact *c, struct lapse_explanation *out);
 
 /* "$1,240": whole dollars with thousands separators ($0 for negative or not finite). */
 void lapse_format_dollars(double d, char *out, size_t n);

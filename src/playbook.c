@@ -102,6 +102,9 @@ void playbook_release(struct playbook *pb)
 	}
 	free(pb->digest_zones);
 	free(pb->digest_tz);
+	for (i = 0; i < pb->nskipped; i++)
+		free(pb->skipped[i]);
+	free(pb->skipped);
 	playbook_init(pb);
 }
 
@@ -169,6 +172,7 @@ struct loader {
 	const char *name;
 	yaml_document_t *doc;
 	struct playbook *pb;
+	int lenient; /* playbook_load_stored: a rule that fails is left out (pb->skipped) */
 };
 
 /* Records "NAME:LINE:COLUMN: PATH: what" for node n (PATH left out when empty); returns FU_EINPUT. */
@@ -728,6 +732,26 @@ static int load_rule(struct loader *ld, const yaml_node_t *map, int i, struct ru
 	return FU_OK;
 }
 
+/* Leaves out the rule just loaded (the last), keeping the message on ctx in pb->skipped. */
+static int skip_rule(struct loader *ld, struct rule *r)
+{
+	struct playbook *pb = ld->pb;
+	char **grown, *msg = strdup(ld->ctx->msg);
+
+	grown = msg ? realloc(pb->skipped, ((size_t)pb->nskipped + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(msg);
+		return nomem(ld);
+	}
+	pb->skipped = grown;
+	pb->skipped[pb->nskipped++] = msg;
+	rule_release(r);
+	memset(r, 0, sizeof(*r));
+	pb->nrules--;
+	fu_ctx_init(ld->ctx);
+	return FU_OK;
+}
+
 static int load_rules(struct loader *ld, const yaml_node_t *seq)
 {
 	struct playbook *pb = ld->pb;
@@ -753,10 +777,15 @@ static int load_rules(struct loader *ld, const yaml_node_t *seq)
 		r->action_low = -1;
 		r->within_kind = WITHIN_NONE;
 		r->priority = 50;
-		rc = load_rule(ld, node_at(ld, *item), pb->nrules - 1, r);
+		rc = load_rule(ld, node_at(ld, *item), (int)(item - seq->data.sequence.items.start), r);
+		if (rc == FU_EINPUT && ld->lenient)
+			rc = skip_rule(ld, r);
 		if (rc)
 			return rc;
 	}
+	if (pb->nrules == 0)
+		return fail(ld, seq, "rules", "no rule passes the check (the first: %s)",
+			    pb->skipped[0]);
 	return FU_OK;
 }
 
@@ -981,10 +1010,10 @@ static int check_shape(struct loader *ld, const char *yaml, size_t len)
 	return rc;
 }
 
-int playbook_load_string(struct fu_ctx *ctx, const char *name, const char *yaml,
-			 struct playbook *pb)
+static int load_text(struct fu_ctx *ctx, const char *name, const char *yaml, int lenient,
+		     struct playbook *pb)
 {
-	struct loader ld = { ctx, name, NULL, pb };
+	struct loader ld = { ctx, name, NULL, pb, lenient };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	size_t len = strlen(yaml);
@@ -1017,6 +1046,18 @@ out_parser:
 	if (rc)
 		playbook_release(pb);
 	return rc;
+}
+
+int playbook_load_string(struct fu_ctx *ctx, const char *name, const char *yaml,
+			 struct playbook *pb)
+{
+	return load_text(ctx, name, yaml, 0, pb);
+}
+
+int playbook_load_stored(struct fu_ctx *ctx, const char *name, const char *yaml,
+			 struct playbook *pb)
+{
+	return load_text(ctx, name, yaml, 1, pb);
 }
 
 int playbook_load_file(struct fu_ctx *ctx, const char *path, struct playbook *pb)

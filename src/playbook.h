@@ -71,6 +71,10 @@ struct playbook {
 		char *owner, *tz;
 	} *digest_zones;            /* digest.owners: an owner's own zone */
 	int ndigest_zones;
+	/* playbook_load_stored only: the rules left out because they no longer pass the check,
+	 * each its message ("stored playbook:12:5: rules[2].when: ..."; malloced) */
+	char **skipped;
+	int nskipped;
 };
 
 /* Owner's zone for the digest: digest.owners, else digest.timezone, else business.timezone. */
@@ -85,6 +89,15 @@ void playbook_release(struct playbook *pb);
  * (known: new_lead, ...)"); unknown keys are errors too. On failure pb is left released.
  */
 int playbook_load_string(struct fu_ctx *ctx, const char *name, const char *yaml,
+			 struct playbook *pb);
+/*
+ * Loads the playbook kept in the store, which passed the check of the version that kept
+ * it: as playbook_load_string, except that a rule a newer, stricter check refuses is left
+ * out and its message kept in pb->skipped, so one bad rule never takes every follow-up
+ * down. Fails as playbook_load_string on anything outside the rules, and when no rule is
+ * left.
+ */
+int playbook_load_stored(struct fu_ctx *ctx, const char *name, const char *yaml,
 			 struct playbook *pb);
 /* Reads the file at path (at most 1 MiB) and loads it as playbook_load_string. */
 int playbook_load_file(struct fu_ctx *ctx, const char *path, struct playbook *pb);

@@ -34,15 +34,17 @@ static const struct key keys[] = {
 	{ "imap_user", "FOLLOWUP_IMAP_USER", offsetof(struct sendconf, imap_user) },
 	{ "imap_password", "FOLLOWUP_IMAP_PASSWORD", offsetof(struct sendconf, imap_password) },
 	{ "imap_tls", "FOLLOWUP_IMAP_TLS", offsetof(struct sendconf, imap_tls) },
+	{ "imap_ca_file", "FOLLOWUP_IMAP_CA_FILE", offsetof(struct sendconf, imap_ca_file) },
 	{ "app_url", "FOLLOWUP_APP_URL", offsetof(struct sendconf, app_url) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-/* Passwords do not linger in freed memory. */
-static void wipe(char *s)
+void sendconf_secret_free(char *s)
 {
-	if (s)
-		sodium_memzero(s, strlen(s));
+	if (!s)
+		return;
+	sodium_memzero(s, strlen(s));
+	free(s);
 }
 
 void sendconf_init(struct sendconf *c)
@@ -55,8 +57,7 @@ void sendconf_release(struct sendconf *c)
 	for (size_t i = 0; i < NKEYS; i++) {
 		char **p = (char **)((char *)c + keys[i].off);
 
-		wipe(*p);
-		free(*p);
+		sendconf_secret_free(*p);
 	}
 	for (int i = 0; i < c->nowners; i++) {
 		free(c->owners[i].name);
@@ -193,6 +194,20 @@ static int read_private(struct fu_ctx *ctx, const char *path, int required, char
 	return FU_OK;
 }
 
+/* PROTO_tls none with a password on a PROTO:// URL (not PROTOs://) would send it in clear text. */
+static int clear_text(struct fu_ctx *ctx, const char *proto, const char *url, const char *tls,
+		      const char *password)
+{
+	char implicit[16];
+
+	snprintf(implicit, sizeof(implicit), "%ss://", proto);
+	if (!tls || strcmp(tls, "none") || !password || !*password || !url ||
+	    !strncmp(url, implicit, strlen(implicit)))
+		return FU_OK;
+	return fu_err(ctx, FU_EINPUT, "send settings: %s_tls none with a password would send it "
+		      "in clear text (use starttls, or %s in %s_url)", proto, implicit, proto);
+}
+
 int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sendconf *c)
 {
 	char *text = NULL;
@@ -202,10 +217,7 @@ int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sen
 		rc = read_private(ctx, path, required, &text);
 	if (!rc && text)
 		rc = parse(ctx, path, text, c);
-	if (text) {
-		wipe(text);
-		free(text);
-	}
+	sendconf_secret_free(text);
 	for (size_t i = 0; i < NKEYS && !rc; i++) {
 		const char *v = getenv(keys[i].env);
 
@@ -238,10 +250,10 @@ int sendconf_load(struct fu_ctx *ctx, const char *path, int required, struct sen
 	    strcmp(c->imap_tls, "none"))
 		rc = fu_err(ctx, FU_EINPUT, "send settings: imap_tls '%.20s' is not starttls, try or none",
 			    c->imap_tls);
-	if (!rc && c->smtp_tls && !strcmp(c->smtp_tls, "none") && c->smtp_password &&
-	    *c->smtp_password && c->smtp_url && strncmp(c->smtp_url, "smtps://", 8) != 0)
-		rc = fu_err(ctx, FU_EINPUT, "send settings: smtp_tls none with a password would send "
-			    "it in clear text (use starttls, or smtps:// in smtp_url)");
+	if (!rc)
+		rc = clear_text(ctx, "smtp", c->smtp_url, c->smtp_tls, c->smtp_password);
+	if (!rc)
+		rc = clear_text(ctx, "imap", c->imap_url, c->imap_tls, c->imap_password);
 	return rc;
 }
 

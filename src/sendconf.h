@@ -12,7 +12,9 @@
  *   smtp_url        FOLLOWUP_SMTP_URL       smtp://host:587 (STARTTLS) or smtps://host:465
  *   smtp_user       FOLLOWUP_SMTP_USER
  *   smtp_password   FOLLOWUP_SMTP_PASSWORD
- *   smtp_tls        FOLLOWUP_SMTP_TLS       starttls (required), try, or none; default try
+ *   smtp_tls        FOLLOWUP_SMTP_TLS       starttls (required), try, or none; default try;
+ *                                           with a password, try means required and none is
+ *                                           refused (mailtls.h): it never goes in clear text
  *   smtp_ca_file    FOLLOWUP_SMTP_CA_FILE   PEM certificates to trust for the server instead of
  *                                           the system's (a private CA); never "trust anything"
  *   from            FOLLOWUP_MAIL_FROM      the business's address, the sender of every message
@@ -24,6 +26,7 @@
  *   imap_user       FOLLOWUP_IMAP_USER
  *   imap_password   FOLLOWUP_IMAP_PASSWORD
  *   imap_tls        FOLLOWUP_IMAP_TLS       starttls (required), try, or none; default try
+ *   imap_ca_file    FOLLOWUP_IMAP_CA_FILE   as smtp_ca_file, for the IMAP server
  *   app_url         FOLLOWUP_APP_URL        the web app's address, for links in the digest;
  *                                           the address at which followup serve is reached
  *                                           from outside (https://crm.example.com): the
@@ -44,7 +47,7 @@ struct sendconf {
 	char *from;
 	char *webhook_url, *webhook_secret;
 	char *unsubscribe_url;
-	char *imap_url, *imap_user, *imap_password, *imap_tls;
+	char *imap_url, *imap_user, *imap_password, *imap_tls, *imap_ca_file;
 	char *app_url;
 	struct sendconf_owner *owners;
 	int nowners;
@@ -53,6 +56,10 @@ struct sendconf {
 
 void sendconf_init(struct sendconf *c);
 void sendconf_release(struct sendconf *c);
+
+/* Frees a malloced string that held a secret (a password, a settings file's text) after
+ * overwriting it in a way the compiler cannot leave out; NULL is fine. */
+void sendconf_secret_free(char *s);
 
 /*
  * Reads the file at path (NULL: none; a missing file is an error only when `required`), then

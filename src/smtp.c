@@ -7,12 +7,14 @@
 
 #include <curl/curl.h>
 
+#include "mailtls.h"
+
 #include "banned.h"
 
 struct smtp {
 	CURL *curl;
 	char *url, *user, *password, *ca_file;
-	int tls; /* CURLUSESSL_* */
+	long tls; /* CURLUSESSL_*, mailtls_mode */
 	/* the message being sent */
 	const char *msg;
 	size_t len, off;
@@ -57,14 +59,7 @@ int smtp_open(struct fu_ctx *ctx, const struct sendconf *conf, struct smtp **out
 	s->user = dup_opt(conf->smtp_user, &oom);
 	s->password = dup_opt(conf->smtp_password, &oom);
 	s->ca_file = dup_opt(conf->smtp_ca_file, &oom);
-	s->tls = CURLUSESSL_TRY;
-	if (conf->smtp_tls && !strcmp(conf->smtp_tls, "starttls"))
-		s->tls = CURLUSESSL_ALL;
-	else if (conf->smtp_tls && !strcmp(conf->smtp_tls, "none"))
-		s->tls = CURLUSESSL_NONE;
-	/* a password never goes over a connection that may be plain text */
-	if (conf->smtp_password && *conf->smtp_password && s->tls == CURLUSESSL_TRY)
-		s->tls = CURLUSESSL_ALL;
+	s->tls = mailtls_mode(conf->smtp_tls, conf->smtp_password);
 	s->curl = oom ? NULL : curl_easy_init();
 	if (!s->curl) {
 		smtp_close(s);
@@ -83,10 +78,7 @@ void smtp_close(struct smtp *s)
 	free(s->url);
 	free(s->user);
 	free(s->ca_file);
-	if (s->password) {
-		memset(s->password, 0, strlen(s->password));
-		free(s->password);
-	}
+	sendconf_secret_free(s->password); /* a password does not linger in freed memory */
 	free(s);
 }
 
@@ -148,22 +140,8 @@ static int settings_trouble(const struct smtp *s, CURLcode res, const char *err,
 			 "check smtp_user and smtp_password", s->user ? s->user : "",
 			 s->fail_reply[0] ? s->fail_reply : err);
 		return 1;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-		snprintf(why, whylen, "the server's certificate is not trusted (%s): if it is "
-			 "right, give its CA's certificate as smtp_ca_file", err);
-		return 1;
-	case CURLE_USE_SSL_FAILED:
-		snprintf(why, whylen, "the server offers no STARTTLS and smtp_tls is starttls (%s)",
-			 err);
-		return 1;
-	case CURLE_SSL_CONNECT_ERROR:
-		snprintf(why, whylen, "no TLS connection with the server (%s): check smtp_url "
-			 "(smtps:// for implicit TLS, smtp:// for STARTTLS)", err);
-		return 1;
 	default:
-		return 0;
+		return mailtls_trouble(res, "smtp", err, why, whylen);
 	}
 }
 
@@ -193,12 +171,7 @@ int smtp_send(struct fu_ctx *ctx, struct smtp *s, const char *from, const char *
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 	if (s->password)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)s->tls);
-	/* the server's certificate is always verified: against smtp_ca_file, else the system's */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
+	mailtls_setopt(c, s->tls, s->ca_file);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

@@ -15,7 +15,7 @@
  */
 struct store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_mode {
 	STORE_OPEN_EXISTING, /* fail with FU_ENOTFOUND when the file does not exist */
@@ -25,9 +25,12 @@ enum store_mode {
 /*
  * Contention: readers never wait (WAL: they read the last committed state, also during an
  * import); a writer waits up to STORE_BUSY_TIMEOUT_MS for another writer to finish, then
- * fails with FU_EBUSY ("busy ... try again", exit 1).
+ * fails with FU_EBUSY ("busy ... try again", exit 1). Two minutes: a first import of a
+ * few million events holds the write lock for its whole transaction (all or nothing), and
+ * an `event` typed meanwhile should wait for it rather than fail (t0014 saw 30 s run out
+ * on a loaded machine).
  */
-#define STORE_BUSY_TIMEOUT_MS 30000
+#define STORE_BUSY_TIMEOUT_MS 120000
 
 /*
  * Opens (and migrates) the database at path. *out is freed with store_close(). FU_EINPUT
@@ -156,6 +159,16 @@ int store_events_bulk_end(struct fu_ctx *ctx, struct store *s, int64_t *dropped,
 int store_events_bulk_append(struct fu_ctx *ctx, struct store *s, struct event *ev, size_t n,
 			     int64_t recorded_at);
 
+/*
+ * An import's contacts and states in bulk, inside its transaction: from
+ * store_contacts_bulk_begin until store_contacts_bulk_end, the agenda's wake rows of new
+ * contacts are not made one by one but together at the end (a profile or state written
+ * for an older contact still forgets its wake at once). Call store_state_fill_missing
+ * before the end. Rolling back undoes both.
+ */
+int store_contacts_bulk_begin(struct fu_ctx *ctx, struct store *s);
+int store_contacts_bulk_end(struct fu_ctx *ctx, struct store *s);
+
 /* Callback for scans: return FU_OK to go on, anything else stops the scan and is returned. */
 typedef int (*store_event_fn)(struct fu_ctx *ctx, void *arg, const struct event *e);
 
@@ -165,8 +178,9 @@ int store_events_of_contact(struct fu_ctx *ctx, struct store *s, int64_t contact
 /* Every event, grouped by contact id ascending, each contact's in (time, id) order. */
 int store_events_scan(struct fu_ctx *ctx, struct store *s, store_event_fn fn, void *arg);
 /*
- * Every purchase at or before until, grouped by contact id ascending, in (time, id) order;
- * only id, type, contact, time and amount are read (the text fields and due are NULL / none).
+ * Every purchase at or before until, grouped by contact id ascending, in (time, id) order.
+ * Only the id, type, contact id, time and amount of each are read (a purchase log's
+ * columns); they are held in memory during the call (32 bytes a purchase).
  */
 int store_purchases_scan(struct fu_ctx *ctx, struct store *s, int64_t until, store_event_fn fn,
 			 void *arg);
@@ -355,13 +369,18 @@ typedef int (*store_form_fn)(struct fu_ctx *ctx, void *arg, const struct store_f
 int store_forms_list(struct fu_ctx *ctx, struct store *s, store_form_fn fn, void *arg);
 
 /*
- * The response kept for an Idempotency-Key of one user: *found = 0 when none, else *status
- * and *body (malloced) are the first answer. store_idem_put keeps one (first one wins).
+ * The response kept for an Idempotency-Key of one user with a hash of the request's body
+ * (text; NULL: none): *found = 0 when none, else STORE_IDEM_SAME or STORE_IDEM_OTHER_BODY
+ * (the key was kept with another body hash; a key or a call without one matches any), and
+ * *status and *body (malloced) are the first answer. store_idem_put keeps one (first one
+ * wins).
  */
+#define STORE_IDEM_SAME 1
+#define STORE_IDEM_OTHER_BODY 2
 int store_idem_get(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
-		   int *found, int *status, char **body);
+		   const char *body_hash, int *found, int *status, char **body);
 int store_idem_put(struct fu_ctx *ctx, struct store *s, const char *key, int64_t user_id,
-		   int status, const char *body, int64_t now);
+		   const char *body_hash, int status, const char *body, int64_t now);
 
 /*
  * Housekeeping: removes web sessions that expired before sessions_before (and revoked ones)

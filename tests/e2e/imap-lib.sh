@@ -1,8 +1,10 @@
 # imap-lib.sh - a real IMAP server for a test (sourced after lib.sh, outside the cases):
-# start_imapd DIR runs Debian's dovecot as a private instance on a free port of 127.0.0.1,
-# with its own configuration, password file, Maildir and log in DIR and nothing of the
-# system's; stopped when the script ends. The send settings point at its INBOX (user shop,
-# password secret). deliver FILE puts a message into the mailbox as a mail server would
+# start_imapd DIR runs Debian's dovecot as a private instance on two free ports of
+# 127.0.0.1 (IMAPD_PORT: STARTTLS required; IMAPD_TLS_PORT: implicit TLS), with its own
+# configuration, password file, Maildir, log and a certificate made for this run
+# (DIR/cert.pem, for 127.0.0.1) in DIR and nothing of the system's; stopped when the script
+# ends. A login is never taken without TLS. The send settings point at its INBOX over
+# STARTTLS (user shop, password secret, imap_ca_file DIR/cert.pem). deliver FILE puts a message into the mailbox as a mail server would
 # (into the Maildir's new/, unread).
 DOVECOT=/usr/sbin/dovecot
 IMAPD_DIR=""
@@ -19,6 +21,14 @@ start_imapd() {
 	IMAPD_DIR=$d
 	mkdir -p "$d/run" "$d/mail/shop/cur" "$d/mail/shop/new" "$d/mail/shop/tmp"
 	port=$(free_port)
+	tls_port=$(free_port)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$d/key.pem" -out "$d/cert.pem" >"$d/openssl.log" 2>&1 || {
+		echo "not ok - openssl req failed:"
+		sed 's/^/#	/' "$d/openssl.log"
+		exit 1
+	}
 	if [ "$(id -u)" -eq 0 ]; then
 		# dovecot will not run its login or mail processes as root: its own users do
 		login=dovenull internal=dovecot
@@ -38,8 +48,10 @@ state_dir = $d/state
 instance_name = followup-test-$port
 log_path = $d/dovecot.log
 info_log_path = $d/dovecot.log
-ssl = no
-disable_plaintext_auth = no
+ssl = required
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+disable_plaintext_auth = yes
 auth_mechanisms = plain login
 default_internal_user = $internal
 default_internal_group = $internal
@@ -62,7 +74,9 @@ service imap-login {
     port = $port
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $tls_port
+    ssl = yes
   }
 }
 service anvil {
@@ -78,7 +92,7 @@ CONF
 		exit 1
 	}
 	i=0
-	until curl -s -o /dev/null "imap://127.0.0.1:$port/" -u shop:secret -X NOOP; do
+	until curl -s -o /dev/null --ssl-reqd --cacert "$d/cert.pem" "imap://127.0.0.1:$port/" -u shop:secret -X NOOP; do
 		i=$((i + 1))
 		if [ $i -gt 100 ]; then
 			echo "not ok - dovecot does not answer on port $port:"
@@ -90,10 +104,12 @@ CONF
 	export FOLLOWUP_IMAP_URL="imap://127.0.0.1:$port/INBOX"
 	export FOLLOWUP_IMAP_USER=shop
 	export FOLLOWUP_IMAP_PASSWORD=secret
-	export FOLLOWUP_IMAP_TLS=none
+	export FOLLOWUP_IMAP_TLS=starttls
+	export FOLLOWUP_IMAP_CA_FILE="$d/cert.pem"
 	export FOLLOWUP_SEND_CONFIG=
 	export HOME="$PWD"
 	IMAPD_PORT=$port
+	IMAPD_TLS_PORT=$tls_port
 }
 
 # deliver FILE: the message (LF lines are fine) into the Maildir, new and unread, under a
@@ -109,5 +125,5 @@ deliver() {
 
 # imap_flags: "UID FLAGS" lines of every message in the mailbox
 imap_flags() {
-	curl -s -u shop:secret "imap://127.0.0.1:$IMAPD_PORT/INBOX" -X 'UID FETCH 1:* (FLAGS)'
+	curl -s --ssl-reqd --cacert "$IMAPD_DIR/cert.pem" -u shop:secret "imap://127.0.0.1:$IMAPD_PORT/INBOX" -X 'UID FETCH 1:* (FLAGS)'
 }

@@ -25,6 +25,13 @@ export ASAN_OPTIONS="detect_leaks=1"
 DATA="$TESTS_DIR/data"
 
 fu() { "$FOLLOWUP_BIN" "$@"; }
+# fu_load: a new database with ./contacts.csv and then ./events.csv imported (quietly; a
+# failure stops the case with the command's own message)
+fu_load() {
+	fu init >/dev/null
+	fu import contacts contacts.csv >/dev/null
+	fu import events events.csv >/dev/null
+}
 
 test_count=0
 test_failed=0

@@ -3,7 +3,7 @@
 
 test_expect_success 'init creates the database' '
 	fu init >out
-	echo "database $FOLLOWUP_DB ready (schema version 6)" >expect
+	echo "database $FOLLOWUP_DB ready (schema version 7)" >expect
 	test_cmp expect out
 '
 

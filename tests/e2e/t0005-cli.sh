@@ -17,9 +17,9 @@ test_expect_success 'help CMD and CMD --help say the same' '
 
 test_expect_success 'version, and as JSON' - <<\EOT
 	fu version >out
-	expect_grep "^followup 0.1.0 (schema 6" out
+	expect_grep "^followup 0.1.0 (schema 7" out
 	fu version --json >v.json
-	expect_eq "$(json_get v.json '$.schema')" 6 schema
+	expect_eq "$(json_get v.json '$.schema')" 7 schema
 EOT
 
 test_expect_success 'an unknown command' - <<\EOT

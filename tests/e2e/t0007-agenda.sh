@@ -132,4 +132,45 @@ test_expect_success 'an agenda with nothing in it is an empty list' '
 	test_cmp expect a.json
 '
 
+test_expect_success 'a stored rule that a stricter check refuses is left out and said; the other rules still work' - <<\EOT
+	fu playbook show | sed 1d >pb.yaml
+	fu playbook use pb.yaml >/dev/null
+	fu agenda --all --json >before.json
+	n=$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('before.json'))")
+	test "$n" -gt 0
+	# what an older version kept and this one refuses: a rule whose condition names a field it no longer knows
+	cat pb.yaml - >bad.yaml <<'YAML'
+  - trigger: new_lead
+    name: gone field
+    when: shoe_size > 3
+    action: call
+    say: "Hello"
+YAML
+	expect_fail 1 fu playbook check bad.yaml
+	sqlite3 "$FOLLOWUP_DB" "UPDATE meta SET value = CAST(readfile('bad.yaml') AS TEXT) WHERE key = 'playbook'"
+	fu agenda --all --json >after.json 2>warn
+	expect_grep "warning: a playbook rule is left out: stored playbook:[0-9]*:[0-9]*: rules\[[0-9]*\].when: .*shoe_size" warn
+	test_cmp before.json after.json
+	fu agenda --all >text
+	expect_grep "^1 rule of the stored playbook is left out: it no longer passes the check" text
+	fu agenda --all --json --with-errors >with.json
+	expect_eq "$(json_get with.json '$.skipped_rules[0]' | grep -c shoe_size)" 1 "skipped_rules in JSON"
+	fu playbook use --default >/dev/null
+EOT
+
+test_expect_success 'a stored playbook none of whose rules pass fails the agenda with the reason' - <<\EOT
+	cat >only-bad.yaml <<'YAML'
+rules:
+  - trigger: new_lead
+    when: shoe_size > 3
+    action: call
+    say: "Hello"
+YAML
+	fu playbook use --default >/dev/null
+	sqlite3 "$FOLLOWUP_DB" "INSERT OR REPLACE INTO meta (key, value) VALUES ('playbook', CAST(readfile('only-bad.yaml') AS TEXT))"
+	expect_fail 1 fu agenda --all
+	expect_grep "no rule passes the check (the first: stored playbook:3:11: rules\[0\].when: .*shoe_size" err
+	sqlite3 "$FOLLOWUP_DB" "DELETE FROM meta WHERE key = 'playbook'"
+EOT
+
 test_done

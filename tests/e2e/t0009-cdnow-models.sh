@@ -26,9 +26,7 @@ test_expect_success 'setup: steady, clockwork and irregular buyers' - <<\EOT
 			for k in 0 1 2 3 4 5; do echo "purchase,R$c,$(day $((c + (18 + 2 * c) * k)))T12:00:00Z,50.00"; done
 		done
 	} >events.csv
-	fu init >/dev/null
-	fu import contacts contacts.csv >/dev/null
-	fu import events events.csv >/dev/null
+	fu_load
 	fu lapsed --json >l.json
 EOT
 
@@ -80,6 +78,47 @@ test_expect_success 'the report: lapsing now and a month ago (40 days after the 
 	expect_eq "$(rj %d change.customers)" 0 change.customers
 	fu report >out
 	expect_grep "^lapsing: 2 regular customers, about \$2,029 at risk over the next 12 months" out
+EOT
+
+ej() { sqlite3 :memory: "SELECT $1 FROM (SELECT readfile('$2') AS j)"; }
+
+test_expect_success 'lapsed --explain: every number of the clockwork buyer with its source' - <<\EOT
+	fu lapsed --explain L1 >x.txt
+	cat x.txt
+	expect_grep "^L1  Lena Clock\$" x.txt
+	expect_grep "^purchases: 8 on 8 days, $(day 280) to $(day 70), \$800 in all (the event log)\$" x.txt
+	expect_grep "^gaps, days: 30 30 30 30 30 30 30\$" x.txt
+	expect_grep "^rhythm: usual gap 30.0 days: their own typical gap 30.0 days (robust centre of 7 gaps)" x.txt
+	expect_grep "fitted on the purchases before" x.txt
+	expect_grep "^wait: 70 days since the last purchase; p_wait 0.000" x.txt
+	expect_grep "^lapsing (a lapse is p_wait below 0.05; since " x.txt
+	expect_grep "^P(alive) unknown" x.txt
+	expect_grep "^spend per purchase day \$100: " x.txt
+	expect_grep "^purchase days a year 12.2: their rhythm's 365 / 30.0 days (no BG/NBD fit)\$" x.txt
+	expect_grep "^at risk: \$1,217 a year (the yearly spend; P(alive) unknown)\$" x.txt
+	fu lapsed --explain L1 --json >x.json
+	expect_eq "$(ej "(SELECT group_concat(key, ' ') FROM json_each(j))" x.json)" \
+		"contact name at has_purchases purchases gaps_days prior rhythm wait p_alive spend purchase_days_a_year money" keys
+	expect_eq "$(ej "(SELECT count(*) FROM json_each(j) WHERE json_type(j, '\$.' || key || '.source') = 'text')" \
+		x.json)" 8 "parts with a source"
+	expect_eq "$(ej "json_extract(j, '\$.gaps_days')" x.json)" "[30,30,30,30,30,30,30]" gaps_days
+	expect_eq "$(ej "json_extract(j, '\$.wait.lapsing')" x.json)" 1 wait.lapsing
+	expect_eq "$(ej "json_type(j, '\$.p_alive.value')" x.json)" null p_alive
+	# the same money as the list
+	expect_eq "$(ej "json_extract(j, '\$.money.at_risk_per_year')" x.json)" \
+		"$(lj1 "json_extract(e.value, '\$.at_risk_per_year')" "")" at_risk_per_year
+EOT
+
+test_expect_success 'lapsed --explain: the irregular buyer is not lapsing; an unknown contact' - <<\EOT
+	fu lapsed --explain IRR --json >i.json
+	expect_eq "$(ej "json_extract(j, '\$.wait.lapsing')" i.json)" 0 wait.lapsing
+	# the day their wait becomes that rare, still to come
+	expect_eq "$(ej "json_extract(j, '\$.wait.rare_from') > '2026-11-25'" i.json)" 1 wait.rare_from
+	expect_eq "$(ej "json_extract(j, '\$.wait.waited_days')" i.json)" 70.0 waited_days
+	fu lapsed --explain IRR >i.txt
+	expect_grep "^not lapsing (a lapse is p_wait below 0.05; from " i.txt
+	expect_fail 1 fu lapsed --explain NOBODY
+	expect_grep "no contact with key 'NOBODY'" err
 EOT
 
 test_expect_success 'usage errors of lapsed and model' '

@@ -25,9 +25,7 @@ L3,lead,B1,2026-11-25T08:50:00Z,
 L4,lead,T1,2026-11-25T08:50:00Z,
 L5,lead,O1,2026-11-25T08:50:00Z,
 CSV
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 printf 'bo@example.com 550\ntia@example.com 451\n' >smtp/rules
 EOT
 

@@ -26,9 +26,7 @@ test_expect_success "setup: $N new leads, an auto-reply each" - <<\EOT
 	i=1
 	while [ $i -le $N ]; do echo "L$i,lead,K$i,2026-11-25T08:50:00Z"; i=$((i + 1)); done
 } >events.csv
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 EOT
 
 test_expect_success "$KILLS kills -9 in a row at random moments, each of a running sender" - <<\EOT

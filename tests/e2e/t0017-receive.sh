@@ -1,5 +1,6 @@
 # followup receive: replies, automatic answers and bounces come back from a real IMAP server
-# (Debian's dovecot, a private instance), each handled once, even across a kill -9.
+# (Debian's dovecot, a private instance, over TLS), each handled once, even across a kill -9;
+# the password never goes in clear text and the server's certificate is always checked.
 . "$TESTS_DIR/e2e/lib.sh"
 . "$TESTS_DIR/e2e/smtp-lib.sh"
 . "$TESTS_DIR/e2e/imap-lib.sh"
@@ -42,9 +43,7 @@ L2,lead,A1,2026-11-25T08:50:00Z
 L3,lead,B1,2026-11-25T08:50:00Z
 P1,purchase,C1,2026-10-01T10:00:00Z
 CSV
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 fu send >out
 expect_grep "^4 sent" out
 expect_eq "$(msgid sam | grep -c '^fu\.c[0-9]*-[0-9a-f]\{16\}@northwind\.example$')" 1 "Sam's Message-ID"
@@ -308,6 +307,54 @@ EOT
 test_expect_success 'a wrong password: the login refused, exit 1, nothing remembered' - <<\EOT
 expect_fail 1 env FOLLOWUP_IMAP_PASSWORD=wrong "$FOLLOWUP_BIN" receive
 expect_grep "login was refused" err
+EOT
+
+test_expect_success 'implicit TLS (imaps://) reads the mailbox too' - <<\EOT
+FOLLOWUP_IMAP_URL="imaps://127.0.0.1:$IMAPD_TLS_PORT/INBOX" FOLLOWUP_IMAP_TLS= fu receive >out
+expect_grep "read: " out
+EOT
+
+test_expect_success 'a certificate not trusted: refused with the setting to fix, nothing recorded' - <<\EOT
+before=$(events C1 reply)
+expect_fail 1 env FOLLOWUP_IMAP_CA_FILE= "$FOLLOWUP_BIN" receive
+expect_grep "the server's certificate is not trusted (.*): if it is right, give its CA's certificate as imap_ca_file" err
+expect_eq "$(events C1 reply)" "$before" "Cy's replies"
+EOT
+
+test_expect_success 'imap_tls none with a password is refused before connecting (clear text)' - <<\EOT
+n=$(grep -c "Login: user=<shop>" "$IMAPD_DIR/dovecot.log" || true)
+expect_fail 1 env FOLLOWUP_IMAP_TLS=none "$FOLLOWUP_BIN" receive
+expect_grep "imap_tls none with a password would send it in clear text" err
+expect_eq "$(grep -c "Login: user=<shop>" "$IMAPD_DIR/dovecot.log" || true)" "$n" "logins"
+EOT
+
+test_expect_success 'imap_tls try with a password still requires TLS (a plain-text server is refused)' - <<\EOT
+# a listener that never offers STARTTLS: a python one-liner speaking just the greeting and CAPABILITY
+cat >plain-imap.py <<'PY'
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); f = c.makefile("rwb")
+f.write(b"* OK plain server\r\n"); f.flush()
+for line in f:
+    tag = line.split(b" ")[0]
+    if b"CAPABILITY" in line.upper():
+        f.write(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+    elif b"LOGIN" in line.upper() or b"AUTHENTICATE" in line.upper():
+        open(sys.argv[1] + ".login", "w").write("got a login in clear text")
+        f.write(tag + b" OK logged in\r\n")
+    else:
+        f.write(tag + b" BAD no\r\n")
+    f.flush()
+PY
+rm -f plain.port plain.port.login
+/usr/bin/python3 plain-imap.py plain.port &
+i=0; while [ ! -s plain.port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_fail 1 env FOLLOWUP_IMAP_URL="imap://127.0.0.1:$(cat plain.port)/INBOX" FOLLOWUP_IMAP_TLS=try "$FOLLOWUP_BIN" receive
+expect_grep "the server offers no STARTTLS, which imap_tls starttls or a password requires" err
+kill %1 2>/dev/null || true
+expect_eq "$(cat plain.port.login 2>/dev/null)" "" "what the plain server got"
 EOT
 
 test_done

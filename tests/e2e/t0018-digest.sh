@@ -29,9 +29,7 @@ E1,lead,S1,2026-11-24T16:00:00Z,
 E2,reply,S2,2026-11-24T15:00:00Z,can you deliver on Friday?
 E3,lead,B1,2026-11-24T16:00:00Z,
 CSV
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 fu playbook show >pb.yaml
 cat >>pb.yaml <<'YAML'
 

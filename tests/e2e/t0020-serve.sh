@@ -109,6 +109,7 @@ GET /cal/{token}.ics 1
 GET /health 1
 GET /metrics 0
 GET /u 1
+GET /u/{token} 1
 OPTIONS /f/{key} 1
 POST /api/v1/contacts 0
 POST /api/v1/events 0
@@ -125,6 +126,7 @@ POST /api/v1/playbook/check 0
 POST /api/v1/playbook/whatif 0
 POST /f/{key} 1
 POST /u 1
+POST /u/{token} 1
 PUT /api/v1/playbook 0
 EOT
 diff -u expected documented >routes.diff || fail "the documented routes differ from the expected ones: $(cat routes.diff)"
@@ -339,10 +341,17 @@ call "a batch" 201 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-K
 	-d '{"events":[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-3","type":"lead","contact":"B3"}]}'
 is "the batch stored" "$(json '$.stored')" 2
 call "the batch replayed by its key" 201 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-Key: batch-1" \
-	-d '{"events":[{"id":"api-9","type":"lead","contact":"B9"}]}'
+	-d '{"events":[{"id":"api-1","type":"lead","contact":"B1"},{"id":"api-3","type":"lead","contact":"B3"}]}'
 is "the replay answers as the first time" "$(json '$.stored')" 2
 grep -qi '^Idempotent-Replayed: true' headers || fail "a replay says so in a header"
 is "a replay stores nothing" "$(events)" $((before + 3))
+call "the key reused with another body" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -H "Idempotency-Key: batch-1" \
+	-d '{"events":[{"id":"api-9","type":"lead","contact":"B9"}]}'
+grep -qi '^Content-Type: application/problem+json' headers || fail "the reused key's refusal is problem+json: $(cat headers)"
+is "the refusal says why" "$(json '$.status') $(json '$.detail')" \
+	"422 Idempotency-Key: this key was used with another body; use a new key for new events"
+if grep -qi '^Idempotent-Replayed' headers; then fail "a refused key is no replay"; fi
+is "a reused key stores nothing" "$(events)" $((before + 3))
 call "an empty batch" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" -d '[]'
 seq 1 10001 | sed 's/.*/{"type":"lead","contact":"M&"}/' | paste -sd, | sed 's/^/[/; s/$/]/' >big.json
 call "a batch over 10,000" 422 POST /api/v1/events -H "$A_ROOT" -H "$JSON" --data-binary @big.json

@@ -37,9 +37,7 @@ L4,lead,S4,2026-11-25T08:50:00Z
 L5,lead,S5,2026-11-25T08:50:00Z
 L6,lead,S6,2026-11-25T08:50:00Z
 CSV
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 echo 'root password 1' | fu user add root --role admin >/dev/null
 echo 'ana password 12' | fu user add ana --role rep >/dev/null
 T_ROOT=$(fu token add --user root 2>/dev/null)

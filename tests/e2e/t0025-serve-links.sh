@@ -1,7 +1,8 @@
 # Issue 11: the links of a sent e-mail through the server. With app_url set, each link of the
 # text goes through /c/TOKEN (signed: a forged or changed token is a 404 and stores nothing);
-# a click records one email_click and redirects (303) to the link. The unsubscribe link is the
-# server's /u: GET shows a page to confirm, POST (the button, or an RFC 8058 one-click post with
+# a click records one email_click and redirects (303) to the link; a HEAD (a link scanner)
+# records nothing. The unsubscribe link is the server's /u?token= (also answered as
+# /u/TOKEN): GET shows a page to confirm, POST (the button, or an RFC 8058 one-click post with
 # no login and no CSRF token) records the opt-out.
 . "$TESTS_DIR/e2e/lib.sh"
 . "$TESTS_DIR/e2e/smtp-lib.sh"
@@ -50,6 +51,17 @@ print(m.get_body(("plain",)).get_content())' "$una" >una.txt
 	test -s link0 && test -s link1 && test -s unsub
 EOT
 
+test_expect_success 'a HEAD of a tracked link (a scanner) answers and records no click' - <<\EOT
+	before=$(clicks)
+	code=$(curl -s -I -o /dev/null -D headers -w '%{http_code}' "$(cat link0)")
+	expect_eq "$code" 303 "status of a HEAD"
+	expect_grep '^Location: https://shop.example/catalogue?from=mail&x=1' headers
+	expect_eq "$(clicks)" "$before" "clicks after a HEAD"
+	# a forged token is still a 404
+	case $(cat link0) in *0) bad="$(cat link0 | sed 's/.$/1/')" ;; *) bad="$(cat link0 | sed 's/.$/0/')" ;; esac
+	expect_eq "$(curl -s -I -o /dev/null -w '%{http_code}' "$bad")" 404 "HEAD of a forged token"
+EOT
+
 test_expect_success 'a click records an email_click and redirects to the link' - <<\EOT
 	before=$(clicks)
 	code=$(curl -s -o page -D headers -w '%{http_code}' "$(cat link0)")
@@ -91,7 +103,7 @@ test_expect_success 'unsubscribe: GET asks, POST records; a forged token changes
 	url=$(cat unsub)
 	code=$(curl -s -o page -D headers -w '%{http_code}' "$url")
 	expect_eq "$code" 200 "the page"
-	expect_grep '<form method="post" action="/u?token=[0-9]*-e-[0-9a-f]\{32\}">' page
+	expect_grep '<form method="post" action="/u/[0-9]*-e-[0-9a-f]\{32\}">' page
 	expect_grep '^Content-Security-Policy: default-src' headers
 	fu show U1 --json >u.json
 	expect_eq "$(json_get u.json '$.state.opted_out_email')" 0 "opted out by a GET"
@@ -111,6 +123,29 @@ test_expect_success 'unsubscribe: GET asks, POST records; a forged token changes
 	# again (the page's button after the mail client's post): still one opt-out
 	expect_eq "$(curl -s -o page -w '%{http_code}' -d 'List-Unsubscribe=One-Click' "$url")" 200 "a second post"
 	expect_eq "$(sqlite3 "$FOLLOWUP_DB" "SELECT count(*) FROM events WHERE type = 10")" 1 "opt-outs"
+EOT
+
+test_expect_success 'unsubscribe in the path form /u/TOKEN: GET asks, POST records' - <<\EOT
+	# Uli's link as the outbox wrote it (?token=), asked for in the path form
+	uli=$(grep -l 'To: Uli Other' smtp/msg-*.eml)
+	token=$(sed -n 's/^List-Unsubscribe: <.*[?]token=\([^>]*\)>.*/\1/p' "$uli" | tr -d '\r')
+	test -n "$token"
+	code=$(curl -s -o page -D headers -w '%{http_code}' "$BASE/u/$token")
+	expect_eq "$code" 200 "the page"
+	expect_grep "<form method=\"post\" action=\"/u/$token\">" page
+	expect_grep '^Content-Security-Policy: default-src' headers
+	fu show U2 --json >u.json
+	expect_eq "$(json_get u.json '$.state.opted_out_email')" 0 "opted out by a GET"
+	case $token in *0) bad="${token%?}1" ;; *) bad="${token%?}0" ;; esac
+	expect_eq "$(curl -s -o page -w '%{http_code}' "$BASE/u/$bad")" 404 "GET of a forged token"
+	expect_eq "$(curl -s -o page -w '%{http_code}' -d 'List-Unsubscribe=One-Click' "$BASE/u/$bad")" 404 "POST of a forged token"
+	fu show U2 --json >u.json
+	expect_eq "$(json_get u.json '$.state.opted_out_email')" 0 "opted out by a forged token"
+	code=$(curl -s -o page -w '%{http_code}' -d 'List-Unsubscribe=One-Click' "$BASE/u/$token")
+	expect_eq "$code" 200 "the post"
+	expect_grep 'You are unsubscribed' page
+	fu show U2 --json >u.json
+	expect_eq "$(json_get u.json '$.state.opted_out_email')" 1 "opted_out_email"
 EOT
 
 test_done

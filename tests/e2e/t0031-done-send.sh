@@ -24,9 +24,7 @@ I2,info_request,R2,2026-11-25T08:30:00Z,
 I3,info_request,R3,2026-11-25T08:30:00Z,
 I4,info_request,R4,2026-11-25T08:30:00Z,
 CSV
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 printf 'owner.ana = ana@northwind.example\n' >send.conf
 chmod 600 send.conf
 expect_eq "$(fid R1 | cut -c1-3)" "F1-" "R1 has a follow-up"

@@ -37,9 +37,7 @@ test_expect_success 'setup: four new leads whose auto-reply is due' - <<\EOT
 	for k in A1 A2 A3 A4 A5; do echo "$k,Amy $k,$(echo $k | tr A a)@example.com,Europe/London"; done
 } >contacts.csv
 printf 'id,type,contact,time\nL1,lead,A1,2026-11-25T08:50:00Z\nL5,lead,A5,2026-11-25T08:50:00Z\n' >events.csv
-fu init >/dev/null
-fu import contacts contacts.csv >/dev/null
-fu import events events.csv >/dev/null
+fu_load
 conf st.conf "smtp://127.0.0.1:$(cat starttls/port)" starttls "$PWD/cert.pem"
 conf im.conf "smtps://127.0.0.1:$(cat implicit/port)" starttls "$PWD/cert.pem"
 EOT
@@ -87,7 +85,7 @@ EOT
 test_expect_success 'STARTTLS required and not offered: a clear error, nothing sent' - <<\EOT
 conf pl.conf "smtp://127.0.0.1:$(cat plain/port)" starttls "$PWD/cert.pem"
 FOLLOWUP_NOW=2026-11-25T09:20:00Z expect_fail 1 fu send --config pl.conf
-expect_grep "the server offers no STARTTLS and smtp_tls is starttls" err
+expect_grep "the server offers no STARTTLS, which smtp_tls starttls or a password requires" err
 expect_eq "$(got plain a4)" 0 "received"
 EOT
 

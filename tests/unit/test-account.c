@@ -188,17 +188,26 @@ static void test_idempotency(void **state)
 	char *body;
 	int found, status;
 
-	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 1, &found, &status, &body), FU_OK);
+	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 1, "h1", &found, &status, &body), FU_OK);
 	assert_int_equal(found, 0);
-	assert_int_equal(store_idem_put(&fx->ctx, fx->s, "k1", 1, 201, "{\"stored\":2}", T0), FU_OK);
-	assert_int_equal(store_idem_put(&fx->ctx, fx->s, "k1", 1, 201, "{\"stored\":9}", T0), FU_OK);
-	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 1, &found, &status, &body), FU_OK);
-	assert_int_equal(found, 1);
+	assert_int_equal(store_idem_put(&fx->ctx, fx->s, "k1", 1, "h1", 201, "{\"stored\":2}", T0), FU_OK);
+	assert_int_equal(store_idem_put(&fx->ctx, fx->s, "k1", 1, "h9", 201, "{\"stored\":9}", T0), FU_OK);
+	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 1, "h1", &found, &status, &body), FU_OK);
+	assert_int_equal(found, STORE_IDEM_SAME);
 	assert_int_equal(status, 201);
 	assert_string_equal(body, "{\"stored\":2}"); /* the first answer wins */
 	free(body);
+	/* the same key with another body's hash: found, and said so */
+	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 1, "h9", &found, &status, &body), FU_OK);
+	assert_int_equal(found, STORE_IDEM_OTHER_BODY);
+	free(body);
+	/* a key kept without a hash (before schema 7) matches any body */
+	assert_int_equal(store_idem_put(&fx->ctx, fx->s, "k0", 1, NULL, 201, "{}", T0), FU_OK);
+	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k0", 1, "h1", &found, &status, &body), FU_OK);
+	assert_int_equal(found, STORE_IDEM_SAME);
+	free(body);
 	/* another user's key is another key */
-	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 2, &found, &status, &body), FU_OK);
+	assert_int_equal(store_idem_get(&fx->ctx, fx->s, "k1", 2, "h1", &found, &status, &body), FU_OK);
 	assert_int_equal(found, 0);
 }
 

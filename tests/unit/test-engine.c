@@ -935,8 +935,13 @@ static void test_lapsed_p_alive(void **state)
 	m.has_bg = 1;
 	pa = bgnbd_p_alive(&bg, &c);
 	assert_true(pa > 0.05 && pa < 0.95);
-	/* 365 / 30 days x the mean spend per purchase day ($2,060 / 4) x P(alive) */
-	want = 365.0 / 30.0 * 2060.0 / 4.0 * pa;
+	/*
+	 * purchase days a year: BG/NBD's rate for 3 repeat purchases in 90 days, 365 (r + 3) /
+	 * (alpha + 90) = 9.8, fewer than the rhythm's 365 / 30; x the mean spend per purchase
+	 * day ($2,060 / 4) x P(alive)
+	 */
+	want = 365.0 * (bg.r + 3) / (bg.alpha + 90) * 2060.0 / 4.0 * pa;
+	assert_true(365.0 * (bg.r + 3) / (bg.alpha + 90) < 365.0 / 30.0);
 	fu_ctx_init(&ctx);
 	assert_int_equal(engine_followup(&ctx, &f.pb, &m, &f.c, &f.st, &f.ev, f.zone,
 					 at("2026-03-16T15:00Z"), &f.fu, &open), FU_OK);

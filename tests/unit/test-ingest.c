@@ -102,7 +102,10 @@ static void test_group_savepoints(void **state)
 	ingest_batch_release(&b3);
 }
 
-/* The key is kept with the events: a second request with it replays; a rollback loses both. */
+/*
+ * The key is kept with the events: a second request with it and the same body replays, one
+ * with another body is refused; a rollback loses both.
+ */
 static void test_key_with_events(void **state)
 {
 	struct fixture *fx = *state;
@@ -110,13 +113,13 @@ static void test_key_with_events(void **state)
 	char id[1][32], id2[1][32];
 	struct event_text t[1], t2[1];
 	struct ingest_batch b, b2;
-	struct ingest_req r = { 0 }, again = { 0 };
+	struct ingest_req r = { 0 }, again = { 0 }, other = { 0 };
 	int found = 1, status;
 	char *body = NULL;
 
 	leads(fx, "x", k, 1, id, t, &b);
 	leads(fx, "y", k2, 1, id2, t2, &b2);
-	r.batch = &b, r.now = T0, r.idem_key = "same";
+	r.batch = &b, r.now = T0, r.idem_key = "same", r.idem_hash = "hash-x";
 	/* stored, then rolled back (a crash before the commit): neither the event nor the key */
 	OK(fx, store_begin(&fx->ctx, fx->s));
 	ingest_one(fx->s, &r);
@@ -124,17 +127,24 @@ static void test_key_with_events(void **state)
 	store_rollback(fx->s);
 	free(r.reply);
 	assert_int_equal(events(fx), 0);
-	OK(fx, store_idem_get(&fx->ctx, fx->s, "same", 0, &found, &status, &body));
+	OK(fx, store_idem_get(&fx->ctx, fx->s, "same", 0, NULL, &found, &status, &body));
 	assert_int_equal(found, 0);
-	/* stored and committed; the same key with another batch replays the first answer */
+	/* stored and committed; the same key and body replay the first answer, another body is
+	   refused and stores nothing */
 	OK(fx, store_begin(&fx->ctx, fx->s));
 	ingest_one(fx->s, &r);
-	again.batch = &b2, again.now = T0, again.idem_key = "same";
+	again.batch = &b, again.now = T0, again.idem_key = "same", again.idem_hash = "hash-x";
 	ingest_one(fx->s, &again);
+	other.batch = &b2, other.now = T0, other.idem_key = "same", other.idem_hash = "hash-y";
+	ingest_one(fx->s, &other);
 	OK(fx, store_commit(&fx->ctx, fx->s));
 	assert_int_equal(again.rc, FU_OK);
 	assert_int_equal(again.replayed, 1);
 	assert_string_equal(again.reply, r.reply);
+	assert_int_equal(other.rc, FU_EINPUT);
+	assert_int_equal(other.bad, SIZE_MAX);
+	assert_int_equal(other.replayed, 0);
+	assert_null(other.reply);
 	assert_int_equal(events(fx), 1);
 	free(r.reply);
 	free(again.reply);

@@ -1,6 +1,7 @@
 /* test-mime.c - messages as MIME text, message identities, and the private send settings */
 #include "message.h"
 #include "mime.h"
+#include "mailtls.h"
 #include "sendconf.h"
 
 #include <setjmp.h>
@@ -253,6 +254,58 @@ static void test_sendconf_private(void **state)
 	rmdir(dir);
 }
 
+/* The TLS policy of both mail connections: a password never goes where TLS is not required. */
+static void test_mail_tls_policy(void **state)
+{
+	struct {
+		const char *setting, *password;
+		long mode;
+	} cases[] = {
+		{ NULL, NULL, CURLUSESSL_TRY },       { "try", "", CURLUSESSL_TRY },
+		{ NULL, "pw", CURLUSESSL_ALL },       { "try", "pw", CURLUSESSL_ALL },
+		{ "starttls", NULL, CURLUSESSL_ALL }, { "none", NULL, CURLUSESSL_NONE },
+	};
+	char why[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long got = mailtls_mode(cases[i].setting, cases[i].password);
+
+		if (got != cases[i].mode)
+			fail_msg("case %zu (tls %s, password %s): mode %ld, wanted %ld", i,
+				 cases[i].setting ? cases[i].setting : "unset",
+				 cases[i].password ? cases[i].password : "unset", got, cases[i].mode);
+	}
+	assert_int_equal(mailtls_trouble(CURLE_PEER_FAILED_VERIFICATION, "imap", "bad", why,
+					 sizeof(why)), 1);
+	assert_non_null(strstr(why, "imap_ca_file"));
+	assert_int_equal(mailtls_trouble(CURLE_COULDNT_CONNECT, "imap", "x", why, sizeof(why)), 0);
+}
+
+/* imap_tls none with a password on imap:// is refused as smtp_tls is; imaps:// is fine. */
+static void test_sendconf_clear_text(void **state)
+{
+	struct sendconf c;
+	struct fu_ctx ctx;
+
+	(void)state;
+	setenv("FOLLOWUP_IMAP_URL", "imap://mail.example/INBOX", 1);
+	setenv("FOLLOWUP_IMAP_PASSWORD", "pw", 1);
+	setenv("FOLLOWUP_IMAP_TLS", "none", 1);
+	fu_ctx_init(&ctx);
+	sendconf_init(&c);
+	assert_int_equal(sendconf_load(&ctx, NULL, 0, &c), FU_EINPUT);
+	assert_non_null(strstr(ctx.msg, "imap_tls none with a password would send it in clear text"));
+	sendconf_release(&c);
+	setenv("FOLLOWUP_IMAP_URL", "imaps://mail.example/INBOX", 1);
+	fu_ctx_init(&ctx);
+	assert_int_equal(sendconf_load(&ctx, NULL, 0, &c), FU_OK);
+	sendconf_release(&c);
+	unsetenv("FOLLOWUP_IMAP_URL");
+	unsetenv("FOLLOWUP_IMAP_PASSWORD");
+	unsetenv("FOLLOWUP_IMAP_TLS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +316,8 @@ int main(void)
 		cmocka_unit_test(test_unsubscribe_headers),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_sendconf_private),
+		cmocka_unit_test(test_mail_tls_policy),
+		cmocka_unit_test(test_sendconf_clear_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -805,6 +805,37 @@ static void test_subject(void **state)
 	}
 }
 
+/* A stored playbook: a rule that no longer passes is left out with its message; none left fails. */
+static void test_load_stored(void **state)
+{
+	const char *yaml = "rules:\n"
+			   "  - trigger: new_lead\n    action: call\n    say: Hi\n"
+			   "  - trigger: new_lead\n    when: shoe_size > 3\n    action: call\n    say: Hi\n"
+			   "  - trigger: info_request\n    action: email\n    say: Here\n";
+	struct playbook pb;
+	struct fu_ctx ctx;
+
+	(void)state;
+	fu_ctx_init(&ctx);
+	assert_int_equal(playbook_load_string(&ctx, "kept", yaml, &pb), FU_EINPUT);
+	fu_ctx_init(&ctx);
+	assert_int_equal(playbook_load_stored(&ctx, "kept", yaml, &pb), FU_OK);
+	assert_int_equal(ctx.rc, FU_OK);
+	assert_int_equal(pb.nrules, 2);
+	assert_int_equal(pb.nskipped, 1);
+	if (!strstr(pb.skipped[0], "kept:6:11: rules[1].when:"))
+		fail_msg("skipped rule message: %s", pb.skipped[0]);
+	assert_string_equal(pb.rules[1].say, "Here");
+	playbook_release(&pb);
+	fu_ctx_init(&ctx);
+	assert_int_equal(playbook_load_stored(&ctx, "kept",
+					      "rules:\n  - trigger: new_lead\n    when: shoe_size > 3\n"
+					      "    action: call\n    say: Hi\n", &pb), FU_EINPUT);
+	assert_non_null(strstr(ctx.msg, "no rule passes the check"));
+	assert_int_equal(pb.nrules, 0);
+	assert_null(pb.skipped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_release_on_failure),
+		cmocka_unit_test(test_load_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,7 +203,7 @@ static void test_create_and_reopen(void **state)
 	open_create(fx);
 	OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
 	assert_int_equal(version, STORE_SCHEMA_VERSION);
-	assert_int_equal(version, 6);
+	assert_int_equal(version, 7);
 	assert_int_equal(count_contacts(fx), 0);
 	assert_int_equal(count_all_events(fx), 0);
 	OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
@@ -220,7 +220,7 @@ static void test_create_and_reopen(void **state)
 				  i ? STORE_OPEN_CREATE : STORE_OPEN_EXISTING, &fx->s));
 		version = 0;
 		OK(fx, store_schema_version(&fx->ctx, fx->s, &version));
-		assert_int_equal(version, 6);
+		assert_int_equal(version, 7);
 		OK(fx, store_meta_get(&fx->ctx, fx->s, "created_at", &v));
 		assert_non_null(v);
 		assert_string_equal(v, "2026-01-01");
@@ -245,12 +245,12 @@ static void test_newer_schema_refused(void **state)
 	store_close(fx->s);
 	fx->s = NULL;
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(&fx->ctx, fx->path, STORE_OPEN_EXISTING, &fx->s), FU_EINPUT);
 	assert_null(fx->s);
 	snprintf(want, sizeof(want),
-		 "%s: schema version 7 is newer than this program knows (6); upgrade followup",
+		 "%s: schema version 8 is newer than this program knows (7); upgrade followup",
 		 fx->path);
 	assert_string_equal(fx->ctx.msg, want);
 }
