@@ -70,6 +70,9 @@ int view_lapsed(struct req *r, json_t **out)
 		     fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 	if (!rc)
 		rc = agenda_playbook(&r->ctx, r->db, &pb);
+	/* one snapshot for the follow-ups and states of every customer listed, not one each */
+	if (!rc)
+		rc = store_begin_read(&r->ctx, r->db);
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct report_lapsing *l = &v[i];
 		struct contact_state st;
@@ -117,6 +120,7 @@ int view_lapsed(struct req *r, json_t **out)
 			rc = fu_err(&r->ctx, FU_ENOMEM, "out of memory listing lapses");
 		total += l->e.l.at_risk;
 	}
+	store_rollback(r->db);
 	report_lapsing_free(v, n);
 	playbook_release(&pb);
 	if (rc) {

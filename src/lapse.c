@@ -358,12 +358,105 @@ int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct la
 	return rc;
 }
 
-int lapse_models_load(struct fu_ctx *ctx, struct store *s, const struct purchase_log *p,
-		      int64_t now, const int64_t *at, size_t n, struct lapse_models *out)
-{
-	int rc = lapse_model_load(ctx, s, now, &out->m[0]);
+/*
+ * The models of earlier months, kept apart from now's (META_LAPSE_MODEL, which the agenda's
+ * wakes depend on) in one array under this key, most recently used first, at most
+ * LAPSE_MODELS_MAX of them: each is right under the same rule as now's (its cutoff, and no
+ * purchase before it appended since its checked event id), so a report or a replay asked
+ * again does not fit them again.
+ */
+#define META_LAPSE_MODELS_EARLIER "lapse_models_earlier"
 
+/*
+ * The kept model of moment `at` from the array `kept` into *out: *found 1 when one is there
+ * and still right at max_id (2 when its checked event id must be moved on to max_id), 0
+ * when it must be fitted; fails as store_purchase_since() does.
+ */
+static int earlier_kept(struct fu_ctx *ctx, struct store *s, json_t *kept, int64_t at,
+			int64_t max_id, struct lapse_model *out, int *found)
+{
+	int64_t cut = lapse_model_cutoff(at), checked;
+	size_t i;
+	json_t *o;
+
+	*found = 0;
+	json_array_foreach(kept, i, o) {
+		int late = 0;
+
+		if (!json_is_object(o) || !cache_usable(o, cut, &checked) || checked > max_id)
+			continue;
+		if (checked < max_id) {
+			int rc = store_purchase_since(ctx, s, checked, cut, &late);
+
+			if (rc)
+				return rc;
+		}
+		if (!late) {
+			model_from_json(o, at, out);
+			*found = checked < max_id ? 2 : 1;
+		}
+		return FU_OK;
+	}
+	return FU_OK;
+}
+
+/* Keeps the earlier models of ms (m[1..n)) and those of `kept` for other months (best effort). */
+static void keep_earlier(struct store *s, const struct lapse_models *ms, json_t *kept,
+			 int64_t max_id)
+{
+	struct fu_ctx tmp;
+	json_t *all = json_array(), *o;
+	char *dump;
+	size_t i;
+
+	for (int k = 1; all && k < ms->n; k++)
+		json_array_append_new(all, model_to_json(&ms->m[k], max_id));
+	json_array_foreach(kept, i, o) {
+		json_t *b = json_object_get(o, "basis");
+		int64_t cut = json_integer_value(json_object_get(b, "cutoff"));
+		int dup = !json_is_object(b);
+
+		for (int k = 0; k < ms->n; k++)
+			dup |= ms->m[k].cutoff == cut;
+		if (all && !dup && json_array_size(all) < LAPSE_MODELS_MAX)
+			json_array_append(all, o);
+	}
+	dump = all ? json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+	fu_ctx_init(&tmp);
+	if (dump)
+		store_meta_set(&tmp, s, META_LAPSE_MODELS_EARLIER, dump);
+	free(dump);
+	json_decref(all);
+}
+
+/*
+ * A model not kept is fitted from the store's purchases read after max_id was (as
+ * lapse_model_load does): then one recorded late meanwhile is either in the fit or has an
+ * id above max_id, and the next run finds it. *q is loaded once (up
+ * to now's cutoff, which every earlier cutoff precedes) and released by the caller.
+ */
+int lapse_models_load(struct fu_ctx *ctx, struct store *s, int64_t now, const int64_t *at,
+		      size_t n, struct lapse_models *out)
+{
+	struct purchase_log q;
+	int64_t max_id = 0;
+	char *text = NULL;
+	json_t *kept = NULL;
+	int rc = lapse_model_load(ctx, s, now, &out->m[0]), changed = 0, loaded = 0;
+
+	purchase_log_init(&q);
 	out->n = rc ? 0 : 1;
+	if (!rc)
+		rc = store_max_event_id(ctx, s, &max_id);
+	if (!rc)
+		rc = store_meta_get(ctx, s, META_LAPSE_MODELS_EARLIER, &text);
+	if (!rc && text)
+		kept = json_loads(text, 0, NULL);
+	free(text);
+	if (kept && !json_is_array(kept)) {
+		json_decref(kept);
+		kept = NULL;
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		int64_t cut = lapse_model_cutoff(at[i]);
 		int known = 0;
@@ -372,13 +465,26 @@ int lapse_models_load(struct fu_ctx *ctx, struct store *s, const struct purchase
 			known |= out->m[k].cutoff == cut;
 		if (known)
 			continue;
-		if (out->n == LAPSE_MODELS_MAX)
-			return fu_err(ctx, FU_EINPUT, "more than %d months of lapse models at once",
-				      LAPSE_MODELS_MAX);
-		rc = lapse_model_fit(ctx, p, at[i], &out->m[out->n]);
+		if (out->n == LAPSE_MODELS_MAX) {
+			rc = fu_err(ctx, FU_EINPUT, "more than %d months of lapse models at once",
+				    LAPSE_MODELS_MAX);
+			break;
+		}
+		rc = earlier_kept(ctx, s, kept, at[i], max_id, &out->m[out->n], &known);
+		if (!rc && !known && !loaded) {
+			rc = purchase_log_load(ctx, s, out->m[0].cutoff - 1, &q);
+			loaded = 1;
+		}
+		if (!rc && !known)
+			rc = lapse_model_fit(ctx, &q, at[i], &out->m[out->n]);
+		changed |= known != 1;
 		if (!rc)
 			out->n++;
 	}
+	if (!rc && changed)
+		keep_earlier(s, out, kept, max_id);
+	purchase_log_release(&q);
+	json_decref(kept);
 	return rc;
 }
 
@@ -407,8 +513,13 @@ int lapse_gg_shrinks(const struct lapse_model *m)
 	return m->has_gg && m->gg.q > 1;
 }
 
-int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
-	       const double *amounts, size_t n, int64_t now, struct lapse *out)
+/*
+ * lapse_eval(); with lapsed_only, a customer found not lapsing is left with out->lapsed 0 and
+ * the rest unfinished (lapse_list keeps only those lapsing: the day the wait became rare and
+ * the money are the costly part, and most customers are not lapsing).
+ */
+static int eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+		const double *amounts, size_t n, int64_t now, int lapsed_only, struct lapse *out)
 {
 	int64_t today = purchase_day(now);
 	struct rfm c;
@@ -427,7 +538,7 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 		total += amounts ? amounts[j] : 0;
 		out->purchase_days += j == 0 || days[j] != days[j - 1];
 	}
-	if (out->purchase_days < 2)
+	if (out->purchase_days < 2 || (lapsed_only && !(out->r.p_wait < LAPSE_P)))
 		return FU_OK;
 	rc = rhythm_lapse_day(ctx, &m->prior, days, n, LAPSE_P, &out->since_day);
 	if (rc)
@@ -471,6 +582,12 @@ int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *d
 	return FU_OK;
 }
 
+int lapse_eval(struct fu_ctx *ctx, const struct lapse_model *m, const int64_t *days,
+	       const double *amounts, size_t n, int64_t now, struct lapse *out)
+{
+	return eval(ctx, m, days, amounts, n, now, 0, out);
+}
+
 int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
 	       int64_t now, struct lapse_entry **out, size_t *n)
 {
@@ -488,7 +605,7 @@ int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct pur
 		size_t a = p->off[i], k = p->off[i + 1] - a;
 		struct lapse_entry *e = &v[*n];
 
-		rc = lapse_eval(ctx, m, p->day + a, p->amount + a, k, now, &e->l);
+		rc = eval(ctx, m, p->day + a, p->amount + a, k, now, 1, &e->l);
 		if (rc) {
 			fu_err_prefix(ctx, "contact %lld", (long long)p->contact[i]);
 			free(v);
@@ -508,11 +625,10 @@ int lapse_list(struct fu_ctx *ctx, const struct lapse_model *m, const struct pur
 	return FU_OK;
 }
 
-int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at,
-		    struct lapse_totals *out)
+int lapse_totals_at(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
+		    int64_t at, struct lapse_totals *out)
 {
 	struct purchase_log cut;
-	struct lapse_model m;
 	struct lapse_entry *v = NULL;
 	size_t n = 0;
 	int rc;
@@ -521,9 +637,7 @@ int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at
 	rc = purchase_log_cut(ctx, p, at, &cut);
 	if (rc)
 		return rc;
-	rc = lapse_model_fit(ctx, &cut, at, &m);
-	if (!rc)
-		rc = lapse_list(ctx, &m, &cut, at, &v, &n);
+	rc = lapse_list(ctx, m, &cut, at, &v, &n);
 	for (size_t i = 0; !rc && i < n; i++)
 		out->at_risk += v[i].l.at_risk;
 	out->customers = rc ? 0 : n;

@@ -80,9 +80,10 @@ int lapse_model_load(struct fu_ctx *ctx, struct store *s, int64_t now, struct la
 
 /*
  * The models of several moments at once (a replay, a report week by week): the store's for
- * now's month (lapse_model_load, kept as the agenda keeps it), fitted from p for an earlier
- * month and not kept (it would push the current month's model out of the store's cache).
- * Each moment of at[0..n) must be at or before now; p holds the purchases up to now.
+ * now's month (lapse_model_load, kept as the agenda keeps it) and those of earlier months,
+ * kept apart from it in the store's metadata under the same rule (fitted from the store's
+ * purchases when none is kept or one was recorded late; writing them is best effort).
+ * Each moment of at[0..n) must be at or before now.
  */
 #define LAPSE_MODELS_MAX 8 /* distinct months */
 struct lapse_models {
@@ -90,8 +91,8 @@ struct lapse_models {
 	int n;
 };
 /* Fails as lapse_model_load() and lapse_model_fit() do; FU_EINPUT past LAPSE_MODELS_MAX months. */
-int lapse_models_load(struct fu_ctx *ctx, struct store *s, const struct purchase_log *p,
-		      int64_t now, const int64_t *at, size_t n, struct lapse_models *out);
+int lapse_models_load(struct fu_ctx *ctx, struct store *s, int64_t now, const int64_t *at,
+		      size_t n, struct lapse_models *out);
 /* The model of moment t (one lapse_models_load was given; else the first). */
 const struct lapse_model *lapse_models_get(const struct lapse_models *ms, int64_t t);
 
@@ -159,11 +160,11 @@ struct lapse_totals {
 };
 
 /*
- * The totals at `at` from purchases p (which may hold later ones: they are left out) with a
- * model of moment `at`. Fails as lapse_model_fit() and lapse_list() do.
+ * The totals at `at` from purchases p (which may hold later ones: they are left out) under m,
+ * the model of moment `at` (lapse_models_load). Fails as lapse_list() does.
  */
-int lapse_totals_at(struct fu_ctx *ctx, const struct purchase_log *p, int64_t at,
-		    struct lapse_totals *out);
+int lapse_totals_at(struct fu_ctx *ctx, const struct lapse_model *m, const struct purchase_log *p,
+		    int64_t at, struct lapse_totals *out);
 
 /*
  * `lapsed --explain`: why one contact is (or is not) lapsing at one moment, every number

@@ -110,22 +110,31 @@ static int lapse_report(struct fu_ctx *ctx, struct store *s, int64_t now, struct
 			struct report *r)
 {
 	struct purchase_log p;
+	struct lapse_models *ms = malloc(sizeof(*ms));
 	struct lapse_entry *v = NULL;
+	int64_t ago = now - RECENT_DAYS * DAY;
 	size_t n = 0;
 	int rc;
 
-	rc = purchase_log_load(ctx, s, now, &p);
-	if (rc)
-		return rc;
-	rc = lapse_model_load(ctx, s, now, m); /* the agenda's model */
+	if (!ms)
+		return fu_err(ctx, FU_ENOMEM, "out of memory reporting");
+	purchase_log_init(&p);
+	/* the agenda's model, and the kept one of a month ago's month */
+	rc = lapse_models_load(ctx, s, now, &ago, 1, ms);
+	if (!rc) {
+		*m = ms->m[0];
+		rc = purchase_log_load(ctx, s, now, &p);
+	}
 	if (!rc)
 		rc = lapse_list(ctx, m, &p, now, &v, &n);
 	for (size_t i = 0; !rc && i < n; i++)
 		r->lapsing.at_risk += v[i].l.at_risk;
 	r->lapsing.customers = n;
 	if (!rc)
-		rc = lapse_totals_at(ctx, &p, now - RECENT_DAYS * DAY, &r->lapsing_month_ago);
+		rc = lapse_totals_at(ctx, lapse_models_get(ms, ago), &p, ago,
+				     &r->lapsing_month_ago);
 	free(v);
+	free(ms);
 	purchase_log_release(&p);
 	return rc;
 }
@@ -347,9 +356,10 @@ static int weekly_lapses(struct fu_ctx *ctx, struct store *s, struct weekly *t,
 	struct purchase_log p;
 	int rc;
 
-	rc = purchase_log_load(ctx, s, t->now, &p);
+	purchase_log_init(&p);
+	rc = lapse_models_load(ctx, s, t->now, w->at, (size_t)w->weeks, ms);
 	if (!rc)
-		rc = lapse_models_load(ctx, s, &p, t->now, w->at, (size_t)w->weeks, ms);
+		rc = purchase_log_load(ctx, s, t->now, &p);
 	for (int k = 0; !rc && k < w->weeks; k++) {
 		struct purchase_log cut;
 		struct lapse_entry *v = NULL;

@@ -67,18 +67,11 @@ static int64_t clock_of(const struct whatif *w, int d)
 /* The lapse model of every replayed clock (lapse.h, lapse_models_load). */
 static int load_models(struct fu_ctx *ctx, struct store *s, struct run *r)
 {
-	struct purchase_log p;
 	int64_t at[WHATIF_DAYS + 1];
-	int rc;
 
 	for (int d = -1; d < WHATIF_DAYS; d++)
 		at[d + 1] = clock_of(r->w, d);
-	purchase_log_init(&p);
-	rc = purchase_log_load(ctx, s, r->w->now, &p);
-	if (!rc)
-		rc = lapse_models_load(ctx, s, &p, r->w->now, at, WHATIF_DAYS + 1, &r->models);
-	purchase_log_release(&p);
-	return rc;
+	return lapse_models_load(ctx, s, r->w->now, at, WHATIF_DAYS + 1, &r->models);
 }
 
 static int collect(struct fu_ctx *ctx, void *arg, const struct event *e)

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "datetime.h"
+#include "lapse.h"
 #include "record.h"
 
 #include "store_fixture.h"
@@ -260,6 +262,79 @@ static void test_weeks(void **state)
 	report_weeks_release(&w);
 }
 
+/* The kept earlier models' value "customers" of the first one set to v (to see it read back). */
+static void tamper_earlier(struct fixture *fx, long v)
+{
+	char *text = NULL, *dump;
+	json_t *o;
+
+	OK(fx, store_meta_get(&fx->ctx, fx->s, "lapse_models_earlier", &text));
+	assert_non_null(text);
+	o = json_loads(text, 0, NULL);
+	free(text);
+	assert_true(json_is_array(o) && json_array_size(o) >= 1);
+	json_object_set_new(json_array_get(o, 0), "customers", json_integer(v));
+	dump = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	OK(fx, store_meta_set(&fx->ctx, fx->s, "lapse_models_earlier", dump));
+	free(dump);
+	json_decref(o);
+}
+
+/* The model of moment at as fitted afresh from the store's purchases. */
+static void fitted(struct fixture *fx, int64_t at, struct lapse_model *m)
+{
+	struct purchase_log p;
+
+	OK(fx, purchase_log_load(&fx->ctx, fx->s, NOW, &p));
+	OK(fx, lapse_model_fit(&fx->ctx, &p, at, m));
+	purchase_log_release(&p);
+}
+
+/*
+ * An earlier month's model (a report's weeks, a month ago) is fitted once and kept apart from
+ * now's: asked again, it is read back; a purchase before its cutoff recorded late makes it be
+ * fitted anew, a later purchase does not.
+ */
+static void test_earlier_models(void **state)
+{
+	struct fixture *fx = *state;
+	struct lapse_models ms;
+	struct lapse_model f;
+	int64_t at = NOW - 35 * DAY; /* October: now is in November */
+	char key[16];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(key, sizeof(key), "B%d", i);
+		buyer(fx, key, 8, 20 + i, 40 + i, "30");
+	}
+	OK(fx, lapse_models_load(&fx->ctx, fx->s, NOW, &at, 1, &ms));
+	assert_int_equal(ms.n, 2);
+	assert_true(lapse_models_get(&ms, at) == &ms.m[1]);
+	fitted(fx, at, &f);
+	assert_int_equal(ms.m[1].cutoff, f.cutoff);
+	assert_int_equal(ms.m[1].customers, f.customers);
+	assert_true(ms.m[1].prior.mu == f.prior.mu && ms.m[1].has_bg == f.has_bg &&
+		    ms.m[1].bg.r == f.bg.r && ms.m[1].bg.a == f.bg.a);
+	/* asked again: the kept one, bit for bit (and here the value planted in it) */
+	OK(fx, lapse_models_load(&fx->ctx, fx->s, NOW, &at, 1, &ms));
+	assert_true(ms.m[1].prior.mu == f.prior.mu && ms.m[1].bg.r == f.bg.r &&
+		    ms.m[1].bg.alpha == f.bg.alpha && ms.m[1].gg.p == f.gg.p);
+	tamper_earlier(fx, 999);
+	OK(fx, lapse_models_load(&fx->ctx, fx->s, NOW, &at, 1, &ms));
+	assert_int_equal(ms.m[1].customers, 999);
+	/* a purchase after its cutoff changes nothing it depends on */
+	ev(fx, "purchase", "N1", NOW - 2 * DAY, NULL, NULL, NULL, "30");
+	OK(fx, lapse_models_load(&fx->ctx, fx->s, NOW, &at, 1, &ms));
+	assert_int_equal(ms.m[1].customers, 999);
+	/* one before its cutoff, recorded late: fitted anew */
+	ev(fx, "purchase", "N2", NOW - 80 * DAY, NULL, NULL, NULL, "30");
+	OK(fx, lapse_models_load(&fx->ctx, fx->s, NOW, &at, 1, &ms));
+	fitted(fx, at, &f);
+	assert_int_equal(ms.m[1].customers, f.customers);
+	assert_int_equal(f.customers, 13);
+	assert_true(ms.m[1].prior.mu == f.prior.mu);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +342,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lapsing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weeks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_earlier_models, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
