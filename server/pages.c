@@ -1235,6 +1235,15 @@ int page_lapsed(struct req *r)
  * One bar chart: a value per week (label), the value written over each bar with fmt (a
  * printf format of one double), the figure's caption under it. id names the figure.
  */
+/* A bar's value as fmt writes it; "none" for a week without one (NaN), not a misleading 0. */
+static void chart_value(struct html *h, const char *fmt, double v)
+{
+	if (isfinite(v))
+		html_textf(h, fmt, v);
+	else
+		html_lit(h, "none");
+}
+
 static void bar_chart(struct html *h, const char *id, const char *title, const char *caption,
 		      size_t n, const char *const *labels, const double *v, const char *fmt)
 {
@@ -1278,13 +1287,13 @@ static void bar_chart(struct html *h, const char *id, const char *title, const c
 		html_lit(h, "\"><title>");
 		html_text(h, labels[i]);
 		html_lit(h, ": ");
-		html_textf(h, fmt, v[i]);
+		chart_value(h, fmt, v[i]);
 		html_lit(h, "</title></rect><text text-anchor=\"middle\" x=\"");
 		html_textf(h, "%.1f", x + bw / 2);
 		html_lit(h, "\" y=\"");
 		html_textf(h, "%.1f", CHART_H - CHART_BOTTOM - bh - 4);
 		html_lit(h, "\">");
-		html_textf(h, fmt, v[i]);
+		chart_value(h, fmt, v[i]);
 		html_lit(h, "</text><text class=\"lab\" text-anchor=\"middle\" x=\"");
 		html_textf(h, "%.1f", x + bw / 2);
 		html_lit(h, "\" y=\"");
@@ -1330,7 +1339,7 @@ int page_report(struct req *r)
 			labels[i] = "";
 		speed[i] = json_integer_value(json_object_get(s, "answered")) ?
 				   (double)json_integer_value(json_object_get(s, "median_seconds")) / 3600.0 :
-				   0;
+				   NAN;
 		touches[i] = (double)json_integer_value(json_object_get(w, "touches"));
 		risk[i] = json_number_value(json_object_get(json_object_get(w, "lapsing"), "at_risk"));
 	}
@@ -1339,10 +1348,16 @@ int page_report(struct req *r)
 	html_lit(&h, "<h1>How the team follows up</h1>");
 	if (n) {
 		w = json_array_get(weeks, n - 1);
-		snprintf(cap, sizeof(cap), "The leads of the 30 days to %s waited %.1f hours for "
-			 "an answer (median); %lld are not answered yet.", labels[n - 1], speed[n - 1],
-			 (long long)json_integer_value(json_object_get(
-				 json_object_get(w, "speed_to_lead"), "unanswered")));
+		long long waiting = (long long)json_integer_value(
+			json_object_get(json_object_get(w, "speed_to_lead"), "unanswered"));
+
+		if (isfinite(speed[n - 1]))
+			snprintf(cap, sizeof(cap), "The leads of the 30 days to %s waited %.1f hours "
+				 "for an answer (median); %lld are not answered yet.", labels[n - 1],
+				 speed[n - 1], waiting);
+		else
+			snprintf(cap, sizeof(cap), "No lead of the 30 days to %s has been answered "
+				 "yet; %lld are waiting.", labels[n - 1], waiting);
 		bar_chart(&h, "chart-speed", "Speed to lead (median hours), week by week", cap, n,
 			  labels, speed, "%.1f");
 		snprintf(cap, sizeof(cap), "%lld of %lld active contacts were touched within the "

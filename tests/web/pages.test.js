@@ -308,6 +308,14 @@ test('the admins\' pages: report charts, lapsing, outbox, playbook check and wha
   }
   await page.goto(base + '/report');
   assert.equal(await page.locator('svg.chart').count(), 3, 'three charts drawn by the server');
+  // a week in which no lead was answered says so; it is not drawn as an answer in 0.0 hours
+  const rep = await (await page.request.get(base + '/api/v1/report')).json();
+  const speedTexts = await page.locator('#chart-speed rect.bar title').allTextContents();
+  assert.equal(speedTexts.length, rep.weeks.length, 'a bar per week');
+  rep.weeks.forEach((w, i) => {
+    if (w.speed_to_lead.answered === 0) assert.match(speedTexts[i], /: none$/, `week ${w.week} has no answered lead`);
+    else assert.doesNotMatch(speedTexts[i], /none/, `week ${w.week} has answered leads`);
+  });
   await page.goto(base + '/playbook');
   const yaml = await page.getByLabel('The playbook (YAML)').inputValue();
   await page.getByLabel('The playbook (YAML)').fill(yaml.replace('rules:', 'rules:\n  - name: [broken'));
