@@ -193,26 +193,19 @@ static int playbook_page(struct req *r, int status, const char *yaml, const json
 
 int page_playbook(struct req *r)
 {
-	struct playbook pb;
-	int rc, ok;
+	const struct playbook *pb;
+	int rc = req_playbook(r, &pb), ok;
 
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (rc) {
-		playbook_release(&pb);
-		return page_fail(r, rc);
-	}
-	ok = playbook_page(r, 200, pb.source, NULL, NULL, NULL);
-	playbook_release(&pb);
+	ok = rc ? page_fail(r, rc) : playbook_page(r, 200, pb->source, NULL, NULL, NULL);
+	req_playbook_put(r, pb);
 	return ok;
 }
 
 static const char *posted_yaml(struct req *r)
 {
 	const struct form *f = req_form(r);
-	const char *y = f ? form_get(f, "yaml") : NULL;
 
-	return y;
+	return f ? form_get(f, "yaml") : NULL;
 }
 
 int page_playbook_check(struct req *r)

@@ -58,18 +58,17 @@ static json_t *finite_or_null(double v)
 int view_lapsed(struct req *r, json_t **out)
 {
 	struct report_lapsing *v = NULL;
-	struct playbook pb;
+	const struct playbook *pb = NULL;
 	size_t n = 0;
 	double total = 0;
 	json_t *items = json_array();
 	int rc;
 
 	*out = NULL;
-	playbook_init(&pb);
 	rc = items ? report_lapsing_list(&r->ctx, r->db, r->now, &v, &n) :
 		     fu_err(&r->ctx, FU_ENOMEM, "out of memory");
 	if (!rc)
-		rc = agenda_playbook(&r->ctx, r->db, &pb);
+		rc = req_playbook(r, &pb);
 	/* one snapshot for the follow-ups and states of every customer listed, not one each */
 	if (!rc)
 		rc = store_begin_read(&r->ctx, r->db);
@@ -83,7 +82,7 @@ int view_lapsed(struct req *r, json_t **out)
 
 		if (!account_sees_owner(&r->who, l->owner))
 			continue;
-		rc = agenda_contact(&r->ctx, r->db, &pb, l->e.contact_id, r->now, &fu, &open);
+		rc = agenda_contact(&r->ctx, r->db, pb, l->e.contact_id, r->now, &fu, &open);
 		contact_state_init(&st, l->e.contact_id);
 		if (!rc)
 			rc = store_state_get(&r->ctx, r->db, l->e.contact_id, &st);
@@ -122,7 +121,7 @@ int view_lapsed(struct req *r, json_t **out)
 	}
 	store_rollback(r->db);
 	report_lapsing_free(v, n);
-	playbook_release(&pb);
+	req_playbook_put(r, pb);
 	if (rc) {
 		json_decref(items);
 		return rc;

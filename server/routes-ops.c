@@ -41,16 +41,15 @@ static int sees_contact(struct req *r, int64_t id, int *sees)
 /* The outbox as 'followup outbox' lists it (with queued: the agenda's due ones too) into *o. */
 static int outbox_of(struct req *r, int queued, struct outbox *o)
 {
-	struct playbook pb;
+	const struct playbook *pb;
 	char lock[4096];
 	int rc;
 
 	outbox_lock_path(r->srv->opts->db_path, lock, sizeof(lock));
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
+	rc = req_playbook(r, &pb);
 	if (!rc)
-		rc = outbox_list(&r->ctx, r->db, &pb, r->now, lock, queued, o);
-	playbook_release(&pb);
+		rc = outbox_list(&r->ctx, r->db, pb, r->now, lock, queued, o);
+	req_playbook_put(r, pb);
 	return rc;
 }
 

@@ -324,7 +324,7 @@ int view_contact(struct req *r, const char *key, long last, json_t **out)
 	if (!rc)
 		rc = store_events_of_contact(&r->ctx, r->db, c.id, timeline_one, &t);
 	if (!rc)
-		rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
+		rc = req_playbook(r, &pb);
 	if (!rc)
 		rc = agenda_contact(&r->ctx, r->db, pb, c.id, r->now, &fu, &open);
 	store_rollback(r->db);
@@ -339,7 +339,7 @@ int view_contact(struct req *r, const char *key, long last, json_t **out)
 	if (open)
 		followup_release(&fu);
 	json_decref(t.events);
-	agenda_playbooks_put(r->srv->playbooks, pb);
+	req_playbook_put(r, pb);
 	contact_state_release(&st);
 	contact_release(&c);
 	return rc;
@@ -631,17 +631,28 @@ static int route_events_post(struct req *r)
  * agenda_build_current for a request: with the server's shared playbook (parsed once) and
  * zones, and on the live clock unless the server's is fixed.
  */
+int req_playbook(struct req *r, const struct playbook **pb)
+{
+	*pb = NULL;
+	return agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, pb);
+}
+
+void req_playbook_put(struct req *r, const struct playbook *pb)
+{
+	agenda_playbooks_put(r->srv->playbooks, pb);
+}
+
 static int build_agenda(struct req *r, struct agenda_opts *o, struct agenda *a)
 {
-	const struct playbook *pb = NULL;
+	const struct playbook *pb;
 	int rc;
 
 	o->zones = r->srv->zones;
 	o->live_clock = r->srv->opts->now == 0;
-	rc = agenda_playbooks_get(&r->ctx, r->srv->playbooks, r->db, &pb);
+	rc = req_playbook(r, &pb);
 	if (!rc)
 		rc = agenda_build(&r->ctx, r->db, pb, o, a);
-	agenda_playbooks_put(r->srv->playbooks, pb);
+	req_playbook_put(r, pb);
 	return rc;
 }
 
@@ -727,18 +738,13 @@ static int route_agenda(struct req *r)
 
 static int route_playbook_get(struct req *r)
 {
-	struct playbook pb;
-	int rc, ok;
+	const struct playbook *pb;
+	int rc = req_playbook(r, &pb), ok;
 
-	playbook_init(&pb);
-	rc = agenda_playbook(&r->ctx, r->db, &pb);
-	if (rc) {
-		playbook_release(&pb);
-		return http_fail(r, rc);
-	}
-	ok = http_json(r, 200, json_pack("{s:s, s:i, s:s}", "name", pb.name, "rules", pb.nrules,
-					 "yaml", pb.source));
-	playbook_release(&pb);
+	ok = rc ? http_fail(r, rc) :
+		  http_json(r, 200, json_pack("{s:s, s:i, s:s}", "name", pb->name, "rules",
+					      pb->nrules, "yaml", pb->source));
+	req_playbook_put(r, pb);
 	return ok;
 }
 

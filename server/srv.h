@@ -185,6 +185,14 @@ char *srv_metrics_text(struct srv *srv);
 struct agenda_opts;
 struct record_result;
 /* The contact with key when the caller may see it (contact_release it); else FU_ENOTFOUND. */
+/*
+ * The playbook in effect, from the server's shared copy (parsed once, agenda_playbooks_get):
+ * only read; hand it back with req_playbook_put (NULL is fine) on every path.
+ */
+struct playbook;
+int req_playbook(struct req *r, const struct playbook **pb);
+void req_playbook_put(struct req *r, const struct playbook *pb);
+
 int view_contact_get(struct req *r, const char *key, struct contact *c);
 /* GET /api/v1/contacts/{key}: profile, state, timeline (the last `last`, 0: all), follow-up. */
 int view_contact(struct req *r, const char *key, long last, json_t **out);
